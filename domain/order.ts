@@ -1,0 +1,134 @@
+/**
+ * The order model and its lifecycle. Pure: no AWS SDK, no I/O. The workflow and the
+ * mutation handlers apply these rules; DynamoDB conditions are derived from them so that
+ * every status change is one guarded, atomic write.
+ */
+import type {
+  Address,
+  CancellationReason,
+  DeliveryStep,
+  EstimateSource,
+  Order,
+  OrderStatus,
+  Pie,
+} from '../generated/graphql.js';
+
+export type { Address, CancellationReason, DeliveryStep, EstimateSource, Order, OrderStatus, Pie };
+
+/** What is stored for an order: the public Order plus backend-only fields. */
+export interface OrderRecord extends Omit<Order, '__typename' | 'pies' | 'deliveryAddress' | 'deliverySteps'> {
+  readonly pies: readonly PieValue[];
+  readonly deliveryAddress: AddressValue;
+  readonly deliverySteps: readonly DeliveryStepValue[] | null;
+  /** Capability to resume the workflow's store-decision wait. Never leaves the backend. */
+  readonly storeTaskToken?: string;
+  /** Capability to resume the workflow's pickup wait. Never leaves the backend. */
+  readonly driverTaskToken?: string;
+  readonly idempotencyKey: string;
+}
+
+export type PieValue = Omit<Pie, '__typename'>;
+export type DeliveryStepValue = Omit<DeliveryStep, '__typename'>;
+export interface AddressValue extends Omit<Address, '__typename' | 'coordinates'> {
+  readonly coordinates: CoordinatesValue;
+}
+export interface CoordinatesValue {
+  readonly latitude: number;
+  readonly longitude: number;
+}
+
+/** The actions that change an order's status, and the statuses each may start from. */
+export const TRANSITIONS = {
+  accept: { from: ['PLACED'], to: 'ACCEPTED' },
+  decline: { from: ['PLACED'], to: 'DECLINED' },
+  cancel: { from: ['PLACED'], to: 'CANCELLED' },
+  storeTimeout: { from: ['PLACED'], to: 'CANCELLED' },
+  pickup: { from: ['ACCEPTED'], to: 'OUT_FOR_DELIVERY' },
+  pickupTimeout: { from: ['ACCEPTED'], to: 'CANCELLED' },
+} as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus }>;
+
+export type OrderAction = keyof typeof TRANSITIONS;
+
+/** Past-tense wording for error messages ("cannot be accepted"). */
+const ACTION_WORDING: Record<OrderAction, string> = {
+  accept: 'accepted',
+  decline: 'declined',
+  cancel: 'cancelled',
+  storeTimeout: 'timed out waiting for the store',
+  pickup: 'picked up',
+  pickupTimeout: 'timed out waiting for a driver',
+};
+
+export function actionWording(action: OrderAction): string {
+  return ACTION_WORDING[action];
+}
+
+export function canApply(status: OrderStatus, action: OrderAction): boolean {
+  return (TRANSITIONS[action].from as readonly OrderStatus[]).includes(status);
+}
+
+export const FINAL_STATUSES: readonly OrderStatus[] = ['DECLINED', 'DELIVERED', 'CANCELLED'];
+
+/** Fields that never leave the backend (not in the GraphQL type, not in alerts, not in logs). */
+const BACKEND_ONLY = ['storeTaskToken', 'driverTaskToken', 'idempotencyKey'] as const;
+
+/** The public view of a stored order: exactly the fields of the GraphQL `Order` type. */
+export function toPublicOrder(record: OrderRecord): PublicOrder {
+  return {
+    orderId: record.orderId,
+    storeId: record.storeId,
+    paymentId: record.paymentId,
+    pies: record.pies.map((p) => ({ size: p.size, cheese: p.cheese, toppings: [...p.toppings] })),
+    deliveryAddress: record.deliveryAddress,
+    status: record.status,
+    version: record.version,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    acceptedAt: record.acceptedAt ?? null,
+    declinedAt: record.declinedAt ?? null,
+    declineReason: record.declineReason ?? null,
+    dispatchEstimatedAt: record.dispatchEstimatedAt ?? null,
+    driverId: record.driverId ?? null,
+    pickedUpAt: record.pickedUpAt ?? null,
+    deliveryEstimatedAt: record.deliveryEstimatedAt ?? null,
+    deliveredAt: record.deliveredAt ?? null,
+    deliverySteps: record.deliverySteps ?? null,
+    estimateSource: record.estimateSource ?? null,
+    cancelledAt: record.cancelledAt ?? null,
+    cancellationReason: record.cancellationReason ?? null,
+  };
+}
+
+export type PublicOrder = Omit<OrderRecord, (typeof BACKEND_ONLY)[number]>;
+
+/** Every field of the GraphQL Order type, in schema order; the publisher selects all of them. */
+export const PUBLIC_ORDER_FIELDS = [
+  'orderId',
+  'storeId',
+  'paymentId',
+  'pies',
+  'deliveryAddress',
+  'status',
+  'version',
+  'createdAt',
+  'updatedAt',
+  'acceptedAt',
+  'declinedAt',
+  'declineReason',
+  'dispatchEstimatedAt',
+  'driverId',
+  'pickedUpAt',
+  'deliveryEstimatedAt',
+  'deliveredAt',
+  'deliverySteps',
+  'estimateSource',
+  'cancelledAt',
+  'cancellationReason',
+] as const satisfies readonly (keyof PublicOrder)[];
+
+/** Minutes from acceptance until the store expects the order to leave. */
+export const PREPARATION_MINUTES = 20;
+
+export function dispatchEstimate(acceptedAt: Date): Date {
+  return new Date(acceptedAt.getTime() + PREPARATION_MINUTES * 60_000);
+}

@@ -1,0 +1,26 @@
+/**
+ * Mutation.cancelOrder: the customer cancels an order the store has not decided yet. The
+ * workflow's store wait fails with Order.Cancelled and the execution ends.
+ */
+import { toPublicOrder, type PublicOrder } from '../domain/order.js';
+import { parseCancelOrder, type CancelOrderCommand } from '../domain/validation.js';
+import { ORDER_MUTATION_ENV, orderMutationHandler, type OrderMutationDeps } from './lib/mutation-handler.js';
+import { ORDER_CANCELLED_ERROR, resumeTask } from './lib/workflow.js';
+
+export const ENV = ORDER_MUTATION_ENV;
+
+export async function cancelOrder(command: CancelOrderCommand, deps: OrderMutationDeps): Promise<PublicOrder> {
+  const now = deps.now();
+  const after = await deps.orders.transition(command.orderId, 'cancel', {
+    now,
+    set: { cancelledAt: now.toISOString(), cancellationReason: 'CUSTOMER_CANCELLED' },
+  });
+  if (after.storeTaskToken !== undefined) {
+    await resumeTask(deps.sfn, after.storeTaskToken, { kind: 'failure', error: ORDER_CANCELLED_ERROR, cause: 'CUSTOMER_CANCELLED' }, (m) =>
+      deps.log.info(m, { orderId: command.orderId }),
+    );
+  }
+  return toPublicOrder(after);
+}
+
+export const handler = orderMutationHandler('cancelOrder', parseCancelOrder, cancelOrder);

@@ -1,0 +1,36 @@
+/**
+ * Mutation.decideOrder: the store accepts or declines a PLACED order. The guarded write decides
+ * who wins; the winner resumes the workflow with the decision (never exposing the token).
+ */
+import { dispatchEstimate, toPublicOrder, type PublicOrder } from '../domain/order.js';
+import { parseDecideOrder, type DecideOrderCommand } from '../domain/validation.js';
+import { ORDER_MUTATION_ENV, orderMutationHandler, type OrderMutationDeps } from './lib/mutation-handler.js';
+import { resumeTask } from './lib/workflow.js';
+
+export const ENV = ORDER_MUTATION_ENV;
+
+export async function decideOrder(command: DecideOrderCommand, deps: OrderMutationDeps): Promise<PublicOrder> {
+  const now = deps.now();
+  const after =
+    command.decision === 'ACCEPT'
+      ? await deps.orders.transition(command.orderId, 'accept', {
+          storeId: command.storeId,
+          now,
+          set: { acceptedAt: now.toISOString(), dispatchEstimatedAt: dispatchEstimate(now).toISOString() },
+        })
+      : await deps.orders.transition(command.orderId, 'decline', {
+          storeId: command.storeId,
+          now,
+          set: { declinedAt: now.toISOString(), declineReason: command.reason },
+        });
+  // No token yet means the workflow has not reached its wait: its task sees the new status
+  // when it tries to attach the token, and resumes itself.
+  if (after.storeTaskToken !== undefined) {
+    await resumeTask(deps.sfn, after.storeTaskToken, { kind: 'success', output: { decision: command.decision } }, (m) =>
+      deps.log.info(m, { orderId: command.orderId }),
+    );
+  }
+  return toPublicOrder(after);
+}
+
+export const handler = orderMutationHandler('decideOrder', parseDecideOrder, decideOrder);

@@ -1,0 +1,51 @@
+/**
+ * Workflow task EstimateDelivery: routes store → customer and records the ETA on an order that
+ * is OUT_FOR_DELIVERY (guarded, so a late estimate never overwrites a later status).
+ */
+import { NotFoundError } from '../domain/errors.js';
+import type { EstimateSource } from '../domain/order.js';
+import { documentClient, ssmClient } from './lib/clients.js';
+import { lazyEnv } from './lib/config.js';
+import { logger } from './lib/logger.js';
+import { OrderRepository } from './lib/orders.js';
+import { estimateRoute } from './lib/routing.js';
+import { StoreRepository } from './lib/stores.js';
+
+export const ENV = ['ORDERS_TABLE', 'STORES_TABLE', 'ORS_API_KEY_PARAMETER', 'ORS_BASE_URL'] as const;
+
+const env = lazyEnv(ENV);
+const log = logger('estimateDelivery');
+
+export interface EstimateResult {
+  readonly orderId: string;
+  readonly estimateSource: EstimateSource;
+  readonly deliveryEstimatedAt: string;
+}
+
+function parseEvent(event: unknown): string {
+  if (typeof event === 'object' && event !== null && 'orderId' in event && typeof event.orderId === 'string') return event.orderId;
+  throw new Error('EstimateDelivery expects { orderId }');
+}
+
+export const handler = async (event: unknown): Promise<EstimateResult> => {
+  const orderId = parseEvent(event);
+  const e = env();
+  const doc = documentClient();
+  const orders = new OrderRepository(doc, { orders: e.ORDERS_TABLE });
+  const order = await orders.get(orderId);
+  if (order === null) throw new NotFoundError('order', orderId);
+  const store = await new StoreRepository(doc, e.STORES_TABLE).get(order.storeId);
+  if (store === null) throw new NotFoundError('store', order.storeId);
+  const estimate = await estimateRoute(store.coordinates, order.deliveryAddress.coordinates, {
+    ssm: ssmClient(),
+    apiKeyParameter: e.ORS_API_KEY_PARAMETER,
+    baseUrl: e.ORS_BASE_URL,
+    fetch: globalThis.fetch,
+    log: (m) => log.info(m, { orderId }),
+  });
+  const now = new Date();
+  const deliveryEstimatedAt = new Date(now.getTime() + estimate.durationSeconds * 1000).toISOString();
+  await orders.update(orderId, { deliveryEstimatedAt, deliverySteps: estimate.steps, estimateSource: estimate.source }, 'OUT_FOR_DELIVERY', now);
+  log.info('delivery estimated', { orderId, source: estimate.source, durationSeconds: estimate.durationSeconds });
+  return { orderId, estimateSource: estimate.source, deliveryEstimatedAt };
+};

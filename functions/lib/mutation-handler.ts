@@ -1,0 +1,42 @@
+/**
+ * The thin Lambda entry point shared by the order mutations that change an existing order:
+ * parse the resolver's event, run the domain operation, map the result (typed errors as data).
+ */
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { PublicOrder } from '../../domain/order.js';
+import { documentClient, sfnClient } from './clients.js';
+import { lazyEnv } from './config.js';
+import { parseMutationEvent } from './event.js';
+import { logger, type Logger } from './logger.js';
+import { OrderRepository } from './orders.js';
+import { failure, success, type MutationResult } from './result.js';
+
+/** The variables every order-changing mutation reads. */
+export const ORDER_MUTATION_ENV = ['ORDERS_TABLE'] as const;
+
+export interface OrderMutationDeps {
+  readonly orders: OrderRepository;
+  readonly sfn: SFNClient;
+  readonly now: () => Date;
+  readonly log: Logger;
+}
+
+export function orderMutationHandler<C>(
+  name: string,
+  parse: (input: unknown) => C,
+  run: (command: C, deps: OrderMutationDeps) => Promise<PublicOrder>,
+): (event: unknown) => Promise<MutationResult> {
+  const env = lazyEnv(ORDER_MUTATION_ENV);
+  const log = logger(name);
+  let deps: OrderMutationDeps | undefined;
+  return async (event) => {
+    try {
+      deps ??= { orders: new OrderRepository(documentClient(), { orders: env().ORDERS_TABLE }), sfn: sfnClient(), now: () => new Date(), log };
+      const order = await run(parse(parseMutationEvent(event).input), deps);
+      log.info(`${name} done`, { orderId: order.orderId, status: order.status, version: order.version });
+      return success(order);
+    } catch (error) {
+      return failure(error);
+    }
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Reads an order item from DynamoDB. Items are written only by this code base (and the
+ * workflow's guarded updates), so this checks the fields every reader relies on and fails
+ * loudly on a malformed item instead of passing `undefined` along.
+ */
+import type { OrderRecord, OrderStatus } from '../../domain/order.js';
+
+const STATUSES: readonly OrderStatus[] = ['PLACED', 'ACCEPTED', 'DECLINED', 'OUT_FOR_DELIVERY', 'DELIVERED', 'CANCELLED'];
+
+export class MalformedOrderError extends Error {
+  override readonly name = 'MalformedOrderError';
+}
+
+export function parseOrderRecord(item: unknown): OrderRecord {
+  if (typeof item !== 'object' || item === null) throw new MalformedOrderError('order item is missing');
+  const o = item as Record<string, unknown>;
+  for (const key of ['orderId', 'storeId', 'paymentId', 'createdAt', 'updatedAt', 'idempotencyKey'] as const) {
+    if (typeof o[key] !== 'string') throw new MalformedOrderError(`order item has no string ${key}`);
+  }
+  if (typeof o.status !== 'string' || !(STATUSES as readonly string[]).includes(o.status)) {
+    throw new MalformedOrderError(`order ${String(o.orderId)} has an unknown status`);
+  }
+  if (typeof o.version !== 'number') throw new MalformedOrderError(`order ${String(o.orderId)} has no version`);
+  if (!Array.isArray(o.pies) || typeof o.deliveryAddress !== 'object' || o.deliveryAddress === null) {
+    throw new MalformedOrderError(`order ${String(o.orderId)} has no pies or address`);
+  }
+  return o as unknown as OrderRecord;
+}

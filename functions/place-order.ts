@@ -1,0 +1,113 @@
+/**
+ * Mutation.placeOrder: validates the order, writes it once per idempotency key and starts its
+ * workflow (execution name = order id, so a retry never starts a second one).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { NotFoundError } from '../domain/errors.js';
+import { toPublicOrder, type OrderRecord, type PublicOrder } from '../domain/order.js';
+import { parsePlaceOrder, type PlaceOrderCommand } from '../domain/validation.js';
+import { documentClient, sfnClient } from './lib/clients.js';
+import { lazyEnv, positiveInt } from './lib/config.js';
+import { parseMutationEvent } from './lib/event.js';
+import { logger } from './lib/logger.js';
+import { OrderRepository } from './lib/orders.js';
+import { failure, success, type MutationResult } from './lib/result.js';
+import { StoreRepository } from './lib/stores.js';
+import type { WorkflowInput } from './lib/workflow.js';
+
+export const ENV = [
+  'ORDERS_TABLE',
+  'STORES_TABLE',
+  'IDEMPOTENCY_TABLE',
+  'ORDER_WORKFLOW_ARN',
+  'STORE_DECISION_TIMEOUT_SECONDS',
+  'PICKUP_TIMEOUT_SECONDS',
+] as const;
+
+export interface PlaceOrderDeps {
+  readonly orders: OrderRepository;
+  readonly stores: StoreRepository;
+  readonly sfn: SFNClient;
+  readonly workflowArn: string;
+  readonly timeouts: WorkflowInput['timeouts'];
+  readonly now: () => Date;
+  readonly newId: () => string;
+}
+
+/** Same request ⇔ same hash; the idempotency key itself is not part of it. */
+export function requestHash(command: PlaceOrderCommand): string {
+  const { idempotencyKey: _ignored, ...rest } = command;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+}
+
+export async function placeOrder(command: PlaceOrderCommand, deps: PlaceOrderDeps): Promise<PublicOrder> {
+  const store = await deps.stores.get(command.storeId);
+  if (store === null) throw new NotFoundError('store', command.storeId);
+  const now = deps.now().toISOString();
+  const record: OrderRecord = {
+    orderId: deps.newId(),
+    storeId: command.storeId,
+    paymentId: command.paymentId,
+    pies: command.pies,
+    deliveryAddress: command.deliveryAddress,
+    status: 'PLACED',
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    acceptedAt: null,
+    declinedAt: null,
+    declineReason: null,
+    dispatchEstimatedAt: null,
+    driverId: null,
+    pickedUpAt: null,
+    deliveryEstimatedAt: null,
+    deliveredAt: null,
+    deliverySteps: null,
+    estimateSource: null,
+    cancelledAt: null,
+    cancellationReason: null,
+    idempotencyKey: command.idempotencyKey,
+  };
+  const { record: order } = await deps.orders.createIdempotent(record, requestHash(command));
+  // Started on every call, also for a retry: if an earlier attempt saved the order but failed
+  // before starting the workflow, the retry heals it. Same name + same input is a no-op.
+  const input: WorkflowInput = { orderId: order.orderId, storeId: order.storeId, timeouts: deps.timeouts };
+  try {
+    await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: deps.workflowArn, name: order.orderId, input: JSON.stringify(input) }));
+  } catch (error) {
+    if (!(error instanceof ExecutionAlreadyExists)) throw error;
+  }
+  return toPublicOrder(order);
+}
+
+const env = lazyEnv(ENV);
+const log = logger('placeOrder');
+let deps: PlaceOrderDeps | undefined;
+
+function defaultDeps(): PlaceOrderDeps {
+  const e = env();
+  const doc = documentClient();
+  return {
+    orders: new OrderRepository(doc, { orders: e.ORDERS_TABLE, idempotency: e.IDEMPOTENCY_TABLE }),
+    stores: new StoreRepository(doc, e.STORES_TABLE),
+    sfn: sfnClient(),
+    workflowArn: e.ORDER_WORKFLOW_ARN,
+    timeouts: {
+      storeDecisionSeconds: positiveInt(e.STORE_DECISION_TIMEOUT_SECONDS, 'STORE_DECISION_TIMEOUT_SECONDS'),
+      pickupSeconds: positiveInt(e.PICKUP_TIMEOUT_SECONDS, 'PICKUP_TIMEOUT_SECONDS'),
+    },
+    now: () => new Date(),
+    newId: () => randomUUID(),
+  };
+}
+
+export const handler = async (event: unknown): Promise<MutationResult> => {
+  try {
+    const order = await placeOrder(parsePlaceOrder(parseMutationEvent(event).input), (deps ??= defaultDeps()));
+    log.info('order placed', { orderId: order.orderId, storeId: order.storeId });
+    return success(order);
+  } catch (error) {
+    return failure(error);
+  }
+};

@@ -1,0 +1,103 @@
+/**
+ * The shape of the one manifest (`infra/manifest.ts`) from which both the CDK stack and the
+ * local stack are built. Names here are logical names; each target maps them to physical
+ * names/ARNs (CDK: generated resources; local: emulator URLs/ARNs).
+ */
+
+/** A DynamoDB table. Attribute types follow DynamoDB's key schema types. */
+export interface TableSpec {
+  readonly name: string;
+  readonly partitionKey: { readonly name: string; readonly type: 'S' | 'N' };
+  readonly sortKey?: { readonly name: string; readonly type: 'S' | 'N' };
+  /** When set, the table has a stream with this view type. */
+  readonly stream?: 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'KEYS_ONLY';
+  readonly globalSecondaryIndexes?: readonly {
+    readonly name: string;
+    readonly partitionKey: { readonly name: string; readonly type: 'S' | 'N' };
+    readonly sortKey?: { readonly name: string; readonly type: 'S' | 'N' };
+  }[];
+}
+
+export interface TopicSpec {
+  readonly name: string;
+}
+
+/** An SQS queue subscribed to a topic (raw delivery), with a dead-letter queue. */
+export interface QueueSpec {
+  readonly name: string;
+  readonly topic: string;
+  /** SNS filter policy on message attributes; absent = every message. */
+  readonly filterPolicy?: Readonly<Record<string, readonly (string | number)[]>>;
+  /** Receives after this many failed receives go to `<name>-dlq`. @default 5 */
+  readonly maxReceiveCount?: number;
+}
+
+/**
+ * What a function's environment variable points at. Each target resolves it to a value
+ * (a table name, an ARN, a URL); the CDK stack also derives the IAM grant from it.
+ */
+export type EnvBinding =
+  | { readonly table: string; readonly access: 'read' | 'readWrite' }
+  | { readonly topic: string }
+  | { readonly stateMachine: string; readonly access: 'start' }
+  | { readonly graphqlUrl: true }
+  | { readonly ssmParameter: string }
+  | { readonly value: string };
+
+export interface FunctionSpec {
+  readonly name: string;
+  /** Module path from the repo root, e.g. `functions/place-order.ts`; it exports `handler`. */
+  readonly entry: string;
+  readonly env: Readonly<Record<string, EnvBinding>>;
+  /** @default 10 (seconds) */
+  readonly timeoutSeconds?: number;
+  /** The state machine whose waiting tasks this function resumes (SendTaskSuccess/Failure). */
+  readonly taskResponse?: string;
+  /** Grants this function permission to call the GraphQL API with IAM auth. */
+  readonly graphqlIam?: boolean;
+}
+
+export type DataSourceSpec =
+  | { readonly name: string; readonly type: 'NONE' }
+  | { readonly name: string; readonly type: 'AWS_LAMBDA'; readonly function: string }
+  | { readonly name: string; readonly type: 'AMAZON_DYNAMODB'; readonly table: string };
+
+/** A unit resolver: `resolvers/<file>` (APPSYNC_JS) on `typeName.fieldName`, using `dataSource`. */
+export interface ResolverSpec {
+  readonly typeName: 'Query' | 'Mutation' | 'Subscription' | (string & {});
+  readonly fieldName: string;
+  readonly dataSource: string;
+  /** Path from the repo root, e.g. `resolvers/Query.getOrder.ts`. */
+  readonly file: string;
+}
+
+export interface StateMachineSpec {
+  readonly name: string;
+  /** ASL JSON file with `${Placeholders}`, path from the repo root. */
+  readonly definitionFile: string;
+  /** Placeholder name → the resource whose ARN/name replaces it. */
+  readonly substitutions: Readonly<Record<string, { readonly function: string } | { readonly table: string } | { readonly topic: string }>>;
+}
+
+/** A table stream delivered to a function like Lambda's event source mapping. */
+export interface StreamMappingSpec {
+  readonly table: string;
+  readonly function: string;
+  /** @default 10 */
+  readonly batchSize?: number;
+  /** @default 3 */
+  readonly maxRetries?: number;
+}
+
+export interface Manifest {
+  readonly schemaFile: string;
+  readonly tables: readonly TableSpec[];
+  readonly topics: readonly TopicSpec[];
+  readonly queues: readonly QueueSpec[];
+  readonly functions: readonly FunctionSpec[];
+  readonly dataSources: readonly DataSourceSpec[];
+  readonly resolvers: readonly ResolverSpec[];
+  readonly stateMachines: readonly StateMachineSpec[];
+  readonly streams: readonly StreamMappingSpec[];
+  readonly ssmParameters: readonly { readonly name: string; readonly description: string }[];
+}

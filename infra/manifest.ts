@@ -1,0 +1,123 @@
+/**
+ * The one manifest: every table, topic, queue, function, data source, resolver, state machine
+ * and stream mapping, and how they connect. The local stack (local/stack.ts) and the CDK stack
+ * are both built from it; tests check it against schema.graphql and the handlers' ENV lists.
+ */
+import type { Manifest } from './manifest-types.js';
+
+export const ORDER_WORKFLOW = 'OrderWorkflow';
+
+/** Where the openrouteservice API key lives (SecureString). Its value is never in a template. */
+export const ORS_API_KEY_PARAMETER = '/serverless-pizza/openrouteservice/api-key';
+
+export const manifest: Manifest = {
+  schemaFile: 'schema.graphql',
+  tables: [
+    {
+      name: 'Orders',
+      partitionKey: { name: 'orderId', type: 'S' },
+      stream: 'NEW_AND_OLD_IMAGES',
+      globalSecondaryIndexes: [
+        { name: 'byStore', partitionKey: { name: 'storeId', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
+      ],
+    },
+    { name: 'Stores', partitionKey: { name: 'storeId', type: 'S' } },
+    { name: 'IdempotencyKeys', partitionKey: { name: 'idempotencyKey', type: 'S' } },
+  ],
+  topics: [{ name: 'StoreAlerts' }, { name: 'DriverAlerts' }],
+  queues: [
+    // Every store system reads its own queue; the filter keeps other stores' orders out.
+    { name: 'store-ouudJiBWJd0HQUafMVLvX', topic: 'StoreAlerts', filterPolicy: { storeId: ['ouudJiBWJd0HQUafMVLvX'] } },
+    { name: 'drivers', topic: 'DriverAlerts' },
+  ],
+  functions: [
+    {
+      name: 'placeOrder',
+      entry: 'functions/place-order.ts',
+      env: {
+        ORDERS_TABLE: { table: 'Orders', access: 'readWrite' },
+        STORES_TABLE: { table: 'Stores', access: 'read' },
+        IDEMPOTENCY_TABLE: { table: 'IdempotencyKeys', access: 'readWrite' },
+        ORDER_WORKFLOW_ARN: { stateMachine: ORDER_WORKFLOW, access: 'start' },
+        STORE_DECISION_TIMEOUT_SECONDS: { value: '600' },
+        PICKUP_TIMEOUT_SECONDS: { value: '1800' },
+      },
+    },
+    {
+      name: 'decideOrder',
+      entry: 'functions/decide-order.ts',
+      env: { ORDERS_TABLE: { table: 'Orders', access: 'readWrite' } },
+      taskResponse: ORDER_WORKFLOW,
+    },
+    {
+      name: 'pickupOrder',
+      entry: 'functions/pickup-order.ts',
+      env: { ORDERS_TABLE: { table: 'Orders', access: 'readWrite' } },
+      taskResponse: ORDER_WORKFLOW,
+    },
+    {
+      name: 'cancelOrder',
+      entry: 'functions/cancel-order.ts',
+      env: { ORDERS_TABLE: { table: 'Orders', access: 'readWrite' } },
+      taskResponse: ORDER_WORKFLOW,
+    },
+    {
+      name: 'awaitParty',
+      entry: 'functions/await-party.ts',
+      env: {
+        ORDERS_TABLE: { table: 'Orders', access: 'readWrite' },
+        STORE_TOPIC_ARN: { topic: 'StoreAlerts' },
+        DRIVER_TOPIC_ARN: { topic: 'DriverAlerts' },
+      },
+      taskResponse: ORDER_WORKFLOW,
+    },
+    {
+      name: 'estimateDelivery',
+      entry: 'functions/estimate-delivery.ts',
+      env: {
+        ORDERS_TABLE: { table: 'Orders', access: 'readWrite' },
+        STORES_TABLE: { table: 'Stores', access: 'read' },
+        ORS_API_KEY_PARAMETER: { ssmParameter: ORS_API_KEY_PARAMETER },
+        ORS_BASE_URL: { value: 'https://api.openrouteservice.org' },
+      },
+    },
+    {
+      name: 'publishOrderUpdate',
+      entry: 'functions/publish-order-update.ts',
+      env: { GRAPHQL_URL: { graphqlUrl: true } },
+      graphqlIam: true,
+    },
+  ],
+  dataSources: [
+    { name: 'None', type: 'NONE' },
+    { name: 'OrdersTable', type: 'AMAZON_DYNAMODB', table: 'Orders' },
+    { name: 'StoresTable', type: 'AMAZON_DYNAMODB', table: 'Stores' },
+    { name: 'PlaceOrderFunction', type: 'AWS_LAMBDA', function: 'placeOrder' },
+    { name: 'DecideOrderFunction', type: 'AWS_LAMBDA', function: 'decideOrder' },
+    { name: 'PickupOrderFunction', type: 'AWS_LAMBDA', function: 'pickupOrder' },
+    { name: 'CancelOrderFunction', type: 'AWS_LAMBDA', function: 'cancelOrder' },
+  ],
+  resolvers: [
+    { typeName: 'Query', fieldName: 'getOrder', dataSource: 'OrdersTable', file: 'resolvers/Query.getOrder.ts' },
+    { typeName: 'Query', fieldName: 'ordersByStore', dataSource: 'OrdersTable', file: 'resolvers/Query.ordersByStore.ts' },
+    { typeName: 'Query', fieldName: 'listStores', dataSource: 'StoresTable', file: 'resolvers/Query.listStores.ts' },
+    { typeName: 'Mutation', fieldName: 'placeOrder', dataSource: 'PlaceOrderFunction', file: 'resolvers/Mutation.placeOrder.ts' },
+    { typeName: 'Mutation', fieldName: 'decideOrder', dataSource: 'DecideOrderFunction', file: 'resolvers/Mutation.decideOrder.ts' },
+    { typeName: 'Mutation', fieldName: 'pickupOrder', dataSource: 'PickupOrderFunction', file: 'resolvers/Mutation.pickupOrder.ts' },
+    { typeName: 'Mutation', fieldName: 'cancelOrder', dataSource: 'CancelOrderFunction', file: 'resolvers/Mutation.cancelOrder.ts' },
+    { typeName: 'Mutation', fieldName: 'publishOrderUpdate', dataSource: 'None', file: 'resolvers/Mutation.publishOrderUpdate.ts' },
+  ],
+  stateMachines: [
+    {
+      name: ORDER_WORKFLOW,
+      definitionFile: 'workflow/order.asl.json',
+      substitutions: {
+        AwaitPartyFunctionArn: { function: 'awaitParty' },
+        EstimateDeliveryFunctionArn: { function: 'estimateDelivery' },
+        OrdersTableName: { table: 'Orders' },
+      },
+    },
+  ],
+  streams: [{ table: 'Orders', function: 'publishOrderUpdate', batchSize: 10, maxRetries: 3 }],
+  ssmParameters: [{ name: ORS_API_KEY_PARAMETER, description: 'openrouteservice API key (SecureString)' }],
+};

@@ -1,0 +1,18 @@
+/**
+ * Mutation.publishOrderUpdate (IAM only) → NONE data source. Called by the stream publisher with
+ * a whole public Order; its result is what @aws_subscribe delivers to onOrderUpdated.
+ */
+import { util, type Context, type NONERequest } from '@aws-appsync/utils';
+
+export function request(ctx: Context<{ order: unknown }>): NONERequest {
+  const raw = ctx.args.order;
+  const order = typeof raw === 'string' ? JSON.parse(raw) : raw;
+  if (!order || typeof order.orderId !== 'string' || typeof order.storeId !== 'string') {
+    util.error('order: must be an Order object with orderId and storeId', 'ValidationError');
+  }
+  return { payload: order };
+}
+
+export function response(ctx: Context) {
+  return ctx.result;
+}

@@ -1,0 +1,23 @@
+/**
+ * Shared by the order mutations: send `{ field, input }` to the field's Lambda and turn its
+ * MutationResult (functions/lib/result.ts) into the field value or a typed GraphQL error.
+ * A thrown Lambda error is reported without its message: it may hold internal detail.
+ */
+import { util, type Context, type LambdaRequest } from '@aws-appsync/utils';
+
+export function invokeMutation(ctx: Context): LambdaRequest {
+  return { operation: 'Invoke', payload: { field: ctx.info.fieldName, input: ctx.args.input } };
+}
+
+export function mutationResult(ctx: Context): unknown {
+  if (ctx.error) {
+    util.error('The request could not be completed. Try again later.', 'InternalFailure');
+  }
+  const result = ctx.result;
+  if (!result || result.ok !== true) {
+    const error = result ? result.error : null;
+    if (!error) util.error('The request could not be completed. Try again later.', 'InternalFailure');
+    util.error(error.message, error.errorType, null, error.info);
+  }
+  return result.order;
+}
