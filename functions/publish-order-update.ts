@@ -15,7 +15,7 @@ import { logger } from './lib/logger.js';
 import { parseOrderRecord } from './lib/order-record.js';
 import { PUBLISH_ORDER_UPDATE } from './lib/order-selection.js';
 
-export const ENV = ['GRAPHQL_URL', 'AWS_REGION'] as const;
+export const ENV = ['GRAPHQL_URL'] as const;
 
 type Image = Record<string, AttributeValue>;
 
@@ -48,7 +48,8 @@ export async function publishRecords(event: DynamoDBStreamEvent, client: Graphql
   return { batchItemFailures: [] };
 }
 
-const env = lazyEnv(ENV);
+// AWS_REGION is set by the Lambda runtime itself, so it is not part of the manifest.
+const env = lazyEnv([...ENV, 'AWS_REGION']);
 let client: GraphqlIamClient | undefined;
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {

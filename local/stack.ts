@@ -1,0 +1,336 @@
+/**
+ * The local stack: every part of the system on loopback, built from the manifest. Started by
+ * `npm start` (local/cli.ts) and by the integration tests (in memory, on free ports).
+ *
+ * The Lambda handlers run in this process and reach the emulators only through the SDK's
+ * endpoint variables (AWS_ENDPOINT_URL_*), which this module sets. Because handlers share
+ * `process.env` and cache their SDK clients, there is one local stack per process.
+ */
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { manifest as defaultManifest } from '../infra/manifest.js';
+import type { EnvBinding, Manifest } from '../infra/manifest-types.js';
+import { SEED_STORES } from '../infra/seed-stores.js';
+import { createFieldResolver, loadResolver, type DataSourceRuntime } from './appsync/runtime/index.js';
+import { startAppSyncServer } from './appsync/server/index.js';
+import type { FieldResolver } from './appsync/types.js';
+import { startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
+import { startStreamPoller } from './dynamodb/stream-poller.js';
+import { ensureTables } from './dynamodb/tables.js';
+import { createLambdaInvoker } from './lambda/invoker.js';
+import { startMessaging } from './messaging/messaging.js';
+import { startStepFunctionsEndpoint } from './sfn/index.js';
+import { startSsmEndpoint } from './ssm/ssm-endpoint.js';
+import { findFreePort } from './util/ports.js';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_ACCOUNT_ID = '000000000000';
+/** The local API key; printed at start and written into amplify-config.json. */
+export const LOCAL_API_KEY = 'da2-localserverlesspizza0000';
+
+export interface LocalStackOptions {
+  readonly host?: string;
+  /** AppSync server port (GraphQL, realtime, explorer, web demo). 0 = a free port. @default 4000 */
+  readonly port?: number;
+  /** Throwaway stack: DynamoDB and SSM in memory. @default false */
+  readonly inMemory?: boolean;
+  /** Where persistent data lives. @default <repo>/.local/data */
+  readonly dataDir?: string;
+  /** Overrides of `{ value }` env bindings, e.g. short workflow timeouts in tests. */
+  readonly envOverrides?: Readonly<Record<string, string>>;
+  readonly manifest?: Manifest;
+  /** Progress lines ("DynamoDB Local ready on …"). */
+  readonly onProgress?: (line: string) => void;
+  /** Diagnostic lines from the emulators and handlers. */
+  readonly logger?: (line: string) => void;
+  /** Extra HTTP routes on the AppSync server's port (the web demo). */
+  readonly extraRoutes?: Parameters<typeof startAppSyncServer>[0]['extraRoutes'];
+}
+
+export interface AmplifyConfig {
+  readonly API: {
+    readonly GraphQL: {
+      readonly endpoint: string;
+      readonly customEndpoint: string;
+      readonly customEndpointRegion: string;
+      readonly region: string;
+      readonly defaultAuthMode: 'apiKey';
+      readonly apiKey: string;
+    };
+  };
+}
+
+export interface LocalStack {
+  readonly graphqlUrl: string;
+  readonly realtimeUrl: string;
+  readonly explorerUrl: string;
+  readonly apiKey: string;
+  readonly region: string;
+  readonly amplifyConfig: AmplifyConfig;
+  readonly endpoints: { readonly dynamodb: string; readonly sfn: string; readonly sns: string; readonly sqs: string; readonly ssm: string };
+  tableName(logical: string): string;
+  queueUrl(logical: string): string;
+  dlqUrl(logical: string): string;
+  stateMachineArn(logical: string): string;
+  /** Resolves when every change already in the orders stream has been published (tests). */
+  drainStreams(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export class LocalStackAlreadyRunningError extends Error {
+  override readonly name = 'LocalStackAlreadyRunningError';
+  constructor() {
+    super('a local stack is already running in this process (handlers share process.env); stop it first');
+  }
+}
+
+let running = false;
+
+/** Physical names of the local resources: the logical name with a project prefix. */
+export function physicalName(logical: string): string {
+  return `serverless-pizza-${logical}`;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  if (running) throw new LocalStackAlreadyRunningError();
+  running = true;
+  const m = options.manifest ?? defaultManifest;
+  const host = options.host ?? '127.0.0.1';
+  const progress = options.onProgress ?? (() => undefined);
+  const log = options.logger ?? (() => undefined);
+  const dataDir = options.dataDir ?? join(REPO_ROOT, '.local', 'data');
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        log(`stop failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    running = false;
+  };
+
+  try {
+    // Handlers and emulator clients never see real credentials or real endpoints.
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      AWS_DEFAULT_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_SESSION_TOKEN: '',
+    });
+    delete process.env.AWS_PROFILE;
+    if (!options.inMemory) await mkdir(dataDir, { recursive: true });
+
+    // Chosen first: handlers are told the GraphQL URL before the server starts.
+    const appsyncPort = options.port === 0 || options.port === undefined ? await findFreePort(host) : options.port;
+    const graphqlUrl = `http://${host}:${appsyncPort}/graphql`;
+    const amplifyConfig = amplifyConfigFor(graphqlUrl, LOCAL_REGION, LOCAL_API_KEY);
+
+    const dynamo = await startDynamoDbLocal({ host, port: 0, dataDir: options.inMemory ? undefined : join(dataDir, 'dynamodb'), logger: log });
+    stops.push(() => dynamo.stop());
+    progress(`DynamoDB Local ready on ${dynamo.endpoint}`);
+    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials });
+    stops.push(async () => dynamodb.destroy());
+    const tables = await ensureTables(dynamodb, m.tables, physicalName);
+
+    const messaging = await startMessaging({ host, port: 0, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, topics: m.topics, queues: m.queues, logger: log });
+    stops.push(() => messaging.stop());
+    progress(`SNS/SQS (fauxqs) ready on ${messaging.endpoint}`);
+
+    const ssm = await startSsmEndpoint({
+      host,
+      port: 0,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      persistFile: options.inMemory ? undefined : join(dataDir, 'ssm.json'),
+      logger: log,
+    });
+    stops.push(() => ssm.stop());
+    progress(`SSM Parameter Store ready on ${ssm.url}`);
+
+    const stateMachineArn = (name: string) => `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:stateMachine:${name}`;
+    const tableName = (logical: string) => {
+      const t = tables.get(logical);
+      if (t === undefined) throw new Error(`unknown table ${logical}`);
+      return t.tableName;
+    };
+    const invoker = createLambdaInvoker({ functions: m.functions, rootDir: REPO_ROOT, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, logger: log });
+
+    const resolveBinding = (binding: EnvBinding): string => {
+      if ('table' in binding) return tableName(binding.table);
+      if ('topic' in binding) return messaging.topicArn(binding.topic);
+      if ('stateMachine' in binding) return stateMachineArn(binding.stateMachine);
+      if ('graphqlUrl' in binding) return graphqlUrl;
+      if ('ssmParameter' in binding) return binding.ssmParameter;
+      return binding.value;
+    };
+    const functionEnv: Record<string, string> = {};
+    for (const fn of m.functions) {
+      for (const [name, binding] of Object.entries(fn.env)) {
+        const value = 'value' in binding ? (options.envOverrides?.[name] ?? binding.value) : resolveBinding(binding);
+        const previous = functionEnv[name];
+        if (previous !== undefined && previous !== value) {
+          throw new Error(`env var ${name} means different things to different functions; functions share one process here`);
+        }
+        functionEnv[name] = value;
+      }
+    }
+
+    const sns = new SNSClient({ endpoint: messaging.endpoint, region: LOCAL_REGION, credentials });
+    stops.push(async () => sns.destroy());
+    const sfn = await startStepFunctionsEndpoint({
+      host,
+      port: 0,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      stateMachines: await Promise.all(
+        m.stateMachines.map(async (sm) => {
+          let definition = await readFile(join(REPO_ROOT, sm.definitionFile), 'utf8');
+          for (const [placeholder, target] of Object.entries(sm.substitutions)) {
+            const value =
+              'function' in target ? invoker.arn(target.function) : 'table' in target ? tableName(target.table) : messaging.topicArn(target.topic);
+            definition = definition.replaceAll(`\${${placeholder}}`, value);
+          }
+          return { name: sm.name, definition };
+        }),
+      ),
+      invokeLambda: (arn, payload) => invoker.invoke(arn, payload),
+      dynamodb,
+      sns,
+      logger: log,
+    });
+    stops.push(() => sfn.stop());
+    progress(`Step Functions ready on ${sfn.url}`);
+
+    Object.assign(process.env, functionEnv, {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SNS: messaging.endpoint,
+      AWS_ENDPOINT_URL_SQS: messaging.endpoint,
+      AWS_ENDPOINT_URL_SSM: ssm.url,
+      AWS_ENDPOINT_URL_SFN: sfn.url,
+    });
+
+    const resolvers = new Map<string, FieldResolver>();
+    for (const spec of m.resolvers) {
+      const ds = m.dataSources.find((d) => d.name === spec.dataSource);
+      if (ds === undefined) throw new Error(`resolver ${spec.typeName}.${spec.fieldName} names unknown data source ${spec.dataSource}`);
+      const runtime: DataSourceRuntime =
+        ds.type === 'NONE'
+          ? { type: 'NONE' }
+          : ds.type === 'AWS_LAMBDA'
+            ? { type: 'AWS_LAMBDA', invoke: (payload) => invoker.invoke(ds.function, payload) }
+            : { type: 'AMAZON_DYNAMODB', tableName: tableName(ds.table), client: dynamodb };
+      const loaded = await loadResolver(join(REPO_ROOT, spec.file));
+      resolvers.set(`${spec.typeName}.${spec.fieldName}`, createFieldResolver(loaded, runtime, { logger: log }));
+    }
+    progress(`${resolvers.size} APPSYNC_JS resolvers loaded and checked`);
+
+    const appsync = await startAppSyncServer({
+      schemaSdl: await readFile(join(REPO_ROOT, m.schemaFile), 'utf8'),
+      resolvers,
+      apiKeys: [LOCAL_API_KEY],
+      region: LOCAL_REGION,
+      host,
+      port: appsyncPort,
+      logger: log,
+      // Any browser client on this origin can configure Amplify from here.
+      extraRoutes: (req, res) => {
+        if (req.method === 'GET' && req.url === '/amplify-config.json') {
+          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+          res.end(JSON.stringify(amplifyConfig));
+          return true;
+        }
+        return options.extraRoutes?.(req, res) ?? false;
+      },
+    });
+    stops.push(() => appsync.stop());
+    progress(`AppSync GraphQL ready on ${appsync.url}`);
+
+    const streams = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials });
+    stops.push(async () => streams.destroy());
+    const pollers = [];
+    for (const mapping of m.streams) {
+      const streamArn = tables.get(mapping.table)?.streamArn;
+      if (streamArn === undefined) throw new Error(`table ${mapping.table} has no stream for ${mapping.function}`);
+      const poller = await startStreamPoller({
+        streams,
+        streamArn,
+        batchSize: mapping.batchSize,
+        maxRetries: mapping.maxRetries,
+        handler: async (event: DynamoDBStreamEvent) => parseBatchResponse(await invoker.invoke(mapping.function, event)),
+        logger: log,
+      });
+      stops.push(() => poller.stop());
+      pollers.push(poller);
+    }
+    progress(`${pollers.length} stream mapping(s) polling`);
+
+    for (const store of SEED_STORES) {
+      await dynamodb.send(new PutItemCommand({ TableName: tableName('Stores'), Item: marshall(store) }));
+    }
+
+    return {
+      graphqlUrl: appsync.url,
+      realtimeUrl: appsync.realtimeUrl,
+      explorerUrl: appsync.explorerUrl,
+      apiKey: LOCAL_API_KEY,
+      region: LOCAL_REGION,
+      amplifyConfig,
+      endpoints: { dynamodb: dynamo.endpoint, sfn: sfn.url, sns: messaging.endpoint, sqs: messaging.endpoint, ssm: ssm.url },
+      tableName,
+      queueUrl: (logical) => messaging.queueUrl(logical),
+      dlqUrl: (logical) => messaging.dlqUrl(logical),
+      stateMachineArn,
+      drainStreams: async () => {
+        await Promise.all(pollers.map((p) => p.drained()));
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/**
+ * The Amplify v6 config for a local endpoint. Amplify dials wss:// for any http(s) endpoint,
+ * so `endpoint` (used only for the realtime socket) is ws://, and `customEndpoint` (+ its
+ * region, without which Amplify sends no auth headers) carries queries and mutations.
+ */
+export function amplifyConfigFor(graphqlUrl: string, region: string, apiKey: string): AmplifyConfig {
+  return {
+    API: {
+      GraphQL: {
+        endpoint: graphqlUrl.replace(/^http/, 'ws'),
+        customEndpoint: graphqlUrl,
+        customEndpointRegion: region,
+        region,
+        defaultAuthMode: 'apiKey',
+        apiKey,
+      },
+    },
+  };
+}
+
+function parseBatchResponse(result: unknown): void | { batchItemFailures: { itemIdentifier: string }[] } {
+  if (typeof result !== 'object' || result === null || !('batchItemFailures' in result) || !Array.isArray(result.batchItemFailures)) return;
+  const failures = result.batchItemFailures.flatMap((f: unknown) =>
+    typeof f === 'object' && f !== null && 'itemIdentifier' in f && typeof f.itemIdentifier === 'string' ? [{ itemIdentifier: f.itemIdentifier }] : [],
+  );
+  return { batchItemFailures: failures };
+}
+
+export async function writeAmplifyConfig(config: AmplifyConfig, file = join(REPO_ROOT, 'amplify-config.json')): Promise<string> {
+  await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}
