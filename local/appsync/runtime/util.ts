@@ -144,6 +144,18 @@ export class UtilArgumentError extends Error {
   override readonly name = 'UtilArgumentError';
 }
 
+/**
+ * Java regex → JS RegExp anchored at both ends. Unicode mode first; Java accepts escapes such as
+ * `\-` outside classes that unicode mode refuses, so fall back to legacy mode.
+ */
+function javaRegex(pattern: string): RegExp {
+  try {
+    return new RegExp(`^(?:${pattern})$`, 'u');
+  } catch {
+    return new RegExp(`^(?:${pattern})$`);
+  }
+}
+
 function parseIso(value: unknown): number {
   const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) throw new UtilArgumentError(`Not an ISO-8601 timestamp: ${String(value)}`);
@@ -178,7 +190,7 @@ export function createRuntimeObjects(state: InvocationState) {
     base64Encode: (value: unknown): string => Buffer.from(String(value), 'utf8').toString('base64'),
     base64Decode: (value: unknown): string => Buffer.from(String(value), 'base64').toString('utf8'),
     /** Java `String.matches`: the whole value must match. */
-    matches: (pattern: unknown, value: unknown): boolean => new RegExp(`^(?:${String(pattern)})$`, 'u').test(String(value)),
+    matches: (pattern: unknown, value: unknown): boolean => javaRegex(String(pattern)).test(String(value)),
     authType: (): string => AUTH_TYPE_NAMES[state.authType],
     time: {
       nowISO8601: (): string => new Date().toISOString(),
