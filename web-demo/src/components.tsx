@@ -1,0 +1,81 @@
+/** Small presentational pieces shared by the three views. */
+import type { Order, OrderStatus, Store } from '../../generated/graphql.js';
+import { formatProblem, type ApiProblem } from './errors.js';
+import type { LiveState } from './hooks.js';
+import { describePie, formatTime } from './orders.js';
+
+export function ErrorList({ problems }: { problems: readonly ApiProblem[] }) {
+  if (problems.length === 0) return null;
+  return (
+    <div className="errors" role="alert">
+      {problems.map((p, i) => (
+        <p key={i}>
+          {p.errorType !== null && <strong className="error-type">{p.errorType}</strong>}
+          {p.errorType !== null && ': '}
+          {p.message}
+        </p>
+      ))}
+    </div>
+  );
+}
+
+/** For tests and screen readers alike: the text says whether updates are flowing. */
+export function LiveIndicator({ live }: { live: LiveState }) {
+  const text = live === 'live' ? 'Live updates on' : live === 'connecting' ? 'Connecting to live updates…' : 'Live updates failed';
+  return (
+    <span className={`live live-${live}`} role="status">
+      {text}
+    </span>
+  );
+}
+
+export function StatusBadge({ status }: { status: OrderStatus }) {
+  return <span className={`badge badge-${status.toLowerCase().replaceAll('_', '-')}`}>{status}</span>;
+}
+
+export function StorePicker({
+  stores,
+  value,
+  onChange,
+  id,
+}: {
+  stores: readonly Store[] | null;
+  value: string | null;
+  onChange: (storeId: string) => void;
+  id: string;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>Store</label>
+      <select id={id} value={value ?? ''} disabled={stores === null} onChange={(e) => onChange(e.target.value)}>
+        {stores === null && <option value="">Loading stores…</option>}
+        {stores?.map((s) => (
+          <option key={s.storeId} value={s.storeId}>
+            {s.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function OrderDetails({ order }: { order: Order }) {
+  const a = order.deliveryAddress;
+  return (
+    <div className="order-details">
+      <ul className="pies">
+        {order.pies.map((pie, i) => (
+          <li key={i}>{describePie(pie)}</li>
+        ))}
+      </ul>
+      <p className="muted">
+        Deliver to {a.streetAddress}, {a.city} {a.postalCode}, {a.province} · placed {formatTime(order.createdAt)}
+        {order.driverId !== null && ` · driver ${order.driverId}`}
+      </p>
+    </div>
+  );
+}
+
+export function OrderId({ id }: { id: string }) {
+  return <code className="order-id">{id}</code>;
+}

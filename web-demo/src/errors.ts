@@ -1,0 +1,34 @@
+/**
+ * Turns whatever a failed request threw into lines a person can read. Amplify v6 throws the
+ * GraphQL response itself (`{ data, errors }`) when `errors` is non-empty; AppSync-shaped errors
+ * carry an `errorType` (ValidationError, NotFound, InvalidTransition, …) worth showing as is.
+ * Network failures arrive the same way, wrapped by Amplify in a GraphQLError without errorType.
+ */
+export interface ApiProblem {
+  readonly errorType: string | null;
+  readonly message: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function problemFrom(value: unknown): ApiProblem {
+  if (isRecord(value)) {
+    const message = typeof value.message === 'string' && value.message !== '' ? value.message : 'Unknown error';
+    const errorType = typeof value.errorType === 'string' && value.errorType !== '' ? value.errorType : null;
+    return { errorType, message };
+  }
+  return { errorType: null, message: typeof value === 'string' ? value : 'Unknown error' };
+}
+
+export function describeError(thrown: unknown): ApiProblem[] {
+  if (isRecord(thrown) && Array.isArray(thrown.errors) && thrown.errors.length > 0) {
+    return thrown.errors.map(problemFrom);
+  }
+  return [problemFrom(thrown)];
+}
+
+export function formatProblem(problem: ApiProblem): string {
+  return problem.errorType === null ? problem.message : `${problem.errorType}: ${problem.message}`;
+}

@@ -1,0 +1,294 @@
+/**
+ * The customer: build an order, place it (idempotently), then follow it live. The idempotency
+ * key belongs to the order form: every submit of the same form (a retry after a network error,
+ * a double click) sends the same key, so the backend returns the same order; only starting a
+ * new order mints a new key.
+ */
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import type { CheeseAmount, Order, PieInput, PieSize, Topping } from '../../../generated/graphql.js';
+import { ErrorList, LiveIndicator, OrderDetails, OrderId, StatusBadge, StorePicker } from '../components.js';
+import { useApi, useAsyncAction, useLiveOrder, useStores } from '../hooks.js';
+import {
+  CHEESE_AMOUNTS,
+  CHEESE_LABELS,
+  ESTIMATE_SOURCE_LABELS,
+  PIE_SIZES,
+  PIE_SIZE_LABELS,
+  TOPPINGS,
+  TOPPING_LABELS,
+  endReason,
+  formatTime,
+  newIdempotencyKey,
+  timelineOf,
+} from '../orders.js';
+
+/** A delivery address in Calgary's Beltline, a few minutes from the seed store. */
+const DEFAULT_ADDRESS = {
+  streetAddress: '1010 17 Ave SW',
+  city: 'Calgary',
+  postalCode: 'T2T 0A7',
+  province: 'AB',
+  latitude: '51.0379',
+  longitude: '-114.0856',
+};
+
+const DEFAULT_PIE: PieInput = { size: 'LARGE', cheese: 'MEDIUM', toppings: ['PEPPERONI'] };
+
+export function CustomerView() {
+  const [placed, setPlaced] = useState<Order | null>(null);
+  // Remounting the form (new key) gives a fresh form and a fresh idempotency key.
+  const [formKey, setFormKey] = useState(0);
+  if (placed !== null) {
+    return (
+      <OrderTracker
+        key={placed.orderId}
+        initial={placed}
+        onNewOrder={() => {
+          setPlaced(null);
+          setFormKey((k) => k + 1);
+        }}
+      />
+    );
+  }
+  return <OrderForm key={formKey} onPlaced={setPlaced} />;
+}
+
+function OrderForm({ onPlaced }: { onPlaced: (order: Order) => void }) {
+  const api = useApi();
+  const { stores, problems: storeProblems } = useStores();
+  const [storeId, setStoreId] = useState<string | null>(null);
+  const [pies, setPies] = useState<PieInput[]>([DEFAULT_PIE]);
+  const [address, setAddress] = useState(DEFAULT_ADDRESS);
+  const [paymentId, setPaymentId] = useState('demo-card-4242');
+  const [idempotencyKey] = useState(newIdempotencyKey);
+  const [formError, setFormError] = useState<string | null>(null);
+  const action = useAsyncAction();
+
+  useEffect(() => {
+    if (storeId === null && stores !== null && stores[0] !== undefined) setStoreId(stores[0].storeId);
+  }, [stores, storeId]);
+
+  const setPie = (index: number, pie: PieInput) => setPies((list) => list.map((p, i) => (i === index ? pie : p)));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setFormError(null);
+    const latitude = Number(address.latitude);
+    const longitude = Number(address.longitude);
+    if (storeId === null) return setFormError('Pick a store.');
+    if (address.latitude.trim() === '' || !Number.isFinite(latitude) || address.longitude.trim() === '' || !Number.isFinite(longitude)) {
+      return setFormError('Latitude and longitude must be numbers.');
+    }
+    const order = await action.run(() =>
+      api.placeOrder({
+        storeId,
+        paymentId,
+        pies,
+        idempotencyKey,
+        deliveryAddress: {
+          streetAddress: address.streetAddress,
+          city: address.city,
+          postalCode: address.postalCode,
+          province: address.province,
+          coordinates: { latitude, longitude },
+        },
+      }),
+    );
+    if (order !== undefined) onPlaced(order);
+  };
+
+  const addressField = (name: keyof typeof DEFAULT_ADDRESS, label: string, inputMode?: 'decimal') => (
+    <div className="field">
+      <label htmlFor={`address-${name}`}>{label}</label>
+      <input
+        id={`address-${name}`}
+        value={address[name]}
+        inputMode={inputMode}
+        required
+        onChange={(e) => setAddress((a) => ({ ...a, [name]: e.target.value }))}
+      />
+    </div>
+  );
+
+  return (
+    <section className="panel" aria-labelledby="order-form-title">
+      <h2 id="order-form-title">Build your order</h2>
+      <ErrorList problems={storeProblems} />
+      <form onSubmit={submit}>
+        <StorePicker id="customer-store" stores={stores} value={storeId} onChange={setStoreId} />
+        {pies.map((pie, i) => (
+          <PieEditor
+            key={i}
+            index={i}
+            pie={pie}
+            onChange={(p) => setPie(i, p)}
+            onRemove={pies.length > 1 ? () => setPies((list) => list.filter((_, j) => j !== i)) : undefined}
+          />
+        ))}
+        <button type="button" className="secondary" onClick={() => setPies((list) => [...list, DEFAULT_PIE])} disabled={pies.length >= 20}>
+          Add another pie
+        </button>
+        <fieldset>
+          <legend>Delivery address</legend>
+          <div className="grid">
+            {addressField('streetAddress', 'Street address')}
+            {addressField('city', 'City')}
+            {addressField('postalCode', 'Postal code')}
+            {addressField('province', 'Province')}
+            {addressField('latitude', 'Latitude', 'decimal')}
+            {addressField('longitude', 'Longitude', 'decimal')}
+          </div>
+        </fieldset>
+        <div className="field">
+          <label htmlFor="payment-id">Payment ID</label>
+          <input id="payment-id" value={paymentId} required onChange={(e) => setPaymentId(e.target.value)} />
+        </div>
+        <p className="muted small">
+          Idempotency key <code>{idempotencyKey}</code>: retrying this form sends the same key, so it can never place two orders.
+        </p>
+        {formError !== null && (
+          <div className="errors" role="alert">
+            <p>{formError}</p>
+          </div>
+        )}
+        <ErrorList problems={action.problems} />
+        <button type="submit" disabled={action.busy || storeId === null}>
+          {action.busy ? 'Placing order…' : action.problems.length > 0 ? 'Retry placing order' : 'Place order'}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function PieEditor({ index, pie, onChange, onRemove }: { index: number; pie: PieInput; onChange: (pie: PieInput) => void; onRemove: (() => void) | undefined }) {
+  const id = useId();
+  const toggle = (topping: Topping) =>
+    onChange({ ...pie, toppings: pie.toppings.includes(topping) ? pie.toppings.filter((t) => t !== topping) : [...pie.toppings, topping] });
+  return (
+    <fieldset className="pie">
+      <legend>Pie {index + 1}</legend>
+      <div className="grid">
+        <div className="field">
+          <label htmlFor={`${id}-size`}>Size</label>
+          <select id={`${id}-size`} value={pie.size} onChange={(e) => onChange({ ...pie, size: PIE_SIZES.find((s) => s === e.target.value) ?? pie.size })}>
+            {PIE_SIZES.map((s: PieSize) => (
+              <option key={s} value={s}>
+                {PIE_SIZE_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-cheese`}>Cheese</label>
+          <select
+            id={`${id}-cheese`}
+            value={pie.cheese}
+            onChange={(e) => onChange({ ...pie, cheese: CHEESE_AMOUNTS.find((c) => c === e.target.value) ?? pie.cheese })}
+          >
+            {CHEESE_AMOUNTS.map((c: CheeseAmount) => (
+              <option key={c} value={c}>
+                {CHEESE_LABELS[c]}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <fieldset className="toppings">
+        <legend>Toppings</legend>
+        {TOPPINGS.map((t) => (
+          <label key={t} className="check">
+            <input type="checkbox" checked={pie.toppings.includes(t)} onChange={() => toggle(t)} />
+            {TOPPING_LABELS[t]}
+          </label>
+        ))}
+      </fieldset>
+      {onRemove !== undefined && (
+        <button type="button" className="secondary" onClick={onRemove}>
+          Remove pie {index + 1}
+        </button>
+      )}
+    </fieldset>
+  );
+}
+
+function OrderTracker({ initial, onNewOrder }: { initial: Order; onNewOrder: () => void }) {
+  const api = useApi();
+  const { order, live, problems, accept } = useLiveOrder(initial);
+  const cancel = useAsyncAction();
+  const reason = endReason(order);
+  const final = order.status === 'DECLINED' || order.status === 'CANCELLED' || order.status === 'DELIVERED';
+  return (
+    <section className="panel" aria-labelledby="tracker-title">
+      <div className="panel-head">
+        <h2 id="tracker-title">Your order</h2>
+        <LiveIndicator live={live} />
+      </div>
+      <p>
+        Order <OrderId id={order.orderId} /> · status <StatusBadge status={order.status} /> <span className="muted small">(version {order.version})</span>
+      </p>
+      <ol className="timeline" aria-label="Order progress">
+        {timelineOf(order).map((step) => (
+          <li key={step.status} className={`step step-${step.state}`} aria-current={step.state === 'current' ? 'step' : undefined}>
+            <span className="step-label">{step.label}</span>
+            {step.at !== null && <span className="step-time">{formatTime(step.at)}</span>}
+          </li>
+        ))}
+      </ol>
+      {reason !== null && <p className="notice">{reason}</p>}
+      {(order.dispatchEstimatedAt !== null || order.deliveryEstimatedAt !== null) && (
+        <dl className="eta">
+          {order.dispatchEstimatedAt !== null && (
+            <>
+              <dt>Leaves the store</dt>
+              <dd>around {formatTime(order.dispatchEstimatedAt)}</dd>
+            </>
+          )}
+          {order.deliveryEstimatedAt !== null && (
+            <>
+              <dt>Estimated arrival</dt>
+              <dd>around {formatTime(order.deliveryEstimatedAt)}</dd>
+            </>
+          )}
+          {order.estimateSource !== null && (
+            <>
+              <dt>Estimate from</dt>
+              <dd>{ESTIMATE_SOURCE_LABELS[order.estimateSource]}</dd>
+            </>
+          )}
+        </dl>
+      )}
+      {order.deliverySteps !== null && order.deliverySteps.length > 0 && (
+        <details>
+          <summary>Route ({order.deliverySteps.length} steps)</summary>
+          <ol className="route">
+            {order.deliverySteps.map((s, i) => (
+              <li key={i}>
+                {s.instruction} <span className="muted small">({Math.round(s.distance)} m, {Math.round(s.duration / 60)} min)</span>
+              </li>
+            ))}
+          </ol>
+        </details>
+      )}
+      <OrderDetails order={order} />
+      <ErrorList problems={[...problems, ...cancel.problems]} />
+      <div className="actions">
+        {order.status === 'PLACED' && (
+          <button
+            type="button"
+            className="danger"
+            disabled={cancel.busy}
+            onClick={async () => {
+              const updated = await cancel.run(() => api.cancelOrder({ orderId: order.orderId }));
+              if (updated !== undefined) accept(updated);
+            }}
+          >
+            {cancel.busy ? 'Cancelling…' : 'Cancel order'}
+          </button>
+        )}
+        <button type="button" className="secondary" onClick={onNewOrder}>
+          {final ? 'Place another order' : 'Start a new order'}
+        </button>
+      </div>
+    </section>
+  );
+}
