@@ -1,0 +1,191 @@
+/**
+ * The offline GraphiQL explorer. GraphiQL, React and Monaco (with its three language workers)
+ * are bundled once with esbuild into `.local/appsync-explorer/<hash>/` (git-ignored) and served
+ * from this server: no CDN. The cache key covers the entry source and the versions of every
+ * bundled package, so a restart reuses the bundle and an upgrade rebuilds it. Bundling starts
+ * when the server starts and is shared by every server in the process.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, '..', '..', '..');
+const require = createRequire(import.meta.url);
+
+/** The files a bundle consists of, as served under `/graphiql/assets/`. */
+const ASSETS: Readonly<Record<string, string>> = {
+  'app.js': 'text/javascript; charset=utf-8',
+  'app.css': 'text/css; charset=utf-8',
+  'editor.worker.js': 'text/javascript; charset=utf-8',
+  'json.worker.js': 'text/javascript; charset=utf-8',
+  'graphql.worker.js': 'text/javascript; charset=utf-8',
+};
+
+const DEFAULT_QUERY = `# Local AppSync explorer. Queries and mutations go over HTTP with the x-api-key header;
+# subscriptions use the AppSync realtime protocol on ${'${realtime}'}.
+`;
+
+export interface ExplorerOptions {
+  readonly graphqlUrl: string;
+  readonly realtimeUrl: string;
+  readonly apiKey: string;
+  readonly log: (line: string) => void;
+  /** @default <repo>/.local/appsync-explorer */
+  readonly cacheRoot?: string;
+}
+
+export interface Explorer {
+  /** Serves `/`, `/graphiql` and `/graphiql/assets/*`; false for any other path. */
+  handle(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
+  /** Resolves when the bundle is on disk (rejects if bundling failed). */
+  readonly ready: Promise<string>;
+  dispose(): Promise<void>;
+}
+
+export class ExplorerBundleError extends Error {
+  override readonly name = 'ExplorerBundleError';
+}
+
+function packageVersion(name: string): string {
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8'));
+    return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+const bundles = new Map<string, Promise<string>>();
+
+/** Builds (or finds) the bundle; one build per cache folder per process. Returns its folder. */
+export function ensureExplorerBundle(cacheRoot: string, log: (line: string) => void): Promise<string> {
+  const existing = bundles.get(cacheRoot);
+  if (existing) return existing;
+  const promise = (async () => {
+    const entry = join(here, 'explorer-app.tsx');
+    const hash = createHash('sha256');
+    hash.update(await readFile(entry));
+    for (const name of ['graphiql', '@graphiql/react', 'react', 'react-dom', 'graphql', 'monaco-editor', 'monaco-graphql', 'esbuild']) {
+      hash.update(`${name}@${packageVersion(name)}\n`);
+    }
+    const dir = join(cacheRoot, hash.digest('hex').slice(0, 16));
+    if (Object.keys(ASSETS).every((f) => existsSync(join(dir, f)))) return dir;
+    const started = Date.now();
+    const { build } = await import('esbuild');
+    const tmp = `${dir}.tmp-${process.pid}`;
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp, { recursive: true });
+    try {
+      await build({
+        absWorkingDir: repoRoot,
+        entryPoints: {
+          app: entry,
+          'editor.worker': require.resolve('monaco-editor/esm/vs/editor/editor.worker.js'),
+          'json.worker': require.resolve('monaco-editor/esm/vs/language/json/json.worker.js'),
+          'graphql.worker': require.resolve('monaco-graphql/esm/graphql.worker.js'),
+        },
+        outdir: tmp,
+        bundle: true,
+        format: 'esm',
+        platform: 'browser',
+        target: 'es2022',
+        minify: false, // halves the one-time build (~2 s); size does not matter on loopback
+        jsx: 'automatic',
+        legalComments: 'none',
+        logLevel: 'silent',
+        loader: { '.ttf': 'dataurl', '.woff': 'dataurl', '.woff2': 'dataurl', '.svg': 'dataurl' },
+        define: { 'process.env.NODE_ENV': '"production"' },
+      });
+    } catch (err) {
+      await rm(tmp, { recursive: true, force: true });
+      throw new ExplorerBundleError(`GraphiQL bundle failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (!existsSync(join(tmp, 'app.css'))) await writeFile(join(tmp, 'app.css'), '');
+    await rm(dir, { recursive: true, force: true });
+    await rename(tmp, dir);
+    log(`bundled the GraphiQL explorer in ${Date.now() - started} ms`);
+    return dir;
+  })();
+  bundles.set(cacheRoot, promise);
+  promise.catch(() => bundles.delete(cacheRoot));
+  return promise;
+}
+
+function escapeHtmlJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c');
+}
+
+function page(options: ExplorerOptions): string {
+  const config = {
+    graphqlUrl: options.graphqlUrl,
+    realtimeUrl: options.realtimeUrl,
+    apiKey: options.apiKey,
+    defaultQuery: DEFAULT_QUERY.replace('${realtime}', options.realtimeUrl),
+  };
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Local AppSync explorer</title>
+<link rel="stylesheet" href="/graphiql/assets/app.css">
+<style>html,body,#graphiql{height:100%;margin:0}</style>
+</head>
+<body>
+<div id="graphiql">Loading GraphiQL…</div>
+<script type="application/json" id="explorer-config">${escapeHtmlJson(config)}</script>
+<script type="module" src="/graphiql/assets/app.js"></script>
+</body>
+</html>
+`;
+}
+
+export function createExplorer(options: ExplorerOptions): Explorer {
+  const cacheRoot = options.cacheRoot ?? join(repoRoot, '.local', 'appsync-explorer');
+  const ready = ensureExplorerBundle(cacheRoot, options.log);
+  // A failed bundle must not crash the server; requests for assets report it instead.
+  ready.catch((err: unknown) => options.log(err instanceof Error ? err.message : String(err)));
+  const html = page(options);
+  const inFlight = new Set<Promise<void>>();
+
+  const serveAsset = async (name: string, contentType: string, res: ServerResponse): Promise<void> => {
+    try {
+      const dir = await ready;
+      const body = await readFile(join(dir, name));
+      res.writeHead(200, { 'content-type': contentType, 'content-length': body.length, 'cache-control': 'no-cache' });
+      res.end(body);
+    } catch (err) {
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`explorer unavailable: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+  };
+
+  return {
+    ready,
+    handle(req, res, url) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+      if (url.pathname === '/' || url.pathname === '/graphiql' || url.pathname === '/graphiql/') {
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
+        res.end(html);
+        return true;
+      }
+      const prefix = '/graphiql/assets/';
+      if (!url.pathname.startsWith(prefix)) return false;
+      const name = url.pathname.slice(prefix.length);
+      const contentType = ASSETS[name];
+      if (contentType === undefined) return false;
+      const p = serveAsset(name, contentType, res).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      return true;
+    },
+    async dispose() {
+      // esbuild's service holds the process open while it builds; let a running build finish.
+      await Promise.allSettled([ready, ...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * `startAppSyncServer`: one HTTP server on loopback serving AppSync's GraphQL endpoint
+ * (`/graphql`), its realtime endpoint (`/graphql/realtime`) and an offline GraphiQL explorer.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { FieldResolver } from '../types.js';
+import { AppSyncEngine } from './execution.js';
+import { createExplorer, type Explorer } from './explorer.js';
+import { handleGraphQLHttp, setCorsHeaders } from './http.js';
+import { makeRealtimeServer } from './realtime.js';
+import { buildAppSyncSchema } from './schema.js';
+import { SubscriptionHub } from './subscriptions.js';
+import { createWsAdapter } from './ws-adapter.js';
+
+export const GRAPHQL_PATH = '/graphql';
+export const REALTIME_PATH = '/graphql/realtime';
+
+export interface AppSyncServerOptions {
+  readonly schemaSdl: string;
+  /** Keyed `"Type.field"`; every other field resolves by property name. */
+  readonly resolvers: ReadonlyMap<string, FieldResolver>;
+  readonly apiKeys: readonly string[];
+  /** Region a SigV4 credential scope must name. */
+  readonly region: string;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** 0 picks a free port. @default 0 */
+  readonly port?: number;
+  /** Interval of realtime `ka` messages. @default 60000 */
+  readonly keepAliveMs?: number;
+  /** Time a realtime client has to send `connection_init`. @default 15000 */
+  readonly connectionInitTimeoutMs?: number;
+  readonly logger?: (line: string) => void;
+  /** Serves other pages from the same port; return true when the request was handled. */
+  readonly extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /**
+   * Serve the GraphiQL explorer at `/` and `/graphiql` (bundled once, cached under `.local/`).
+   * Tests that do not need it pass false to skip the bundling work. @default true
+   */
+  readonly explorer?: boolean;
+}
+
+export interface AppSyncServerStats {
+  readonly connections: number;
+  readonly subscriptions: number;
+}
+
+export interface RunningAppSyncServer {
+  /** `http://host:port/graphql` */
+  readonly url: string;
+  /** `ws://host:port/graphql/realtime` */
+  readonly realtimeUrl: string;
+  readonly port: number;
+  /** `http://host:port/` */
+  readonly explorerUrl: string;
+  /** Closes sockets, timers and the listener. Idempotent. */
+  stop(): Promise<void>;
+  /** Live realtime connections and subscriptions. */
+  publishStats(): AppSyncServerStats;
+}
+
+export async function startAppSyncServer(options: AppSyncServerOptions): Promise<RunningAppSyncServer> {
+  const log = options.logger ?? (() => undefined);
+  const host = options.host ?? '127.0.0.1';
+  const schema = buildAppSyncSchema(options.schemaSdl);
+  const hub = new SubscriptionHub(schema);
+  const engine = new AppSyncEngine({ schema, resolvers: options.resolvers, hub, logger: log });
+  const realtime = makeRealtimeServer({
+    engine,
+    hub,
+    apiKeys: options.apiKeys,
+    region: options.region,
+    keepAliveMs: options.keepAliveMs,
+    connectionInitTimeoutMs: options.connectionInitTimeoutMs,
+    logger: log,
+  });
+  const ws = createWsAdapter(realtime, log);
+  let explorer: Explorer | null = null;
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const fail = (err: unknown): void => {
+      log(`http ${req.method ?? ''} ${url.pathname} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      if (!res.headersSent) {
+        // A bug in this server, not a resolver failure (those are 200s).
+        res.writeHead(500, { 'content-type': 'application/json; charset=UTF-8' });
+        res.end(JSON.stringify({ errors: [{ errorType: 'InternalFailure', message: 'Internal server error.' }] }));
+      } else res.destroy();
+    };
+    try {
+      if (url.pathname === GRAPHQL_PATH || url.pathname === `${GRAPHQL_PATH}/`) {
+        handleGraphQLHttp(req, res, url, { engine, apiKeys: options.apiKeys, region: options.region, log }).catch(fail);
+        return;
+      }
+      if (explorer?.handle(req, res, url)) return;
+      if (options.extraRoutes?.(req, res)) return;
+      setCorsHeaders(req, res);
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Not found\n');
+    } catch (err) {
+      fail(err);
+    }
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === REALTIME_PATH || path === `${REALTIME_PATH}/`) {
+      ws.handleUpgrade(req, socket, head);
+      return;
+    }
+    socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address: AddressInfo | string | null = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the AppSync server is not listening on a TCP port');
+  const origin = `${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const url = `http://${origin}${GRAPHQL_PATH}`;
+  if (options.explorer !== false) explorer = createExplorer({ graphqlUrl: url, realtimeUrl: `ws://${origin}${REALTIME_PATH}`, apiKey: options.apiKeys[0] ?? '', log });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    url,
+    realtimeUrl: `ws://${origin}${REALTIME_PATH}`,
+    port: address.port,
+    explorerUrl: `http://${origin}/`,
+    publishStats: () => realtime.stats(),
+    stop() {
+      stopping ??= (async () => {
+        realtime.dispose();
+        await ws.close();
+        await explorer?.dispose();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+      })();
+      return stopping;
+    },
+  };
+}
