@@ -1,0 +1,207 @@
+/**
+ * Shared fixtures for this folder's tests: a tiny AppSync schema, hand-written FieldResolvers,
+ * a started server (explorer off) and a raw `ws` client that records frames.
+ */
+import { WebSocket } from 'ws';
+import type { FieldResolver, ResolverInvocation, ResolverOutcome } from '../types.js';
+import { startAppSyncServer, type AppSyncServerOptions, type RunningAppSyncServer } from './server.js';
+
+export const API_KEY = 'da2-testkey0000000000000000';
+export const REGION = 'us-east-1';
+
+export const TEST_SCHEMA = /* GraphQL */ `
+schema { query: Query mutation: Mutation subscription: Subscription }
+
+type Query {
+  hello: String
+  getThing(id: ID!): Thing
+  secret: String @aws_iam
+  both: String @aws_iam @aws_api_key
+  fails: Thing
+  appended: String
+  boom: String
+  badDate: AWSDateTime
+}
+
+type Mutation {
+  putThing(id: ID!, owner: String, size: Int): Thing
+  publishThing(thing: AWSJSON!): Thing @aws_iam
+  requiredThing(id: ID!): Thing!
+}
+
+type Subscription {
+  onThing(id: ID, owner: String): Thing @aws_subscribe(mutations: ["putThing", "publishThing"])
+  onThingFiltered(minSize: Int): Thing @aws_subscribe(mutations: ["putThing"])
+  onSecret: Thing @aws_iam @aws_subscribe(mutations: ["putThing"])
+}
+
+type Thing @aws_api_key @aws_iam {
+  id: ID!
+  owner: String
+  size: Int
+  status: String!
+  parts: [Part!]
+}
+
+type Part @aws_api_key @aws_iam {
+  name: String!
+}
+`;
+
+const ok = (data: unknown): ResolverOutcome => ({ data, errors: [] });
+
+/** Resolvers plus a log of every invocation they received (newest last). */
+export function testResolvers(): { resolvers: Map<string, FieldResolver>; calls: ResolverInvocation[] } {
+  const calls: ResolverInvocation[] = [];
+  const record = (fn: (inv: ResolverInvocation) => ResolverOutcome): FieldResolver => async (inv) => {
+    calls.push(inv);
+    return fn(inv);
+  };
+  const resolvers = new Map<string, FieldResolver>([
+    ['Query.hello', record(() => ok('world'))],
+    ['Query.secret', record(() => ok('s3cret'))],
+    ['Query.both', record(() => ok('both'))],
+    ['Query.getThing', record((inv) => ok({ id: inv.arguments['id'], owner: 'olga', size: 1, status: 'NEW', parts: [{ name: 'crust' }] }))],
+    ['Query.fails', record(() => ({ data: null, errors: [{ message: 'No such thing', errorType: 'NotFound', errorInfo: { hint: 1 }, data: null }] }))],
+    ['Query.appended', record(() => ({ data: 'partial', errors: [{ message: 'Heads up', errorType: 'Warning', errorInfo: null, data: null }] }))],
+    ['Query.boom', record(() => {
+      throw new Error('resolver bug with internal detail');
+    })],
+    ['Query.badDate', record(() => ok('2024-01-01T10:00:00'))],
+    ['Mutation.putThing', record((inv) => ok({ status: 'NEW', parts: [{ name: 'crust' }], ...inv.arguments }))],
+    ['Mutation.publishThing', record((inv) => ok(inv.arguments['thing']))],
+    ['Mutation.requiredThing', record(() => ({ data: null, errors: [{ message: 'Cannot do it', errorType: 'InvalidTransition', errorInfo: null, data: null }] }))],
+    [
+      'Subscription.onThingFiltered',
+      record((inv) => ({
+        data: null,
+        errors: [],
+        // The APPSYNC_JS runtime's RuntimeOutcome carries `extensions`; the server reads it structurally.
+        extensions: { subscriptionFilter: { filterGroup: [{ filters: [{ fieldName: 'size', operator: 'ge', value: inv.arguments['minSize'] ?? 0 }] }] } },
+      }) as ResolverOutcome),
+    ],
+  ]);
+  return { resolvers, calls };
+}
+
+export async function startTestServer(overrides: Partial<AppSyncServerOptions> = {}): Promise<RunningAppSyncServer & { calls: ResolverInvocation[]; logs: string[] }> {
+  const { resolvers, calls } = testResolvers();
+  const logs: string[] = [];
+  const server = await startAppSyncServer({
+    schemaSdl: TEST_SCHEMA,
+    resolvers,
+    apiKeys: [API_KEY],
+    region: REGION,
+    explorer: false,
+    logger: (line) => logs.push(line),
+    ...overrides,
+  });
+  return Object.assign(server, { calls, logs });
+}
+
+/** A well-formed (unverified) SigV4 header set for access key `akid`. */
+export function iamHeaders(akid = 'AKIDLOCALTEST', service = 'appsync'): Record<string, string> {
+  const amzDate = '20250101T120000Z';
+  return {
+    'x-amz-date': amzDate,
+    authorization: `AWS4-HMAC-SHA256 Credential=${akid}/20250101/${REGION}/${service}/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=${'a'.repeat(64)}`,
+  };
+}
+
+export async function postGraphQL(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = { 'x-api-key': API_KEY },
+): Promise<{ status: number; headers: Headers; json: unknown }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, json: text === '' ? null : (JSON.parse(text) as unknown) };
+}
+
+export interface Frame {
+  readonly type?: string;
+  readonly id?: string;
+  readonly payload?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- test assertions read arbitrary frames
+}
+
+/** A raw realtime client: records frames, lets a test wait for one that matches. */
+export class RawClient {
+  readonly frames: Frame[] = [];
+  readonly ws: WebSocket;
+  closeCode: number | null = null;
+  private waiters: (() => void)[] = [];
+  readonly opened: Promise<void>;
+  readonly closed: Promise<number>;
+
+  constructor(url: string, protocols: string[] = ['graphql-ws'], headers: Record<string, string> = {}) {
+    this.ws = new WebSocket(url, protocols, { headers });
+    this.opened = new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('error', reject);
+    });
+    this.closed = new Promise((resolve) => this.ws.once('close', (code) => {
+      this.closeCode = code;
+      this.notify();
+      resolve(code);
+    }));
+    this.ws.on('message', (data) => {
+      this.frames.push(JSON.parse(String(data)) as Frame);
+      this.notify();
+    });
+  }
+
+  private notify(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** Resolves with the first recorded frame (from `from` on) matching `pred`. */
+  async waitFor(pred: (f: Frame) => boolean, timeoutMs = 3000, from = 0): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.frames.slice(from).find(pred);
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error(`no matching frame; got ${JSON.stringify(this.frames)}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Opens, sends connection_init and waits for the ack. */
+  async init(): Promise<Frame> {
+    await this.opened;
+    this.send({ type: 'connection_init' });
+    return this.waitFor((f) => f.type === 'connection_ack');
+  }
+
+  start(id: string, query: string, variables: Record<string, unknown> = {}, authorization: Record<string, string> | null = { 'x-api-key': API_KEY, host: 'localhost' }): void {
+    this.send({
+      id,
+      type: 'start',
+      payload: { data: JSON.stringify({ query, variables }), extensions: authorization ? { authorization } : {} },
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return;
+    this.ws.close();
+    await this.closed;
+  }
+}
+
+/** `header-<base64url JSON>` subprotocol, as Amplify ≥ 6.6 sends it. */
+export function headerProtocol(auth: Record<string, string>): string {
+  return `header-${Buffer.from(JSON.stringify(auth)).toString('base64url')}`;
+}
