@@ -1,0 +1,273 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY, headerProtocol, iamHeaders, postGraphQL, RawClient, startTestServer } from './test-kit.js';
+
+type Server = Awaited<ReturnType<typeof startTestServer>>;
+let server: Server;
+const clients: RawClient[] = [];
+
+function client(...args: ConstructorParameters<typeof RawClient>): RawClient {
+  const c = new RawClient(...args);
+  clients.push(c);
+  return c;
+}
+
+/** A client authenticated the way Amplify ≥ 6.6 does it. */
+function amplifyLike(): RawClient {
+  return client(server.realtimeUrl, ['graphql-ws', headerProtocol({ host: `127.0.0.1:${server.port}`, 'x-api-key': API_KEY })]);
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ keepAliveMs: 100, connectionInitTimeoutMs: 300 });
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+const ON_THING = 'subscription S($id: ID, $owner: String) { onThing(id: $id, owner: $owner) { id owner status } }';
+
+describe('realtime handshake', () => {
+  it('selects graphql-ws and never echoes the header- subprotocol', async () => {
+    const c = amplifyLike();
+    await c.opened;
+    expect(c.ws.protocol).toBe('graphql-ws');
+  });
+
+  it('acks connection_init with connectionTimeoutMs, then sends ka at the keep-alive interval', async () => {
+    const c = amplifyLike();
+    const ack = await c.init();
+    expect(ack).toEqual({ type: 'connection_ack', payload: { connectionTimeoutMs: 300000 } });
+    await new Promise((r) => setTimeout(r, 350));
+    const kas = c.frames.filter((f) => f.type === 'ka').length;
+    // one right after the ack, then every 100 ms: about 4 in 350 ms, never doubled
+    expect(kas).toBeGreaterThanOrEqual(3);
+    expect(kas).toBeLessThanOrEqual(5);
+  });
+
+  it('keeps one keep-alive timer when connection_init is repeated', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.send({ type: 'connection_init' });
+    c.send({ type: 'connection_init' });
+    await new Promise((r) => setTimeout(r, 350));
+    expect(c.frames.filter((f) => f.type === 'connection_ack')).toHaveLength(3);
+    expect(c.frames.filter((f) => f.type === 'ka').length).toBeLessThanOrEqual(5);
+  });
+
+  it('accepts the API key from the ?header=&payload=e30= query', async () => {
+    const header = Buffer.from(JSON.stringify({ host: 'localhost', 'x-api-key': API_KEY })).toString('base64');
+    const c = client(`${server.realtimeUrl}?header=${encodeURIComponent(header)}&payload=e30=`);
+    expect((await c.init()).type).toBe('connection_ack');
+  });
+
+  it('accepts the API key from plain upgrade headers', async () => {
+    const c = client(server.realtimeUrl, ['graphql-ws'], { 'x-api-key': API_KEY });
+    expect((await c.init()).type).toBe('connection_ack');
+  });
+
+  it('accepts IAM credentials in the header- subprotocol', async () => {
+    const c = client(server.realtimeUrl, ['graphql-ws', headerProtocol({ host: 'localhost', ...iamHeaders() })]);
+    expect((await c.init()).type).toBe('connection_ack');
+  });
+
+  it('answers bad credentials with connection_error and closes the socket', async () => {
+    const c = client(server.realtimeUrl, ['graphql-ws', headerProtocol({ host: 'localhost', 'x-api-key': 'da2-wrong' })]);
+    await c.opened;
+    c.send({ type: 'connection_init' });
+    const err = await c.waitFor((f) => f.type === 'connection_error');
+    expect(err.payload).toEqual({ errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.', errorCode: 401 }] });
+    expect(await c.closed).toBe(4401);
+  });
+
+  it('refuses a connection with no credentials at all', async () => {
+    const c = client(server.realtimeUrl);
+    await c.opened;
+    c.send({ type: 'connection_init' });
+    expect((await c.waitFor((f) => f.type === 'connection_error')).payload.errors[0].errorType).toBe('UnauthorizedException');
+  });
+
+  it('closes a connection that never sends connection_init', async () => {
+    const c = amplifyLike();
+    await c.opened;
+    const code = await c.closed;
+    expect(code).toBe(4408);
+    expect(c.frames[0]?.type).toBe('connection_error');
+  });
+});
+
+describe('realtime frames', () => {
+  it('answers malformed frames with an error and keeps the connection usable', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.send('not json');
+    c.send('{"no":"type"}');
+    c.send({ type: 'start', payload: { data: '{}' } });
+    c.send({ type: 'start', id: 'x1', payload: { data: 'not json' } });
+    c.send({ type: 'unknown' });
+    c.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    await c.waitFor((f) => f.type === 'error' && f.payload?.errors?.[0]?.errorType === 'UnsupportedOperation');
+    const errors = c.frames.filter((f) => f.type === 'error');
+    expect(errors.length).toBe(6);
+    expect(errors.find((f) => f.id === 'x1')?.payload.errors[0].errorType).toBe('BadRequestException');
+    expect(errors.find((f) => f.payload.errors[0].errorType === 'UnsupportedOperation')?.payload.errors[0].message).toBe('unknown not supported through the realtime channel');
+    c.start('ok1', ON_THING);
+    expect((await c.waitFor((f) => f.type === 'start_ack')).id).toBe('ok1');
+  });
+
+  it('refuses start before connection_init', async () => {
+    const c = amplifyLike();
+    await c.opened;
+    c.start('early', ON_THING);
+    expect((await c.waitFor((f) => f.type === 'error')).id).toBe('early');
+  });
+
+  it('rejects a duplicate subscription id', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.start('dup', ON_THING);
+    await c.waitFor((f) => f.type === 'start_ack');
+    c.start('dup', ON_THING);
+    const err = await c.waitFor((f) => f.type === 'error' && f.id === 'dup');
+    expect(err.payload.errors[0]).toEqual({ errorType: 'DuplicatedOperationError', message: 'Duplicated operation with id dup' });
+  });
+
+  it('rejects a non-subscription operation and a validation failure in start', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.start('q', '{ hello }');
+    c.start('v', 'subscription { onThing { nope } }');
+    const q = await c.waitFor((f) => f.type === 'error' && f.id === 'q');
+    const v = await c.waitFor((f) => f.type === 'error' && f.id === 'v');
+    expect(q.payload.errors[0]).toEqual({ errorType: 'UnsupportedOperation', message: 'query not supported through the realtime channel' });
+    expect(v.payload.errors[0].message).toBe("Validation error of type FieldUndefined: Field 'nope' in type 'Thing' is undefined @ 'onThing/nope'");
+  });
+
+  it('re-checks the authorization of each start', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.start('bad', ON_THING, {}, { 'x-api-key': 'da2-wrong', host: 'localhost' });
+    const err = await c.waitFor((f) => f.type === 'error' && f.id === 'bad');
+    expect(err.payload.errors[0]).toEqual({ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' });
+  });
+
+  it('applies field auth to the subscription field', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.start('sec', 'subscription { onSecret { id } }');
+    const err = await c.waitFor((f) => f.type === 'error' && f.id === 'sec');
+    expect(err.payload.errors[0]).toEqual({ errorType: 'Unauthorized', message: 'Not Authorized to access onSecret on type Subscription' });
+  });
+});
+
+describe('subscription fan-out', () => {
+  it('delivers a mutation result to a matching subscription, then completes on stop', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.start('s1', ON_THING, { id: 'a' });
+    await c.waitFor((f) => f.type === 'start_ack' && f.id === 's1');
+    await postGraphQL(server.url, { query: 'mutation { putThing(id: "a", owner: "olga") { id owner status size } }' });
+    const data = await c.waitFor((f) => f.type === 'data');
+    expect(data).toEqual({ type: 'data', id: 's1', payload: { data: { onThing: { id: 'a', owner: 'olga', status: 'NEW' } } } });
+    c.send({ type: 'stop', id: 's1' });
+    expect(await c.waitFor((f) => f.type === 'complete')).toEqual({ type: 'complete', id: 's1' });
+    await postGraphQL(server.url, { query: 'mutation { putThing(id: "a") { id status } }' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(c.frames.filter((f) => f.type === 'data')).toHaveLength(1);
+  });
+
+  it('filters on supplied arguments; omitted arguments are wildcards; explicit null matches absent values', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.start('byId', ON_THING, { id: 'b' });
+    c.start('all', ON_THING);
+    c.start('noOwner', ON_THING, { owner: null });
+    c.start('byOwner', ON_THING, { owner: 'zed' });
+    for (const id of ['byId', 'all', 'noOwner', 'byOwner']) await c.waitFor((f) => f.type === 'start_ack' && f.id === id);
+    await postGraphQL(server.url, { query: 'mutation { putThing(id: "b") { id owner status } }' });
+    await postGraphQL(server.url, { query: 'mutation { putThing(id: "c", owner: "zed") { id owner status } }' });
+    await postGraphQL(server.url, { query: 'mutation { putThing(id: "d", owner: "zed") { id status } }' }); // owner not selected
+    await c.waitFor((f) => f.type === 'data' && f.id === 'all' && f.payload.data.onThing.id === 'd');
+    const got = (id: string) => c.frames.filter((f) => f.type === 'data' && f.id === id).map((f) => f.payload.data.onThing.id);
+    expect(got('byId')).toEqual(['b']);
+    expect(got('all')).toEqual(['b', 'c', 'd']);
+    expect(got('noOwner')).toEqual(['b', 'd']);
+    expect(got('byOwner')).toEqual(['c']);
+  });
+
+  it('projects the mutation selection onto the subscriber selection; a missing non-null field nulls the result with an error', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.start('p', 'subscription { onThing(id: "e") { renamed: id parts { name } } }');
+    c.start('nn', 'subscription { onThing(id: "f") { id status } }');
+    await c.waitFor((f) => f.type === 'start_ack' && f.id === 'nn');
+    await postGraphQL(server.url, { query: 'mutation { putThing(id: "e") { aliasId: id parts { n: name } status } }' });
+    await postGraphQL(server.url, { query: 'mutation { putThing(id: "f") { id } }' });
+    const p = await c.waitFor((f) => f.type === 'data' && f.id === 'p');
+    const nn = await c.waitFor((f) => f.type === 'data' && f.id === 'nn');
+    expect(p.payload).toEqual({ data: { onThing: { renamed: 'e', parts: [{ name: 'crust' }] } } });
+    expect(nn.payload).toEqual({
+      data: { onThing: null },
+      errors: [
+        {
+          path: ['onThing', 'status'],
+          locations: [{ line: 1, column: 38, sourceName: null }],
+          message: "Cannot return null for non-nullable type: 'String' within parent 'Thing' (/onThing/status)",
+        },
+      ],
+    });
+  });
+
+  it('publishes from an IAM mutation to API key subscribers, in publish order', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.start('o', ON_THING, { id: 'g' });
+    await c.waitFor((f) => f.type === 'start_ack');
+    for (let v = 1; v <= 5; v += 1) {
+      await postGraphQL(
+        server.url,
+        { query: 'mutation M($t: AWSJSON!) { publishThing(thing: $t) { id owner status } }', variables: { t: JSON.stringify({ id: 'g', owner: `v${v}`, status: 'NEW' }) } },
+        iamHeaders(),
+      );
+    }
+    await c.waitFor((f) => f.type === 'data' && f.payload.data.onThing.owner === 'v5');
+    expect(c.frames.filter((f) => f.type === 'data').map((f) => f.payload.data.onThing.owner)).toEqual(['v1', 'v2', 'v3', 'v4', 'v5']);
+  });
+
+  it('does not publish a failed mutation field', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.start('all', ON_THING);
+    await c.waitFor((f) => f.type === 'start_ack');
+    await postGraphQL(server.url, { query: 'mutation { publishThing(thing: "{}") { id } }' }); // API key: Unauthorized
+    await postGraphQL(server.url, { query: 'mutation { putThing(id: "h") { id status } }' });
+    await c.waitFor((f) => f.type === 'data');
+    expect(c.frames.filter((f) => f.type === 'data').map((f) => f.payload.data.onThing.id)).toEqual(['h']);
+  });
+
+  it('runs the subscription resolver at start and applies its enhanced filter instead of arguments', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.start('big', 'subscription S($m: Int) { onThingFiltered(minSize: $m) { id size } }', { m: 10 });
+    await c.waitFor((f) => f.type === 'start_ack');
+    const call = server.calls.findLast((x) => x.info.fieldName === 'onThingFiltered');
+    expect(call?.arguments).toEqual({ minSize: 10 });
+    expect(call?.authType).toBe('API_KEY');
+    await postGraphQL(server.url, { query: 'mutation { putThing(id: "small", size: 3) { id size status } }' });
+    await postGraphQL(server.url, { query: 'mutation { putThing(id: "large", size: 12) { id size status } }' });
+    await c.waitFor((f) => f.type === 'data');
+    expect(c.frames.filter((f) => f.type === 'data').map((f) => f.payload.data.onThingFiltered.id)).toEqual(['large']);
+  });
+
+  it('forgets the subscriptions of a closed connection', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.start('gone', ON_THING);
+    await c.waitFor((f) => f.type === 'start_ack');
+    const before = server.publishStats();
+    await c.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.publishStats().subscriptions).toBe(before.subscriptions - 1);
+  });
+});
