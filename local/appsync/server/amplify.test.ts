@@ -1,0 +1,72 @@
+/**
+ * The unmodified aws-amplify v6 client against this server, in Node 22 (global WebSocket),
+ * with the split config that needs no TLS (reference/appsync-local.md §1.2 A).
+ */
+import { Amplify } from 'aws-amplify';
+import { generateClient } from 'aws-amplify/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY, REGION, startTestServer } from './test-kit.js';
+
+type Server = Awaited<ReturnType<typeof startTestServer>>;
+let server: Server;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  Amplify.configure({
+    API: {
+      GraphQL: {
+        endpoint: `ws://127.0.0.1:${server.port}/graphql`,
+        customEndpoint: server.url,
+        customEndpointRegion: REGION,
+        region: REGION,
+        defaultAuthMode: 'apiKey',
+        apiKey: API_KEY,
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('aws-amplify v6 client', () => {
+  it('runs a query over HTTP with the API key', async () => {
+    const client = generateClient();
+    const res = await client.graphql({ query: 'query Q($id: ID!) { getThing(id: $id) { id owner } }', variables: { id: 'amp-1' } });
+    expect(res).toMatchObject({ data: { getThing: { id: 'amp-1', owner: 'olga' } } });
+  });
+
+  it('rejects with the whole { data, errors } result on a resolver error', async () => {
+    const client = generateClient();
+    await expect(client.graphql({ query: '{ fails { id } }' })).rejects.toMatchObject({ errors: [{ errorType: 'NotFound', message: 'No such thing' }] });
+  });
+
+  it('subscribes, receives the event a mutation publishes, and unsubscribes cleanly', async () => {
+    const client = generateClient();
+    const events: unknown[] = [];
+    const failures: unknown[] = [];
+    const subscription = client
+      .graphql({ query: 'subscription S($id: ID) { onThing(id: $id) { id owner status } }', variables: { id: 'amp-2' } })
+      .subscribe({ next: (event: unknown) => events.push(event), error: (err: unknown) => failures.push(err) });
+    await until(() => server.publishStats().subscriptions === 1);
+
+    const mutation = await client.graphql({ query: 'mutation { putThing(id: "amp-2", owner: "amy") { id owner status } }' });
+    expect(mutation).toMatchObject({ data: { putThing: { id: 'amp-2', owner: 'amy', status: 'NEW' } } });
+    await until(() => events.length === 1);
+    expect(events[0]).toMatchObject({ data: { onThing: { id: 'amp-2', owner: 'amy', status: 'NEW' } } });
+
+    subscription.unsubscribe();
+    await until(() => server.publishStats().subscriptions === 0);
+    // Amplify sends stop, waits about 1 s, then closes its socket.
+    await until(() => server.publishStats().connections === 0, 5000);
+    expect(failures).toEqual([]);
+  });
+});
