@@ -1,0 +1,97 @@
+/**
+ * Test kit for the local Step Functions endpoint: starts it on port 0 with given definitions,
+ * a scripted Lambda and stub DynamoDB/SNS clients (their `send` is replaced, so nothing leaves
+ * the process), and returns a real SFNClient pointed at it.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, SFNClient, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { startStepFunctionsEndpoint, type RunningStepFunctions } from './index.js';
+
+export const REGION = 'us-east-1';
+export const ACCOUNT = '123456789012';
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export type SendStub = (command: unknown) => Promise<unknown>;
+
+export interface Kit {
+  readonly endpoint: RunningStepFunctions;
+  readonly sfn: SFNClient;
+  readonly lambdaCalls: { functionArn: string; payload: unknown }[];
+  arn(machine: string): string;
+  stop(): Promise<void>;
+}
+
+export function functionArn(name: string): string {
+  return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+}
+
+export async function startKit(options: {
+  machines: Record<string, object>;
+  lambda?: (functionArn: string, payload: unknown) => Promise<unknown>;
+  dynamodbSend?: SendStub;
+  snsSend?: SendStub;
+}): Promise<Kit> {
+  const lambdaCalls: { functionArn: string; payload: unknown }[] = [];
+  const dynamodb = new DynamoDBClient({ region: REGION, credentials, endpoint: 'http://127.0.0.1:9' });
+  const sns = new SNSClient({ region: REGION, credentials, endpoint: 'http://127.0.0.1:9' });
+  const dynamodbSend = options.dynamodbSend;
+  const snsSend = options.snsSend;
+  if (dynamodbSend) Object.defineProperty(dynamodb, 'send', { value: (command: unknown) => dynamodbSend(command) });
+  if (snsSend) Object.defineProperty(sns, 'send', { value: (command: unknown) => snsSend(command) });
+  const lambda = options.lambda ?? (async () => ({}));
+  const endpoint = await startStepFunctionsEndpoint({
+    region: REGION,
+    accountId: ACCOUNT,
+    stateMachines: Object.entries(options.machines).map(([name, definition]) => ({ name, definition: JSON.stringify(definition) })),
+    invokeLambda: async (arn, payload) => {
+      lambdaCalls.push({ functionArn: arn, payload });
+      return lambda(arn, payload);
+    },
+    dynamodb,
+    sns,
+  });
+  const sfn = new SFNClient({ region: REGION, credentials, endpoint: endpoint.url });
+  return {
+    endpoint,
+    sfn,
+    lambdaCalls,
+    arn: (machine) => endpoint.stateMachineArn(machine),
+    stop: async () => {
+      sfn.destroy();
+      dynamodb.destroy();
+      sns.destroy();
+      await endpoint.stop();
+    },
+  };
+}
+
+/** Polls DescribeExecution until the execution is no longer RUNNING (the test timeout bounds it). */
+export async function waitForEnd(sfn: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {
+  for (;;) {
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (described.status !== 'RUNNING') return described;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A promise with its resolver, for a Lambda stub to hand a task token to the test. */
+export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => {};
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Reads `taskToken` from a Lambda payload built by the test definitions. */
+export function tokenOf(payload: unknown): string {
+  if (typeof payload === 'object' && payload !== null && 'taskToken' in payload && typeof payload.taskToken === 'string') return payload.taskToken;
+  throw new Error(`no taskToken in ${JSON.stringify(payload)}`);
+}
+
+export function parseOutput(output: string | undefined): unknown {
+  if (output === undefined) throw new Error('the execution has no output');
+  const parsed: unknown = JSON.parse(output);
+  return parsed;
+}
