@@ -1,0 +1,343 @@
+/**
+ * A DynamoDB stream delivered to a handler the way Lambda's event source mapping does it.
+ *
+ * Contract (matching Lambda where it matters to handlers):
+ * - Records of one shard reach the handler in stream order, one batch at a time per shard
+ *   (never two batches of a shard concurrently); different shards run concurrently.
+ * - A child shard is read only after its parent shard has been read to its end, so the
+ *   changes of one item stay in order when DynamoDB (Local) rolls over to new shards.
+ * - New shards are discovered every `shardDiscoveryIntervalMs`.
+ * - The handler may return `{ batchItemFailures: [{ itemIdentifier: <SequenceNumber> }] }`
+ *   (ReportBatchItemFailures): records before the first failed one are checkpointed and the
+ *   batch is retried from it. An identifier not in the batch (or an empty one) fails the
+ *   whole batch, as on Lambda. A thrown error retries the whole batch.
+ * - After `maxRetries` retries the remaining records go to `onFailure`, are logged and
+ *   skipped (like an on-failure destination plus MaximumRetryAttempts).
+ * - Checkpoints live in memory only.
+ *
+ * Starting position: `LATEST` by default. The local stack keeps its data across restarts, and
+ * a restart must not republish changes subscribers already saw; so shards that exist at
+ * start are read from their tip (closed ones skipped), and shards that appear later are read
+ * from their beginning (everything in them is new to us). `TRIM_HORIZON` reads everything.
+ */
+import {
+  DescribeStreamCommand,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  TrimmedDataAccessException,
+  type DynamoDBStreamsClient,
+  type Shard,
+  type _Record as SdkRecord,
+} from '@aws-sdk/client-dynamodb-streams';
+import { describeError } from '../util/ports.js';
+import { toLambdaRecord, type DynamoDBRecord, type DynamoDBStreamEvent } from './stream-event.js';
+
+export type StreamHandlerResult = void | { batchItemFailures: { itemIdentifier: string }[] };
+
+export interface StreamPollerOptions {
+  readonly streams: DynamoDBStreamsClient;
+  readonly streamArn: string;
+  readonly handler: (event: DynamoDBStreamEvent) => Promise<StreamHandlerResult>;
+  /** Most records per handler call. @default 10 */
+  readonly batchSize?: number | undefined;
+  /** Retries of a failing batch before it is skipped (so at most 1 + maxRetries calls). @default 3 */
+  readonly maxRetries?: number | undefined;
+  /** Pause between polls of a shard that had nothing new. @default 200 (ms) */
+  readonly pollIntervalMs?: number | undefined;
+  /** Pause before retrying a failed batch; doubles per retry, capped at 2 s. @default 100 (ms) */
+  readonly retryDelayMs?: number | undefined;
+  /** How often new shards are looked for. @default 1000 (ms) */
+  readonly shardDiscoveryIntervalMs?: number | undefined;
+  /** @default 'LATEST' (see the module comment) */
+  readonly startingPosition?: 'LATEST' | 'TRIM_HORIZON' | undefined;
+  /** Called with the records skipped after the last retry, and the last error. */
+  readonly onFailure?: ((records: readonly DynamoDBRecord[], error: unknown) => void) | undefined;
+  readonly logger?: ((line: string) => void) | undefined;
+}
+
+export interface StreamPoller {
+  /** Stops polling; waits for a handler call in progress. Records not yet handled are dropped. */
+  stop(): Promise<void>;
+  /**
+   * Resolves once every record in the stream when this was called has been handled (or
+   * skipped after its retries), on every shard known by then. For tests.
+   */
+  drained(): Promise<void>;
+}
+
+/** Raised (to `onFailure`) when retries end on a batch the handler reported items of. */
+export class BatchItemFailuresError extends Error {
+  override readonly name = 'BatchItemFailuresError';
+  constructor(readonly itemIdentifiers: readonly string[]) {
+    super(`handler reported ${itemIdentifiers.length} failed item(s): ${itemIdentifiers.join(', ')}`);
+  }
+}
+
+interface ShardState {
+  readonly id: string;
+  readonly parentId: string | undefined;
+  /** Where to (re)open the shard when there is no checkpoint yet. */
+  readonly start: 'LATEST' | 'TRIM_HORIZON';
+  iterator: string | undefined;
+  /** Sequence number of the last record handled (or skipped). */
+  checkpoint: string | undefined;
+  /** Read to its end (closed shard) or skipped at start. */
+  done: boolean;
+  started: boolean;
+  /** Clock value at the start of the latest poll that found nothing new. */
+  caughtUpAt: number;
+}
+
+/** Timers that stop() can cut short. */
+class Sleeper {
+  private readonly pending = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const entry = {
+        timer: setTimeout(() => {
+          this.pending.delete(entry);
+          resolve();
+        }, ms),
+        resolve,
+      };
+      this.pending.add(entry);
+    });
+  }
+  wakeAll(): void {
+    for (const entry of this.pending) {
+      clearTimeout(entry.timer);
+      entry.resolve();
+    }
+    this.pending.clear();
+  }
+}
+
+export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
+  const { streams, streamArn, handler } = options;
+  const batchSize = options.batchSize ?? 10;
+  const maxRetries = options.maxRetries ?? 3;
+  const pollIntervalMs = options.pollIntervalMs ?? 200;
+  const retryDelayMs = options.retryDelayMs ?? 100;
+  const discoveryIntervalMs = options.shardDiscoveryIntervalMs ?? 1000;
+  const startingPosition = options.startingPosition ?? 'LATEST';
+  const log = (line: string) => options.logger?.(`[stream ${shortArn(streamArn)}] ${line}`);
+  // Lambda reports the table's region; DynamoDB Local's records say "ddblocal".
+  const region = await streams.config.region();
+
+  const shards = new Map<string, ShardState>();
+  const loops = new Set<Promise<void>>();
+  const sleeper = new Sleeper();
+  const waiters: { mark: number; resolve: () => void }[] = [];
+  let clock = 0;
+  let discoveredAt = 0;
+  let stopped = false;
+
+  const track = (loop: Promise<void>) => {
+    loops.add(loop);
+    void loop.finally(() => loops.delete(loop));
+  };
+
+  const isDrainedSince = (mark: number) =>
+    discoveredAt > mark && [...shards.values()].every((s) => s.done || (s.started && s.caughtUpAt > mark));
+
+  const settleWaiters = () => {
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const waiter = waiters[i];
+      if (waiter !== undefined && (stopped || isDrainedSince(waiter.mark))) {
+        waiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  };
+
+  const openIterator = async (shard: ShardState): Promise<string | undefined> => {
+    const out = await streams.send(
+      new GetShardIteratorCommand(
+        shard.checkpoint === undefined
+          ? { StreamArn: streamArn, ShardId: shard.id, ShardIteratorType: shard.start }
+          : { StreamArn: streamArn, ShardId: shard.id, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: shard.checkpoint },
+      ),
+    );
+    return out.ShardIterator;
+  };
+
+  const listShards = async (): Promise<Shard[]> => {
+    const all: Shard[] = [];
+    let exclusiveStartShardId: string | undefined;
+    do {
+      const out = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: exclusiveStartShardId }));
+      all.push(...(out.StreamDescription?.Shards ?? []));
+      exclusiveStartShardId = out.StreamDescription?.LastEvaluatedShardId;
+    } while (exclusiveStartShardId !== undefined);
+    return all;
+  };
+
+  const discover = async (initial: boolean) => {
+    const startedAt = ++clock;
+    for (const shard of await listShards()) {
+      const id = shard.ShardId;
+      if (id === undefined || shards.has(id)) continue;
+      const closed = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
+      const fromTip = initial && startingPosition === 'LATEST';
+      const state: ShardState = {
+        id,
+        parentId: shard.ParentShardId,
+        start: fromTip ? 'LATEST' : 'TRIM_HORIZON',
+        iterator: undefined,
+        checkpoint: undefined,
+        done: fromTip && closed,
+        started: false,
+        caughtUpAt: 0,
+      };
+      // Opened now, not when first polled, so changes made after start() resolves are seen.
+      if (fromTip && !closed) state.iterator = await openIterator(state);
+      shards.set(id, state);
+      if (!state.done) log(`shard ${id} found (from ${state.start})`);
+    }
+    discoveredAt = startedAt;
+    schedule();
+    settleWaiters();
+  };
+
+  /** Starts every shard whose parent is finished (or gone from the stream). */
+  const schedule = () => {
+    if (stopped) return;
+    for (const shard of shards.values()) {
+      if (shard.started || shard.done) continue;
+      const parent = shard.parentId === undefined ? undefined : shards.get(shard.parentId);
+      if (parent !== undefined && !parent.done) continue;
+      shard.started = true;
+      track(runShard(shard));
+    }
+  };
+
+  const deliver = async (shard: ShardState, records: readonly SdkRecord[]) => {
+    let pending = records.map((r) => toLambdaRecord(r, { streamArn, region }));
+    let retries = 0;
+    while (pending.length > 0 && !stopped) {
+      let error: unknown;
+      try {
+        const result = await handler({ Records: pending });
+        const failed = result?.batchItemFailures ?? [];
+        if (failed.length === 0) {
+          shard.checkpoint = lastSequenceNumber(pending) ?? shard.checkpoint;
+          return;
+        }
+        const positions = failed.map((f) => pending.findIndex((r) => f.itemIdentifier !== '' && r.dynamodb?.SequenceNumber === f.itemIdentifier));
+        // An identifier Lambda cannot place fails the whole batch.
+        const firstFailed = positions.some((p) => p < 0) ? 0 : Math.min(...positions);
+        shard.checkpoint = lastSequenceNumber(pending.slice(0, firstFailed)) ?? shard.checkpoint;
+        pending = pending.slice(firstFailed);
+        error = new BatchItemFailuresError(failed.map((f) => f.itemIdentifier));
+      } catch (thrown) {
+        error = thrown;
+      }
+      if (retries >= maxRetries) {
+        log(
+          `shard ${shard.id}: skipping ${pending.length} record(s) (${firstSequenceNumber(pending)}…) after ${retries} retries: ${describeError(error)}`,
+        );
+        try {
+          options.onFailure?.(pending, error);
+        } catch (callbackError) {
+          log(`onFailure threw: ${describeError(callbackError)}`);
+        }
+        shard.checkpoint = lastSequenceNumber(pending) ?? shard.checkpoint;
+        return;
+      }
+      retries++;
+      log(`shard ${shard.id}: batch failed (${describeError(error)}); retry ${retries}/${maxRetries} from ${firstSequenceNumber(pending)}`);
+      await sleeper.sleep(Math.min(2_000, retryDelayMs * 2 ** (retries - 1)));
+    }
+  };
+
+  const runShard = async (shard: ShardState) => {
+    let failures = 0;
+    while (!stopped) {
+      const pollStartedAt = ++clock;
+      let records: SdkRecord[];
+      let next: string | undefined;
+      try {
+        shard.iterator ??= await openIterator(shard);
+        if (shard.iterator === undefined) throw new Error(`no iterator for shard ${shard.id}`);
+        const out = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: batchSize }));
+        records = out.Records ?? [];
+        next = out.NextShardIterator;
+        failures = 0;
+      } catch (error) {
+        // An expired or trimmed iterator is reopened from the checkpoint; anything else backs off.
+        shard.iterator = undefined;
+        if (!(error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException)) {
+          failures++;
+          if (!stopped) log(`shard ${shard.id}: polling failed (${describeError(error)})`);
+          await sleeper.sleep(Math.min(2_000, pollIntervalMs * 2 ** Math.min(failures, 4)));
+        }
+        continue;
+      }
+      if (records.length > 0) await deliver(shard, records);
+      if (stopped) return;
+      shard.iterator = next;
+      if (next === undefined) {
+        // A closed shard read to its end: its children may start.
+        shard.done = true;
+        log(`shard ${shard.id} finished`);
+        schedule();
+        settleWaiters();
+        return;
+      }
+      if (records.length === 0) {
+        shard.caughtUpAt = pollStartedAt;
+        settleWaiters();
+        await sleeper.sleep(pollIntervalMs);
+      }
+    }
+  };
+
+  const discoveryLoop = async () => {
+    while (!stopped) {
+      await sleeper.sleep(discoveryIntervalMs);
+      if (stopped) return;
+      try {
+        await discover(false);
+      } catch (error) {
+        if (!stopped) log(`shard discovery failed (${describeError(error)})`);
+      }
+    }
+  };
+
+  await discover(true);
+  track(discoveryLoop());
+
+  return {
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      sleeper.wakeAll();
+      settleWaiters();
+      while (loops.size > 0) {
+        await Promise.allSettled([...loops]);
+      }
+    },
+    drained() {
+      if (stopped) return Promise.resolve();
+      const mark = ++clock;
+      const done = new Promise<void>((resolve) => waiters.push({ mark, resolve }));
+      // Look for shards and poll every idle shard now rather than at the next tick.
+      sleeper.wakeAll();
+      return done;
+    },
+  };
+}
+
+function lastSequenceNumber(records: readonly DynamoDBRecord[]): string | undefined {
+  return records.at(-1)?.dynamodb?.SequenceNumber;
+}
+
+function firstSequenceNumber(records: readonly DynamoDBRecord[]): string {
+  return records[0]?.dynamodb?.SequenceNumber ?? '?';
+}
+
+function shortArn(arn: string): string {
+  const match = /table\/([^/]+)\/stream/.exec(arn);
+  return match?.[1] ?? arn;
+}
