@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from '../generated/graphql.js';
+import { locationFromHash } from '../web-demo/src/App.js';
 import { parseAmplifyConfig, ConfigError } from '../web-demo/src/config.js';
 import { describeError, formatProblem } from '../web-demo/src/errors.js';
 import { isNewer, isOrder, mergeOrder, newIdempotencyKey, timelineOf } from '../web-demo/src/orders.js';
@@ -228,8 +229,23 @@ describe('web demo describeError', () => {
     expect(describeError(thrown).map(formatProblem)).toEqual(['InvalidTransition: order is ACCEPTED, not PLACED']);
   });
 
+  it('adds the HTTP status when the response was not GraphQL at all', () => {
+    const thrown = { data: {}, errors: [{ message: 'Unknown error', originalError: { _response: { statusCode: 502 } } }] };
+
+    expect(describeError(thrown).map(formatProblem)).toEqual(['Unknown error (HTTP 502)']);
+  });
+
   it('falls back to the message of a plain error', () => {
     expect(describeError(new Error('Network error'))).toEqual([{ errorType: null, message: 'Network error' }]);
+  });
+});
+
+describe('web demo locationFromHash', () => {
+  it('reads the view and the order id, defaulting to the customer view', () => {
+    expect(locationFromHash('#/store')).toEqual({ route: 'store', param: null });
+    expect(locationFromHash('#/customer/01JORDER')).toEqual({ route: 'customer', param: '01JORDER' });
+    expect(locationFromHash('')).toEqual({ route: 'customer', param: null });
+    expect(locationFromHash('#/nowhere')).toEqual({ route: 'customer', param: null });
   });
 });
 

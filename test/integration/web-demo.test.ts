@@ -94,6 +94,11 @@ describe('web demo in a browser', () => {
     expect(await textOf(tracker.getByText('OUT_FOR_DELIVERY', { exact: true }))).toBe('OUT_FOR_DELIVERY');
     expect(await textOf(tracker.getByText(/Estimated arrival/))).toContain('Estimated arrival');
     await customer.screenshot({ path: '/tmp/web-demo-customer-tracker.png', fullPage: true });
+
+    // The tracker's URL carries the order id, so a reload reopens it.
+    expect(customer.url()).toContain(`#/customer/${orderId}`);
+    await customer.reload();
+    expect(await textOf(tracker.getByText('OUT_FOR_DELIVERY', { exact: true }))).toBe('OUT_FOR_DELIVERY');
     expect(pageErrors).toEqual([]);
   });
 

@@ -11,23 +11,30 @@ const VIEWS = [
 ] as const;
 type Route = (typeof VIEWS)[number]['route'];
 
-export function routeFromHash(hash: string): Route {
-  const name = hash.replace(/^#\/?/, '').split(/[/?]/)[0];
-  return VIEWS.find((v) => v.route === name)?.route ?? 'customer';
+export interface Location {
+  readonly route: Route;
+  /** The segment after the view, e.g. the order id in #/customer/<orderId>; null when absent. */
+  readonly param: string | null;
 }
 
-function useRoute(): Route {
-  const [route, setRoute] = useState(() => routeFromHash(window.location.hash));
+export function locationFromHash(hash: string): Location {
+  const [name, param] = hash.replace(/^#\/?/, '').split('/');
+  const route = VIEWS.find((v) => v.route === name)?.route ?? 'customer';
+  return { route, param: param === undefined || param === '' ? null : decodeURIComponent(param) };
+}
+
+function useLocation(): Location {
+  const [location, setLocation] = useState(() => locationFromHash(window.location.hash));
   useEffect(() => {
-    const update = () => setRoute(routeFromHash(window.location.hash));
+    const update = () => setLocation(locationFromHash(window.location.hash));
     window.addEventListener('hashchange', update);
     return () => window.removeEventListener('hashchange', update);
   }, []);
-  return route;
+  return location;
 }
 
 export function App() {
-  const route = useRoute();
+  const { route, param } = useLocation();
   const current = VIEWS.find((v) => v.route === route) ?? VIEWS[0];
   useEffect(() => {
     document.title = `${current.label} · Serverless Pizza`;
@@ -36,7 +43,7 @@ export function App() {
     <>
       <header className="top">
         <h1>
-          <span aria-hidden="true">🍕</span> Serverless Pizza
+          <span className="logo" aria-hidden="true" /> Serverless Pizza
         </h1>
         <nav aria-label="Views">
           {VIEWS.map((v) => (
@@ -50,7 +57,7 @@ export function App() {
         </nav>
       </header>
       <main>
-        <current.View />
+        <current.View param={param} />
       </main>
     </>
   );

@@ -38,8 +38,11 @@ export function StorePicker({
   value,
   onChange,
   id,
+  failed = false,
 }: {
   stores: readonly Store[] | null;
+  /** The store list could not be loaded (the error is shown elsewhere). */
+  failed?: boolean;
   value: string | null;
   onChange: (storeId: string) => void;
   id: string;
@@ -48,7 +51,7 @@ export function StorePicker({
     <div className="field">
       <label htmlFor={id}>Store</label>
       <select id={id} value={value ?? ''} disabled={stores === null} onChange={(e) => onChange(e.target.value)}>
-        {stores === null && <option value="">Loading stores…</option>}
+        {stores === null && <option value="">{failed ? 'Stores unavailable' : 'Loading stores…'}</option>}
         {stores?.map((s) => (
           <option key={s.storeId} value={s.storeId}>
             {s.name}

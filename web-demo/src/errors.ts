@@ -13,11 +13,23 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
+/**
+ * A response that was not GraphQL at all (a proxy's 502, a wrong URL's 404) reaches us as
+ * Amplify's generic "Unknown error" with the HTTP status on the wrapped error; show the status.
+ */
+function httpStatusOf(value: Record<string, unknown>): number | null {
+  const original = value.originalError;
+  if (!isRecord(original) || !isRecord(original._response)) return null;
+  const status = original._response.statusCode;
+  return typeof status === 'number' ? status : null;
+}
+
 function problemFrom(value: unknown): ApiProblem {
   if (isRecord(value)) {
-    const message = typeof value.message === 'string' && value.message !== '' ? value.message : 'Unknown error';
+    const text = typeof value.message === 'string' && value.message !== '' ? value.message : 'Unknown error';
     const errorType = typeof value.errorType === 'string' && value.errorType !== '' ? value.errorType : null;
-    return { errorType, message };
+    const status = errorType === null ? httpStatusOf(value) : null;
+    return { errorType, message: status === null ? text : `${text} (HTTP ${status})` };
   }
   return { errorType: null, message: typeof value === 'string' ? value : 'Unknown error' };
 }

@@ -7,6 +7,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { CheeseAmount, Order, PieInput, PieSize, Topping } from '../../../generated/graphql.js';
 import { ErrorList, LiveIndicator, OrderDetails, OrderId, StatusBadge, StorePicker } from '../components.js';
+import { describeError, type ApiProblem } from '../errors.js';
 import { useApi, useAsyncAction, useLiveOrder, useStores } from '../hooks.js';
 import {
   CHEESE_AMOUNTS,
@@ -34,23 +35,68 @@ const DEFAULT_ADDRESS = {
 
 const DEFAULT_PIE: PieInput = { size: 'LARGE', cheese: 'MEDIUM', toppings: ['PEPPERONI'] };
 
-export function CustomerView() {
+/**
+ * `param` is the tracked order's id (#/customer/<orderId>), so a reload or a shared link
+ * reopens the tracker; without it the view shows the order form.
+ */
+export function CustomerView({ param }: { param: string | null }) {
   const [placed, setPlaced] = useState<Order | null>(null);
   // Remounting the form (new key) gives a fresh form and a fresh idempotency key.
   const [formKey, setFormKey] = useState(0);
-  if (placed !== null) {
-    return (
-      <OrderTracker
-        key={placed.orderId}
-        initial={placed}
-        onNewOrder={() => {
-          setPlaced(null);
-          setFormKey((k) => k + 1);
-        }}
-      />
+  const newOrder = () => {
+    setPlaced(null);
+    setFormKey((k) => k + 1);
+    window.location.hash = '#/customer';
+  };
+  if (param !== null) {
+    return placed !== null && placed.orderId === param ? (
+      <OrderTracker key={param} initial={placed} onNewOrder={newOrder} />
+    ) : (
+      <TrackerLoader key={param} orderId={param} onNewOrder={newOrder} />
     );
   }
-  return <OrderForm key={formKey} onPlaced={setPlaced} />;
+  return (
+    <OrderForm
+      key={formKey}
+      onPlaced={(order) => {
+        setPlaced(order);
+        window.location.hash = `#/customer/${encodeURIComponent(order.orderId)}`;
+      }}
+    />
+  );
+}
+
+function TrackerLoader({ orderId, onNewOrder }: { orderId: string; onNewOrder: () => void }) {
+  const api = useApi();
+  const [order, setOrder] = useState<Order | null | undefined>(undefined);
+  const [problems, setProblems] = useState<readonly ApiProblem[]>([]);
+  useEffect(() => {
+    let active = true;
+    api.getOrder(orderId).then(
+      (found) => active && setOrder(found),
+      (error: unknown) => active && setProblems(describeError(error)),
+    );
+    return () => {
+      active = false;
+    };
+  }, [api, orderId]);
+  if (order !== undefined && order !== null) return <OrderTracker initial={order} onNewOrder={onNewOrder} />;
+  return (
+    <section className="panel" aria-labelledby="tracker-title">
+      <h2 id="tracker-title">Your order</h2>
+      <ErrorList problems={problems} />
+      {order === null ? (
+        <p>
+          There is no order <OrderId id={orderId} />.
+        </p>
+      ) : (
+        problems.length === 0 && <p className="muted">Loading order…</p>
+      )}
+      <button type="button" className="secondary" onClick={onNewOrder}>
+        Start a new order
+      </button>
+    </section>
+  );
 }
 
 function OrderForm({ onPlaced }: { onPlaced: (order: Order) => void }) {
@@ -115,7 +161,7 @@ function OrderForm({ onPlaced }: { onPlaced: (order: Order) => void }) {
       <h2 id="order-form-title">Build your order</h2>
       <ErrorList problems={storeProblems} />
       <form onSubmit={submit}>
-        <StorePicker id="customer-store" stores={stores} value={storeId} onChange={setStoreId} />
+        <StorePicker id="customer-store" stores={stores} failed={storeProblems.length > 0} value={storeId} onChange={setStoreId} />
         {pies.map((pie, i) => (
           <PieEditor
             key={i}

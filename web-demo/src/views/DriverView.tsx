@@ -10,7 +10,8 @@ import { useApi, useAsyncAction, useStoreOrders, useStores } from '../hooks.js';
 import { formatTime } from '../orders.js';
 import { useDefaultStore } from './useDefaultStore.js';
 
-export function DriverView() {
+/** `param` (a hash segment) is unused here; the router passes it to every view. */
+export function DriverView(_props: { param: string | null }) {
   const { stores, problems: storeProblems } = useStores();
   const [storeId, setStoreId] = useDefaultStore(stores);
   const [driverId, setDriverId] = useState('driver-7');
@@ -28,7 +29,7 @@ export function DriverView() {
           <label htmlFor="driver-id">Driver ID</label>
           <input id="driver-id" value={driverId} required pattern="[A-Za-z0-9_\-]{1,64}" onChange={(e) => setDriverId(e.target.value)} />
         </div>
-        <StorePicker id="driver-store" stores={stores} value={storeId} onChange={setStoreId} />
+        <StorePicker id="driver-store" stores={stores} failed={storeProblems.length > 0} value={storeId} onChange={setStoreId} />
       </div>
       <ErrorList problems={[...storeProblems, ...problems]} />
       <h3>Ready for pickup</h3>

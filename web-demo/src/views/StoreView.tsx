@@ -10,7 +10,8 @@ import { useApi, useAsyncAction, useStoreOrders, useStores } from '../hooks.js';
 import { endReason } from '../orders.js';
 import { useDefaultStore } from './useDefaultStore.js';
 
-export function StoreView() {
+/** `param` (a hash segment) is unused here; the router passes it to every view. */
+export function StoreView(_props: { param: string | null }) {
   const { stores, problems: storeProblems } = useStores();
   const [storeId, setStoreId] = useDefaultStore(stores);
   const { orders, live, problems, accept } = useStoreOrders(storeId);
@@ -20,7 +21,7 @@ export function StoreView() {
         <h2 id="store-title">Store orders</h2>
         {storeId !== null && <LiveIndicator live={live} />}
       </div>
-      <StorePicker id="store-store" stores={stores} value={storeId} onChange={setStoreId} />
+      <StorePicker id="store-store" stores={stores} failed={storeProblems.length > 0} value={storeId} onChange={setStoreId} />
       <ErrorList problems={[...storeProblems, ...problems]} />
       {orders === null ? (
         <p className="muted">Loading orders…</p>
