@@ -21,7 +21,7 @@ export function createOperations(engine: Engine): ReadonlyMap<string, Operation>
         name: m.name,
         status: 'ACTIVE',
         definition: m.definition,
-        roleArn: `arn:aws:iam::000000000000:role/local-stepfunctions`,
+        roleArn: engine.roleArn(),
         type: 'STANDARD',
         creationDate: seconds(m.creationDate),
       };

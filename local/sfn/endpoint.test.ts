@@ -252,6 +252,49 @@ describe('task timeouts', () => {
   });
 });
 
+describe('executions', () => {
+  it('accepts SendTaskSuccess from inside the Lambda invoke, before the invoke returns', async () => {
+    let client: Kit['sfn'] | undefined;
+    kit = await startKit({
+      machines: { Orders: callbackMachine() },
+      lambda: async (_arn, payload) => {
+        await client?.send(new SendTaskSuccessCommand({ taskToken: tokenOf(payload), output: '{"decision":"ACCEPT"}' }));
+        return {};
+      },
+    });
+    client = kit.sfn;
+
+    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }));
+    const done = await waitForEnd(kit.sfn, executionArn ?? '');
+
+    expect(parseOutput(done.output)).toMatchObject({ outcome: 'ACCEPTED' });
+  });
+
+  it('waitForIdle resolves once the execution is parked on its task token', async () => {
+    const started = await callbackKit();
+    kit = started.kit;
+    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }));
+
+    await kit.endpoint.waitForIdle();
+    const described = await kit.sfn.send(new DescribeExecutionCommand({ executionArn }));
+
+    expect(kit.lambdaCalls).toHaveLength(1);
+    expect(described.status).toBe('RUNNING');
+  });
+
+  it('times out the whole execution after the top-level TimeoutSeconds', async () => {
+    const machine = { ...callbackMachine(), TimeoutSeconds: 1 };
+    kit = await startKit({ machines: { Orders: machine } });
+
+    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }));
+    const done = await waitForEnd(kit.sfn, executionArn ?? '');
+    const history = await kit.sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1 }));
+
+    expect(done).toMatchObject({ status: 'TIMED_OUT', error: 'States.Timeout' });
+    expect(history.events?.map((e) => e.type)).toEqual(['ExecutionTimedOut']);
+  });
+});
+
 describe('StopExecution', () => {
   it('aborts the execution and invalidates its pending token', async () => {
     const started = await callbackKit();

@@ -344,7 +344,8 @@ export class Engine {
     return true;
   }
 
-  private roleArn(): string {
+  /** The (fictional) role executions run as, as shown in DescribeStateMachine and history. */
+  roleArn(): string {
     return `arn:aws:iam::${this.options.accountId}:role/local-stepfunctions`;
   }
 
@@ -377,8 +378,7 @@ export class Engine {
   }
 
   private async runTask(exec: ExecutionRecord, spec: TaskSpec, input: Json, token: string | undefined, seq: number): Promise<Json> {
-    // Parked forever: an aborted execution's library run is abandoned, never resumed.
-    if (exec.status !== 'RUNNING' || this.stopped) return new Promise<Json>(() => {});
+    if (exec.status !== 'RUNNING' || this.stopped) return Promise.reject(executionOver());
     const wrapped = isJsonObject(input) ? input : {};
     const parameters = wrapped[WRAPPED.params] ?? null;
     const timeoutSeconds = spec.timeoutSeconds ?? secondsFromPath(wrapped[WRAPPED.timeoutSeconds], spec.stateName, 'TimeoutSecondsPath');
@@ -479,9 +479,12 @@ export class Engine {
     return true;
   }
 
-  /** Ends the execution's tasks without resuming them (the execution is over). */
+  /**
+   * Ends the tasks of an execution that is over. Their promises reject with an error no Retry or
+   * Catch takes, so the library's run unwinds and clears its own timers instead of hanging.
+   */
   private abandonTasks(exec: ExecutionRecord): void {
-    for (const task of [...exec.tasks]) this.settle(task);
+    for (const task of [...exec.tasks]) if (this.settle(task)) task.reject(executionOver());
   }
 
   private async close(exec: ExecutionRecord, status: ExecutionStatus, fields: { output?: string; error?: string; cause?: string }): Promise<void> {
@@ -609,6 +612,10 @@ function closingFor(error: unknown): [ExecutionStatus, { error?: string; cause?:
   if (failure instanceof TaskFailedError) return ['FAILED', { error: failure.error, cause: failure.errorCause }];
   if (failure instanceof Error) return ['FAILED', { error: failure.name, cause: failure.message }];
   return ['FAILED', { error: 'States.Runtime', cause: String(failure) }];
+}
+
+function executionOver(): TaskFailedError {
+  return new TaskFailedError('States.Runtime', 'The execution is no longer running', false);
 }
 
 function asTaskError(error: unknown): TaskFailedError {
