@@ -254,15 +254,15 @@ describe('task timeouts', () => {
 
 describe('executions', () => {
   it('accepts SendTaskSuccess from inside the Lambda invoke, before the invoke returns', async () => {
-    let client: Kit['sfn'] | undefined;
+    const holder: { sfn?: Kit['sfn'] } = {};
     kit = await startKit({
       machines: { Orders: callbackMachine() },
       lambda: async (_arn, payload) => {
-        await client?.send(new SendTaskSuccessCommand({ taskToken: tokenOf(payload), output: '{"decision":"ACCEPT"}' }));
+        await holder.sfn?.send(new SendTaskSuccessCommand({ taskToken: tokenOf(payload), output: '{"decision":"ACCEPT"}' }));
         return {};
       },
     });
-    client = kit.sfn;
+    holder.sfn = kit.sfn;
 
     const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }));
     const done = await waitForEnd(kit.sfn, executionArn ?? '');

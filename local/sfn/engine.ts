@@ -27,7 +27,17 @@ type LibEvent = EventLogs extends AsyncGenerator<infer E> ? E : never;
 
 /** AWS limit on a task token's length (SendTask* reject longer ones with a ValidationException). */
 const MAX_TOKEN_LENGTH = 2048;
-const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+const EXECUTION_NAME_FORBIDDEN = /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/;
+
+/** AWS: 1–80 characters; no whitespace, brackets, wildcards, the listed punctuation, or control characters. */
+function isExecutionName(name: string): boolean {
+  if (name.length < 1 || name.length > 80 || EXECUTION_NAME_FORBIDDEN.test(name)) return false;
+  for (const char of name) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code <= 0x1f || (code >= 0x7f && code <= 0x9f)) return false;
+  }
+  return true;
+}
 
 export interface EngineOptions extends IntegrationDeps {
   readonly machines: readonly LoadedMachine[];
@@ -207,7 +217,7 @@ export class Engine {
     if (this.stopped) throw new Error('the Step Functions endpoint is stopped');
     const machine = this.machine(stateMachineArn);
     const executionName = name ?? randomUUID();
-    if (!EXECUTION_NAME.test(executionName)) throw new SfnApiError('InvalidName', `Invalid Name: '${executionName}'`);
+    if (!isExecutionName(executionName)) throw new SfnApiError('InvalidName', `Invalid Name: '${executionName}'`);
     const text = inputText ?? '{}';
     const input = parseJson(text);
     if (input === undefined) throw new SfnApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not valid JSON');
