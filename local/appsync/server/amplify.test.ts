@@ -3,7 +3,7 @@
  * with the split config that needs no TLS (reference/appsync-local.md §1.2 A).
  */
 import { Amplify } from 'aws-amplify';
-import { generateClient } from 'aws-amplify/api';
+import { generateClient, type GraphQLSubscription } from 'aws-amplify/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, REGION, startTestServer } from './test-kit.js';
 
@@ -54,7 +54,7 @@ describe('aws-amplify v6 client', () => {
     const events: unknown[] = [];
     const failures: unknown[] = [];
     const subscription = client
-      .graphql({ query: 'subscription S($id: ID) { onThing(id: $id) { id owner status } }', variables: { id: 'amp-2' } })
+      .graphql<GraphQLSubscription<{ onThing: { id: string; owner: string | null; status: string } | null }>>({ query: 'subscription S($id: ID) { onThing(id: $id) { id owner status } }', variables: { id: 'amp-2' } })
       .subscribe({ next: (event: unknown) => events.push(event), error: (err: unknown) => failures.push(err) });
     await until(() => server.publishStats().subscriptions === 1);
 

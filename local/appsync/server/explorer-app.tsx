@@ -26,13 +26,16 @@ function readConfig(): ExplorerConfig {
 
 const config = readConfig();
 
-// Monaco reads this global (declared by its typings) to start its language workers.
-MonacoEnvironment = {
-  getWorker(_id: string, label: string) {
-    const name = label === 'json' ? 'json.worker' : label === 'graphql' ? 'graphql.worker' : 'editor.worker';
-    return new Worker(`/graphiql/assets/${name}.js`, { type: 'module' });
+// Monaco reads this global to start its language workers. Modules are strict, so it must be
+// defined as a property: a bare assignment to an undeclared global throws.
+Object.assign(globalThis, {
+  MonacoEnvironment: {
+    getWorker(_id: string, label: string): Worker {
+      const name = label === 'json' ? 'json.worker' : label === 'graphql' ? 'graphql.worker' : 'editor.worker';
+      return new Worker(`/graphiql/assets/${name}.js`, { type: 'module' });
+    },
   },
-};
+});
 
 function stringHeaders(headers: unknown): Record<string, string> {
   const out: Record<string, string> = {};
@@ -59,72 +62,79 @@ function isSubscription(params: FetcherParams): boolean {
 
 /**
  * One socket per subscription: connection_init → ack → start → data… . An explicit iterator
- * (not an async generator) so GraphiQL's `return()` stops the socket at once, even mid-wait.
+ * (not an async generator) so `return()` stops the socket at once, even mid-wait. GraphiQL
+ * stops by calling `[Symbol.asyncIterator]().return()`, so the iterable hands out ONE iterator.
  */
 function subscribe(params: FetcherParams, headers: Record<string, string>): AsyncIterable<ExecutionResult> {
+  let iterator: AsyncIterator<ExecutionResult> | null = null;
   return {
     [Symbol.asyncIterator](): AsyncIterator<ExecutionResult> {
-      const authorization = { host: new URL(config.graphqlUrl).host, ...headers };
-      const ws = new WebSocket(config.realtimeUrl, ['graphql-ws', `header-${base64url(JSON.stringify(authorization))}`]);
-      const id = crypto.randomUUID();
-      const queue: ExecutionResult[] = [];
-      let done = false;
-      let wake: (() => void) | null = null;
-      const push = (value: ExecutionResult | null): void => {
-        if (value) queue.push(value);
-        else done = true;
-        wake?.();
-        wake = null;
-      };
-      ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init' }));
-      ws.onmessage = (event: MessageEvent) => {
-        const msg = JSON.parse(String(event.data)) as { type?: string; payload?: { data?: unknown; errors?: unknown[] } };
-        switch (msg.type) {
-          case 'connection_ack':
-            ws.send(JSON.stringify({
-              id,
-              type: 'start',
-              payload: {
-                data: JSON.stringify({ query: params.query, variables: params.variables ?? {}, operationName: params.operationName ?? undefined }),
-                extensions: { authorization },
-              },
-            }));
-            break;
-          case 'data':
-            push({ data: (msg.payload?.data ?? null) as ExecutionResult['data'], errors: msg.payload?.errors as ExecutionResult['errors'] });
-            break;
-          case 'error':
-          case 'connection_error':
-            push({ errors: (msg.payload?.errors ?? [{ message: 'subscription failed' }]) as ExecutionResult['errors'] });
-            push(null);
-            ws.close();
-            break;
-          case 'complete':
-            push(null);
-            ws.close();
-            break;
-        }
-      };
-      ws.onclose = () => push(null);
-      const stop = (): Promise<IteratorResult<ExecutionResult>> => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'stop', id }));
-        setTimeout(() => ws.close(), 200);
-        push(null);
-        return Promise.resolve({ done: true, value: undefined });
-      };
-      return {
-        async next(): Promise<IteratorResult<ExecutionResult>> {
-          for (;;) {
-            const value = queue.shift();
-            if (value) return { done: false, value };
-            if (done) return { done: true, value: undefined };
-            await new Promise<void>((resolve) => (wake = resolve));
-          }
-        },
-        return: stop,
-      };
+      iterator ??= open();
+      return iterator;
     },
   };
+
+  function open(): AsyncIterator<ExecutionResult> {
+    const authorization = { host: new URL(config.graphqlUrl).host, ...headers };
+    const ws = new WebSocket(config.realtimeUrl, ['graphql-ws', `header-${base64url(JSON.stringify(authorization))}`]);
+    const id = crypto.randomUUID();
+    const queue: ExecutionResult[] = [];
+    let done = false;
+    let wake: (() => void) | null = null;
+    const push = (value: ExecutionResult | null): void => {
+      if (value) queue.push(value);
+      else done = true;
+      wake?.();
+      wake = null;
+    };
+    ws.onopen = () => ws.send(JSON.stringify({ type: 'connection_init' }));
+    ws.onmessage = (event: MessageEvent) => {
+      const msg = JSON.parse(String(event.data)) as { type?: string; payload?: { data?: unknown; errors?: unknown[] } };
+      switch (msg.type) {
+        case 'connection_ack':
+          ws.send(JSON.stringify({
+            id,
+            type: 'start',
+            payload: {
+              data: JSON.stringify({ query: params.query, variables: params.variables ?? {}, operationName: params.operationName ?? undefined }),
+              extensions: { authorization },
+            },
+          }));
+          break;
+        case 'data':
+          push({ data: (msg.payload?.data ?? null) as ExecutionResult['data'], errors: msg.payload?.errors as ExecutionResult['errors'] });
+          break;
+        case 'error':
+        case 'connection_error':
+          push({ errors: (msg.payload?.errors ?? [{ message: 'subscription failed' }]) as ExecutionResult['errors'] });
+          push(null);
+          ws.close();
+          break;
+        case 'complete':
+          push(null);
+          ws.close();
+          break;
+      }
+    };
+    ws.onclose = () => push(null);
+    const stop = (): Promise<IteratorResult<ExecutionResult>> => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'stop', id }));
+      setTimeout(() => ws.close(), 200);
+      push(null);
+      return Promise.resolve({ done: true, value: undefined });
+    };
+    return {
+      async next(): Promise<IteratorResult<ExecutionResult>> {
+        for (;;) {
+          const value = queue.shift();
+          if (value) return { done: false, value };
+          if (done) return { done: true, value: undefined };
+          await new Promise<void>((resolve) => (wake = resolve));
+        }
+      },
+      return: stop,
+    };
+  }
 }
 
 const fetcher: Fetcher = async (params, opts) => {

@@ -26,8 +26,11 @@ const ASSETS: Readonly<Record<string, string>> = {
   'graphql.worker.js': 'text/javascript; charset=utf-8',
 };
 
-const DEFAULT_QUERY = `# Local AppSync explorer. Queries and mutations go over HTTP with the x-api-key header;
-# subscriptions use the AppSync realtime protocol on ${'${realtime}'}.
+const DEFAULT_QUERY = `# Local AppSync explorer: queries and mutations go over HTTP with the headers below;
+# subscriptions use AppSync's realtime protocol on ${'${realtime}'}.
+{
+  __typename
+}
 `;
 
 export interface ExplorerOptions {
@@ -172,6 +175,11 @@ export function createExplorer(options: ExplorerOptions): Explorer {
       if (url.pathname === '/' || url.pathname === '/graphiql' || url.pathname === '/graphiql/') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
         res.end(html);
+        return true;
+      }
+      if (url.pathname === '/favicon.ico') {
+        res.writeHead(204, { 'content-length': '0' });
+        res.end();
         return true;
       }
       const prefix = '/graphiql/assets/';
