@@ -1,0 +1,176 @@
+/**
+ * SNS topics and SQS queues on loopback, served by `fauxqs` (an SNS/SQS emulator that speaks
+ * the AWS wire protocols), set up from the manifest the way the CDK stack sets up the cloud:
+ * each queue gets a `<name>-dlq` dead-letter queue (RedrivePolicy, maxReceiveCount
+ * @default 5) and a raw-delivery SNS subscription with the queue's filter policy (on message
+ * attributes).
+ *
+ * Everything is created through the real AWS SDK clients against the emulator, never through
+ * fauxqs internals, so this also proves that the emulator answers what the SDK sends.
+ * Creation is idempotent: the same names give the same ARNs and URLs, and an existing
+ * subscription has its attributes brought in line.
+ *
+ * The server is fauxqs's `buildApp()` listening on `host` (loopback) rather than its
+ * `startFauxqs()`, which always binds 0.0.0.0. State is in memory: queued messages are lost
+ * when the stack stops. fauxqs always uses account id 000000000000.
+ */
+import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { buildApp } from 'fauxqs';
+import type { QueueSpec, TopicSpec } from '../../infra/manifest-types.js';
+import { assertPortFree } from '../util/ports.js';
+
+/** fauxqs's fixed account id. */
+export const FAUXQS_ACCOUNT_ID = '000000000000';
+export const DEFAULT_MAX_RECEIVE_COUNT = 5;
+
+export interface MessagingOptions {
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** 0 (or absent) = a free port. @default 0 */
+  readonly port?: number;
+  readonly region: string;
+  /** Must be fauxqs's 000000000000 when given. */
+  readonly accountId?: string;
+  readonly topics: readonly TopicSpec[];
+  readonly queues: readonly QueueSpec[];
+  readonly logger?: (line: string) => void;
+}
+
+export interface Messaging {
+  /** One endpoint for both SNS and SQS, e.g. `http://127.0.0.1:41234`. */
+  readonly endpoint: string;
+  topicArn(name: string): string;
+  queueUrl(name: string): string;
+  /** The URL of `<name>-dlq`, the dead-letter queue of queue `name`. */
+  dlqUrl(name: string): string;
+  stop(): Promise<void>;
+}
+
+export class UnsupportedAccountIdError extends Error {
+  override readonly name = 'UnsupportedAccountIdError';
+  constructor(accountId: string) {
+    super(`fauxqs always uses account id ${FAUXQS_ACCOUNT_ID}; ${accountId} was asked for`);
+  }
+}
+
+export class UnknownMessagingResourceError extends Error {
+  override readonly name = 'UnknownMessagingResourceError';
+  constructor(kind: 'topic' | 'queue', name: string, known: readonly string[]) {
+    super(`unknown ${kind} "${name}"; the manifest declares: ${known.join(', ') || '(none)'}`);
+  }
+}
+
+export class QueueTopicMissingError extends Error {
+  override readonly name = 'QueueTopicMissingError';
+  constructor(queue: string, topic: string) {
+    super(`queue ${queue} subscribes to topic ${topic}, which the manifest does not declare`);
+  }
+}
+
+export async function startMessaging(options: MessagingOptions): Promise<Messaging> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.logger ?? (() => undefined);
+  if (options.accountId !== undefined && options.accountId !== FAUXQS_ACCOUNT_ID) throw new UnsupportedAccountIdError(options.accountId);
+  for (const queue of options.queues) {
+    if (!options.topics.some((t) => t.name === queue.topic)) throw new QueueTopicMissingError(queue.name, queue.topic);
+  }
+  if (options.port !== undefined && options.port !== 0) await assertPortFree(host, options.port);
+
+  const app = buildApp({ logger: false, defaultRegion: options.region });
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    sns.destroy();
+    sqs.destroy();
+    await app.close();
+  };
+  await app.listen({ host, port: options.port ?? 0 });
+  const address = app.server.address();
+  if (typeof address !== 'object' || address === null) {
+    await app.close();
+    throw new Error('fauxqs did not report its address');
+  }
+  const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const clientConfig = { endpoint, region: options.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const sns = new SNSClient(clientConfig);
+  const sqs = new SQSClient(clientConfig);
+
+  const topicArns = new Map<string, string>();
+  const queueUrls = new Map<string, string>();
+  const dlqUrls = new Map<string, string>();
+  try {
+    for (const topic of options.topics) {
+      const out = await sns.send(new CreateTopicCommand({ Name: topic.name }));
+      topicArns.set(topic.name, required(out.TopicArn, `TopicArn of ${topic.name}`));
+    }
+    for (const queue of options.queues) {
+      const dlq = await createQueue(sqs, `${queue.name}-dlq`);
+      const main = await createQueue(sqs, queue.name);
+      const redrivePolicy = JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: String(queue.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT) });
+      await sqs.send(new SetQueueAttributesCommand({ QueueUrl: main.url, Attributes: { RedrivePolicy: redrivePolicy } }));
+      const topicArn = required(topicArns.get(queue.topic), `topic ${queue.topic}`);
+      await subscribeQueue(sns, topicArn, main.arn, queue.filterPolicy);
+      queueUrls.set(queue.name, main.url);
+      dlqUrls.set(queue.name, dlq.url);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  log(`[fauxqs] ${topicArns.size} topic(s), ${queueUrls.size} queue(s) (+ DLQs) on ${endpoint}`);
+
+  const lookup = (kind: 'topic' | 'queue', map: ReadonlyMap<string, string>, name: string) => {
+    const value = map.get(name);
+    if (value === undefined) throw new UnknownMessagingResourceError(kind, name, [...map.keys()]);
+    return value;
+  };
+  return {
+    endpoint,
+    topicArn: (name) => lookup('topic', topicArns, name),
+    queueUrl: (name) => lookup('queue', queueUrls, name),
+    dlqUrl: (name) => lookup('queue', dlqUrls, name),
+    stop,
+  };
+}
+
+async function createQueue(sqs: SQSClient, name: string): Promise<{ url: string; arn: string }> {
+  // No attributes here: CreateQueue is idempotent only when attributes match, so they are set after.
+  const created = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+  const url = required(created.QueueUrl, `QueueUrl of ${name}`);
+  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  return { url, arn: required(attributes.Attributes?.QueueArn, `QueueArn of ${name}`) };
+}
+
+async function subscribeQueue(sns: SNSClient, topicArn: string, queueArn: string, filterPolicy: QueueSpec['filterPolicy']): Promise<void> {
+  const wanted: Record<string, string> = { RawMessageDelivery: 'true' };
+  if (filterPolicy !== undefined) {
+    wanted.FilterPolicy = JSON.stringify(filterPolicy);
+    wanted.FilterPolicyScope = 'MessageAttributes';
+  }
+  const existing = await findSubscription(sns, topicArn, queueArn);
+  if (existing === undefined) {
+    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn, Attributes: wanted, ReturnSubscriptionArn: true }));
+    return;
+  }
+  for (const [AttributeName, AttributeValue] of Object.entries(wanted)) {
+    await sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: existing, AttributeName, AttributeValue }));
+  }
+}
+
+async function findSubscription(sns: SNSClient, topicArn: string, queueArn: string): Promise<string | undefined> {
+  let nextToken: string | undefined;
+  do {
+    const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken: nextToken }));
+    const match = page.Subscriptions?.find((s) => s.Protocol === 'sqs' && s.Endpoint === queueArn);
+    if (match?.SubscriptionArn !== undefined) return match.SubscriptionArn;
+    nextToken = page.NextToken;
+  } while (nextToken !== undefined);
+  return undefined;
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`fauxqs returned no ${what}`);
+  return value;
+}
