@@ -95,6 +95,11 @@ export interface EngineOptions {
   readonly logger?: ((line: string) => void) | undefined;
 }
 
+/** A resolver map key that names no field of the schema (a wiring bug, caught at start). */
+export class UnknownResolverFieldError extends Error {
+  override readonly name = 'UnknownResolverFieldError';
+}
+
 /** errorType of a field whose FieldResolver threw instead of returning an outcome (a bug). */
 export const INTERNAL_ERROR_TYPE = 'InternalFailure';
 
@@ -190,7 +195,7 @@ export class AppSyncEngine {
       const [typeName, fieldName] = key.split('.');
       const type = typeName ? this.schema.getType(typeName) : undefined;
       if (!isObjectType(type) || !fieldName || !type.getFields()[fieldName]) {
-        throw new Error(`resolver ${key} names no field of the schema`);
+        throw new UnknownResolverFieldError(`resolver ${key} names no field of the schema`);
       }
     }
   }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UnknownResolverFieldError } from './execution.js';
 import { API_KEY, iamHeaders, postGraphQL, startTestServer } from './test-kit.js';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
@@ -90,6 +91,10 @@ describe('field-level authorization', () => {
 });
 
 describe('resolver invocation', () => {
+  it('refuses to start with a resolver for a field the schema lacks', async () => {
+    await expect(startTestServer({ resolvers: new Map([['Query.nope', async () => ({ data: null, errors: [] })]]) })).rejects.toThrow(UnknownResolverFieldError);
+  });
+
   it('passes arguments, lower-cased headers without cookie, and the selection set', async () => {
     await postGraphQL(server.url, { query: 'query Q($id: ID!) { getThing(id: $id) { id renamed: owner parts { name } } }', variables: { id: 't1' } }, {
       'x-api-key': API_KEY,

@@ -260,6 +260,22 @@ describe('subscription fan-out', () => {
     expect(c.frames.filter((f) => f.type === 'data').map((f) => f.payload.data.onThingFiltered.id)).toEqual(['large']);
   });
 
+  it('ends a subscription whose invalidation filter matches and closes its socket', async () => {
+    const watcher = amplifyLike();
+    const other = amplifyLike();
+    await watcher.init();
+    await other.init();
+    watcher.start('w', 'subscription { onWatched(id: "k1") { id } }');
+    other.start('w2', 'subscription { onWatched(id: "k2") { id } }');
+    await watcher.waitFor((f) => f.type === 'start_ack');
+    await other.waitFor((f) => f.type === 'start_ack');
+    await postGraphQL(server.url, { query: 'mutation { closeThing(id: "k1") { id status } }' });
+    expect(await watcher.waitFor((f) => f.type === 'complete')).toEqual({ type: 'complete', id: 'w' });
+    expect(await watcher.closed).toBe(4410);
+    await postGraphQL(server.url, { query: 'mutation { putThing(id: "k2") { id status } }' });
+    expect((await other.waitFor((f) => f.type === 'data')).payload.data.onWatched.id).toBe('k2');
+  });
+
   it('forgets the subscriptions of a closed connection', async () => {
     const c = amplifyLike();
     await c.init();

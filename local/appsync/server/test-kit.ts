@@ -27,12 +27,14 @@ type Mutation {
   putThing(id: ID!, owner: String, size: Int): Thing
   publishThing(thing: AWSJSON!): Thing @aws_iam
   requiredThing(id: ID!): Thing!
+  closeThing(id: ID!): Thing
 }
 
 type Subscription {
   onThing(id: ID, owner: String): Thing @aws_subscribe(mutations: ["putThing", "publishThing"])
   onThingFiltered(minSize: Int): Thing @aws_subscribe(mutations: ["putThing"])
   onSecret: Thing @aws_iam @aws_subscribe(mutations: ["putThing"])
+  onWatched(id: ID!): Thing @aws_subscribe(mutations: ["putThing"])
 }
 
 type Thing @aws_api_key @aws_iam {
@@ -71,6 +73,22 @@ export function testResolvers(): { resolvers: Map<string, FieldResolver>; calls:
     ['Mutation.putThing', record((inv) => ok({ status: 'NEW', parts: [{ name: 'crust' }], ...inv.arguments }))],
     ['Mutation.publishThing', record((inv) => ok(inv.arguments['thing']))],
     ['Mutation.requiredThing', record(() => ({ data: null, errors: [{ message: 'Cannot do it', errorType: 'InvalidTransition', errorInfo: null, data: null }] }))],
+    [
+      'Mutation.closeThing',
+      record((inv) => ({
+        data: { id: inv.arguments['id'], status: 'CLOSED' },
+        errors: [],
+        extensions: { invalidations: [{ subscriptionField: 'onWatched', payload: { id: inv.arguments['id'] } }] },
+      }) as ResolverOutcome),
+    ],
+    [
+      'Subscription.onWatched',
+      record((inv) => ({
+        data: null,
+        errors: [],
+        extensions: { subscriptionInvalidationFilter: { filterGroup: [{ filters: [{ fieldName: 'id', operator: 'eq', value: inv.arguments['id'] }] }] } },
+      }) as ResolverOutcome),
+    ],
     [
       'Subscription.onThingFiltered',
       record((inv) => ({
