@@ -258,7 +258,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const streams = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials });
     stops.push(async () => streams.destroy());
-    const pollers = [];
+    const pollers: { drained(): Promise<void> }[] = [];
     for (const mapping of m.streams) {
       const streamArn = tables.get(mapping.table)?.streamArn;
       if (streamArn === undefined) throw new Error(`table ${mapping.table} has no stream for ${mapping.function}`);
@@ -266,6 +266,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         streams,
         streamArn,
         batchSize: mapping.batchSize,
+        // A throwaway stack's tables are new: read them from the start. A persistent one
+        // resumes at the tip, so a restart does not republish old changes.
+        startingPosition: options.inMemory ? 'TRIM_HORIZON' : 'LATEST',
         maxRetries: mapping.maxRetries,
         handler: async (event: DynamoDBStreamEvent) => parseBatchResponse(await invoker.invoke(mapping.function, event)),
         logger: log,

@@ -1,0 +1,155 @@
+/**
+ * Refusals and races on the local stack: each refused request gets a typed error and writes
+ * nothing; concurrent requests on one order never both win.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Order } from '../../generated/graphql.js';
+import { SEED_STORE_ID } from '../../infra/seed-stores.js';
+import { errorTypeOf, executionsNamed, orderInput, receiveAlert, scanOrders, startHarness, type Harness , gql } from './harness.js';
+import { DECIDE_ORDER, GET_ORDER, PICKUP_ORDER, PLACE_ORDER } from './operations.js';
+
+let h: Harness;
+const call = <T,>(query: string, variables: Record<string, unknown> = {}) => gql<T>(h, query, variables);
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+async function place(patch = {}): Promise<Order> {
+  return (await call<{ placeOrder: Order }>(PLACE_ORDER, { input: orderInput(patch) })).placeOrder;
+}
+
+async function getOrder(orderId: string): Promise<Order> {
+  return (await call<{ getOrder: Order }>(GET_ORDER, { orderId })).getOrder;
+}
+
+describe('authorization', () => {
+  it('refuses a missing or wrong API key with 401 UnauthorizedException', async () => {
+    const variants: Record<string, string>[] = [{}, { 'x-api-key': 'da2-wrong' }];
+    for (const headers of variants) {
+      const response = await fetch(h.stack.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query: '{ listStores { storeId } }' }),
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('x-amzn-errortype')).toBe('UnauthorizedException');
+      expect(await response.json()).toEqual({ errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] });
+    }
+  });
+
+  it('refuses publishOrderUpdate with the API key (IAM only)', async () => {
+    const type = await errorTypeOf(
+      call('mutation P($o: AWSJSON!) { publishOrderUpdate(order: $o) { orderId } }', { o: JSON.stringify({ orderId: 'x', storeId: 'y' }) }),
+    );
+    expect(type).toBe('Unauthorized');
+  });
+});
+
+describe('bad input writes nothing', () => {
+  it.each([
+    ['no pies', { pies: [] }],
+    ['an unknown topping combination repeated', { pies: [{ size: 'SMALL', cheese: 'SMALL', toppings: ['HAM', 'HAM'] }] }],
+    ['a latitude out of range', { deliveryAddress: { ...orderInput().deliveryAddress, coordinates: { latitude: 123, longitude: 0 } } }],
+    ['an empty street', { deliveryAddress: { ...orderInput().deliveryAddress, streetAddress: ' ' } }],
+    ['a malformed store id', { storeId: 'not a store!' }],
+  ])('placeOrder with %s is a ValidationError', async (_name, patch) => {
+    const before = (await scanOrders(h)).length;
+    expect(await errorTypeOf(place(patch))).toBe('ValidationError');
+    expect((await scanOrders(h)).length).toBe(before);
+  });
+
+  it('placeOrder for an unknown store is NotFound', async () => {
+    const before = (await scanOrders(h)).length;
+    expect(await errorTypeOf(place({ storeId: 'no-such-store' }))).toBe('NotFound');
+    expect((await scanOrders(h)).length).toBe(before);
+  });
+
+  it('getOrder with a malformed id is a ValidationError; an unknown id is null', async () => {
+    expect(await errorTypeOf(getOrder('bad id!'))).toBe('ValidationError');
+    expect(await getOrder('no-such-order')).toBeNull();
+  });
+
+  it('a GraphQL-invalid enum never reaches a resolver', async () => {
+    await expect(place({ pies: [{ size: 'ENORMOUS', cheese: 'SMALL', toppings: [] }] })).rejects.toMatchObject({ errors: expect.any(Array) });
+  });
+});
+
+describe('transitions that are refused change nothing', () => {
+  it('deciding an unknown order is NotFound', async () => {
+    expect(await errorTypeOf(call(DECIDE_ORDER, { input: { orderId: 'no-such-order', storeId: SEED_STORE_ID, decision: 'ACCEPT' } }))).toBe('NotFound');
+  });
+
+  it("another store cannot decide the order (Unauthorized)", async () => {
+    const order = await place();
+    expect(await errorTypeOf(call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: 'kensington-pies', decision: 'ACCEPT' } }))).toBe('Unauthorized');
+    expect(await getOrder(order.orderId)).toMatchObject({ status: 'PLACED', version: order.version });
+  });
+
+  it('picking up before acceptance is an InvalidTransition', async () => {
+    const order = await place();
+    expect(await errorTypeOf(call(PICKUP_ORDER, { input: { orderId: order.orderId, driverId: 'd1' } }))).toBe('InvalidTransition');
+    expect(await getOrder(order.orderId)).toMatchObject({ status: 'PLACED', driverId: null, version: order.version });
+  });
+
+  it('deciding twice is refused and the first decision stands', async () => {
+    const order = await place();
+    await call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' } });
+    const accepted = await getOrder(order.orderId);
+    expect(await errorTypeOf(call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'DECLINE' } }))).toBe('InvalidTransition');
+    expect(await getOrder(order.orderId)).toEqual(accepted);
+  });
+});
+
+describe('races', () => {
+  it('concurrent ACCEPT and DECLINE: exactly one wins, and the order shows the winner', async () => {
+    const order = await place();
+    await receiveAlert(h, `store-${SEED_STORE_ID}`, order.orderId);
+    const attempts = await Promise.allSettled(
+      (['ACCEPT', 'DECLINE', 'ACCEPT', 'DECLINE'] as const).map((decision) =>
+        call<{ decideOrder: Order }>(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: SEED_STORE_ID, decision } }),
+      ),
+    );
+    const winners = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value.decideOrder] : []));
+    expect(winners).toHaveLength(1);
+    const losers = await Promise.all(attempts.filter((a) => a.status === 'rejected').map((a) => errorTypeOf(Promise.reject(a.reason))));
+    expect(losers).toEqual(['InvalidTransition', 'InvalidTransition', 'InvalidTransition']);
+    const final = await getOrder(order.orderId);
+    expect(final.status).toBe(winners[0]?.status);
+    expect(final.version).toBe(order.version + 1);
+  });
+
+  it('two drivers picking up at once: one wins', async () => {
+    const order = await place();
+    await call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' } });
+    const attempts = await Promise.allSettled(
+      ['driver-a', 'driver-b'].map((driverId) => call<{ pickupOrder: Order }>(PICKUP_ORDER, { input: { orderId: order.orderId, driverId } })),
+    );
+    const winners = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value.pickupOrder] : []));
+    expect(winners).toHaveLength(1);
+    expect((await getOrder(order.orderId)).driverId).toBe(winners[0]?.driverId);
+  });
+
+  it('the same idempotency key, also concurrently, gives one order and one execution', async () => {
+    const input = orderInput();
+    const results = await Promise.all([0, 1, 2].map(() => call<{ placeOrder: Order }>(PLACE_ORDER, { input })));
+    const again = await call<{ placeOrder: Order }>(PLACE_ORDER, { input });
+    const ids = new Set([...results, again].map((r) => r.placeOrder.orderId));
+    expect(ids.size).toBe(1);
+    const [orderId] = [...ids];
+    expect((await scanOrders(h)).filter((o) => o.idempotencyKey === input.idempotencyKey)).toHaveLength(1);
+    expect(await executionsNamed(h, String(orderId))).toBe(1);
+  });
+
+  it('the same idempotency key with a different order is an IdempotencyConflict', async () => {
+    const input = orderInput();
+    await place(input);
+    const before = (await scanOrders(h)).length;
+    expect(await errorTypeOf(place({ ...input, paymentId: 'pay_other' }))).toBe('IdempotencyConflict');
+    expect((await scanOrders(h)).length).toBe(before);
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * Waits that are never answered end the order cleanly: the workflow's task timeout fires,
+ * its guarded write cancels the order with a reason, and the customer hears about it.
+ * Timeouts are shortened through the stack's env overrides (the same variables CDK sets).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Order } from '../../generated/graphql.js';
+import { SEED_STORE_ID } from '../../infra/seed-stores.js';
+import { errorTypeOf, eventually, executionStatus, orderInput, startHarness, subscribe, type Harness , gql } from './harness.js';
+import { DECIDE_ORDER, PLACE_ORDER } from './operations.js';
+
+let h: Harness;
+const call = <T,>(query: string, variables: Record<string, unknown> = {}) => gql<T>(h, query, variables);
+
+beforeAll(async () => {
+  h = await startHarness({ envOverrides: { STORE_DECISION_TIMEOUT_SECONDS: '2', PICKUP_TIMEOUT_SECONDS: '2' } });
+});
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+async function place(): Promise<Order> {
+  return (await call<{ placeOrder: Order }>(PLACE_ORDER, { input: orderInput() })).placeOrder;
+}
+
+describe('timeouts', () => {
+  it('cancels an order the store never answers (STORE_TIMEOUT), live, and refuses a late decision', async () => {
+    const order = await place();
+    const sub = await subscribe(h, { orderId: order.orderId });
+    try {
+      const event = await sub.waitFor((e) => e.status === 'CANCELLED', 'CANCELLED');
+      expect(event.cancellationReason).toBe('STORE_TIMEOUT');
+      expect(await eventually(async () => ((await executionStatus(h, order.orderId)) === 'SUCCEEDED' ? true : undefined), 'the execution to end')).toBe(true);
+      expect(
+        await errorTypeOf(call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' } })),
+      ).toBe('InvalidTransition');
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
+  it('cancels an accepted order no driver picks up (PICKUP_TIMEOUT)', async () => {
+    const order = await place();
+    const sub = await subscribe(h, { orderId: order.orderId });
+    try {
+      await call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' } });
+      await sub.waitFor((e) => e.status === 'ACCEPTED', 'ACCEPTED');
+      const event = await sub.waitFor((e) => e.status === 'CANCELLED', 'CANCELLED');
+      expect(event.cancellationReason).toBe('PICKUP_TIMEOUT');
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+});
