@@ -1,0 +1,252 @@
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { BatchItemFailuresError, startStreamPoller, type StreamHandlerResult, type StreamPoller, type StreamPollerOptions } from './stream-poller.js';
+import { ensureTables } from './tables.js';
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+describe('startStreamPoller', { timeout: 30_000 }, () => {
+  let dynamo: DynamoDbLocal;
+  let client: DynamoDBClient;
+  let streams: DynamoDBStreamsClient;
+  const pollers: StreamPoller[] = [];
+  let tableCount = 0;
+
+  beforeAll(async () => {
+    dynamo = await startDynamoDbLocal({});
+    client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
+    streams = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
+  }, 90_000);
+  afterEach(async () => {
+    await Promise.all(pollers.splice(0).map((p) => p.stop()));
+  });
+  afterAll(async () => {
+    client?.destroy();
+    streams?.destroy();
+    await dynamo?.stop();
+  });
+
+  /** A fresh table (so a fresh stream) per test. */
+  async function freshTable(): Promise<{ tableName: string; streamArn: string }> {
+    const name = `T${++tableCount}`;
+    const tables = await ensureTables(client, [{ name, partitionKey: { name: 'id', type: 'S' }, stream: 'NEW_AND_OLD_IMAGES' }], (n) => `poller-${n}`);
+    const table = tables.get(name);
+    if (table?.streamArn === undefined) throw new Error('no stream');
+    return { tableName: table.tableName, streamArn: table.streamArn };
+  }
+
+  async function poll(
+    streamArn: string,
+    handler: (event: DynamoDBStreamEvent) => Promise<StreamHandlerResult>,
+    extra: Partial<StreamPollerOptions> = {},
+  ): Promise<StreamPoller> {
+    const poller = await startStreamPoller({ streams, streamArn, handler, pollIntervalMs: 50, retryDelayMs: 10, ...extra });
+    pollers.push(poller);
+    return poller;
+  }
+
+  const put = (tableName: string, id: string, status: string) =>
+    client.send(new PutItemCommand({ TableName: tableName, Item: { id: { S: id }, status: { S: status } } }));
+
+  it('delivers INSERT, MODIFY and REMOVE in order as Lambda-shaped records', async () => {
+    const { tableName, streamArn } = await freshTable();
+    const seen: DynamoDBRecord[] = [];
+    const poller = await poll(streamArn, async (event) => {
+      seen.push(...event.Records);
+    });
+
+    await put(tableName, 'o-1', 'PLACED');
+    await client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: { id: { S: 'o-1' } },
+        UpdateExpression: 'SET #s = :s',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': { S: 'ACCEPTED' } },
+      }),
+    );
+    await client.send(new DeleteItemCommand({ TableName: tableName, Key: { id: { S: 'o-1' } } }));
+    await poller.drained();
+
+    expect(seen.map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY', 'REMOVE']);
+    const [insert, modify, remove] = seen;
+    expect(insert).toMatchObject({
+      eventVersion: '1.1',
+      eventSource: 'aws:dynamodb',
+      awsRegion: 'us-east-1',
+      eventSourceARN: streamArn,
+      dynamodb: { Keys: { id: { S: 'o-1' } }, NewImage: { id: { S: 'o-1' }, status: { S: 'PLACED' } }, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
+    expect(typeof insert?.eventID).toBe('string');
+    expect(typeof insert?.dynamodb?.ApproximateCreationDateTime).toBe('number');
+    expect(typeof insert?.dynamodb?.SizeBytes).toBe('number');
+    expect(modify?.dynamodb?.OldImage?.status).toEqual({ S: 'PLACED' });
+    expect(modify?.dynamodb?.NewImage?.status).toEqual({ S: 'ACCEPTED' });
+    expect(remove?.dynamodb?.OldImage?.status).toEqual({ S: 'ACCEPTED' });
+    expect(remove?.dynamodb?.NewImage).toBeUndefined();
+    const sequence = seen.map((r) => BigInt(r.dynamodb?.SequenceNumber ?? '0'));
+    expect([...sequence].sort((a, b) => (a < b ? -1 : 1))).toEqual(sequence);
+  });
+
+  it('hands over one batch at a time, in order, at most batchSize records each', async () => {
+    const { tableName, streamArn } = await freshTable();
+    const statuses: string[] = [];
+    const batchSizes: number[] = [];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const poller = await poll(
+      streamArn,
+      async (event) => {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        batchSizes.push(event.Records.length);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        for (const r of event.Records) statuses.push(r.dynamodb?.NewImage?.status?.S ?? '?');
+        inFlight--;
+      },
+      { batchSize: 4 },
+    );
+
+    const expected = Array.from({ length: 15 }, (_, i) => `v${i}`);
+    for (const status of expected) await put(tableName, 'o-1', status);
+    await poller.drained();
+
+    expect(statuses).toEqual(expected);
+    expect(maxInFlight).toBe(1);
+    expect(Math.max(...batchSizes)).toBeLessThanOrEqual(4);
+  });
+
+  it('retries a partially failed batch from the first failed record', async () => {
+    const { tableName, streamArn } = await freshTable();
+    const calls: string[][] = [];
+    let failedOnce = false;
+    const poller = await poll(streamArn, async (event) => {
+      calls.push(event.Records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?'));
+      const second = event.Records[1];
+      if (!failedOnce && second !== undefined) {
+        failedOnce = true;
+        // Reported out of order on purpose: the retry must start at the earliest one.
+        const third = event.Records[2];
+        const failures = [third, second].flatMap((r) => (r?.dynamodb?.SequenceNumber === undefined ? [] : [{ itemIdentifier: r.dynamodb.SequenceNumber }]));
+        return { batchItemFailures: failures };
+      }
+      return { batchItemFailures: [] };
+    });
+
+    await poller.drained();
+    for (const id of ['a', 'b', 'c']) await put(tableName, id, 'PLACED');
+    await poller.drained();
+
+    const flat = calls.flat();
+    expect(flat.filter((id) => id === 'a')).toHaveLength(1);
+    expect(calls.at(-1)).toEqual(['b', 'c']);
+    expect(calls[0]).toEqual(['a', 'b', 'c']);
+  });
+
+  it('gives up after maxRetries, reports the records to onFailure, and moves on', async () => {
+    const { tableName, streamArn } = await freshTable();
+    const attempts: string[] = [];
+    const delivered: string[] = [];
+    const failures: { ids: string[]; error: unknown }[] = [];
+    const logs: string[] = [];
+    const poller = await poll(
+      streamArn,
+      async (event) => {
+        const ids = event.Records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?');
+        if (ids.includes('poison')) {
+          attempts.push(ids.join(','));
+          throw new Error('handler exploded');
+        }
+        delivered.push(...ids);
+      },
+      {
+        batchSize: 1,
+        maxRetries: 2,
+        onFailure: (records, error) => failures.push({ ids: records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?'), error }),
+        logger: (line) => logs.push(line),
+      },
+    );
+
+    await put(tableName, 'poison', 'PLACED');
+    await put(tableName, 'after', 'PLACED');
+    await poller.drained();
+
+    expect(attempts).toEqual(['poison', 'poison', 'poison']);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.ids).toEqual(['poison']);
+    expect(failures[0]?.error).toBeInstanceOf(Error);
+    expect(delivered).toEqual(['after']);
+    expect(logs.some((l) => l.includes('skipping 1 record(s)') && l.includes('handler exploded'))).toBe(true);
+  });
+
+  it('treats an unknown itemIdentifier as a failure of the whole batch', async () => {
+    const { tableName, streamArn } = await freshTable();
+    const calls: number[] = [];
+    const failures: unknown[] = [];
+    const poller = await poll(
+      streamArn,
+      async (event) => {
+        calls.push(event.Records.length);
+        return { batchItemFailures: [{ itemIdentifier: 'not-a-sequence-number' }] };
+      },
+      { maxRetries: 1, onFailure: (_records, error) => failures.push(error) },
+    );
+
+    await put(tableName, 'x', 'PLACED');
+    await poller.drained();
+
+    expect(calls).toEqual([1, 1]);
+    expect(failures[0]).toBeInstanceOf(BatchItemFailuresError);
+  });
+
+  it('starts at LATEST: changes made before it started are not delivered', async () => {
+    const { tableName, streamArn } = await freshTable();
+    await put(tableName, 'old', 'PLACED');
+    const seen: string[] = [];
+    const poller = await poll(streamArn, async (event) => {
+      seen.push(...event.Records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?'));
+    });
+
+    await put(tableName, 'new', 'PLACED');
+    await poller.drained();
+
+    expect(seen).toEqual(['new']);
+  });
+
+  it('reads from the start with TRIM_HORIZON', async () => {
+    const { tableName, streamArn } = await freshTable();
+    await put(tableName, 'old', 'PLACED');
+    const seen: string[] = [];
+    const poller = await poll(
+      streamArn,
+      async (event) => {
+        seen.push(...event.Records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?'));
+      },
+      { startingPosition: 'TRIM_HORIZON' },
+    );
+
+    await poller.drained();
+
+    expect(seen).toEqual(['old']);
+  });
+
+  it('stops promptly and delivers nothing after stop()', async () => {
+    const { tableName, streamArn } = await freshTable();
+    const seen: string[] = [];
+    const poller = await poll(streamArn, async (event) => {
+      seen.push(...event.Records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?'));
+    });
+    const started = Date.now();
+    await poller.stop();
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    await put(tableName, 'late', 'PLACED');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await poller.drained();
+
+    expect(seen).toEqual([]);
+  });
+});
