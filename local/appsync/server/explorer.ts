@@ -109,8 +109,14 @@ export function ensureExplorerBundle(cacheRoot: string, log: (line: string) => v
       throw new ExplorerBundleError(`GraphiQL bundle failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (!existsSync(join(tmp, 'app.css'))) await writeFile(join(tmp, 'app.css'), '');
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir);
+    try {
+      await rm(dir, { recursive: true, force: true });
+      await rename(tmp, dir);
+    } catch (err) {
+      // Another process finished the same bundle first; theirs is identical.
+      await rm(tmp, { recursive: true, force: true });
+      if (!Object.keys(ASSETS).every((f) => existsSync(join(dir, f)))) throw err;
+    }
     log(`bundled the GraphiQL explorer in ${Date.now() - started} ms`);
     return dir;
   })();
