@@ -13,6 +13,13 @@
  * The server is fauxqs's `buildApp()` listening on `host` (loopback) rather than its
  * `startFauxqs()`, which always binds 0.0.0.0. State is in memory: queued messages are lost
  * when the stack stops. fauxqs always uses account id 000000000000.
+ *
+ * Queue URLs: fauxqs answers `http://sqs.<region>.localhost:<port>/<account>/<name>`. The SQS
+ * SDK sends a request to its QueueUrl's origin whenever that differs from the endpoint and the
+ * client was not given an explicit `endpoint` (so with AWS_ENDPOINT_URL_SQS alone), and
+ * `*.localhost` names do not resolve everywhere. So every URL fauxqs sends is rewritten to the
+ * endpoint's origin (`http://127.0.0.1:<port>/<account>/<name>`), the same shape as AWS, where
+ * the queue URL's origin is the endpoint. fauxqs then finds queues by name, so one region only.
  */
 import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -86,6 +93,8 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
     sqs.destroy();
     await app.close();
   };
+  let rewriteQueueUrls = (payload: string) => payload;
+  app.addHook('onSend', async (_request, _reply, payload) => (typeof payload === 'string' ? rewriteQueueUrls(payload) : payload));
   await app.listen({ host, port: options.port ?? 0 });
   const address = app.server.address();
   if (typeof address !== 'object' || address === null) {
@@ -93,6 +102,8 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
     throw new Error('fauxqs did not report its address');
   }
   const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const fauxqsOrigin = new RegExp(`http://sqs\\.[a-z0-9-]+\\.localhost:${address.port}(?=/)`, 'g');
+  rewriteQueueUrls = (payload) => payload.replace(fauxqsOrigin, endpoint);
   const clientConfig = { endpoint, region: options.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
   const sns = new SNSClient(clientConfig);
   const sqs = new SQSClient(clientConfig);
@@ -108,7 +119,7 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
     for (const queue of options.queues) {
       const dlq = await createQueue(sqs, `${queue.name}-dlq`);
       const main = await createQueue(sqs, queue.name);
-      const redrivePolicy = JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: String(queue.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT) });
+      const redrivePolicy = JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: queue.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT });
       await sqs.send(new SetQueueAttributesCommand({ QueueUrl: main.url, Attributes: { RedrivePolicy: redrivePolicy } }));
       const topicArn = required(topicArns.get(queue.topic), `topic ${queue.topic}`);
       await subscribeQueue(sns, topicArn, main.arn, queue.filterPolicy);
