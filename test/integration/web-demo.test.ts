@@ -37,29 +37,40 @@ describe('web demo in a browser', () => {
     await stack?.stop();
   });
 
-  /** Each party in its own browser context, as separate people on separate machines would be. */
+  it('serves the demo, not another page, at the root of the API origin', async () => {
+    const [root, index] = await Promise.all([fetch(`${baseUrl}/`), fetch(`${baseUrl}/index.html`)]);
+
+    expect(root.status).toBe(200);
+    expect(await root.text()).toBe(await index.text());
+  });
+
+  /**
+   * Each party in its own browser context, as separate people on separate machines would be.
+   * The flows open /index.html (the same document as /, checked above) so that a clash over
+   * "/" fails that one test, not every flow.
+   */
   async function openView(view: 'customer' | 'store' | 'driver'): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(`${view}: ${error.message}`));
-    await page.goto(`${baseUrl}/#/${view}`);
+    await page.goto(`${baseUrl}/index.html#/${view}`);
     return page;
   }
 
   it('follows an order from placement to out-for-delivery across three live views', async () => {
     // Store and driver are watching before the order exists, so it must arrive live.
     const store = await openView('store');
-    await store.getByLabel('Store').selectOption(SEED_STORE_ID);
+    await store.getByLabel('Store', { exact: true }).selectOption(SEED_STORE_ID);
     expect(await textOf(store.getByText('Live updates on'))).toBe('Live updates on');
     const driver = await openView('driver');
     await driver.getByLabel('Driver ID').fill('driver-browser-1');
-    await driver.getByLabel('Store').selectOption(SEED_STORE_ID);
+    await driver.getByLabel('Store', { exact: true }).selectOption(SEED_STORE_ID);
     expect(await textOf(driver.getByText('Live updates on'))).toBe('Live updates on');
 
     // The customer places an order with the seed store.
     const customer = await openView('customer');
     await customer.getByRole('heading', { name: 'Build your order' }).waitFor();
-    await customer.getByLabel('Store').selectOption(SEED_STORE_ID);
+    await customer.getByLabel('Store', { exact: true }).selectOption(SEED_STORE_ID);
     await customer.getByLabel('Mushroom').check();
     await customer.screenshot({ path: '/tmp/web-demo-customer-form.png', fullPage: true });
     await customer.getByRole('button', { name: 'Place order' }).click();
@@ -105,10 +116,10 @@ describe('web demo in a browser', () => {
   it('shows a rejected placement\'s errorType, places the order on retry, and relays a decline reason', async () => {
     // Arrange: a postal code longer than the API allows.
     const store = await openView('store');
-    await store.getByLabel('Store').selectOption(SEED_STORE_ID);
+    await store.getByLabel('Store', { exact: true }).selectOption(SEED_STORE_ID);
     await store.getByText('Live updates on').waitFor({ timeout: LIVE_TIMEOUT_MS });
     const customer = await openView('customer');
-    await customer.getByLabel('Store').selectOption(SEED_STORE_ID);
+    await customer.getByLabel('Store', { exact: true }).selectOption(SEED_STORE_ID);
     await customer.getByLabel('Postal code').fill('T2T 0A7 THIS IS FAR TOO LONG');
 
     // Act + assert: the API's ValidationError is shown with its type; nothing was placed.

@@ -5,14 +5,11 @@
  * re-query on every acknowledgement, so a change made before the subscription was live (or
  * while the socket was reconnecting) is never missed.
  */
-import type { Client } from 'aws-amplify/api';
+import { generateClient } from 'aws-amplify/api';
 import { Hub } from 'aws-amplify/utils';
 import type { CancelOrderInput, DecideOrderInput, Order, PickupOrderInput, PlaceOrderInput, Store } from '../../generated/graphql.js';
 import * as ops from './operations.js';
 import { isOrder } from './orders.js';
-
-/** What `generateClient()` returns for a schema without Amplify Data models. */
-export type GraphQLClient = Client;
 
 export interface OrderWatchHandlers {
   readonly onOrder: (order: Order) => void;
@@ -43,7 +40,12 @@ function sameFilter(variables: unknown, filter: ops.OrderUpdatesFilter): boolean
   return 'orderId' in filter ? v.orderId === filter.orderId && v.storeId === undefined : v.storeId === filter.storeId && v.orderId === undefined;
 }
 
-export function createPizzaApi(client: GraphQLClient): PizzaApi {
+/**
+ * Call after `Amplify.configure()`. The client is made here rather than passed in: its type
+ * (Amplify Data's model machinery) is too deep for TypeScript to compare against a parameter.
+ */
+export function createPizzaApi(): PizzaApi {
+  const client = generateClient();
   return {
     async listStores() {
       const result = await client.graphql({ query: ops.listStores });

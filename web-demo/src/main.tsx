@@ -3,7 +3,6 @@
  * and render. The same bundle works against the local stack and a deployed one.
  */
 import { Amplify } from 'aws-amplify';
-import { generateClient } from 'aws-amplify/api';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createPizzaApi } from './api.js';
@@ -26,7 +25,7 @@ async function start(root: HTMLElement): Promise<void> {
     );
     return;
   }
-  const api = createPizzaApi(generateClient());
+  const api = createPizzaApi();
   view.render(
     <StrictMode>
       <ApiContext.Provider value={api}>

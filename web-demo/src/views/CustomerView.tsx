@@ -283,11 +283,18 @@ function OrderTracker({ initial, onNewOrder }: { initial: Order; onNewOrder: () 
       {reason !== null && <p className="notice">{reason}</p>}
       {(order.dispatchEstimatedAt !== null || order.deliveryEstimatedAt !== null) && (
         <dl className="eta">
-          {order.dispatchEstimatedAt !== null && (
+          {order.pickedUpAt !== null ? (
             <>
-              <dt>Leaves the store</dt>
-              <dd>around {formatTime(order.dispatchEstimatedAt)}</dd>
+              <dt>Left the store</dt>
+              <dd>at {formatTime(order.pickedUpAt)}</dd>
             </>
+          ) : (
+            order.dispatchEstimatedAt !== null && (
+              <>
+                <dt>Leaves the store</dt>
+                <dd>around {formatTime(order.dispatchEstimatedAt)}</dd>
+              </>
+            )
           )}
           {order.deliveryEstimatedAt !== null && (
             <>
@@ -305,7 +312,9 @@ function OrderTracker({ initial, onNewOrder }: { initial: Order; onNewOrder: () 
       )}
       {order.deliverySteps !== null && order.deliverySteps.length > 0 && (
         <details>
-          <summary>Route ({order.deliverySteps.length} steps)</summary>
+          <summary>
+            Route ({order.deliverySteps.length} {order.deliverySteps.length === 1 ? 'step' : 'steps'})
+          </summary>
           <ol className="route">
             {order.deliverySteps.map((s, i) => (
               <li key={i}>

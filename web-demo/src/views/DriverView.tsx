@@ -24,7 +24,7 @@ export function DriverView(_props: { param: string | null }) {
         <h2 id="driver-title">Driver</h2>
         {storeId !== null && <LiveIndicator live={live} />}
       </div>
-      <div className="grid">
+      <div className="grid two">
         <div className="field">
           <label htmlFor="driver-id">Driver ID</label>
           <input id="driver-id" value={driverId} required pattern="[A-Za-z0-9_\-]{1,64}" onChange={(e) => setDriverId(e.target.value)} />
