@@ -14,7 +14,7 @@ afterAll(async () => {
 
 describe('GraphiQL explorer', () => {
   it('serves the page with the endpoint, realtime URL and API key pre-filled', async () => {
-    for (const path of ['/', '/graphiql']) {
+    for (const path of ['/graphiql', '/graphiql/']) {
       const res = await fetch(`http://127.0.0.1:${server.port}${path}`);
       expect(res.status).toBe(200);
       const html = await res.text();
@@ -22,7 +22,7 @@ describe('GraphiQL explorer', () => {
       expect(html).toContain(`"realtimeUrl":"${server.realtimeUrl}"`);
       expect(html).not.toMatch(/<script[^>]+src="https?:/);
     }
-    expect(server.explorerUrl).toBe(`http://127.0.0.1:${server.port}/`);
+    expect(server.explorerUrl).toBe(`http://127.0.0.1:${server.port}/graphiql`);
   });
 
   it('serves the bundled app, stylesheet and Monaco workers from the same server, without CDN imports', async () => {

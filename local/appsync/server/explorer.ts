@@ -43,7 +43,7 @@ export interface ExplorerOptions {
 }
 
 export interface Explorer {
-  /** Serves `/`, `/graphiql` and `/graphiql/assets/*`; false for any other path. */
+  /** Serves `/graphiql` and `/graphiql/assets/*`; false for any other path. */
   handle(req: IncomingMessage, res: ServerResponse, url: URL): boolean;
   /** Resolves when the bundle is on disk (rejects if bundling failed). */
   readonly ready: Promise<string>;
@@ -178,7 +178,7 @@ export function createExplorer(options: ExplorerOptions): Explorer {
     ready,
     handle(req, res, url) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-      if (url.pathname === '/' || url.pathname === '/graphiql' || url.pathname === '/graphiql/') {
+      if (url.pathname === '/graphiql' || url.pathname === '/graphiql/') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
         res.end(html);
         return true;

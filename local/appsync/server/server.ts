@@ -36,7 +36,7 @@ export interface AppSyncServerOptions {
   /** Serves other pages from the same port; return true when the request was handled. */
   readonly extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /**
-   * Serve the GraphiQL explorer at `/` and `/graphiql` (bundled once, cached under `.local/`).
+   * Serve the GraphiQL explorer at `/graphiql` (bundled once, cached under `.local/`).
    * Tests that do not need it pass false to skip the bundling work. @default true
    */
   readonly explorer?: boolean;
@@ -130,7 +130,7 @@ export async function startAppSyncServer(options: AppSyncServerOptions): Promise
     url,
     realtimeUrl: `ws://${origin}${REALTIME_PATH}`,
     port: address.port,
-    explorerUrl: `http://${origin}/`,
+    explorerUrl: `http://${origin}/graphiql`,
     publishStats: () => realtime.stats(),
     stop() {
       stopping ??= (async () => {
