@@ -54,7 +54,7 @@ export class OrderRepository {
    * Writes a new order and its idempotency key in one transaction. When the key exists, returns
    * the order it names (`created: false`) if the request is the same, else IdempotencyConflict.
    */
-  async createIdempotent(record: OrderRecord, requestHash: string): Promise<{ record: OrderRecord; created: boolean }> {
+  async createIdempotent(record: OrderRecord, requestHash: string, attempt = 1): Promise<{ record: OrderRecord; created: boolean }> {
     const idempotencyTable = this.tables.idempotency;
     if (idempotencyTable === undefined) throw new Error('OrderRepository needs the idempotency table to create orders');
     const expiresAt = Math.floor(new Date(record.createdAt).getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS;
@@ -86,7 +86,12 @@ export class OrderRepository {
         new GetCommand({ TableName: idempotencyTable, Key: { idempotencyKey: record.idempotencyKey }, ConsistentRead: true }),
       );
       const item = existing.Item;
-      if (item === undefined) throw error;
+      // Cancelled by a concurrent transaction that has not committed yet: try again.
+      if (item === undefined) {
+        if (attempt >= 3) throw error;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+        return this.createIdempotent(record, requestHash, attempt + 1);
+      }
       if (item.requestHash !== requestHash || typeof item.orderId !== 'string') {
         throw new IdempotencyConflictError(record.idempotencyKey);
       }
