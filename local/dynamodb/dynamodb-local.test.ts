@@ -1,65 +1,121 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableSpec } from '../../infra/manifest-types.js';
-import { findFreePort, PortInUseError } from '../util/ports.js';
-import { createServer } from 'node:net';
+import { findFreePort, PortInUseError, waitFor } from '../util/ports.js';
 import { checkJava, JavaNotFoundError, startDynamoDbLocal } from './dynamodb-local.js';
+import { startStreamPoller } from './stream-poller.js';
 import { ensureTables } from './tables.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 const orders: TableSpec = { name: 'Orders', partitionKey: { name: 'orderId', type: 'S' }, stream: 'NEW_AND_OLD_IMAGES' };
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** False once the process is gone or a zombie nobody has reaped yet. */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+/** A Node process that starts DynamoDB Local and reports `{ pid, endpoint }` on stdout. */
+async function startInChildProcess(dataDir: string, dir: string) {
+  const script = join(dir, 'child.mts');
+  await writeFile(
+    script,
+    `import { startDynamoDbLocal } from ${JSON.stringify(join(REPO_ROOT, 'local/dynamodb/dynamodb-local.ts'))};
+const d = await startDynamoDbLocal({ dataDir: ${JSON.stringify(dataDir)} });
+process.stdout.write(JSON.stringify({ pid: d.pid, endpoint: d.endpoint }) + '\\n');
+setInterval(() => undefined, 1000);
+`,
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const info = await new Promise<{ pid: number; endpoint: string }>((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line !== undefined) resolve(JSON.parse(line));
+    });
+    child.once('exit', (code) => reject(new Error(`child exited with ${code} before reporting`)));
+  });
+  return { child, exited, ...info };
 }
 
 describe('startDynamoDbLocal', () => {
-  let dataDir: string;
+  let dir: string;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'ddb-local-test-'));
+    dir = await mkdtemp(join(tmpdir(), 'ddb-local-test-'));
   });
   afterAll(async () => {
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   });
 
-  it('keeps data in dataDir across a restart, and its JVM is gone after stop()', { timeout: 90_000 }, async () => {
-    const first = await startDynamoDbLocal({ dataDir });
-    let firstStreamArn: string | undefined;
-    try {
-      expect(first.endpoint).toBe(`http://127.0.0.1:${first.port}`);
+  it(
+    'dies with its Node process on Ctrl-C, keeps data in dataDir across a restart, and is gone after stop()',
+    { timeout: 90_000 },
+    async () => {
+      const dataDir = join(dir, 'data');
+      // 1. Started by another Node process that then gets SIGINT (Ctrl-C) without calling stop().
+      const first = await startInChildProcess(dataDir, dir);
       expect(isAlive(first.pid)).toBe(true);
-      const client = new DynamoDBClient({ endpoint: first.endpoint, region: 'us-east-1', credentials });
-      const tables = await ensureTables(client, [orders], (n) => `test-${n}`);
-      firstStreamArn = tables.get('Orders')?.streamArn;
-      await client.send(new PutItemCommand({ TableName: 'test-Orders', Item: { orderId: { S: 'o-1' }, status: { S: 'PLACED' } } }));
-      client.destroy();
-    } finally {
-      await first.stop();
-    }
-    expect(isAlive(first.pid)).toBe(false);
+      const client1 = new DynamoDBClient({ endpoint: first.endpoint, region: 'us-east-1', credentials });
+      const tables = await ensureTables(client1, [orders], (n) => `test-${n}`);
+      await client1.send(new PutItemCommand({ TableName: 'test-Orders', Item: { orderId: { S: 'o-1' }, status: { S: 'PLACED' } } }));
+      client1.destroy();
+      first.child.kill('SIGINT');
+      await first.exited;
+      await waitFor(() => !isAlive(first.pid), { what: `JVM ${first.pid} to die`, timeoutMs: 10_000 });
 
-    // Another region and access key: -sharedDb means every client sees the same tables.
-    const second = await startDynamoDbLocal({ dataDir });
-    try {
-      const client = new DynamoDBClient({ endpoint: second.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'other', secretAccessKey: 'x' } });
-      const again = await ensureTables(client, [orders], (n) => `test-${n}`);
-      expect(again.get('Orders')).toEqual({ tableName: 'test-Orders', streamArn: firstStreamArn });
-      const item = await client.send(new GetItemCommand({ TableName: 'test-Orders', Key: { orderId: { S: 'o-1' } } }));
-      expect(item.Item?.status).toEqual({ S: 'PLACED' });
-      client.destroy();
-    } finally {
-      await second.stop();
-    }
-    expect(isAlive(second.pid)).toBe(false);
-  });
+      // 2. Restart on the same folder, from another region and key (-sharedDb: one database).
+      const second = await startDynamoDbLocal({ dataDir });
+      const region = 'eu-west-1';
+      const other = { accessKeyId: 'other', secretAccessKey: 'x' };
+      const client2 = new DynamoDBClient({ endpoint: second.endpoint, region, credentials: other });
+      const streams = new DynamoDBStreamsClient({ endpoint: second.endpoint, region, credentials: other });
+      try {
+        expect(second.endpoint).toBe(`http://127.0.0.1:${second.port}`);
+        const again = await ensureTables(client2, [orders], (n) => `test-${n}`);
+        expect(again.get('Orders')).toEqual(tables.get('Orders'));
+        const item = await client2.send(new GetItemCommand({ TableName: 'test-Orders', Key: { orderId: { S: 'o-1' } } }));
+        expect(item.Item?.status).toEqual({ S: 'PLACED' });
+
+        // 3. A poller started after the restart does not republish the change made before it.
+        const seen: string[] = [];
+        const streamArn = again.get('Orders')?.streamArn ?? '';
+        const poller = await startStreamPoller({
+          streams,
+          streamArn,
+          pollIntervalMs: 50,
+          handler: async (event) => void seen.push(...event.Records.map((r) => r.dynamodb?.Keys?.orderId?.S ?? '?')),
+        });
+        await client2.send(new PutItemCommand({ TableName: 'test-Orders', Item: { orderId: { S: 'o-2' }, status: { S: 'PLACED' } } }));
+        await poller.drained();
+        await poller.stop();
+        expect(seen).toEqual(['o-2']);
+      } finally {
+        client2.destroy();
+        streams.destroy();
+        await second.stop();
+      }
+      expect(isAlive(second.pid)).toBe(false);
+    },
+  );
 
   it('throws JavaNotFoundError with install advice when java is not on PATH', async () => {
     const savedPath = process.env.PATH;
