@@ -1,15 +1,28 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: unit tests touch no network and run in parallel; integration tests start
-// real servers (DynamoDB Local is a JVM) and run one file at a time so two cores suffice.
+// Three projects (one test style, three scopes):
+// - unit: pure modules, no network, parallel;
+// - protocol: one local component at a time over real sockets on free loopback ports
+//   (some start DynamoDB Local, a JVM);
+// - integration: the whole local stack per file, driven by the real aws-amplify client and a
+//   real browser; one file at a time so two cores suffice.
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
           name: 'unit',
-          include: ['{domain,functions,resolvers,local,infra,workflow,test/unit}/**/*.test.ts'],
+          include: ['{domain,functions,workflow,resolvers,infra,test/unit}/**/*.test.ts'],
           environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'protocol',
+          include: ['local/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
         },
       },
       {
