@@ -16,6 +16,9 @@ Options:
   --host <addr>    Loopback address to bind (env HOST). Default 127.0.0.1.
   --in-memory      Throwaway stack: nothing is kept after it stops (env PIZZA_IN_MEMORY=1).
                    By default orders persist in .local/data/.
+  --data-dir <dir> Where persistent data lives (env PIZZA_DATA_DIR). Default .local/data.
+  --amplify-config <file>
+                   Where to write the Amplify config. Default ./amplify-config.json.
   --verbose        Print emulator and handler logs.
   -h, --help       Show this help.
 `;
@@ -33,6 +36,8 @@ async function main(): Promise<void> {
         port: { type: 'string' },
         host: { type: 'string' },
         'in-memory': { type: 'boolean', default: false },
+        'data-dir': { type: 'string' },
+        'amplify-config': { type: 'string' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -60,6 +65,7 @@ async function main(): Promise<void> {
       host,
       port,
       inMemory,
+      dataDir: args['data-dir'] ?? process.env.PIZZA_DATA_DIR,
       onProgress: say,
       logger: args.verbose ? (line) => process.stdout.write(`    ${line}\n`) : undefined,
       extraRoutes: await webDemoRoutes(),
@@ -69,7 +75,7 @@ async function main(): Promise<void> {
     const message = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
     fail(`Could not start: ${message}`);
   }
-  const configFile = await writeAmplifyConfig(stack.amplifyConfig);
+  const configFile = await writeAmplifyConfig(stack.amplifyConfig, args['amplify-config']);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const base = stack.graphqlUrl.replace(/\/graphql$/, '');
   process.stdout.write(`

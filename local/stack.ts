@@ -27,7 +27,7 @@ import { createLambdaInvoker } from './lambda/invoker.js';
 import { startMessaging } from './messaging/messaging.js';
 import { startStepFunctionsEndpoint } from './sfn/index.js';
 import { startSsmEndpoint } from './ssm/ssm-endpoint.js';
-import { findFreePort } from './util/ports.js';
+import { assertPortFree, findFreePort } from './util/ports.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const LOCAL_REGION = 'us-east-1';
@@ -131,7 +131,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (!options.inMemory) await mkdir(dataDir, { recursive: true });
 
     // Chosen first: handlers are told the GraphQL URL before the server starts.
-    const appsyncPort = options.port === 0 || options.port === undefined ? await findFreePort(host) : options.port;
+    // Checked first, so a taken port fails in milliseconds with a clear message.
+    if (options.port !== 0) await assertPortFree(host, options.port ?? 4000);
+    const appsyncPort = options.port === 0 ? await findFreePort(host) : (options.port ?? 4000);
     const graphqlUrl = `http://${host}:${appsyncPort}/graphql`;
     const amplifyConfig = amplifyConfigFor(graphqlUrl, LOCAL_REGION, LOCAL_API_KEY);
 
@@ -333,7 +335,7 @@ function parseBatchResponse(result: unknown): void | { batchItemFailures: { item
   return { batchItemFailures: failures };
 }
 
-export async function writeAmplifyConfig(config: AmplifyConfig, file = join(REPO_ROOT, 'amplify-config.json')): Promise<string> {
+export async function writeAmplifyConfig(config: AmplifyConfig, file: string = join(REPO_ROOT, 'amplify-config.json')): Promise<string> {
   await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
   return file;
 }

@@ -1,0 +1,145 @@
+/**
+ * `npm start` as a user runs it: a real child process, its printed URLs and amplify-config.json,
+ * Ctrl-C (SIGINT) stopping everything including DynamoDB Local's JVM, data surviving a restart,
+ * and clear messages instead of stack traces when it cannot start.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Amplify } from 'aws-amplify';
+import { generateClient } from 'aws-amplify/api';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Order } from '../../generated/graphql.js';
+import { REPO_ROOT } from '../../local/stack.js';
+import { orderInput } from './harness.js';
+import { GET_ORDER, ON_ORDER_UPDATED, PLACE_ORDER } from './operations.js';
+
+const TSX = join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
+const children: ChildProcess[] = [];
+let tmp: string | undefined;
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+afterAll(async () => {
+  if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
+});
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(args: string[], env: NodeJS.ProcessEnv = process.env): Started {
+  const child = spawn(process.execPath, [TSX, 'local/cli.ts', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function ready(s: Started): Promise<void> {
+  const deadline = Date.now() + 90_000;
+  while (!s.output().includes('Press Ctrl-C to stop.')) {
+    if (s.child.exitCode !== null) throw new Error(`npm start exited early:\n${s.output()}`);
+    if (Date.now() > deadline) throw new Error(`npm start not ready:\n${s.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** PIDs of DynamoDB Local JVMs whose command line mentions `marker` (its data folder). */
+function jvmsFor(marker: string): string[] {
+  const out = spawnSync('pgrep', ['-f', `DynamoDBLocal.jar.*${marker}`], { encoding: 'utf8' }).stdout;
+  return out.split('\n').filter((l) => l.trim() !== '');
+}
+
+type Raw = (o: { query: string; variables?: Record<string, unknown> }) => Promise<{ data: Record<string, unknown> }>;
+
+describe('npm start', () => {
+  it('explains its options', async () => {
+    const s = start(['--help']);
+    expect(await s.exited).toBe(0);
+    expect(s.output()).toContain('--in-memory');
+    expect(s.output()).toContain('--port');
+  });
+
+  it('writes a working amplify-config.json, stops on Ctrl-C with its JVM, and keeps orders across a restart', async () => {
+    tmp = await mkdtemp(join(tmpdir(), 'pizza-cli-'));
+    const dataDir = join(tmp, 'data');
+    const configFile = join(tmp, 'amplify-config.json');
+    const args = ['--port', '0', '--data-dir', dataDir, '--amplify-config', configFile];
+
+    const first = start(args);
+    await ready(first);
+    expect(first.output()).toMatch(/GraphQL\s+http:\/\/127\.0\.0\.1:\d+\/graphql/);
+    expect(first.output()).toMatch(/API key\s+da2-/);
+    Amplify.configure(JSON.parse(await readFile(configFile, 'utf8')));
+    const client = generateClient() as unknown as { graphql: Raw };
+    const placed = (await client.graphql({ query: PLACE_ORDER, variables: { input: orderInput() } })).data.placeOrder as Order;
+    expect(jvmsFor(dataDir)).toHaveLength(1);
+
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('Stopped.');
+    expect(jvmsFor(dataDir)).toEqual([]);
+
+    const second = start(args);
+    await ready(second);
+    Amplify.configure(JSON.parse(await readFile(configFile, 'utf8')));
+    const again = generateClient() as unknown as { graphql: Raw };
+    const found = (await again.graphql({ query: GET_ORDER, variables: { orderId: placed.orderId } })).data.getOrder as Order | null;
+    expect(found?.createdAt).toBe(placed.createdAt);
+
+    // After a restart the stream mapping resumes at the tip and still publishes new changes.
+    const events: { orderId: string; status: string }[] = [];
+    const sub = (again.graphql as unknown as (o: object) => { subscribe(o: object): { unsubscribe(): void } })({
+      query: ON_ORDER_UPDATED,
+      variables: { storeId: placed.storeId },
+    }).subscribe({ next: ({ data }: { data: { onOrderUpdated: { orderId: string; status: string } } }) => events.push(data.onOrderUpdated), error: () => undefined });
+    await new Promise((r) => setTimeout(r, 1500));
+    const next = (await again.graphql({ query: PLACE_ORDER, variables: { input: orderInput() } })).data.placeOrder as Order;
+    const deadline = Date.now() + 15_000;
+    while (!events.some((e) => e.orderId === next.orderId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    sub.unsubscribe();
+    expect(events.map((e) => e.orderId)).toContain(next.orderId);
+    expect(events.map((e) => e.orderId)).not.toContain(placed.orderId);
+
+    second.child.kill('SIGINT');
+    expect(await second.exited).toBe(0);
+    expect(jvmsFor(dataDir)).toEqual([]);
+  });
+
+  it('says the port is taken instead of printing a stack trace', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const address = blocker.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    try {
+      const s = start(['--port', String(port), '--in-memory']);
+      expect(await s.exited).toBe(1);
+      expect(s.output()).toContain(`port ${port} on 127.0.0.1 is taken`);
+      expect(s.output()).not.toMatch(/\n\s+at /);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('says Java is missing instead of printing a stack trace', async () => {
+    const s = start(['--port', '0', '--in-memory'], { ...process.env, PATH: '/nonexistent' });
+    expect(await s.exited).toBe(1);
+    expect(s.output()).toMatch(/Java/);
+    expect(s.output()).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a bad option with the usage', async () => {
+    const s = start(['--port', 'eighty']);
+    expect(await s.exited).toBe(1);
+    expect(s.output()).toContain('--port must be a whole number');
+  });
+});
