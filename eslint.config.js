@@ -15,6 +15,7 @@ export default tseslint.config(
   },
   {
     files: ['resolvers/**/*.ts'],
+    ignores: ['resolvers/**/*.test.ts'],
     ...appsync.configs.recommended,
     languageOptions: {
       ...appsync.configs.recommended.languageOptions,

@@ -70,7 +70,7 @@ export function canApply(status: OrderStatus, action: OrderAction): boolean {
 export const FINAL_STATUSES: readonly OrderStatus[] = ['DECLINED', 'DELIVERED', 'CANCELLED'];
 
 /** Fields that never leave the backend (not in the GraphQL type, not in alerts, not in logs). */
-const BACKEND_ONLY = ['storeTaskToken', 'driverTaskToken', 'idempotencyKey'] as const;
+type BackendOnly = 'storeTaskToken' | 'driverTaskToken' | 'idempotencyKey';
 
 /** The public view of a stored order: exactly the fields of the GraphQL `Order` type. */
 export function toPublicOrder(record: OrderRecord): PublicOrder {
@@ -99,7 +99,7 @@ export function toPublicOrder(record: OrderRecord): PublicOrder {
   };
 }
 
-export type PublicOrder = Omit<OrderRecord, (typeof BACKEND_ONLY)[number]>;
+export type PublicOrder = Omit<OrderRecord, BackendOnly>;
 
 /** Every field of the GraphQL Order type, in schema order; the publisher selects all of them. */
 export const PUBLIC_ORDER_FIELDS = [

@@ -1,6 +1,6 @@
 /** Small presentational pieces shared by the three views. */
 import type { Order, OrderStatus, Store } from '../../generated/graphql.js';
-import { formatProblem, type ApiProblem } from './errors.js';
+import type { ApiProblem } from './errors.js';
 import type { LiveState } from './hooks.js';
 import { describePie, formatTime } from './orders.js';
 
