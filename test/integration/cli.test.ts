@@ -16,7 +16,8 @@ import { REPO_ROOT } from '../../local/stack.js';
 import { orderInput } from './harness.js';
 import { GET_ORDER, ON_ORDER_UPDATED, PLACE_ORDER } from './operations.js';
 
-const TSX = join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs');
+/** Exactly what `npm start` runs (package.json). */
+const NODE_ARGS = ['--import', 'tsx', '--disable-warning=ExperimentalWarning', 'local/cli.ts'];
 const children: ChildProcess[] = [];
 let tmp: string | undefined;
 
@@ -35,7 +36,7 @@ interface Started {
 }
 
 function start(args: string[], env: NodeJS.ProcessEnv = process.env): Started {
-  const child = spawn(process.execPath, [TSX, 'local/cli.ts', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
