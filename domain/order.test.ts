@@ -1,33 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { PUBLIC_ORDER_FIELDS, TRANSITIONS, canApply, toPublicOrder, type OrderRecord } from './order.js';
+import { orderRecord } from '../test/factories.js';
+import { PUBLIC_ORDER_FIELDS, TRANSITIONS, canApply, toPublicOrder } from './order.js';
 import { haversineMeters, parseOrsDirections, straightLineEstimate } from './eta.js';
 
-const record: OrderRecord = {
-  orderId: 'o1',
-  storeId: 's1',
-  paymentId: 'p1',
-  pies: [{ size: 'SMALL', cheese: 'LARGE', toppings: ['OLIVE'] }],
-  deliveryAddress: { coordinates: { latitude: 1, longitude: 2 }, streetAddress: 'a', city: 'b', postalCode: 'c', province: 'd' },
-  status: 'PLACED',
-  version: 1,
-  createdAt: '2026-11-24T00:00:00.000Z',
-  updatedAt: '2026-11-24T00:00:00.000Z',
-  acceptedAt: null,
-  declinedAt: null,
-  declineReason: null,
-  dispatchEstimatedAt: null,
-  driverId: null,
-  pickedUpAt: null,
-  deliveryEstimatedAt: null,
-  deliveredAt: null,
-  deliverySteps: null,
-  estimateSource: null,
-  cancelledAt: null,
-  cancellationReason: null,
-  storeTaskToken: 'secret-token',
-  driverTaskToken: 'another-secret',
-  idempotencyKey: 'key-00000001',
-};
+const record = orderRecord({ storeTaskToken: 'secret-token', driverTaskToken: 'another-secret' });
 
 describe('transitions', () => {
   it('lets only a PLACED order be accepted, declined or cancelled', () => {

@@ -6,6 +6,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, TaskTimedOut } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import type { OrderRecord } from '../domain/order.js';
+import { orderRecord } from '../test/factories.js';
 import { awaitParty, parseAwaitPartyEvent, resumeFor, type AwaitPartyDeps } from './await-party.js';
 import { cancelOrder } from './cancel-order.js';
 import { decideOrder } from './decide-order.js';
@@ -15,21 +16,7 @@ import { failure } from './lib/result.js';
 import { requestHash } from './place-order.js';
 import { InvalidTransitionError, ValidationError } from '../domain/errors.js';
 
-function order(patch: Partial<OrderRecord> = {}): OrderRecord {
-  return {
-    orderId: 'o1',
-    storeId: 's1',
-    paymentId: 'p1',
-    pies: [{ size: 'SMALL', cheese: 'LARGE', toppings: ['OLIVE'] }],
-    deliveryAddress: { coordinates: { latitude: 1, longitude: 2 }, streetAddress: 'a', city: 'b', postalCode: 'c', province: 'd' },
-    status: 'PLACED',
-    version: 1,
-    createdAt: '2026-11-24T00:00:00.000Z',
-    updatedAt: '2026-11-24T00:00:00.000Z',
-    idempotencyKey: 'key-00000001',
-    ...patch,
-  } as OrderRecord;
-}
+const order = orderRecord;
 
 /** Records every command sent, and answers with `reply`. */
 function fakeClient(reply: (command: unknown) => unknown = () => ({})) {

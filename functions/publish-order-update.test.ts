@@ -5,27 +5,14 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { buildSchema, getNamedType, isObjectType, parse, type GraphQLObjectType, type SelectionSetNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { OrderRecord } from '../domain/order.js';
+import { orderRecord } from '../test/factories.js';
 import type { GraphqlIamClient } from './lib/graphql-iam.js';
 import { PUBLISH_ORDER_UPDATE } from './lib/order-selection.js';
 import { orderToPublish, publishRecords } from './publish-order-update.js';
 
 const root = join(import.meta.dirname, '..');
 
-function order(patch: Partial<OrderRecord> = {}): OrderRecord {
-  return {
-    orderId: 'o1',
-    storeId: 's1',
-    paymentId: 'p1',
-    pies: [{ size: 'SMALL', cheese: 'LARGE', toppings: ['OLIVE'] }],
-    deliveryAddress: { coordinates: { latitude: 1, longitude: 2 }, streetAddress: 'a', city: 'b', postalCode: 'c', province: 'd' },
-    status: 'PLACED',
-    version: 1,
-    createdAt: '2026-11-24T00:00:00.000Z',
-    updatedAt: '2026-11-24T00:00:00.000Z',
-    idempotencyKey: 'key-00000001',
-    ...patch,
-  } as OrderRecord;
-}
+const order = orderRecord;
 
 // An event factory in the shape Lambda's DynamoDB event source mapping delivers.
 function streamRecord(newImage: OrderRecord | undefined, oldImage: OrderRecord | undefined, sequence = '1'): DynamoDBRecord {

@@ -107,40 +107,23 @@ export class OrderRepository {
    */
   async transition(orderId: string, action: OrderAction, change: TransitionChange): Promise<OrderRecord> {
     const { from, to } = TRANSITIONS[action];
-    const { names, values, sets } = changeExpression({ ...change.set, status: to }, change.now);
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = {};
     const fromPlaceholders = from.map((status, i) => {
       values[`:from${i}`] = status;
       return `:from${i}`;
     });
-    names['#status'] = 'status';
     let condition = `#status IN (${fromPlaceholders.join(', ')})`;
     if (change.storeId !== undefined) {
       names['#storeId'] = 'storeId';
       values[':storeId'] = change.storeId;
       condition += ' AND #storeId = :storeId';
     }
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tables.orders,
-          Key: { orderId },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `attribute_exists(orderId) AND ${condition}`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return parseOrderRecord(out.Attributes);
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const current = await this.get(orderId);
-      if (current === null) throw new NotFoundError('order', orderId);
-      if (change.storeId !== undefined && current.storeId !== change.storeId) {
-        throw new UnauthorizedError(`order ${orderId} belongs to another store`);
-      }
-      throw new InvalidTransitionError(orderId, current.status, actionWording(action));
-    }
+    return this.guardedUpdate(orderId, { ...change.set, status: to }, change.now, { condition, names, values }, (current) =>
+      change.storeId !== undefined && current.storeId !== change.storeId
+        ? new UnauthorizedError(`order ${orderId} belongs to another store`)
+        : new InvalidTransitionError(orderId, current.status, actionWording(action)),
+    );
   }
 
   /**
@@ -174,19 +157,34 @@ export class OrderRepository {
     }
   }
 
+  /** Sets attributes on an order that is still in `expectedStatus` (e.g. the delivery ETA). */
   async update(orderId: string, set: Readonly<Record<string, unknown>>, expectedStatus: OrderRecord['status'], now: Date): Promise<OrderRecord> {
+    const guard = { condition: '#status = :expected', names: { '#status': 'status' }, values: { ':expected': expectedStatus } };
+    return this.guardedUpdate(orderId, set, now, guard, (current) => new InvalidTransitionError(orderId, current.status, 'updated'));
+  }
+
+  /**
+   * One conditional UpdateItem: sets `set` (+ updatedAt, version + 1) when the order exists and
+   * `guard.condition` holds. Otherwise nothing is written and the error comes from the order
+   * as it is now (NotFound when there is none).
+   */
+  private async guardedUpdate(
+    orderId: string,
+    set: Readonly<Record<string, unknown>>,
+    now: Date,
+    guard: { condition: string; names: Record<string, string>; values: Record<string, unknown> },
+    conflict: (current: OrderRecord) => Error,
+  ): Promise<OrderRecord> {
     const { names, values, sets } = changeExpression(set, now);
-    names['#status'] = 'status';
-    values[':expected'] = expectedStatus;
     try {
       const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.tables.orders,
           Key: { orderId },
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'attribute_exists(orderId) AND #status = :expected',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
+          ConditionExpression: `attribute_exists(orderId) AND ${guard.condition}`,
+          ExpressionAttributeNames: { ...names, ...guard.names },
+          ExpressionAttributeValues: { ...values, ...guard.values },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -195,7 +193,7 @@ export class OrderRepository {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const current = await this.get(orderId);
       if (current === null) throw new NotFoundError('order', orderId);
-      throw new InvalidTransitionError(orderId, current.status, 'updated');
+      throw conflict(current);
     }
   }
 }

@@ -14,37 +14,13 @@ import type {
   PlaceOrderInput,
   Store,
 } from '../../generated/graphql.js';
+import { ORDER_SELECTION } from '../../functions/lib/order-selection.js';
 
-/** Every field of `Order`, so results are whole `Order`s (codegen makes every field required). */
-const ORDER_FIELDS = /* GraphQL */ `
-  orderId
-  storeId
-  paymentId
-  pies { size cheese toppings }
-  deliveryAddress {
-    coordinates { latitude longitude }
-    streetAddress
-    city
-    postalCode
-    province
-  }
-  status
-  version
-  createdAt
-  updatedAt
-  acceptedAt
-  declinedAt
-  declineReason
-  dispatchEstimatedAt
-  driverId
-  pickedUpAt
-  deliveryEstimatedAt
-  deliveredAt
-  deliverySteps { instruction distance duration }
-  estimateSource
-  cancelledAt
-  cancellationReason
-`;
+/**
+ * Every field of `Order`, so results are whole `Order`s (codegen makes every field required).
+ * The same selection the stream publisher uses; a unit test checks it against the schema.
+ */
+const ORDER_FIELDS = ORDER_SELECTION;
 
 export const listStores = /* GraphQL */ `
   query ListStores {
