@@ -295,6 +295,27 @@ describe('executions', () => {
   });
 });
 
+describe('closed-execution retention', () => {
+  it('keeps the most recent closed executions only, yet still refuses a forgotten name', async () => {
+    kit = await startKit({ machines: { Quick: { StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } } }, maxClosedExecutions: 2 });
+    const arns: string[] = [];
+    for (const name of ['e1', 'e2', 'e3']) {
+      const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Quick'), name, input: '{}' }));
+      if (executionArn === undefined) throw new Error('no executionArn');
+      await waitForEnd(kit.sfn, executionArn);
+      arns.push(executionArn);
+    }
+
+    const listed = await kit.sfn.send(new ListExecutionsCommand({ stateMachineArn: kit.arn('Quick') }));
+    const oldest = kit.sfn.send(new DescribeExecutionCommand({ executionArn: arns[0] }));
+    const again = kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Quick'), name: 'e1', input: '{}' }));
+
+    expect(listed.executions?.map((e) => e.name)).toEqual(['e3', 'e2']);
+    await expect(oldest).rejects.toBeInstanceOf(ExecutionDoesNotExist);
+    await expect(again).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+  });
+});
+
 describe('StopExecution', () => {
   it('aborts the execution and invalidates its pending token', async () => {
     const started = await callbackKit();

@@ -44,6 +44,8 @@ export interface EngineOptions extends IntegrationDeps {
   readonly logger: (line: string) => void;
   /** Builds the library's own `States.Timeout` error, which `States.TaskFailed` does not match. */
   readonly timeoutError: () => Error;
+  /** Closed executions kept (history, output, spent tokens), oldest forgotten first. @default 1000 */
+  readonly maxClosedExecutions?: number | undefined;
 }
 
 interface MachineEntry {
@@ -52,6 +54,11 @@ interface MachineEntry {
   readonly stateMachine: StateMachine;
   readonly creationDate: Date;
   readonly executionsByName: Map<string, ExecutionRecord>;
+  /**
+   * Names of forgotten (evicted) executions: kept so a reused name is still ExecutionAlreadyExists
+   * (AWS keeps closed executions for 90 days; the order workflow's idempotency relies on it).
+   */
+  readonly retiredNames: Map<string, string>;
 }
 
 interface PendingEvent {
@@ -69,6 +76,8 @@ class ExecutionRecord {
   cause: string | undefined;
   readonly history: JsonObject[] = [];
   readonly tasks = new Set<RunningTask>();
+  /** Tokens of this execution's finished tasks (released from the engine when it is forgotten). */
+  readonly spentTokens: string[] = [];
   /** Integration calls under way (for waitForIdle). */
   inFlight = 0;
   abort: (() => void) | undefined;
@@ -183,15 +192,19 @@ export class Engine {
   private readonly openTasks = new Map<string, RunningTask>();
   /** Tokens of tasks that are over (succeeded, failed, timed out, aborted): answered with TaskTimedOut. */
   private readonly closedTokens = new Set<string>();
+  /** Closed executions in the order they closed, for the retention bound. */
+  private readonly closedExecutions: ExecutionRecord[] = [];
+  private readonly maxClosedExecutions: number;
   private stopped = false;
 
   constructor(private readonly options: EngineOptions) {
+    this.maxClosedExecutions = Math.max(0, options.maxClosedExecutions ?? 1000);
     for (const loaded of options.machines) {
       const arn = this.stateMachineArn(loaded.name);
       if (this.machines.has(arn)) throw new Error(`State machine ${loaded.name} is defined twice`);
       // Already validated by loadDefinition (against the original, not the rewritten, definition).
       const stateMachine = new StateMachine(loaded.runnable, { validationOptions: { noValidate: true } });
-      this.machines.set(arn, { arn, loaded, stateMachine, creationDate: new Date(), executionsByName: new Map() });
+      this.machines.set(arn, { arn, loaded, stateMachine, creationDate: new Date(), executionsByName: new Map(), retiredNames: new Map() });
     }
   }
 
@@ -228,6 +241,8 @@ export class Engine {
       if (existing.status === 'RUNNING' && existing.canonicalInput === canonicalInput) return existing;
       throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${existing.arn}'`);
     }
+    const retired = machine.retiredNames.get(executionName);
+    if (retired !== undefined) throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${retired}'`);
 
     const arn = `arn:aws:states:${this.options.region}:${this.options.accountId}:execution:${machine.loaded.name}:${executionName}`;
     const exec = new ExecutionRecord(arn, executionName, machine, text, canonicalInput, new Date());
@@ -485,6 +500,7 @@ export class Engine {
     if (task.token !== undefined) {
       this.openTasks.delete(task.token);
       this.closedTokens.add(task.token);
+      task.exec.spentTokens.push(task.token);
     }
     return true;
   }
@@ -529,6 +545,20 @@ export class Engine {
         break;
     }
     exec.resolveFinalized();
+    this.retain(exec);
+  }
+
+  /** Forgets the oldest closed executions beyond the bound: their records, histories and spent tokens. */
+  private retain(exec: ExecutionRecord): void {
+    this.closedExecutions.push(exec);
+    while (this.closedExecutions.length > this.maxClosedExecutions) {
+      const old = this.closedExecutions.shift();
+      if (old === undefined) break;
+      this.executions.delete(old.arn);
+      old.machine.executionsByName.delete(old.name);
+      old.machine.retiredNames.set(old.name, old.arn);
+      for (const token of old.spentTokens) this.closedTokens.delete(token);
+    }
   }
 
   private async consumeEvents(exec: ExecutionRecord, events: EventLogs): Promise<void> {

@@ -28,6 +28,11 @@ export interface StepFunctionsEndpointOptions {
   readonly dynamodb: DynamoDBClient;
   readonly sns: SNSClient;
   readonly logger?: (line: string) => void;
+  /**
+   * Closed executions remembered for DescribeExecution/GetExecutionHistory and spent-token
+   * answers; older ones are forgotten (their names stay taken). @default 1000
+   */
+  readonly maxClosedExecutions?: number;
 }
 
 export interface RunningStepFunctions {
@@ -54,6 +59,7 @@ export async function startStepFunctionsEndpoint(options: StepFunctionsEndpointO
     invokeLambda: options.invokeLambda,
     dynamodb: options.dynamodb,
     sns: options.sns,
+    maxClosedExecutions: options.maxClosedExecutions,
   });
   const server = await startJsonServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, operations: createOperations(engine), logger });
   let stopping: Promise<void> | undefined;

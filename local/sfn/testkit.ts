@@ -31,6 +31,7 @@ export async function startKit(options: {
   lambda?: (functionArn: string, payload: unknown) => Promise<unknown>;
   dynamodbSend?: SendStub;
   snsSend?: SendStub;
+  maxClosedExecutions?: number;
 }): Promise<Kit> {
   const lambdaCalls: { functionArn: string; payload: unknown }[] = [];
   const dynamodb = new DynamoDBClient({ region: REGION, credentials, endpoint: 'http://127.0.0.1:9' });
@@ -50,6 +51,7 @@ export async function startKit(options: {
     },
     dynamodb,
     sns,
+    ...(options.maxClosedExecutions === undefined ? {} : { maxClosedExecutions: options.maxClosedExecutions }),
   });
   const sfn = new SFNClient({ region: REGION, credentials, endpoint: endpoint.url });
   return {
