@@ -16,6 +16,8 @@ export interface TableSpec {
     readonly partitionKey: { readonly name: string; readonly type: 'S' | 'N' };
     readonly sortKey?: { readonly name: string; readonly type: 'S' | 'N' };
   }[];
+  /** Number attribute (epoch seconds) after which DynamoDB deletes the item (TTL); absent = no TTL. */
+  readonly ttlAttribute?: string;
 }
 
 export interface TopicSpec {
@@ -60,7 +62,13 @@ export interface FunctionSpec {
 export type DataSourceSpec =
   | { readonly name: string; readonly type: 'NONE' }
   | { readonly name: string; readonly type: 'AWS_LAMBDA'; readonly function: string }
-  | { readonly name: string; readonly type: 'AMAZON_DYNAMODB'; readonly table: string };
+  | {
+      readonly name: string;
+      readonly type: 'AMAZON_DYNAMODB';
+      readonly table: string;
+      /** What the data source's resolvers may do to the table (the CDK stack's grant). @default 'read' */
+      readonly access?: 'read' | 'readWrite';
+    };
 
 /** A unit resolver: `resolvers/<file>` (APPSYNC_JS) on `typeName.fieldName`, using `dataSource`. */
 export interface ResolverSpec {

@@ -22,7 +22,8 @@ export const manifest: Manifest = {
       ],
     },
     { name: 'Stores', partitionKey: { name: 'storeId', type: 'S' } },
-    { name: 'IdempotencyKeys', partitionKey: { name: 'idempotencyKey', type: 'S' } },
+    // Keys expire (functions/lib/orders.ts writes expiresAt); a retry after that is a new order.
+    { name: 'IdempotencyKeys', partitionKey: { name: 'idempotencyKey', type: 'S' }, ttlAttribute: 'expiresAt' },
   ],
   topics: [{ name: 'StoreAlerts' }, { name: 'DriverAlerts' }],
   queues: [
@@ -41,6 +42,7 @@ export const manifest: Manifest = {
         ORDER_WORKFLOW_ARN: { stateMachine: ORDER_WORKFLOW, access: 'start' },
         STORE_DECISION_TIMEOUT_SECONDS: { value: '600' },
         PICKUP_TIMEOUT_SECONDS: { value: '1800' },
+        DELIVERY_TIMEOUT_SECONDS: { value: '7200' },
       },
     },
     {
@@ -52,6 +54,12 @@ export const manifest: Manifest = {
     {
       name: 'pickupOrder',
       entry: 'functions/pickup-order.ts',
+      env: { ORDERS_TABLE: { table: 'Orders', access: 'readWrite' } },
+      taskResponse: ORDER_WORKFLOW,
+    },
+    {
+      name: 'completeDelivery',
+      entry: 'functions/complete-delivery.ts',
       env: { ORDERS_TABLE: { table: 'Orders', access: 'readWrite' } },
       taskResponse: ORDER_WORKFLOW,
     },
@@ -95,6 +103,7 @@ export const manifest: Manifest = {
     { name: 'PlaceOrderFunction', type: 'AWS_LAMBDA', function: 'placeOrder' },
     { name: 'DecideOrderFunction', type: 'AWS_LAMBDA', function: 'decideOrder' },
     { name: 'PickupOrderFunction', type: 'AWS_LAMBDA', function: 'pickupOrder' },
+    { name: 'CompleteDeliveryFunction', type: 'AWS_LAMBDA', function: 'completeDelivery' },
     { name: 'CancelOrderFunction', type: 'AWS_LAMBDA', function: 'cancelOrder' },
   ],
   resolvers: [
@@ -104,6 +113,7 @@ export const manifest: Manifest = {
     { typeName: 'Mutation', fieldName: 'placeOrder', dataSource: 'PlaceOrderFunction', file: 'resolvers/Mutation.placeOrder.ts' },
     { typeName: 'Mutation', fieldName: 'decideOrder', dataSource: 'DecideOrderFunction', file: 'resolvers/Mutation.decideOrder.ts' },
     { typeName: 'Mutation', fieldName: 'pickupOrder', dataSource: 'PickupOrderFunction', file: 'resolvers/Mutation.pickupOrder.ts' },
+    { typeName: 'Mutation', fieldName: 'completeDelivery', dataSource: 'CompleteDeliveryFunction', file: 'resolvers/Mutation.completeDelivery.ts' },
     { typeName: 'Mutation', fieldName: 'cancelOrder', dataSource: 'CancelOrderFunction', file: 'resolvers/Mutation.cancelOrder.ts' },
     { typeName: 'Mutation', fieldName: 'publishOrderUpdate', dataSource: 'None', file: 'resolvers/Mutation.publishOrderUpdate.ts' },
   ],

@@ -1,0 +1,88 @@
+/**
+ * Every cdk-nag (AwsSolutions) finding this stack accepts, each with the reason it is accepted,
+ * recorded with CDK's `Validations.of(construct).acknowledge` (cdk-nag v3 reads these). Each
+ * acknowledgement names one exact finding (`AwsSolutions-IAM5[Resource::…]`), so a new wildcard
+ * in the same policy is still reported.
+ */
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+
+/** One accepted finding: where, which, why. */
+export interface NagAcknowledgement {
+  readonly path: string;
+  readonly id: string;
+  readonly reason: string;
+}
+
+export interface NagTargets {
+  /** Function name → its role and its function construct. */
+  readonly functions: ReadonlyMap<string, { readonly role: IConstruct; readonly fn: IConstruct }>;
+  /** AppSync data sources that call a function, with the function. */
+  readonly lambdaDataSources: readonly { readonly serviceRole: IConstruct; readonly fn: IConstruct }[];
+  /** AppSync DynamoDB data sources on a table that has GSIs, with the table. */
+  readonly indexedTableDataSources: readonly { readonly serviceRole: IConstruct; readonly table: IConstruct }[];
+  readonly stateMachineRoles: readonly IConstruct[];
+  /** Functions that consume a DynamoDB stream (their roles get dynamodb:ListStreams on *). */
+  readonly streamConsumers: ReadonlySet<string>;
+  /** Functions that read a SecureString with no KMS key ARN configured. */
+  readonly ssmKeyWildcard: ReadonlySet<string>;
+  readonly streamFailureQueues: readonly IConstruct[];
+}
+
+const XRAY = 'X-Ray active tracing: xray:PutTraceSegments/PutTelemetryRecords support no resource-level permissions, so their resource is "*".';
+
+function arnRef(c: IConstruct): string {
+  const cfn = c.node.defaultChild;
+  if (!(cfn instanceof CfnResource)) throw new Error(`${c.node.path} has no CloudFormation resource`);
+  return `<${Stack.of(c).getLogicalId(cfn)}.Arn>`;
+}
+
+/** Records the acknowledgements and returns them (for the README and the tests). */
+export function acknowledgeNagFindings(t: NagTargets): NagAcknowledgement[] {
+  const out: NagAcknowledgement[] = [];
+  const ack = (c: IConstruct, id: string, reason: string) => {
+    Validations.of(c).acknowledge({ id, reason });
+    out.push({ path: c.node.path, id, reason });
+  };
+  for (const [name, { role, fn }] of t.functions) {
+    const reason = t.streamConsumers.has(name)
+      ? `${XRAY} dynamodb:ListStreams (added by the stream event source) also supports only "*".`
+      : XRAY;
+    ack(role, 'AwsSolutions-IAM5[Resource::*]', reason);
+    if (t.ssmKeyWildcard.has(name)) {
+      ack(
+        role,
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
+        'kms:Decrypt on key/* of this account and region, but only via SSM (kms:ViaService) and only for the routing-key parameter ' +
+          '(kms:EncryptionContext:PARAMETER_ARN): whoever creates the SecureString picks its key. Pass -c orsApiKeyKmsKeyArn=<arn> to name the key instead.',
+      );
+    }
+    ack(fn, 'AwsSolutions-L1', 'Node.js 22 on purpose: the local stack, the tests and the bundles target Node 22 (DESIGN.md), so the deployed runtime is the tested one.');
+  }
+  for (const { serviceRole, fn } of t.lambdaDataSources) {
+    ack(
+      serviceRole,
+      `AwsSolutions-IAM5[Resource::${arnRef(fn)}:*]`,
+      'AppSync Lambda data source: CDK grants invoke on the function and its versions/aliases ("<function ARN>:*"); nothing beyond that one function.',
+    );
+  }
+  for (const { serviceRole, table } of t.indexedTableDataSources) {
+    ack(
+      serviceRole,
+      `AwsSolutions-IAM5[Resource::${arnRef(table)}/index/*]`,
+      'AppSync DynamoDB data source (read-only): the table and its own indexes ("<table ARN>/index/*"), which a Query on a GSI needs.',
+    );
+  }
+  for (const role of t.stateMachineRoles) {
+    ack(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Step Functions logging uses CloudWatch Logs vended delivery (logs:CreateLogDelivery, PutResourcePolicy, DescribeLogGroups, …) and X-Ray; ' +
+        'neither supports resource-level permissions, so their resource is "*". The workflow\'s own Lambda and DynamoDB permissions name their resources.',
+    );
+  }
+  for (const queue of t.streamFailureQueues) {
+    ack(queue, 'AwsSolutions-SQS3', 'This queue is the on-failure destination of the DynamoDB stream mapping (records that failed every retry): a DLQ of a DLQ adds nothing.');
+  }
+  return out;
+}

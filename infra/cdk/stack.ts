@@ -1,0 +1,382 @@
+/**
+ * The AWS stack, built from the one manifest (infra/manifest.ts) and the same artefacts the local
+ * stack runs: schema.graphql, resolvers/*.ts (APPSYNC_JS, bundled as the local runtime bundles
+ * them), functions/*.ts (one NodejsFunction each, bundled with the local esbuild, never Docker)
+ * and the workflow ASL with definitionSubstitutions. Env-agnostic: no lookups, so `cdk synth`
+ * needs neither credentials nor network.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ArnFormat, Aws, CfnOutput, Duration, Expiration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as appsync from 'aws-cdk-lib/aws-appsync';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { Kind, parse } from 'graphql';
+import { ORS_API_KEY_PARAMETER } from '../manifest.js';
+import type { Manifest, QueueSpec, TableSpec } from '../manifest-types.js';
+import { bindEnv, grantTaskResponse, type BindingTargets } from './bind-env.js';
+import type { StackConfig } from './config.js';
+import { acknowledgeNagFindings, type NagAcknowledgement } from './nag-suppressions.js';
+import { OUTPUT, outputKey } from './outputs.js';
+import { bundleResolverCode } from './resolver-code.js';
+import { workflowPermissions } from './workflow-permissions.js';
+
+/** Lambda memory for every function, in MB (also the basis of the cost estimate in infra/README.md). */
+export const FUNCTION_MEMORY_MB = 256;
+/** @default timeout of a function without `timeoutSeconds`, as the local invoker's. */
+export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 10;
+/** Messages kept in queues and dead-letter queues. */
+const QUEUE_RETENTION = Duration.days(14);
+
+export interface ServerlessPizzaStackProps extends StackProps {
+  readonly manifest: Manifest;
+  readonly config: StackConfig;
+  /** Repository root: manifest paths (schema, entries, resolvers, ASL) are relative to it. */
+  readonly rootDir: string;
+}
+
+export class ManifestReferenceError extends Error {
+  override readonly name = 'ManifestReferenceError';
+}
+
+/** `place-order`, `publishOrderUpdate`, `store-ouud…` → construct-id-safe PascalCase. */
+export function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w.length > 0)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+}
+
+function lookup<T>(map: ReadonlyMap<string, T>, kind: string, name: string): T {
+  const found = map.get(name);
+  if (found === undefined) throw new ManifestReferenceError(`the manifest names unknown ${kind} "${name}"`);
+  return found;
+}
+
+function attributeType(type: 'S' | 'N'): dynamodb.AttributeType {
+  return type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER;
+}
+
+/** Query/Mutation fields the schema opens to IAM callers (field-level `@aws_iam`). */
+export function iamFields(schemaSdl: string): { readonly typeName: 'Query' | 'Mutation'; readonly fieldName: string }[] {
+  const out: { typeName: 'Query' | 'Mutation'; fieldName: string }[] = [];
+  for (const def of parse(schemaSdl).definitions) {
+    if (def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    const typeName = def.name.value;
+    if (typeName !== 'Query' && typeName !== 'Mutation') continue;
+    for (const field of def.fields ?? []) {
+      if (field.directives?.some((d) => d.name.value === 'aws_iam')) out.push({ typeName, fieldName: field.name.value });
+    }
+  }
+  return out;
+}
+
+export class ServerlessPizzaStack extends Stack {
+  readonly api: appsync.GraphqlApi;
+  readonly functions: ReadonlyMap<string, nodejs.NodejsFunction>;
+  readonly tables: ReadonlyMap<string, dynamodb.Table>;
+  readonly topics: ReadonlyMap<string, sns.Topic>;
+  readonly queues: ReadonlyMap<string, { readonly queue: sqs.Queue; readonly dlq: sqs.Queue }>;
+  readonly stateMachines: ReadonlyMap<string, sfn.StateMachine>;
+  /** The cdk-nag findings this stack accepts, with reasons. */
+  readonly nagAcknowledgements: readonly NagAcknowledgement[];
+
+  constructor(scope: Construct, id: string, props: ServerlessPizzaStackProps) {
+    super(scope, id, props);
+    const { manifest: m, config, rootDir } = props;
+    const removalPolicy = config.retention === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const retention = config.logRetentionDays as logs.RetentionDays;
+    const logGroup = (cid: string, logGroupName?: string) =>
+      new logs.LogGroup(this, cid, { retention, removalPolicy, ...(logGroupName === undefined ? {} : { logGroupName }) });
+
+    // --- tables -------------------------------------------------------------------------
+    const tables = new Map<string, dynamodb.Table>();
+    const tableSpecs = new Map<string, TableSpec>(m.tables.map((t) => [t.name, t]));
+    for (const spec of m.tables) {
+      const table = new dynamodb.Table(this, `${pascal(spec.name)}Table`, {
+        partitionKey: { name: spec.partitionKey.name, type: attributeType(spec.partitionKey.type) },
+        ...(spec.sortKey === undefined ? {} : { sortKey: { name: spec.sortKey.name, type: attributeType(spec.sortKey.type) } }),
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        ...(spec.stream === undefined ? {} : { stream: dynamodb.StreamViewType[spec.stream] }),
+        ...(spec.ttlAttribute === undefined ? {} : { timeToLiveAttribute: spec.ttlAttribute }),
+        // Every table: restoring a second of history is cheap next to losing orders or stores.
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        removalPolicy,
+      });
+      for (const gsi of spec.globalSecondaryIndexes ?? []) {
+        table.addGlobalSecondaryIndex({
+          indexName: gsi.name,
+          partitionKey: { name: gsi.partitionKey.name, type: attributeType(gsi.partitionKey.type) },
+          ...(gsi.sortKey === undefined ? {} : { sortKey: { name: gsi.sortKey.name, type: attributeType(gsi.sortKey.type) } }),
+          projectionType: dynamodb.ProjectionType.ALL,
+        });
+      }
+      tables.set(spec.name, table);
+    }
+    this.tables = tables;
+
+    // --- topics and queues ----------------------------------------------------------------
+    // SSE with the AWS-managed key: publishers in this account need no key grant, and the
+    // SQS subscribers use SSE-SQS, which SNS can deliver to without a key policy.
+    const snsKey = kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns');
+    const topics = new Map<string, sns.Topic>();
+    for (const spec of m.topics) {
+      topics.set(spec.name, new sns.Topic(this, `${pascal(spec.name)}Topic`, { masterKey: snsKey, enforceSSL: true }));
+    }
+    this.topics = topics;
+    const secureQueue = (cid: string, props: sqs.QueueProps = {}) =>
+      new sqs.Queue(this, cid, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: QUEUE_RETENTION, ...props });
+    const queues = new Map<string, { queue: sqs.Queue; dlq: sqs.Queue }>();
+    for (const spec of m.queues) {
+      const queueName = this.queueName(spec);
+      const dlq = secureQueue(`${pascal(spec.name)}Dlq`, { queueName: `${queueName}-dlq` });
+      const queue = secureQueue(`${pascal(spec.name)}Queue`, {
+        queueName,
+        deadLetterQueue: { queue: dlq, maxReceiveCount: spec.maxReceiveCount ?? 5 },
+      });
+      const filterPolicy = spec.filterPolicy === undefined
+        ? undefined
+        : Object.fromEntries(Object.entries(spec.filterPolicy).map(([attr, values]) => [attr, new sns.SubscriptionFilter([...values])]));
+      lookup(topics, 'topic', spec.topic).addSubscription(
+        new subscriptions.SqsSubscription(queue, { rawMessageDelivery: true, ...(filterPolicy === undefined ? {} : { filterPolicy }) }),
+      );
+      queues.set(spec.name, { queue, dlq });
+    }
+    this.queues = queues;
+
+    // --- GraphQL API (created before the functions: publishOrderUpdate is told its URL) ------
+    const schemaSdl = readFileSync(join(rootDir, m.schemaFile), 'utf8');
+    const apiLogRole = new iam.Role(this, 'ApiLogRole', { assumedBy: new iam.ServicePrincipal('appsync.amazonaws.com') });
+    const api = new appsync.GraphqlApi(this, 'Api', {
+      name: `${this.stackName}-api`,
+      definition: appsync.Definition.fromFile(join(rootDir, m.schemaFile)),
+      authorizationConfig: {
+        defaultAuthorization: {
+          authorizationType: appsync.AuthorizationType.API_KEY,
+          apiKeyConfig: { description: `${this.stackName} clients`, expires: Expiration.after(Duration.days(config.apiKeyExpiryDays)) },
+        },
+        additionalAuthorizationModes: [{ authorizationType: appsync.AuthorizationType.IAM }],
+      },
+      xrayEnabled: true,
+      introspectionConfig: config.introspection ? appsync.IntrospectionConfig.ENABLED : appsync.IntrospectionConfig.DISABLED,
+    });
+    this.api = api;
+    // Logging set on the L1 resource: the L2 logConfig adds a LogRetention custom resource
+    // (a Lambda with broad log permissions) to manage a group this stack can own directly.
+    const cfnApi = api.node.defaultChild;
+    if (!(cfnApi instanceof appsync.CfnGraphQLApi)) throw new Error('GraphqlApi has no CfnGraphQLApi');
+    cfnApi.logConfig = { cloudWatchLogsRoleArn: apiLogRole.roleArn, fieldLogLevel: appsync.FieldLogLevel.ERROR, excludeVerboseContent: false };
+    // The group AppSync writes to, owned by the stack (retention, removal) and the only one its role may write.
+    const apiLogs = logGroup('ApiLogs', `/aws/appsync/apis/${api.apiId}`);
+    apiLogRole.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [apiLogs.logGroupArn] }));
+
+    // --- functions ------------------------------------------------------------------------
+    const stateMachineName = (logical: string) => `${this.stackName}-${logical}`;
+    const stateMachineArn = (logical: string) => {
+      if (!m.stateMachines.some((s) => s.name === logical)) throw new ManifestReferenceError(`the manifest names unknown state machine "${logical}"`);
+      return this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName(logical), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    };
+    const targets: BindingTargets = {
+      table: (logical) => ({ table: lookup(tables, 'table', logical), spec: lookup(tableSpecs, 'table', logical) }),
+      topic: (logical) => lookup(topics, 'topic', logical),
+      stateMachineArn,
+      graphqlUrl: () => api.graphqlUrl,
+      ssmParameterName: (name) => (name === ORS_API_KEY_PARAMETER ? config.orsApiKeyParameter : name),
+      ...(config.orsApiKeyKmsKeyArn === undefined ? {} : { ssmKmsKeyArn: config.orsApiKeyKmsKeyArn }),
+    };
+    const iamFieldList = iamFields(schemaSdl);
+    const functions = new Map<string, nodejs.NodejsFunction>();
+    const nagFunctions = new Map<string, { role: iam.Role; fn: nodejs.NodejsFunction }>();
+    const ssmKeyWildcard = new Set<string>();
+    for (const spec of m.functions) {
+      const cid = pascal(spec.name);
+      // Own role and log group: the role may write this group only (no AWSLambdaBasicExecutionRole).
+      const role = new iam.Role(this, `${cid}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      const fnLogs = logGroup(`${cid}Logs`);
+      fnLogs.grantWrite(role);
+      const fn = new nodejs.NodejsFunction(this, `${cid}Function`, {
+        entry: join(rootDir, spec.entry),
+        handler: 'handler',
+        runtime: lambda.Runtime.NODEJS_22_X,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: FUNCTION_MEMORY_MB,
+        timeout: Duration.seconds(spec.timeoutSeconds ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS),
+        tracing: lambda.Tracing.ACTIVE,
+        role,
+        logGroup: fnLogs,
+        projectRoot: rootDir,
+        depsLockFilePath: join(rootDir, 'package-lock.json'),
+        // Node 22's SDK reuses connections already; the variable would only add an env var the code does not read.
+        awsSdkConnectionReuse: false,
+        bundling: {
+          format: nodejs.OutputFormat.ESM,
+          target: 'node22',
+          mainFields: ['module', 'main'],
+          minify: true,
+          sourceMap: false,
+          // Bundle every dependency, the SDK included: the deployed code runs the versions the tests ran.
+          externalModules: [],
+          // CommonJS dependencies bundled into ESM still call require().
+          banner: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);',
+          forceDockerBundling: false,
+          tsconfig: join(rootDir, 'tsconfig.json'),
+        },
+      });
+      for (const [name, binding] of Object.entries(spec.env)) bindEnv(fn, name, binding, targets);
+      if (spec.taskResponse !== undefined) grantTaskResponse(fn, stateMachineArn(spec.taskResponse));
+      if (spec.graphqlIam === true) {
+        for (const typeName of ['Query', 'Mutation'] as const) {
+          const fields = iamFieldList.filter((f) => f.typeName === typeName).map((f) => f.fieldName);
+          if (fields.length > 0) api.grant(fn, appsync.IamResource.ofType(typeName, ...fields), 'appsync:GraphQL');
+        }
+      }
+      functions.set(spec.name, fn);
+      nagFunctions.set(spec.name, { role, fn });
+      if (config.orsApiKeyKmsKeyArn === undefined && Object.values(spec.env).some((b) => 'ssmParameter' in b)) ssmKeyWildcard.add(spec.name);
+    }
+    this.functions = functions;
+
+    // --- data sources and resolvers -------------------------------------------------------
+    const dataSources = new Map<string, appsync.BaseDataSource>();
+    const lambdaDataSources: { serviceRole: iam.IRole; fn: lambda.IFunction }[] = [];
+    const indexedTableDataSources: { serviceRole: iam.IRole; table: dynamodb.ITable }[] = [];
+    for (const ds of m.dataSources) {
+      let source: appsync.BaseDataSource;
+      if (ds.type === 'NONE') {
+        source = api.addNoneDataSource(ds.name);
+      } else if (ds.type === 'AWS_LAMBDA') {
+        const fn = lookup(functions, 'function', ds.function);
+        const lambdaSource = api.addLambdaDataSource(ds.name, fn);
+        if (lambdaSource.grantPrincipal instanceof iam.Role) lambdaDataSources.push({ serviceRole: lambdaSource.grantPrincipal, fn });
+        source = lambdaSource;
+      } else {
+        const table = lookup(tables, 'table', ds.table);
+        // Constructed directly: GraphqlApi.addDynamoDbDataSource ignores readOnlyAccess and grants read/write.
+        const tableSource = new appsync.DynamoDbDataSource(api, ds.name, { api, table, name: ds.name, readOnlyAccess: (ds.access ?? 'read') === 'read' });
+        const indexed = (lookup(tableSpecs, 'table', ds.table).globalSecondaryIndexes ?? []).length > 0;
+        if (indexed && tableSource.grantPrincipal instanceof iam.Role) indexedTableDataSources.push({ serviceRole: tableSource.grantPrincipal, table });
+        source = tableSource;
+      }
+      dataSources.set(ds.name, source);
+    }
+    for (const spec of m.resolvers) {
+      api.createResolver(`${pascal(spec.typeName)}${pascal(spec.fieldName)}Resolver`, {
+        typeName: spec.typeName,
+        fieldName: spec.fieldName,
+        dataSource: lookup(dataSources, 'data source', spec.dataSource),
+        runtime: appsync.FunctionRuntime.JS_1_0_0,
+        code: appsync.Code.fromInline(bundleResolverCode(join(rootDir, spec.file))),
+      });
+    }
+
+    // --- state machines -------------------------------------------------------------------
+    const stateMachines = new Map<string, sfn.StateMachine>();
+    const stateMachineRoles: iam.IRole[] = [];
+    for (const spec of m.stateMachines) {
+      const definition = readFileSync(join(rootDir, spec.definitionFile), 'utf8');
+      const substitutions: Record<string, string> = {};
+      const resourceArns = new Map<string, string>();
+      for (const [placeholder, target] of Object.entries(spec.substitutions)) {
+        if ('function' in target) {
+          const fn = lookup(functions, 'function', target.function);
+          substitutions[placeholder] = fn.functionArn;
+          resourceArns.set(placeholder, fn.functionArn);
+        } else if ('table' in target) {
+          const table = lookup(tables, 'table', target.table);
+          substitutions[placeholder] = table.tableName;
+          resourceArns.set(placeholder, table.tableArn);
+        } else {
+          const topic = lookup(topics, 'topic', target.topic);
+          substitutions[placeholder] = topic.topicArn;
+          resourceArns.set(placeholder, topic.topicArn);
+        }
+      }
+      const cid = pascal(spec.name);
+      const sm = new sfn.StateMachine(this, cid, {
+        stateMachineName: stateMachineName(spec.name),
+        stateMachineType: sfn.StateMachineType.STANDARD,
+        definitionBody: sfn.DefinitionBody.fromString(definition),
+        definitionSubstitutions: substitutions,
+        // Execution data stays out of the logs: inputs and task payloads carry task tokens.
+        logs: { destination: logGroup(`${cid}Logs`, `/aws/vendedlogs/states/${stateMachineName(spec.name)}`), level: sfn.LogLevel.ALL, includeExecutionData: false },
+        tracingEnabled: true,
+      });
+      for (const permission of workflowPermissions(JSON.parse(definition))) {
+        const arn = resourceArns.get(permission.placeholder);
+        if (arn === undefined) throw new ManifestReferenceError(`${spec.definitionFile} uses \${${permission.placeholder}}, which ${spec.name} does not substitute`);
+        sm.addToRolePolicy(new iam.PolicyStatement({ actions: [...permission.actions], resources: [arn] }));
+      }
+      stateMachines.set(spec.name, sm);
+      stateMachineRoles.push(sm.role);
+      new CfnOutput(this, outputKey('StateMachineArn', spec.name), { value: sm.stateMachineArn });
+    }
+    this.stateMachines = stateMachines;
+
+    // --- stream mappings ------------------------------------------------------------------
+    const streamConsumers = new Set<string>();
+    const streamFailureQueues: sqs.Queue[] = [];
+    for (const spec of m.streams) {
+      const table = lookup(tables, 'table', spec.table);
+      const fn = lookup(functions, 'function', spec.function);
+      if (table.tableStreamArn === undefined) throw new ManifestReferenceError(`table ${spec.table} has no stream for ${spec.function}`);
+      const failures = secureQueue(`${pascal(spec.function)}StreamFailures`);
+      streamConsumers.add(spec.function);
+      streamFailureQueues.push(failures);
+      fn.addEventSource(
+        new DynamoEventSource(table, {
+          startingPosition: lambda.StartingPosition.LATEST,
+          batchSize: spec.batchSize ?? 10,
+          bisectBatchOnError: true,
+          retryAttempts: spec.maxRetries ?? 3,
+          reportBatchItemFailures: true,
+          onFailure: new SqsDlq(failures),
+        }),
+      );
+      new CfnOutput(this, outputKey('DlqUrl', `${spec.function}-stream-failures`), { value: failures.queueUrl });
+    }
+
+    // --- outputs --------------------------------------------------------------------------
+    const host = Fn.select(2, Fn.split('/', api.graphqlUrl));
+    const apiId = Fn.select(0, Fn.split('.', host));
+    new CfnOutput(this, OUTPUT.graphqlUrl, { value: api.graphqlUrl });
+    new CfnOutput(this, OUTPUT.realtimeUrl, { value: `wss://${apiId}.appsync-realtime-api.${Aws.REGION}.${Aws.URL_SUFFIX}/graphql` });
+    // The API key is a client identifier (it ships in every web client), not a secret.
+    new CfnOutput(this, OUTPUT.apiKey, { value: api.apiKey ?? '' });
+    new CfnOutput(this, OUTPUT.region, { value: Aws.REGION });
+    for (const [name, table] of tables) new CfnOutput(this, outputKey('TableName', name), { value: table.tableName });
+    for (const [name, topic] of topics) new CfnOutput(this, outputKey('TopicArn', name), { value: topic.topicArn });
+    for (const [name, { queue, dlq }] of queues) {
+      new CfnOutput(this, outputKey('QueueUrl', name), { value: queue.queueUrl });
+      new CfnOutput(this, outputKey('DlqUrl', name), { value: dlq.queueUrl });
+    }
+
+    this.nagAcknowledgements = acknowledgeNagFindings({
+      functions: nagFunctions,
+      lambdaDataSources,
+      indexedTableDataSources,
+      stateMachineRoles,
+      streamConsumers,
+      ssmKeyWildcard,
+      streamFailureQueues,
+    });
+  }
+
+  /** Physical queue name: stable, so store systems can be configured with it. */
+  private queueName(spec: QueueSpec): string {
+    const name = `${this.stackName}-${spec.name}`;
+    // SQS: at most 80 characters; "-dlq" is appended for the dead-letter queue.
+    if (name.length > 76 || !/^[A-Za-z0-9_-]+$/.test(name)) throw new ManifestReferenceError(`queue name ${name} is not a valid SQS name (≤ 76 characters of letters, digits, - or _)`);
+    return name;
+  }
+}
