@@ -1,5 +1,5 @@
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DynamoDBStreamsClient, GetRecordsCommand } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
@@ -231,6 +231,38 @@ describe('startStreamPoller', { timeout: 30_000 }, () => {
     await poller.drained();
 
     expect(seen).toEqual(['old']);
+  });
+
+  it('keeps its place through a failed poll: no record is lost when GetRecords fails once', async () => {
+    const { tableName, streamArn } = await freshTable();
+    // A streams client whose next GetRecords fails (like a dropped connection) once the write is in.
+    const flaky = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+    const realSend = flaky.send.bind(flaky);
+    let failAfter: Promise<unknown> | undefined;
+    Object.defineProperty(flaky, 'send', {
+      value: async (command: GetRecordsCommand) => {
+        const gate = failAfter;
+        if (command instanceof GetRecordsCommand && gate !== undefined) {
+          failAfter = undefined;
+          await gate;
+          throw new Error('socket hang up');
+        }
+        return realSend(command);
+      },
+    });
+    const seen: string[] = [];
+    const poller = await poll(streamArn, async (event) => {
+      seen.push(...event.Records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?'));
+    }, { streams: flaky });
+
+    const written = put(tableName, 'kept', 'PLACED');
+    failAfter = written;
+    await written;
+    await poller.drained();
+    await poller.stop();
+    flaky.destroy();
+
+    expect(seen).toEqual(['kept']);
   });
 
   it('stops promptly and delivers nothing after stop()', async () => {

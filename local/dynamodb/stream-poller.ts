@@ -22,6 +22,7 @@
  */
 import {
   DescribeStreamCommand,
+  DynamoDBStreamsServiceException,
   ExpiredIteratorException,
   GetRecordsCommand,
   GetShardIteratorCommand,
@@ -265,9 +266,12 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         next = out.NextShardIterator;
         failures = 0;
       } catch (error) {
-        // An expired or trimmed iterator is reopened from the checkpoint; anything else backs off.
-        shard.iterator = undefined;
-        if (!(error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException)) {
+        // An expired or trimmed iterator is reopened from the checkpoint at once. Anything else backs
+        // off; a transient failure (network, 5xx) keeps the iterator, because a shard with no
+        // checkpoint yet would reopen at LATEST and skip what was written meanwhile.
+        const reopen = error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException;
+        if (reopen || !isTransient(error)) shard.iterator = undefined;
+        if (!reopen) {
           failures++;
           if (!stopped) log(`shard ${shard.id}: polling failed (${describeError(error)})`);
           await sleeper.sleep(Math.min(2_000, pollIntervalMs * 2 ** Math.min(failures, 4)));
@@ -327,6 +331,13 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       return done;
     },
   };
+}
+
+/** A failure that says nothing about the iterator: no answer at all, or a 5xx/throttling answer. */
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof DynamoDBStreamsServiceException)) return true;
+  const status = error.$metadata.httpStatusCode;
+  return status === undefined || status >= 500 || error.$retryable?.throttling === true;
 }
 
 function lastSequenceNumber(records: readonly DynamoDBRecord[]): string | undefined {
