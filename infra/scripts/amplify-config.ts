@@ -1,0 +1,56 @@
+/**
+ * Writes `amplify-config.json` from a deployed stack's outputs, in the shape the local stack
+ * writes (`Amplify.configure()` of aws-amplify v6 accepts it unchanged), so every client works
+ * against either target.
+ *
+ *   npx cdk deploy --outputs-file cdk-outputs.json
+ *   npx tsx infra/scripts/amplify-config.ts [--outputs cdk-outputs.json] [--stack ServerlessPizza-dev] [--out amplify-config.json]
+ */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OUTPUT } from '../cdk/outputs.js';
+import { parseFlags, readStackOutputs, requireOutput, StackOutputsError, type StackOutputs } from './stack-outputs.js';
+
+/** The deployed API's config: AppSync serves HTTPS and WSS itself, so no split endpoint is needed. */
+export interface DeployedAmplifyConfig {
+  readonly API: {
+    readonly GraphQL: {
+      readonly endpoint: string;
+      readonly region: string;
+      readonly defaultAuthMode: 'apiKey';
+      readonly apiKey: string;
+    };
+  };
+}
+
+export function amplifyConfigFromOutputs(outputs: StackOutputs): DeployedAmplifyConfig {
+  const endpoint = requireOutput(outputs, OUTPUT.graphqlUrl);
+  if (!/^https:\/\/[^/]+\/graphql$/.test(endpoint)) throw new StackOutputsError(`output ${OUTPUT.graphqlUrl} is not an https …/graphql URL: ${endpoint}`);
+  return {
+    API: {
+      GraphQL: {
+        endpoint,
+        region: requireOutput(outputs, OUTPUT.region),
+        defaultAuthMode: 'apiKey',
+        apiKey: requireOutput(outputs, OUTPUT.apiKey),
+      },
+    },
+  };
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const flags = parseFlags(argv, ['outputs', 'stack', 'out']);
+  const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+  const outputs = await readStackOutputs(resolve(root, flags.outputs ?? 'cdk-outputs.json'), flags.stack);
+  const file = resolve(root, flags.out ?? 'amplify-config.json');
+  await writeFile(file, `${JSON.stringify(amplifyConfigFromOutputs(outputs), null, 2)}\n`);
+  process.stdout.write(`wrote ${file}\n`);
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

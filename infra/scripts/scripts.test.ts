@@ -1,0 +1,92 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OUTPUT, outputKey } from '../cdk/outputs.js';
+import { SEED_STORE_ID, SEED_STORES } from '../seed-stores.js';
+import { amplifyConfigFromOutputs } from './amplify-config.js';
+import { seedRequests, seedStores } from './seed.js';
+import { parseFlags, parseStackOutputs, readStackOutputs, StackOutputsError } from './stack-outputs.js';
+
+const deployed = {
+  [OUTPUT.graphqlUrl]: 'https://abcdefghijklmnopqrstuvwxyz.appsync-api.us-east-1.amazonaws.com/graphql',
+  [OUTPUT.realtimeUrl]: 'wss://abcdefghijklmnopqrstuvwxyz.appsync-realtime-api.us-east-1.amazonaws.com/graphql',
+  [OUTPUT.apiKey]: 'da2-deployedkey',
+  [OUTPUT.region]: 'us-east-1',
+  [outputKey('TableName', 'Stores')]: 'ServerlessPizza-dev-StoresTable-XYZ',
+};
+
+describe('amplifyConfigFromOutputs', () => {
+  it('gives the Amplify v6 GraphQL config of the deployed API (HTTPS endpoint, API key)', () => {
+    expect(amplifyConfigFromOutputs(deployed)).toEqual({
+      API: { GraphQL: { endpoint: deployed.GraphqlUrl, region: 'us-east-1', defaultAuthMode: 'apiKey', apiKey: 'da2-deployedkey' } },
+    });
+  });
+
+  it('rejects outputs without an API key', () => {
+    const { [OUTPUT.apiKey]: _omitted, ...withoutKey } = deployed;
+    expect(() => amplifyConfigFromOutputs(withoutKey)).toThrow(/ApiKey/);
+  });
+
+  it('rejects a GraphQL URL that is not https', () => {
+    expect(() => amplifyConfigFromOutputs({ ...deployed, [OUTPUT.graphqlUrl]: 'http://127.0.0.1:4000/graphql' })).toThrow(StackOutputsError);
+  });
+});
+
+describe('parseStackOutputs', () => {
+  it('takes the only stack of a cdk --outputs-file', () => {
+    expect(parseStackOutputs({ 'ServerlessPizza-dev': deployed })).toEqual(deployed);
+  });
+
+  it('needs a stack name when the file has several', () => {
+    expect(() => parseStackOutputs({ a: deployed, b: deployed })).toThrow(/--stack/);
+    expect(parseStackOutputs({ a: deployed, b: { X: 'y' } }, 'b')).toEqual({ X: 'y' });
+  });
+
+  it('rejects a non-string output value', () => {
+    expect(() => parseStackOutputs({ s: { GraphqlUrl: 42 } })).toThrow(StackOutputsError);
+  });
+});
+
+describe('readStackOutputs', () => {
+  let dir: string | undefined;
+  afterEach(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reads the outputs file and says how to make it when missing', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pizza-outputs-'));
+    const file = join(dir, 'cdk-outputs.json');
+    await expect(readStackOutputs(file)).rejects.toThrow(/--outputs-file/);
+    await writeFile(file, JSON.stringify({ 'ServerlessPizza-dev': deployed }));
+    expect(await readStackOutputs(file)).toEqual(deployed);
+  });
+});
+
+describe('parseFlags', () => {
+  it('reads known --flag value pairs and rejects others', () => {
+    expect(parseFlags(['--stack', 'S', '--out', 'x.json'], ['stack', 'out'])).toEqual({ stack: 'S', out: 'x.json' });
+    expect(() => parseFlags(['--nope', 'x'], ['stack'])).toThrow(/unknown argument/);
+    expect(() => parseFlags(['--stack'], ['stack'])).toThrow(/needs a value/);
+  });
+});
+
+describe('seedStores', () => {
+  it('puts every seed store, the original Calgary store included, keyed by storeId', () => {
+    const requests = seedRequests('Stores');
+    expect(requests).toHaveLength(SEED_STORES.length);
+    expect(requests.map((r) => r.Item?.storeId)).toContainEqual({ S: SEED_STORE_ID });
+    expect(requests[0]?.Item?.coordinates).toEqual({ M: { latitude: { N: '51.04900775883393' }, longitude: { N: '-114.08263067482211' } } });
+  });
+
+  it('sends the same unconditional puts on every run (idempotent)', async () => {
+    const sent: unknown[] = [];
+    const client = { send: async (command: PutItemCommand) => void sent.push(command.input) };
+    await seedStores(client, 'Stores');
+    await seedStores(client, 'Stores');
+    expect(sent).toHaveLength(2 * SEED_STORES.length);
+    expect(sent.slice(0, SEED_STORES.length)).toEqual(sent.slice(SEED_STORES.length));
+    expect(sent.every((input) => typeof input === 'object' && input !== null && !('ConditionExpression' in input))).toBe(true);
+  });
+});
