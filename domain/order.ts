@@ -24,6 +24,8 @@ export interface OrderRecord extends Omit<Order, '__typename' | 'pies' | 'delive
   readonly storeTaskToken?: string;
   /** Capability to resume the workflow's pickup wait. Never leaves the backend. */
   readonly driverTaskToken?: string;
+  /** Capability to resume the workflow's delivery wait. Never leaves the backend. */
+  readonly deliveryTaskToken?: string;
   readonly idempotencyKey: string;
 }
 
@@ -45,6 +47,7 @@ export const TRANSITIONS = {
   storeTimeout: { from: ['PLACED'], to: 'CANCELLED' },
   pickup: { from: ['ACCEPTED'], to: 'OUT_FOR_DELIVERY' },
   pickupTimeout: { from: ['ACCEPTED'], to: 'CANCELLED' },
+  deliver: { from: ['OUT_FOR_DELIVERY'], to: 'DELIVERED' },
 } as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus }>;
 
 export type OrderAction = keyof typeof TRANSITIONS;
@@ -57,6 +60,7 @@ const ACTION_WORDING: Record<OrderAction, string> = {
   storeTimeout: 'timed out waiting for the store',
   pickup: 'picked up',
   pickupTimeout: 'timed out waiting for a driver',
+  deliver: 'delivered',
 };
 
 export function actionWording(action: OrderAction): string {
@@ -70,7 +74,7 @@ export function canApply(status: OrderStatus, action: OrderAction): boolean {
 export const FINAL_STATUSES: readonly OrderStatus[] = ['DECLINED', 'DELIVERED', 'CANCELLED'];
 
 /** Fields that never leave the backend (not in the GraphQL type, not in alerts, not in logs). */
-type BackendOnly = 'storeTaskToken' | 'driverTaskToken' | 'idempotencyKey';
+type BackendOnly = 'storeTaskToken' | 'driverTaskToken' | 'deliveryTaskToken' | 'idempotencyKey';
 
 /** The public view of a stored order: exactly the fields of the GraphQL `Order` type. */
 export function toPublicOrder(record: OrderRecord): PublicOrder {

@@ -54,6 +54,11 @@ export interface PickupOrderCommand {
   readonly driverId: string;
 }
 
+export interface CompleteDeliveryCommand {
+  readonly orderId: string;
+  readonly driverId: string;
+}
+
 export interface CancelOrderCommand {
   readonly orderId: string;
 }
@@ -158,9 +163,17 @@ export function parseDecideOrder(value: unknown): DecideOrderCommand {
   return { orderId: id(o.orderId, 'orderId'), storeId: id(o.storeId, 'storeId'), decision, reason };
 }
 
-export function parsePickupOrder(value: unknown): PickupOrderCommand {
+function parseOrderAndDriver(value: unknown): { orderId: string; driverId: string } {
   const o = object(value, 'input');
   return { orderId: id(o.orderId, 'orderId'), driverId: id(o.driverId, 'driverId') };
+}
+
+export function parsePickupOrder(value: unknown): PickupOrderCommand {
+  return parseOrderAndDriver(value);
+}
+
+export function parseCompleteDelivery(value: unknown): CompleteDeliveryCommand {
+  return parseOrderAndDriver(value);
 }
 
 export function parseCancelOrder(value: unknown): CancelOrderCommand {

@@ -18,7 +18,7 @@ import { ORDER_CANCELLED_ERROR, resumeTask, type TaskResume } from './lib/workfl
 
 export const ENV = ['ORDERS_TABLE', 'STORE_TOPIC_ARN', 'DRIVER_TOPIC_ARN'] as const;
 
-export type Stage = 'STORE_DECISION' | 'DRIVER_PICKUP';
+export type Stage = 'STORE_DECISION' | 'DRIVER_PICKUP' | 'DELIVERY';
 
 export interface AwaitPartyEvent {
   readonly orderId: string;
@@ -41,22 +41,30 @@ export interface PartyAlert {
 export function parseAwaitPartyEvent(event: unknown): AwaitPartyEvent {
   if (typeof event !== 'object' || event === null) throw new Error('AwaitParty expects an object');
   const { orderId, stage, taskToken } = event as Record<string, unknown>;
-  if (typeof orderId !== 'string' || typeof taskToken !== 'string' || (stage !== 'STORE_DECISION' && stage !== 'DRIVER_PICKUP')) {
-    throw new Error('AwaitParty expects { orderId, stage: STORE_DECISION | DRIVER_PICKUP, taskToken }');
+  if (typeof orderId !== 'string' || typeof taskToken !== 'string' || (stage !== 'STORE_DECISION' && stage !== 'DRIVER_PICKUP' && stage !== 'DELIVERY')) {
+    throw new Error('AwaitParty expects { orderId, stage: STORE_DECISION | DRIVER_PICKUP | DELIVERY, taskToken }');
   }
   return { orderId, stage, taskToken };
 }
 
-const STAGES = {
-  STORE_DECISION: { token: 'storeTaskToken', waitsIn: 'PLACED', alert: 'Order.Placed', topic: 'STORE_TOPIC_ARN' },
-  DRIVER_PICKUP: { token: 'driverTaskToken', waitsIn: 'ACCEPTED', alert: 'Order.ReadyForPickup', topic: 'DRIVER_TOPIC_ARN' },
-} as const;
+/** Per wait: where its token is kept, the status it waits in, and whom it alerts (if anyone). */
+const STAGES: Record<Stage, {
+  readonly token: 'storeTaskToken' | 'driverTaskToken' | 'deliveryTaskToken';
+  readonly waitsIn: OrderRecord['status'];
+  readonly alert?: { readonly type: PartyAlert['type']; readonly topic: 'STORE_TOPIC_ARN' | 'DRIVER_TOPIC_ARN' };
+}> = {
+  STORE_DECISION: { token: 'storeTaskToken', waitsIn: 'PLACED', alert: { type: 'Order.Placed', topic: 'STORE_TOPIC_ARN' } },
+  DRIVER_PICKUP: { token: 'driverTaskToken', waitsIn: 'ACCEPTED', alert: { type: 'Order.ReadyForPickup', topic: 'DRIVER_TOPIC_ARN' } },
+  // The driver already has the order; the customer follows it through the subscription.
+  DELIVERY: { token: 'deliveryTaskToken', waitsIn: 'OUT_FOR_DELIVERY' },
+};
 
 /** How to resume a wait whose order has already left the waiting status. */
 export function resumeFor(stage: Stage, order: OrderRecord): TaskResume {
   if (order.status === 'CANCELLED') return { kind: 'failure', error: ORDER_CANCELLED_ERROR, cause: order.cancellationReason ?? 'CANCELLED' };
   if (stage === 'STORE_DECISION') return { kind: 'success', output: { decision: order.status === 'DECLINED' ? 'DECLINE' : 'ACCEPT' } };
-  return { kind: 'success', output: { driverId: order.driverId ?? '' } };
+  if (stage === 'DRIVER_PICKUP') return { kind: 'success', output: { driverId: order.driverId ?? '' } };
+  return { kind: 'success', output: { deliveredAt: order.deliveredAt ?? '' } };
 }
 
 export interface AwaitPartyDeps {
@@ -75,10 +83,11 @@ export async function awaitParty(event: AwaitPartyEvent, deps: AwaitPartyDeps): 
     await resumeTask(deps.sfn, event.taskToken, resumeFor(event.stage, movedOn), (m) => deps.log(m, { orderId: event.orderId }));
     return { alerted: false };
   }
+  if (stage.alert === undefined) return { alerted: false };
   const order = await deps.orders.get(event.orderId);
   if (order === null) throw new Error(`order ${event.orderId} vanished`);
   const alert: PartyAlert = {
-    type: stage.alert,
+    type: stage.alert.type,
     orderId: order.orderId,
     storeId: order.storeId,
     status: order.status,
@@ -89,7 +98,7 @@ export async function awaitParty(event: AwaitPartyEvent, deps: AwaitPartyDeps): 
   };
   await deps.sns.send(
     new PublishCommand({
-      TopicArn: deps.topics[stage.topic],
+      TopicArn: deps.topics[stage.alert.topic],
       Message: JSON.stringify(alert),
       MessageAttributes: {
         storeId: { DataType: 'String', StringValue: order.storeId },

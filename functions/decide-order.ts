@@ -14,12 +14,12 @@ export async function decideOrder(command: DecideOrderCommand, deps: OrderMutati
   const after =
     command.decision === 'ACCEPT'
       ? await deps.orders.transition(command.orderId, 'accept', {
-          storeId: command.storeId,
+          owner: { attribute: 'storeId', value: command.storeId },
           now,
           set: { acceptedAt: now.toISOString(), dispatchEstimatedAt: dispatchEstimate(now).toISOString() },
         })
       : await deps.orders.transition(command.orderId, 'decline', {
-          storeId: command.storeId,
+          owner: { attribute: 'storeId', value: command.storeId },
           now,
           set: { declinedAt: now.toISOString(), declineReason: command.reason },
         });

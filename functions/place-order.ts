@@ -23,6 +23,7 @@ export const ENV = [
   'ORDER_WORKFLOW_ARN',
   'STORE_DECISION_TIMEOUT_SECONDS',
   'PICKUP_TIMEOUT_SECONDS',
+  'DELIVERY_TIMEOUT_SECONDS',
 ] as const;
 
 export interface PlaceOrderDeps {
@@ -96,6 +97,7 @@ function defaultDeps(): PlaceOrderDeps {
     timeouts: {
       storeDecisionSeconds: positiveInt(e.STORE_DECISION_TIMEOUT_SECONDS, 'STORE_DECISION_TIMEOUT_SECONDS'),
       pickupSeconds: positiveInt(e.PICKUP_TIMEOUT_SECONDS, 'PICKUP_TIMEOUT_SECONDS'),
+      deliverySeconds: positiveInt(e.DELIVERY_TIMEOUT_SECONDS, 'DELIVERY_TIMEOUT_SECONDS'),
     },
     now: () => new Date(),
     newId: () => randomUUID(),

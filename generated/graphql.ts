@@ -53,6 +53,11 @@ export type CheeseAmount =
   | 'MEDIUM'
   | 'SMALL';
 
+export type CompleteDeliveryInput = {
+  driverId: Scalars['ID']['input'];
+  orderId: Scalars['ID']['input'];
+};
+
 export type Coordinates = {
   __typename?: 'Coordinates';
   latitude: Scalars['Float']['output'];
@@ -95,6 +100,8 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** The customer cancels an order the store has not accepted yet. */
   cancelOrder: Order;
+  /** The driver who picked the order up hands it over; it is DELIVERED. */
+  completeDelivery: Order;
   /** The store accepts or declines an order that is PLACED. */
   decideOrder: Order;
   /** A driver picks up an ACCEPTED order; it goes OUT_FOR_DELIVERY. */
@@ -108,6 +115,11 @@ export type Mutation = {
 
 export type MutationCancelOrderArgs = {
   input: CancelOrderInput;
+};
+
+
+export type MutationCompleteDeliveryArgs = {
+  input: CompleteDeliveryInput;
 };
 
 

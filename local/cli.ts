@@ -54,6 +54,12 @@ async function main(): Promise<void> {
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a whole number from 0 to 65535, got "${portText}"`);
   const host = args.host ?? process.env.HOST ?? '127.0.0.1';
+  if (!/^(127\.|::1$|localhost$)/.test(host)) {
+    process.stderr.write(
+      `! --host ${host} exposes the API (API key auth, IAM signatures not verified) beyond this machine; ` +
+        'the emulators behind it stay on 127.0.0.1, except DynamoDB Local, which always listens on every interface.\n',
+    );
+  }
   const inMemory = args['in-memory'] || process.env.PIZZA_IN_MEMORY === '1';
   const started = Date.now();
   const say = (line: string) => process.stdout.write(`  ✔ ${line}\n`);

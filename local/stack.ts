@@ -102,7 +102,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   if (running) throw new LocalStackAlreadyRunningError();
   running = true;
   const m = options.manifest ?? defaultManifest;
+  /** Only the AppSync server (API, realtime, explorer, demo) binds `host`; the backend stays on loopback. */
   const host = options.host ?? '127.0.0.1';
+  const internal = '127.0.0.1';
   const progress = options.onProgress ?? (() => undefined);
   const log = options.logger ?? (() => undefined);
   const dataDir = options.dataDir ?? join(REPO_ROOT, '.local', 'data');
@@ -137,7 +139,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const graphqlUrl = `http://${host}:${appsyncPort}/graphql`;
     const amplifyConfig = amplifyConfigFor(graphqlUrl, LOCAL_REGION, LOCAL_API_KEY);
 
-    const dynamo = await startDynamoDbLocal({ host, port: 0, dataDir: options.inMemory ? undefined : join(dataDir, 'dynamodb'), logger: log });
+    const dynamo = await startDynamoDbLocal({ host: internal, port: 0, dataDir: options.inMemory ? undefined : join(dataDir, 'dynamodb'), logger: log });
     stops.push(() => dynamo.stop());
     progress(`DynamoDB Local ready on ${dynamo.endpoint}`);
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -145,12 +147,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(async () => dynamodb.destroy());
     const tables = await ensureTables(dynamodb, m.tables, physicalName);
 
-    const messaging = await startMessaging({ host, port: 0, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, topics: m.topics, queues: m.queues, logger: log });
+    const messaging = await startMessaging({ host: internal, port: 0, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, topics: m.topics, queues: m.queues, logger: log });
     stops.push(() => messaging.stop());
     progress(`SNS/SQS (fauxqs) ready on ${messaging.endpoint}`);
 
     const ssm = await startSsmEndpoint({
-      host,
+      host: internal,
       port: 0,
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT_ID,
@@ -191,7 +193,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const sns = new SNSClient({ endpoint: messaging.endpoint, region: LOCAL_REGION, credentials });
     stops.push(async () => sns.destroy());
     const sfn = await startStepFunctionsEndpoint({
-      host,
+      host: internal,
       port: 0,
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT_ID,

@@ -45,7 +45,7 @@ describe('order workflow (ASL)', () => {
 
   it('bounds every wait for a task token with a timeout that is caught', () => {
     const waits = Object.entries(states).filter(([, s]) => s.Resource?.endsWith('.waitForTaskToken'));
-    expect(waits.map(([name]) => name).sort()).toEqual(['AwaitPickup', 'AwaitStoreDecision']);
+    expect(waits.map(([name]) => name).sort()).toEqual(['AwaitDelivery', 'AwaitPickup', 'AwaitStoreDecision']);
     for (const [name, s] of waits) {
       expect(s.TimeoutSecondsPath ?? s.TimeoutSeconds, name).toBeDefined();
       expect(s.Catch?.some((c) => c.ErrorEquals.includes('States.Timeout')), name).toBe(true);

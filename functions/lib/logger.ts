@@ -2,7 +2,7 @@
  * Structured JSON log lines (CloudWatch-friendly). Never log a task token: callers pass
  * ids and statuses, and `redact` strips token fields from any object that is logged whole.
  */
-const SECRET_KEYS = new Set(['taskToken', 'storeTaskToken', 'driverTaskToken', 'token']);
+const SECRET_KEYS = new Set(['taskToken', 'storeTaskToken', 'driverTaskToken', 'deliveryTaskToken', 'token']);
 
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);

@@ -21,8 +21,8 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 export interface TransitionChange {
   /** Extra attributes to set with the new status (timestamps, reasons, driver). */
   readonly set?: Readonly<Record<string, unknown>>;
-  /** The caller must be this store (decisions). */
-  readonly storeId?: string;
+  /** The caller must own the order: its store (decisions) or its driver (delivery). */
+  readonly owner?: { readonly attribute: 'storeId' | 'driverId'; readonly value: string };
   readonly now: Date;
 }
 
@@ -103,7 +103,8 @@ export class OrderRepository {
 
   /**
    * Applies `action` if the order's status allows it, atomically. Throws NotFound,
-   * Unauthorized (another store's order) or InvalidTransition, and then nothing was written.
+   * Unauthorized (another store's or driver's order) or InvalidTransition, and then nothing
+   * was written.
    */
   async transition(orderId: string, action: OrderAction, change: TransitionChange): Promise<OrderRecord> {
     const { from, to } = TRANSITIONS[action];
@@ -114,14 +115,17 @@ export class OrderRepository {
       return `:from${i}`;
     });
     let condition = `#status IN (${fromPlaceholders.join(', ')})`;
-    if (change.storeId !== undefined) {
-      names['#storeId'] = 'storeId';
-      values[':storeId'] = change.storeId;
-      condition += ' AND #storeId = :storeId';
+    const owner = change.owner;
+    if (owner !== undefined) {
+      names['#owner'] = owner.attribute;
+      values[':owner'] = owner.value;
+      condition += ' AND #owner = :owner';
     }
     return this.guardedUpdate(orderId, { ...change.set, status: to }, change.now, { condition, names, values }, (current) =>
-      change.storeId !== undefined && current.storeId !== change.storeId
-        ? new UnauthorizedError(`order ${orderId} belongs to another store`)
+      // Someone else's order (a different store or driver is on it) is Unauthorized; an order
+      // with no owner of that kind yet (no driver before pickup) is simply not in that state.
+      owner !== undefined && current[owner.attribute] != null && current[owner.attribute] !== owner.value
+        ? new UnauthorizedError(`order ${orderId} belongs to another ${owner.attribute === 'storeId' ? 'store' : 'driver'}`)
         : new InvalidTransitionError(orderId, current.status, actionWording(action)),
     );
   }
@@ -133,7 +137,7 @@ export class OrderRepository {
    */
   async attachTaskToken(
     orderId: string,
-    attribute: 'storeTaskToken' | 'driverTaskToken',
+    attribute: 'storeTaskToken' | 'driverTaskToken' | 'deliveryTaskToken',
     token: string,
     expectedStatus: OrderRecord['status'],
   ): Promise<OrderRecord | null> {

@@ -7,7 +7,7 @@ import { SendTaskFailureCommand, SendTaskSuccessCommand, TaskTimedOut, InvalidTo
 export interface WorkflowInput {
   readonly orderId: string;
   readonly storeId: string;
-  readonly timeouts: { readonly storeDecisionSeconds: number; readonly pickupSeconds: number };
+  readonly timeouts: { readonly storeDecisionSeconds: number; readonly pickupSeconds: number; readonly deliverySeconds: number };
 }
 
 /** Output of the AwaitStoreDecision task; the workflow's Choice reads `decision`. */
@@ -19,11 +19,15 @@ export interface PickupOutput {
   readonly driverId: string;
 }
 
+export interface DeliveryOutput {
+  readonly deliveredAt: string;
+}
+
 /** The ASL error a cancelled order fails its wait with (matched by a Catch). */
 export const ORDER_CANCELLED_ERROR = 'Order.Cancelled';
 
 export type TaskResume =
-  | { readonly kind: 'success'; readonly output: StoreDecisionOutput | PickupOutput }
+  | { readonly kind: 'success'; readonly output: StoreDecisionOutput | PickupOutput | DeliveryOutput }
   | { readonly kind: 'failure'; readonly error: string; readonly cause: string };
 
 /**

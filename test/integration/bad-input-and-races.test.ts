@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from '../../generated/graphql.js';
 import { SEED_STORE_ID } from '../../infra/seed-stores.js';
 import { errorTypeOf, executionsNamed, orderInput, receiveAlert, scanOrders, startHarness, type Harness , gql } from './harness.js';
-import { DECIDE_ORDER, GET_ORDER, PICKUP_ORDER, PLACE_ORDER } from './operations.js';
+import { COMPLETE_DELIVERY, DECIDE_ORDER, GET_ORDER, PICKUP_ORDER, PLACE_ORDER } from './operations.js';
 
 let h: Harness;
 const call = <T,>(query: string, variables: Record<string, unknown> = {}) => gql<T>(h, query, variables);
@@ -94,6 +94,13 @@ describe('transitions that are refused change nothing', () => {
     const order = await place();
     expect(await errorTypeOf(call(PICKUP_ORDER, { input: { orderId: order.orderId, driverId: 'd1' } }))).toBe('InvalidTransition');
     expect(await getOrder(order.orderId)).toMatchObject({ status: 'PLACED', driverId: null, version: order.version });
+  });
+
+  it('delivering before pickup is an InvalidTransition', async () => {
+    const order = await place();
+    await call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' } });
+    expect(await errorTypeOf(call(COMPLETE_DELIVERY, { input: { orderId: order.orderId, driverId: 'd1' } }))).toBe('InvalidTransition');
+    expect((await getOrder(order.orderId)).deliveredAt).toBeNull();
   });
 
   it('deciding twice is refused and the first decision stands', async () => {

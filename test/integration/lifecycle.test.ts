@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from '../../generated/graphql.js';
 import { SEED_STORE_ID } from '../../infra/seed-stores.js';
-import { eventually, executionStatus, orderInput, receiveAlert, scanOrders, startHarness, subscribe, type Harness , gql } from './harness.js';
-import { CANCEL_ORDER, DECIDE_ORDER, GET_ORDER, LIST_STORES, ORDERS_BY_STORE, PICKUP_ORDER, PLACE_ORDER } from './operations.js';
+import { errorTypeOf, eventually, executionStatus, orderInput, receiveAlert, scanOrders, startHarness, subscribe, type Harness , gql } from './harness.js';
+import { CANCEL_ORDER, COMPLETE_DELIVERY, DECIDE_ORDER, GET_ORDER, LIST_STORES, ORDERS_BY_STORE, PICKUP_ORDER, PLACE_ORDER } from './operations.js';
 
 let h: Harness;
 const seen: string[] = [];
@@ -34,7 +34,7 @@ describe('the order lifecycle', () => {
     expect(listStores.find((s) => s.storeId === SEED_STORE_ID)?.coordinates.latitude).toBeCloseTo(51.049, 3);
   });
 
-  it('accept path: PLACED → ACCEPTED → OUT_FOR_DELIVERY, live, with SQS alerts and an ETA', async () => {
+  it('accept path: PLACED → ACCEPTED → OUT_FOR_DELIVERY → DELIVERED, live, with SQS alerts and an ETA', async () => {
     const sub = await subscribe(h, { storeId: SEED_STORE_ID });
     try {
       const { placeOrder } = await call<{ placeOrder: Order }>(PLACE_ORDER, { input: orderInput() });
@@ -66,6 +66,14 @@ describe('the order lifecycle', () => {
 
       const { getOrder } = await call<{ getOrder: Order }>(GET_ORDER, { orderId });
       expect(getOrder).toMatchObject({ status: 'OUT_FOR_DELIVERY', driverId: 'driver-7', estimateSource: 'STRAIGHT_LINE' });
+      expect(await executionStatus(h, orderId)).toBe('RUNNING');
+
+      // Only the driver who picked it up can hand it over.
+      expect(await errorTypeOf(call(COMPLETE_DELIVERY, { input: { orderId, driverId: 'driver-8' } }))).toBe('Unauthorized');
+      const { completeDelivery } = await call<{ completeDelivery: Order }>(COMPLETE_DELIVERY, { input: { orderId, driverId: 'driver-7' } });
+      expect(completeDelivery.status).toBe('DELIVERED');
+      expect(completeDelivery.deliveredAt).not.toBeNull();
+      await sub.waitFor((e) => e.orderId === orderId && e.status === 'DELIVERED', 'DELIVERED');
       expect(await eventually(async () => ((await executionStatus(h, orderId)) === 'SUCCEEDED' ? true : undefined), 'the execution to succeed')).toBe(true);
 
       // Each change reached the subscriber once, in order.
@@ -73,7 +81,7 @@ describe('the order lifecycle', () => {
       expect(versions).toEqual([...versions].sort((a, b) => a - b));
       expect(new Set(versions).size).toBe(versions.length);
       expect(sub.events.filter((e) => e.orderId === orderId).map((e) => e.status)).toEqual(
-        expect.arrayContaining(['PLACED', 'ACCEPTED', 'OUT_FOR_DELIVERY']),
+        expect.arrayContaining(['PLACED', 'ACCEPTED', 'OUT_FOR_DELIVERY', 'DELIVERED']),
       );
     } finally {
       sub.unsubscribe();
@@ -117,8 +125,8 @@ describe('the order lifecycle', () => {
 
   it('never lets a task token reach a client, an alert or a log line', async () => {
     const orders = await scanOrders(h);
-    const tokens = orders.flatMap((o) => [o.storeTaskToken, o.driverTaskToken]).filter((t): t is string => typeof t === 'string');
-    expect(tokens.length).toBeGreaterThanOrEqual(3);
+    const tokens = orders.flatMap((o) => [o.storeTaskToken, o.driverTaskToken, o.deliveryTaskToken]).filter((t): t is string => typeof t === 'string');
+    expect(tokens.length).toBeGreaterThanOrEqual(4);
     const everything = [...seen, ...h.logs].join('\n');
     for (const token of tokens) expect(everything).not.toContain(token);
   });

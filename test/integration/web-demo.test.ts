@@ -110,6 +110,10 @@ describe('web demo in a browser', () => {
     expect(customer.url()).toContain(`#/customer/${orderId}`);
     await customer.reload();
     expect(await textOf(tracker.getByText('OUT_FOR_DELIVERY', { exact: true }))).toBe('OUT_FOR_DELIVERY');
+
+    // The driver hands it over; the customer sees DELIVERED live.
+    await delivery.getByRole('button', { name: 'Mark delivered' }).click();
+    expect(await textOf(tracker.getByText('DELIVERED', { exact: true }))).toBe('DELIVERED');
     expect(pageErrors).toEqual([]);
   });
 

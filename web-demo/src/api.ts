@@ -7,7 +7,7 @@
  */
 import { generateClient } from 'aws-amplify/api';
 import { Hub } from 'aws-amplify/utils';
-import type { CancelOrderInput, DecideOrderInput, Order, PickupOrderInput, PlaceOrderInput, Store } from '../../generated/graphql.js';
+import type { CancelOrderInput, CompleteDeliveryInput, DecideOrderInput, Order, PickupOrderInput, PlaceOrderInput, Store } from '../../generated/graphql.js';
 import * as ops from './operations.js';
 import { isOrder } from './orders.js';
 
@@ -26,6 +26,7 @@ export interface PizzaApi {
   placeOrder(input: PlaceOrderInput): Promise<Order>;
   decideOrder(input: DecideOrderInput): Promise<Order>;
   pickupOrder(input: PickupOrderInput): Promise<Order>;
+  completeDelivery(input: CompleteDeliveryInput): Promise<Order>;
   cancelOrder(input: CancelOrderInput): Promise<Order>;
   /** Subscribes to `onOrderUpdated`; the returned function unsubscribes. */
   watchOrders(filter: ops.OrderUpdatesFilter, handlers: OrderWatchHandlers): () => void;
@@ -70,6 +71,10 @@ export function createPizzaApi(): PizzaApi {
     async pickupOrder(input) {
       const result = await client.graphql({ query: ops.pickupOrder, variables: { input } });
       return result.data.pickupOrder;
+    },
+    async completeDelivery(input) {
+      const result = await client.graphql({ query: ops.completeDelivery, variables: { input } });
+      return result.data.completeDelivery;
     },
     async cancelOrder(input) {
       const result = await client.graphql({ query: ops.cancelOrder, variables: { input } });

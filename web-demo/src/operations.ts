@@ -7,6 +7,7 @@
 import type { GeneratedMutation, GeneratedQuery, GeneratedSubscription } from '@aws-amplify/api-graphql';
 import type {
   CancelOrderInput,
+  CompleteDeliveryInput,
   DecideOrderInput,
   Order,
   OrderConnection,
@@ -64,6 +65,12 @@ export const pickupOrder = /* GraphQL */ `
     pickupOrder(input: $input) { ${ORDER_FIELDS} }
   }
 ` as GeneratedMutation<{ input: PickupOrderInput }, { pickupOrder: Order }>;
+
+export const completeDelivery = /* GraphQL */ `
+  mutation CompleteDelivery($input: CompleteDeliveryInput!) {
+    completeDelivery(input: $input) { ${ORDER_FIELDS} }
+  }
+` as GeneratedMutation<{ input: CompleteDeliveryInput }, { completeDelivery: Order }>;
 
 export const cancelOrder = /* GraphQL */ `
   mutation CancelOrder($input: CancelOrderInput!) {

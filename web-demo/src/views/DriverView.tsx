@@ -1,6 +1,6 @@
 /**
  * The driver: ACCEPTED orders of one store, live, each with a Pick up button, and the orders
- * this driver has out for delivery. Two drivers racing for one order: the loser sees the
+ * this driver has out for delivery, each with a Delivered button. Two drivers racing for one order: the loser sees the
  * backend's InvalidTransition error and the order leaves the list for both.
  */
 import { useState } from 'react';
@@ -8,6 +8,7 @@ import type { Order } from '../../../generated/graphql.js';
 import { ErrorList, LiveIndicator, OrderDetails, OrderId, StatusBadge, StorePicker } from '../components.js';
 import { useApi, useAsyncAction, useStoreOrders, useStores } from '../hooks.js';
 import { formatTime } from '../orders.js';
+import type { PizzaApi } from '../api.js';
 import { useDefaultStore } from './useDefaultStore.js';
 
 /** `param` (a hash segment) is unused here; the router passes it to every view. */
@@ -41,7 +42,15 @@ export function DriverView(_props: { param: string | null }) {
         <ul className="cards" aria-label="Ready for pickup">
           {ready.map((order) => (
             <li key={order.orderId}>
-              <PickupCard order={order} driverId={driverId} onUpdated={accept} />
+              <DriverActionCard
+                order={order}
+                note={order.dispatchEstimatedAt !== null ? `Ready around ${formatTime(order.dispatchEstimatedAt)}` : null}
+                label="Pick up"
+                busyLabel="Picking up…"
+                disabled={driverId.trim() === ''}
+                run={(api) => api.pickupOrder({ orderId: order.orderId, driverId: driverId.trim() })}
+                onUpdated={accept}
+              />
             </li>
           ))}
         </ul>
@@ -53,14 +62,15 @@ export function DriverView(_props: { param: string | null }) {
         <ul className="cards" aria-label="Your deliveries">
           {mine.map((order) => (
             <li key={order.orderId}>
-              <article className="card" aria-label={`Order ${order.orderId}`}>
-                <header className="card-head">
-                  <OrderId id={order.orderId} />
-                  <StatusBadge status={order.status} />
-                </header>
-                <OrderDetails order={order} />
-                {order.deliveryEstimatedAt !== null && <p className="small">Due around {formatTime(order.deliveryEstimatedAt)}</p>}
-              </article>
+              <DriverActionCard
+                order={order}
+                note={order.deliveryEstimatedAt !== null ? `Due around ${formatTime(order.deliveryEstimatedAt)}` : null}
+                label="Mark delivered"
+                busyLabel="Confirming…"
+                disabled={false}
+                run={(api) => api.completeDelivery({ orderId: order.orderId, driverId: order.driverId ?? driverId.trim() })}
+                onUpdated={accept}
+              />
             </li>
           ))}
         </ul>
@@ -69,7 +79,17 @@ export function DriverView(_props: { param: string | null }) {
   );
 }
 
-function PickupCard({ order, driverId, onUpdated }: { order: Order; driverId: string; onUpdated: (order: Order) => void }) {
+/** One order with one driver action (pick up, or mark delivered); errors shown on the card. */
+function DriverActionCard(props: {
+  order: Order;
+  note: string | null;
+  label: string;
+  busyLabel: string;
+  disabled: boolean;
+  run: (api: PizzaApi) => Promise<Order>;
+  onUpdated: (order: Order) => void;
+}) {
+  const { order } = props;
   const api = useApi();
   const action = useAsyncAction();
   return (
@@ -79,17 +99,17 @@ function PickupCard({ order, driverId, onUpdated }: { order: Order; driverId: st
         <StatusBadge status={order.status} />
       </header>
       <OrderDetails order={order} />
-      {order.dispatchEstimatedAt !== null && <p className="small">Ready around {formatTime(order.dispatchEstimatedAt)}</p>}
+      {props.note !== null && <p className="small">{props.note}</p>}
       <div className="actions">
         <button
           type="button"
-          disabled={action.busy || driverId.trim() === ''}
+          disabled={action.busy || props.disabled}
           onClick={async () => {
-            const updated = await action.run(() => api.pickupOrder({ orderId: order.orderId, driverId: driverId.trim() }));
-            if (updated !== undefined) onUpdated(updated);
+            const updated = await action.run(() => props.run(api));
+            if (updated !== undefined) props.onUpdated(updated);
           }}
         >
-          {action.busy ? 'Picking up…' : 'Pick up'}
+          {action.busy ? props.busyLabel : props.label}
         </button>
       </div>
       <ErrorList problems={action.problems} />
