@@ -13,7 +13,11 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{domain,functions,workflow,resolvers,infra,test/unit}/**/*.test.ts'],
+          exclude: ['infra/cdk/same-manifest.test.ts'],
           environment: 'node',
+          // Synthesizing the CDK stack bundles every function with esbuild.
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
       {
@@ -28,7 +32,8 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          // same-manifest: one manifest change shows up in the CDK template and a running local stack.
+          include: ['test/integration/**/*.test.ts', 'infra/cdk/same-manifest.test.ts'],
           environment: 'node',
           pool: 'forks',
           fileParallelism: false,
