@@ -13,6 +13,8 @@ import type {
   Pie,
 } from '../generated/graphql.js';
 
+import type { PlaceOrderCommand } from './validation.js';
+
 export type { Address, CancellationReason, DeliveryStep, EstimateSource, Order, OrderStatus, Pie };
 
 /** What is stored for an order: the public Order plus backend-only fields. */
@@ -51,6 +53,35 @@ export const TRANSITIONS = {
 } as const satisfies Record<string, { from: readonly OrderStatus[]; to: OrderStatus }>;
 
 export type OrderAction = keyof typeof TRANSITIONS;
+
+/** What a new order looks like: PLACED, version 1, nothing else happened yet. */
+export function newOrder(command: PlaceOrderCommand, orderId: string, now: Date): OrderRecord {
+  const at = now.toISOString();
+  return {
+    orderId,
+    storeId: command.storeId,
+    paymentId: command.paymentId,
+    pies: command.pies,
+    deliveryAddress: command.deliveryAddress,
+    status: 'PLACED',
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+    acceptedAt: null,
+    declinedAt: null,
+    declineReason: null,
+    dispatchEstimatedAt: null,
+    driverId: null,
+    pickedUpAt: null,
+    deliveryEstimatedAt: null,
+    deliveredAt: null,
+    deliverySteps: null,
+    estimateSource: null,
+    cancelledAt: null,
+    cancellationReason: null,
+    idempotencyKey: command.idempotencyKey,
+  };
+}
 
 /** Past-tense wording for error messages ("cannot be accepted"). */
 const ACTION_WORDING: Record<OrderAction, string> = {

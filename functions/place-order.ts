@@ -5,7 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { NotFoundError } from '../domain/errors.js';
-import { toPublicOrder, type OrderRecord, type PublicOrder } from '../domain/order.js';
+import { newOrder, toPublicOrder, type PublicOrder } from '../domain/order.js';
 import { parsePlaceOrder, type PlaceOrderCommand } from '../domain/validation.js';
 import { documentClient, sfnClient } from './lib/clients.js';
 import { lazyEnv, positiveInt } from './lib/config.js';
@@ -45,31 +45,8 @@ export function requestHash(command: PlaceOrderCommand): string {
 export async function placeOrder(command: PlaceOrderCommand, deps: PlaceOrderDeps): Promise<PublicOrder> {
   const store = await deps.stores.get(command.storeId);
   if (store === null) throw new NotFoundError('store', command.storeId);
-  const now = deps.now().toISOString();
-  const record: OrderRecord = {
-    orderId: deps.newId(),
-    storeId: command.storeId,
-    paymentId: command.paymentId,
-    pies: command.pies,
-    deliveryAddress: command.deliveryAddress,
-    status: 'PLACED',
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
-    acceptedAt: null,
-    declinedAt: null,
-    declineReason: null,
-    dispatchEstimatedAt: null,
-    driverId: null,
-    pickedUpAt: null,
-    deliveryEstimatedAt: null,
-    deliveredAt: null,
-    deliverySteps: null,
-    estimateSource: null,
-    cancelledAt: null,
-    cancellationReason: null,
-    idempotencyKey: command.idempotencyKey,
-  };
+  const record = newOrder(command, deps.newId(), deps.now());
+
   const { record: order } = await deps.orders.createIdempotent(record, requestHash(command));
   // Started on every call, also for a retry: if an earlier attempt saved the order but failed
   // before starting the workflow, the retry heals it. Same name + same input is a no-op.
