@@ -10,6 +10,7 @@ const invoker = createLambdaInvoker({
     { name: 'echo', entry: 'echo.ts', env: {} },
     { name: 'fails', entry: 'fails.ts', env: {} },
     { name: 'hangs', entry: 'hangs.ts', env: {}, timeoutSeconds: 1 },
+    { name: 'missing', entry: 'missing.ts', env: {} },
   ],
 });
 
@@ -35,6 +36,12 @@ describe('createLambdaInvoker', () => {
 
   it('times a function out after its timeout', async () => {
     await expect(invoker.invoke('hangs', {})).rejects.toMatchObject({ name: 'Sandbox.Timedout' });
+  });
+
+  it('reports a module that cannot load as Runtime.ImportModuleError, every time', async () => {
+    for (let i = 0; i < 2; i++) {
+      await expect(invoker.invoke('missing', {})).rejects.toMatchObject({ name: 'Runtime.ImportModuleError' });
+    }
   });
 
   it('refuses an unknown function', async () => {

@@ -63,10 +63,20 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): LambdaInvoke
     return spec;
   }
 
+  /** Lambda's init phase: an import that fails is `Runtime.ImportModuleError`, and is retried next time. */
   async function load(spec: FunctionSpec): Promise<Handler> {
-    const mod: unknown = await import(pathToFileURL(resolve(options.rootDir, spec.entry)).href);
+    let mod: unknown;
+    try {
+      mod = await import(pathToFileURL(resolve(options.rootDir, spec.entry)).href);
+    } catch (error) {
+      handlers.delete(spec.name);
+      throw new LambdaFunctionError('Runtime.ImportModuleError', `${spec.entry}: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const handler = typeof mod === 'object' && mod !== null && 'handler' in mod ? mod.handler : undefined;
-    if (typeof handler !== 'function') throw new Error(`${spec.entry} does not export a handler function`);
+    if (typeof handler !== 'function') {
+      handlers.delete(spec.name);
+      throw new LambdaFunctionError('Runtime.HandlerNotFound', `${spec.entry} does not export a handler function`);
+    }
     return handler as Handler;
   }
 
