@@ -132,8 +132,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     delete process.env.AWS_PROFILE;
     if (!options.inMemory) await mkdir(dataDir, { recursive: true });
 
-    // Chosen first: handlers are told the GraphQL URL before the server starts.
-    // Checked first, so a taken port fails in milliseconds with a clear message.
+    // The port is settled first: a taken one fails in milliseconds with a clear message, and
+    // handlers are told the GraphQL URL before the server starts.
     if (options.port !== 0) await assertPortFree(host, options.port ?? 4000);
     const appsyncPort = options.port === 0 ? await findFreePort(host) : (options.port ?? 4000);
     const graphqlUrl = `http://${host}:${appsyncPort}/graphql`;

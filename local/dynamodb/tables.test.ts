@@ -1,4 +1,4 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableSpec } from '../../infra/manifest-types.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
@@ -55,6 +55,14 @@ describe('ensureTables', { timeout: 30_000 }, () => {
     expect(tables.get('Orders')?.streamArn).toMatch(/table\/c-Orders\/stream\//);
     const { Table } = await client.send(new DescribeTableCommand({ TableName: 'c-Orders' }));
     expect(Table?.GlobalSecondaryIndexes?.map((g) => g.IndexName)).toEqual(['byStore']);
+  });
+
+  it('turns on TTL on the manifest attribute, idempotently', async () => {
+    const keys: TableSpec = { name: 'Keys', partitionKey: { name: 'k', type: 'S' }, ttlAttribute: 'expiresAt' };
+    await ensureTables(client, [keys], (n) => `t-${n}`);
+    await ensureTables(client, [keys], (n) => `t-${n}`);
+    const { TimeToLiveDescription } = await client.send(new DescribeTimeToLiveCommand({ TableName: 't-Keys' }));
+    expect(TimeToLiveDescription).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' });
   });
 
   it('refuses a table whose key schema differs from the manifest', async () => {

@@ -9,6 +9,8 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  UpdateTimeToLiveCommand,
   ResourceNotFoundException,
   UpdateTableCommand,
   waitUntilTableExists,
@@ -60,11 +62,19 @@ export async function ensureTables(
       checkKeySchema(tableName, description.KeySchema, keySchema(spec.partitionKey, spec.sortKey), 'key schema');
       description = await reconcile(client, spec, tableName, description);
     }
+    if (spec.ttlAttribute !== undefined) await ensureTimeToLive(client, tableName, spec.ttlAttribute);
     const streamArn = spec.stream === undefined ? undefined : description.LatestStreamArn;
     if (spec.stream !== undefined && streamArn === undefined) throw new Error(`table ${tableName} has no stream ARN after creation`);
     result.set(spec.name, streamArn === undefined ? { tableName } : { tableName, streamArn });
   }
   return result;
+}
+
+/** Turns on TTL on `attribute` unless it already is (UpdateTimeToLive refuses a no-op change). */
+async function ensureTimeToLive(client: DynamoDBClient, tableName: string, attribute: string): Promise<void> {
+  const current = (await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }))).TimeToLiveDescription;
+  if (current?.TimeToLiveStatus === 'ENABLED' && current.AttributeName === attribute) return;
+  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: attribute } }));
 }
 
 async function describe(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
