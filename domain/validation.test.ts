@@ -61,6 +61,10 @@ describe('parseDecideOrder', () => {
     expect(parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'ACCEPT' })).toEqual({ orderId: 'o1', storeId: 's1', decision: 'ACCEPT', reason: null });
   });
 
+  it('treats a blank reason as none', () => {
+    expect(parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'DECLINE', reason: '  ' }).reason).toBeNull();
+  });
+
   it('rejects an unknown decision and an overlong reason', () => {
     expect(fieldOf(() => parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'MAYBE' }))).toBe('decision');
     expect(fieldOf(() => parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'DECLINE', reason: 'x'.repeat(281) }))).toBe('reason');

@@ -159,7 +159,9 @@ export function parsePlaceOrder(value: unknown): PlaceOrderCommand {
 export function parseDecideOrder(value: unknown): DecideOrderCommand {
   const o = object(value, 'input');
   const decision = oneOf(o.decision, DECISIONS, 'decision');
-  const reason = o.reason === undefined || o.reason === null ? null : text(o.reason, 'reason', LIMITS.maxReasonLength);
+  // An optional reason left blank is no reason.
+  const blank = o.reason === undefined || o.reason === null || (typeof o.reason === 'string' && o.reason.trim() === '');
+  const reason = blank ? null : text(o.reason, 'reason', LIMITS.maxReasonLength);
   return { orderId: id(o.orderId, 'orderId'), storeId: id(o.storeId, 'storeId'), decision, reason };
 }
 

@@ -1,6 +1,7 @@
 /** Query.getOrder → orders table (GetItem). A malformed id is a ValidationError, an unknown one null. */
 import { util, type Context } from '@aws-appsync/utils';
 import { get } from '@aws-appsync/utils/dynamodb';
+import { publicOrder } from './lib/public-order.js';
 
 export function request(ctx: Context<{ orderId: string }>) {
   const orderId = ctx.args.orderId;
@@ -12,5 +13,5 @@ export function request(ctx: Context<{ orderId: string }>) {
 
 export function response(ctx: Context) {
   if (ctx.error) util.error('The order could not be read. Try again later.', 'InternalFailure');
-  return ctx.result;
+  return publicOrder(ctx.result);
 }

@@ -1,6 +1,7 @@
 /** Query.ordersByStore → orders table, index byStore (storeId, createdAt), newest first. */
 import { util, type Context } from '@aws-appsync/utils';
 import { query } from '@aws-appsync/utils/dynamodb';
+import { publicOrder } from './lib/public-order.js';
 
 export function request(ctx: Context<{ storeId: string; limit?: number | null; nextToken?: string | null }>) {
   const { storeId, nextToken } = ctx.args;
@@ -20,5 +21,5 @@ export function request(ctx: Context<{ storeId: string; limit?: number | null; n
 
 export function response(ctx: Context) {
   if (ctx.error) util.error('The orders could not be read. Try again later.', 'InternalFailure');
-  return { items: ctx.result.items, nextToken: ctx.result.nextToken ?? null };
+  return { items: ctx.result.items.map(publicOrder), nextToken: ctx.result.nextToken ?? null };
 }

@@ -46,6 +46,14 @@ describe('Query.getOrder', () => {
     expect(out.error?.type).toBe('ValidationError');
   });
 
+  it('drops task tokens and the idempotency key from the item', async () => {
+    const item = { orderId: 'o1', status: 'PLACED', storeTaskToken: 't1', driverTaskToken: 't2', deliveryTaskToken: 't3', idempotencyKey: 'k' };
+    const out = await evaluateCode({ resolver: resolver('Query.getOrder'), fn: 'response', context: { result: item } });
+    expect(out.result).toEqual({ orderId: 'o1', status: 'PLACED' });
+    const none = await evaluateCode({ resolver: resolver('Query.getOrder'), fn: 'response', context: { result: null } });
+    expect(none.result).toBeNull();
+  });
+
   it('hides a data-source error behind a generic one', async () => {
     const out = await evaluateCode({
       resolver: resolver('Query.getOrder'),
@@ -60,6 +68,15 @@ describe('Query.ordersByStore', () => {
   it('queries the byStore index newest first with the default page size', async () => {
     const out = await evaluateCode({ resolver: resolver('Query.ordersByStore'), fn: 'request', context: { arguments: { storeId: 's1' } } });
     expect(out.result).toMatchObject({ operation: 'Query', index: 'byStore', scanIndexForward: false, limit: 20 });
+  });
+
+  it('drops backend-only attributes from every item', async () => {
+    const out = await evaluateCode({
+      resolver: resolver('Query.ordersByStore'),
+      fn: 'response',
+      context: { result: { items: [{ orderId: 'o1', storeTaskToken: 'secret' }], nextToken: null } },
+    });
+    expect(out.result).toEqual({ items: [{ orderId: 'o1' }], nextToken: null });
   });
 
   it('refuses a page size over 100', async () => {
