@@ -4,8 +4,8 @@
  */
 import { toPublicOrder, type PublicOrder } from '../domain/order.js';
 import { parseCancelOrder, type CancelOrderCommand } from '../domain/validation.js';
-import { ORDER_MUTATION_ENV, orderMutationHandler, type OrderMutationDeps } from './lib/mutation-handler.js';
-import { ORDER_CANCELLED_ERROR, resumeTask } from './lib/workflow.js';
+import { ORDER_MUTATION_ENV, orderMutationHandler, resumeAfterWrite, type OrderMutationDeps } from './lib/mutation-handler.js';
+import { ORDER_CANCELLED_ERROR } from './lib/workflow.js';
 
 export const ENV = ORDER_MUTATION_ENV;
 
@@ -15,11 +15,7 @@ export async function cancelOrder(command: CancelOrderCommand, deps: OrderMutati
     now,
     set: { cancelledAt: now.toISOString(), cancellationReason: 'CUSTOMER_CANCELLED' },
   });
-  if (after.storeTaskToken !== undefined) {
-    await resumeTask(deps.sfn, after.storeTaskToken, { kind: 'failure', error: ORDER_CANCELLED_ERROR, cause: 'CUSTOMER_CANCELLED' }, (m) =>
-      deps.log.info(m, { orderId: command.orderId }),
-    );
-  }
+  await resumeAfterWrite(deps, command.orderId, after.storeTaskToken, { kind: 'failure', error: ORDER_CANCELLED_ERROR, cause: 'CUSTOMER_CANCELLED' });
   return toPublicOrder(after);
 }
 

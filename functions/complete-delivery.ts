@@ -4,8 +4,7 @@
  */
 import { toPublicOrder, type PublicOrder } from '../domain/order.js';
 import { parseCompleteDelivery, type CompleteDeliveryCommand } from '../domain/validation.js';
-import { ORDER_MUTATION_ENV, orderMutationHandler, type OrderMutationDeps } from './lib/mutation-handler.js';
-import { resumeTask } from './lib/workflow.js';
+import { ORDER_MUTATION_ENV, orderMutationHandler, resumeAfterWrite, type OrderMutationDeps } from './lib/mutation-handler.js';
 
 export const ENV = ORDER_MUTATION_ENV;
 
@@ -16,11 +15,7 @@ export async function completeDelivery(command: CompleteDeliveryCommand, deps: O
     now,
     set: { deliveredAt: now.toISOString() },
   });
-  if (after.deliveryTaskToken !== undefined) {
-    await resumeTask(deps.sfn, after.deliveryTaskToken, { kind: 'success', output: { deliveredAt: now.toISOString() } }, (m) =>
-      deps.log.info(m, { orderId: command.orderId }),
-    );
-  }
+  await resumeAfterWrite(deps, command.orderId, after.deliveryTaskToken, { kind: 'success', output: { deliveredAt: now.toISOString() } });
   return toPublicOrder(after);
 }
 

@@ -4,8 +4,7 @@
  */
 import { dispatchEstimate, toPublicOrder, type PublicOrder } from '../domain/order.js';
 import { parseDecideOrder, type DecideOrderCommand } from '../domain/validation.js';
-import { ORDER_MUTATION_ENV, orderMutationHandler, type OrderMutationDeps } from './lib/mutation-handler.js';
-import { resumeTask } from './lib/workflow.js';
+import { ORDER_MUTATION_ENV, orderMutationHandler, resumeAfterWrite, type OrderMutationDeps } from './lib/mutation-handler.js';
 
 export const ENV = ORDER_MUTATION_ENV;
 
@@ -25,11 +24,7 @@ export async function decideOrder(command: DecideOrderCommand, deps: OrderMutati
         });
   // No token yet means the workflow has not reached its wait: its task sees the new status
   // when it tries to attach the token, and resumes itself.
-  if (after.storeTaskToken !== undefined) {
-    await resumeTask(deps.sfn, after.storeTaskToken, { kind: 'success', output: { decision: command.decision } }, (m) =>
-      deps.log.info(m, { orderId: command.orderId }),
-    );
-  }
+  await resumeAfterWrite(deps, command.orderId, after.storeTaskToken, { kind: 'success', output: { decision: command.decision } });
   return toPublicOrder(after);
 }
 

@@ -55,6 +55,16 @@ describe('decideOrder', () => {
     await expect(decideOrder({ orderId: 'o1', storeId: 's1', decision: 'ACCEPT', reason: null }, deps)).resolves.toMatchObject({ status: 'ACCEPTED' });
   });
 
+  it('still returns the decided order when Step Functions is unavailable, and logs an error', async () => {
+    const errors: string[] = [];
+    const sfn = fakeClient(() => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    });
+    const deps = { ...mutationDeps({ transition: async () => order({ status: 'ACCEPTED', storeTaskToken: 'tok' }) }, sfn), log: { info: () => undefined, error: (m: string) => void errors.push(m) } };
+    await expect(decideOrder({ orderId: 'o1', storeId: 's1', decision: 'ACCEPT', reason: null }, deps)).resolves.toMatchObject({ status: 'ACCEPTED' });
+    expect(errors).toEqual(['could not resume the workflow; its timeout path will reconcile']);
+  });
+
   it('passes a refused transition on as a typed failure', async () => {
     const deps = mutationDeps({
       transition: async () => {

@@ -4,8 +4,7 @@
  */
 import { toPublicOrder, type PublicOrder } from '../domain/order.js';
 import { parsePickupOrder, type PickupOrderCommand } from '../domain/validation.js';
-import { ORDER_MUTATION_ENV, orderMutationHandler, type OrderMutationDeps } from './lib/mutation-handler.js';
-import { resumeTask } from './lib/workflow.js';
+import { ORDER_MUTATION_ENV, orderMutationHandler, resumeAfterWrite, type OrderMutationDeps } from './lib/mutation-handler.js';
 
 export const ENV = ORDER_MUTATION_ENV;
 
@@ -15,11 +14,7 @@ export async function pickupOrder(command: PickupOrderCommand, deps: OrderMutati
     now,
     set: { driverId: command.driverId, pickedUpAt: now.toISOString() },
   });
-  if (after.driverTaskToken !== undefined) {
-    await resumeTask(deps.sfn, after.driverTaskToken, { kind: 'success', output: { driverId: command.driverId } }, (m) =>
-      deps.log.info(m, { orderId: command.orderId }),
-    );
-  }
+  await resumeAfterWrite(deps, command.orderId, after.driverTaskToken, { kind: 'success', output: { driverId: command.driverId } });
   return toPublicOrder(after);
 }
 

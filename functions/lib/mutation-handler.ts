@@ -10,6 +10,7 @@ import { parseMutationEvent } from './event.js';
 import { logger, type Logger } from './logger.js';
 import { OrderRepository } from './orders.js';
 import { failure, success, type MutationResult } from './result.js';
+import { resumeTask, type TaskResume } from './workflow.js';
 
 /** The variables every order-changing mutation reads. */
 export const ORDER_MUTATION_ENV = ['ORDERS_TABLE'] as const;
@@ -39,4 +40,23 @@ export function orderMutationHandler<C>(
       return failure(error);
     }
   };
+}
+
+/**
+ * Resumes the workflow after a mutation's guarded write has won. The write is the decision: if
+ * resuming fails even after the SDK's retries (throttling, an outage), the caller still gets the
+ * changed order — reporting an error would make its retry fail with InvalidTransition. The
+ * failure is logged as an error (alarm on it), and the workflow's own timeout path reconciles
+ * with the order's status.
+ */
+export async function resumeAfterWrite(deps: OrderMutationDeps, orderId: string, token: string | undefined, resume: TaskResume): Promise<void> {
+  if (token === undefined) return;
+  try {
+    await resumeTask(deps.sfn, token, resume, (m) => deps.log.info(m, { orderId }));
+  } catch (error) {
+    deps.log.error('could not resume the workflow; its timeout path will reconcile', {
+      orderId,
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+  }
 }
