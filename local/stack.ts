@@ -27,7 +27,7 @@ import { createLambdaInvoker } from './lambda/invoker.js';
 import { startMessaging } from './messaging/messaging.js';
 import { startStepFunctionsEndpoint } from './sfn/index.js';
 import { startSsmEndpoint } from './ssm/ssm-endpoint.js';
-import { assertPortFree, findFreePort } from './util/ports.js';
+import { assertPortFree } from './util/ports.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 export const LOCAL_REGION = 'us-east-1';
@@ -132,12 +132,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     delete process.env.AWS_PROFILE;
     if (!options.inMemory) await mkdir(dataDir, { recursive: true });
 
-    // The port is settled first: a taken one fails in milliseconds with a clear message, and
-    // handlers are told the GraphQL URL before the server starts.
-    if (options.port !== 0) await assertPortFree(host, options.port ?? 4000);
-    const appsyncPort = options.port === 0 ? await findFreePort(host) : (options.port ?? 4000);
-    const graphqlUrl = `http://${host}:${appsyncPort}/graphql`;
-    const amplifyConfig = amplifyConfigFor(graphqlUrl, LOCAL_REGION, LOCAL_API_KEY);
+    // A taken port fails in milliseconds with a clear message, before anything starts. Port 0
+    // is bound as 0 (no pick-then-bind race): its URL is known once the server listens, and
+    // handlers read it lazily, at their first invocation, which can only come after that.
+    const appsyncPort = options.port ?? 4000;
+    if (appsyncPort !== 0) await assertPortFree(host, appsyncPort);
+    let graphqlUrl: string | undefined;
+    let amplifyConfig: AmplifyConfig | undefined;
 
     const dynamo = await startDynamoDbLocal({ host: internal, port: 0, dataDir: options.inMemory ? undefined : join(dataDir, 'dynamodb'), logger: log });
     stops.push(() => dynamo.stop());
@@ -174,22 +175,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if ('table' in binding) return tableName(binding.table);
       if ('topic' in binding) return messaging.topicArn(binding.topic);
       if ('stateMachine' in binding) return stateMachineArn(binding.stateMachine);
-      if ('graphqlUrl' in binding) return graphqlUrl;
+      if ('graphqlUrl' in binding) {
+        if (graphqlUrl === undefined) throw new Error('the GraphQL URL is resolved before the server listens');
+        return graphqlUrl;
+      }
       if ('ssmParameter' in binding) return binding.ssmParameter;
       return binding.value;
     };
-    const functionEnv: Record<string, string> = {};
-    for (const fn of m.functions) {
-      for (const [name, binding] of Object.entries(fn.env)) {
-        const value = 'value' in binding ? (options.envOverrides?.[name] ?? binding.value) : resolveBinding(binding);
-        const previous = functionEnv[name];
-        if (previous !== undefined && previous !== value) {
-          throw new Error(`env var ${name} means different things to different functions; functions share one process here`);
-        }
-        functionEnv[name] = value;
-      }
-    }
-
     const sns = new SNSClient({ endpoint: messaging.endpoint, region: LOCAL_REGION, credentials });
     stops.push(async () => sns.destroy());
     const sfn = await startStepFunctionsEndpoint({
@@ -216,7 +208,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => sfn.stop());
     progress(`Step Functions ready on ${sfn.url}`);
 
-    Object.assign(process.env, functionEnv, {
+    Object.assign(process.env, {
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SNS: messaging.endpoint,
       AWS_ENDPOINT_URL_SQS: messaging.endpoint,
@@ -249,7 +241,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logger: log,
       // Any browser client on this origin can configure Amplify from here.
       extraRoutes: (req, res) => {
-        if (req.method === 'GET' && req.url === '/amplify-config.json') {
+        if (req.method === 'GET' && req.url === '/amplify-config.json' && amplifyConfig !== undefined) {
           res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
           res.end(JSON.stringify(amplifyConfig));
           return true;
@@ -258,6 +250,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
     });
     stops.push(() => appsync.stop());
+    graphqlUrl = appsync.url;
+    amplifyConfig = amplifyConfigFor(appsync.url, LOCAL_REGION, LOCAL_API_KEY);
+    const functionEnv: Record<string, string> = {};
+    for (const fn of m.functions) {
+      for (const [name, binding] of Object.entries(fn.env)) {
+        const value = 'value' in binding ? (options.envOverrides?.[name] ?? binding.value) : resolveBinding(binding);
+        const previous = functionEnv[name];
+        if (previous !== undefined && previous !== value) {
+          throw new Error(`env var ${name} means different things to different functions; functions share one process here`);
+        }
+        functionEnv[name] = value;
+      }
+    }
+
+    Object.assign(process.env, functionEnv);
     progress(`AppSync GraphQL ready on ${appsync.url}`);
 
     const streams = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials });

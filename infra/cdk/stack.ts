@@ -176,7 +176,7 @@ export class ServerlessPizzaStack extends Stack {
     // (a Lambda with broad log permissions) to manage a group this stack can own directly.
     const cfnApi = api.node.defaultChild;
     if (!(cfnApi instanceof appsync.CfnGraphQLApi)) throw new Error('GraphqlApi has no CfnGraphQLApi');
-    cfnApi.logConfig = { cloudWatchLogsRoleArn: apiLogRole.roleArn, fieldLogLevel: appsync.FieldLogLevel.ERROR, excludeVerboseContent: true };
+    cfnApi.logConfig = { cloudWatchLogsRoleArn: apiLogRole.roleArn, fieldLogLevel: appsync.FieldLogLevel.ERROR, excludeVerboseContent: false };
     // The group AppSync writes to, owned by the stack (retention, removal) and the only one its role may write.
     const apiLogs = logGroup('ApiLogs', `/aws/appsync/apis/${api.apiId}`);
     apiLogRole.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [apiLogs.logGroupArn] }));
