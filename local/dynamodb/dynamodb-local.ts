@@ -80,16 +80,34 @@ const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** Our own signal handlers (one set per running JVM), told apart from the application's. */
 const ownSignalHandlers = new WeakSet<object>();
 
+/** How often a free port is picked again when another process took it before the JVM bound it. */
+const PORT_ATTEMPTS = 3;
+
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  const host = options.host ?? '127.0.0.1';
+  await checkJava(options.javaCommand ?? 'java');
+  if ((options.port ?? 0) !== 0) {
+    await assertPortFree(host, options.port ?? 0);
+    return startOnce(options, options.port ?? 0);
+  }
+  // The JVM cannot listen on port 0 and report the port, so a free port is picked first; another
+  // process may take it during the JVM's start-up (seconds), and then a new one is picked.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options, await findFreePort(host));
+    } catch (error) {
+      const portTaken = error instanceof DynamoDbLocalExitedError && /BindException|Address already in use/.test(error.message);
+      if (!portTaken || attempt >= PORT_ATTEMPTS) throw error;
+      options.logger?.(`[dynamodb-local] port taken during start-up; trying another (${attempt}/${PORT_ATTEMPTS})`);
+    }
+  }
+}
+
+async function startOnce(options: DynamoDbLocalOptions, port: number): Promise<DynamoDbLocal> {
   const host = options.host ?? '127.0.0.1';
   const log = options.logger ?? (() => undefined);
   const javaCommand = options.javaCommand ?? 'java';
-  await checkJava(javaCommand);
   const { jar, libDir } = locateJar();
-
-  let port = options.port ?? 0;
-  if (port === 0) port = await findFreePort(host);
-  else await assertPortFree(host, port);
 
   const args = [...(options.jvmArgs ?? []), `-Djava.library.path=${libDir}`, '-jar', jar, '-port', String(port), '-sharedDb', '-disableTelemetry'];
   if (options.dataDir === undefined) {
