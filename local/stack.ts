@@ -137,8 +137,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // handlers read it lazily, at their first invocation, which can only come after that.
     const appsyncPort = options.port ?? 4000;
     if (appsyncPort !== 0) await assertPortFree(host, appsyncPort);
-    let graphqlUrl: string | undefined;
-    let amplifyConfig: AmplifyConfig | undefined;
+    const api: { graphqlUrl?: string; amplifyConfig?: AmplifyConfig } = {};
 
     const dynamo = await startDynamoDbLocal({ host: internal, port: 0, dataDir: options.inMemory ? undefined : join(dataDir, 'dynamodb'), logger: log });
     stops.push(() => dynamo.stop());
@@ -176,8 +175,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if ('topic' in binding) return messaging.topicArn(binding.topic);
       if ('stateMachine' in binding) return stateMachineArn(binding.stateMachine);
       if ('graphqlUrl' in binding) {
-        if (graphqlUrl === undefined) throw new Error('the GraphQL URL is resolved before the server listens');
-        return graphqlUrl;
+        if (api.graphqlUrl === undefined) throw new Error('the GraphQL URL is resolved before the server listens');
+        return api.graphqlUrl;
       }
       if ('ssmParameter' in binding) return binding.ssmParameter;
       return binding.value;
@@ -241,17 +240,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logger: log,
       // Any browser client on this origin can configure Amplify from here.
       extraRoutes: (req, res) => {
-        if (req.method === 'GET' && req.url === '/amplify-config.json' && amplifyConfig !== undefined) {
+        if (req.method === 'GET' && req.url === '/amplify-config.json' && api.amplifyConfig !== undefined) {
           res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-          res.end(JSON.stringify(amplifyConfig));
+          res.end(JSON.stringify(api.amplifyConfig));
           return true;
         }
         return options.extraRoutes?.(req, res) ?? false;
       },
     });
     stops.push(() => appsync.stop());
-    graphqlUrl = appsync.url;
-    amplifyConfig = amplifyConfigFor(appsync.url, LOCAL_REGION, LOCAL_API_KEY);
+    api.graphqlUrl = appsync.url;
+    const amplifyConfig = amplifyConfigFor(appsync.url, LOCAL_REGION, LOCAL_API_KEY);
+    api.amplifyConfig = amplifyConfig;
     const functionEnv: Record<string, string> = {};
     for (const fn of m.functions) {
       for (const [name, binding] of Object.entries(fn.env)) {
