@@ -6,6 +6,7 @@
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import type { Order, Store } from '../../generated/graphql.js';
 import type { PizzaApi } from './api.js';
+import type { OrderUpdatesFilter } from './operations.js';
 import { describeError, type ApiProblem } from './errors.js';
 import { isNewer, mergeOrder, mergeOrders } from './orders.js';
 
@@ -101,22 +102,12 @@ export function useStoreOrders(storeId: string | null): LiveOrders {
         (error: unknown) => active && setProblems(describeError(error)),
       );
     void refresh();
-    const stop = api.watchOrders(
-      { storeId },
-      {
-        onOrder: (order) => active && order.storeId === storeId && setOrders((current) => mergeOrder(current ?? [], order)),
-        onLive: () => {
-          if (!active) return;
-          setLive('live');
-          void refresh();
-        },
-        onError: (error) => {
-          if (!active) return;
-          setLive('failed');
-          setProblems(describeError(error));
-        },
-      },
-    );
+    const stop = watchLive(api, { storeId }, {
+      onOrder: (order) => order.storeId === storeId && setOrders((current) => mergeOrder(current ?? [], order)),
+      resync: () => void refresh(),
+      setLive,
+      setProblems,
+    });
     return () => {
       active = false;
       stop();
@@ -143,29 +134,57 @@ export function useLiveOrder(initial: Order): LiveOrder {
   const accept = useCallback((incoming: Order) => setOrder((current) => (isNewer(current, incoming) ? incoming : current)), []);
   useEffect(() => {
     let active = true;
-    const stop = api.watchOrders(
-      { orderId },
-      {
-        onOrder: (incoming) => active && accept(incoming),
-        onLive: () => {
-          if (!active) return;
-          setLive('live');
-          api.getOrder(orderId).then(
-            (fresh) => active && fresh !== null && accept(fresh),
-            (error: unknown) => active && setProblems(describeError(error)),
-          );
-        },
-        onError: (error) => {
-          if (!active) return;
-          setLive('failed');
-          setProblems(describeError(error));
-        },
-      },
-    );
+    const stop = watchLive(api, { orderId }, {
+      onOrder: accept,
+      resync: () =>
+        api.getOrder(orderId).then(
+          (fresh) => active && fresh !== null && accept(fresh),
+          (error: unknown) => active && setProblems(describeError(error)),
+        ),
+      setLive,
+      setProblems,
+    });
     return () => {
       active = false;
       stop();
     };
   }, [api, orderId, accept]);
   return { order, live, problems, accept };
+}
+
+/**
+ * Subscribes to `onOrderUpdated(filter)`. Each time the subscription is (re)acknowledged the view
+ * is marked live and `resync` re-reads what it shows, so nothing published between a query and
+ * the subscription going live is missed. Events after the returned stop() are ignored.
+ */
+function watchLive(
+  api: PizzaApi,
+  filter: OrderUpdatesFilter,
+  handlers: {
+    onOrder: (order: Order) => void;
+    resync: () => void;
+    setLive: (live: LiveState) => void;
+    setProblems: (problems: readonly ApiProblem[]) => void;
+  },
+): () => void {
+  let active = true;
+  const stop = api.watchOrders(filter, {
+    onOrder: (order) => {
+      if (active) handlers.onOrder(order);
+    },
+    onLive: () => {
+      if (!active) return;
+      handlers.setLive('live');
+      handlers.resync();
+    },
+    onError: (error) => {
+      if (!active) return;
+      handlers.setLive('failed');
+      handlers.setProblems(describeError(error));
+    },
+  });
+  return () => {
+    active = false;
+    stop();
+  };
 }
