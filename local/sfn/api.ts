@@ -3,7 +3,7 @@
  * JSON request (the AWS JSON 1.0 body) and maps it onto the engine. Timestamps are epoch seconds,
  * as the AWS JSON protocols send them.
  */
-import { EXECUTION_STATUSES, type Engine, type ExecutionStatus } from './engine.js';
+import { EXECUTION_STATUSES, type Engine, type ExecutionStatus, type ExecutionSummary } from './engine.js';
 import { SfnApiError } from './errors.js';
 import type { Json, JsonObject } from './json.js';
 
@@ -33,12 +33,7 @@ export function createOperations(engine: Engine): ReadonlyMap<string, Operation>
     DescribeExecution: (r) => {
       const e = engine.describeExecution(required(r, 'executionArn'));
       return compact({
-        executionArn: e.executionArn,
-        stateMachineArn: e.stateMachineArn,
-        name: e.name,
-        status: e.status,
-        startDate: seconds(e.startDate),
-        stopDate: e.stopDate && seconds(e.stopDate),
+        ...executionSummary(e),
         input: e.input,
         inputDetails: { included: true },
         output: e.output,
@@ -57,16 +52,7 @@ export function createOperations(engine: Engine): ReadonlyMap<string, Operation>
       const status = optional(r, 'statusFilter');
       const statusFilter = status === undefined ? undefined : EXECUTION_STATUSES.find((s): s is ExecutionStatus => s === status);
       if (status !== undefined && statusFilter === undefined) throw new SfnApiError('ValidationException', `1 validation error detected: Value '${status}' at 'statusFilter' failed to satisfy constraint`);
-      const all = engine.listExecutions(required(r, 'stateMachineArn'), statusFilter).map((e) =>
-        compact({
-          executionArn: e.executionArn,
-          stateMachineArn: e.stateMachineArn,
-          name: e.name,
-          status: e.status,
-          startDate: seconds(e.startDate),
-          stopDate: e.stopDate && seconds(e.stopDate),
-        }),
-      );
+      const all = engine.listExecutions(required(r, 'stateMachineArn'), statusFilter).map((e) => compact(executionSummary(e)));
       const page = paginate(all, r, 'executions');
       return page;
     },
@@ -146,4 +132,16 @@ function withoutData(event: JsonObject): JsonObject {
     }
   }
   return out;
+}
+
+/** The fields DescribeExecution and ListExecutions share. */
+function executionSummary(e: ExecutionSummary) {
+  return {
+    executionArn: e.executionArn,
+    stateMachineArn: e.stateMachineArn,
+    name: e.name,
+    status: e.status,
+    startDate: seconds(e.startDate),
+    stopDate: e.stopDate && seconds(e.stopDate),
+  };
 }
