@@ -3,12 +3,7 @@
  * `errors[].errorType`); the same names are the ASL error names a workflow Catch can match.
  * Messages are written for the caller: they never carry internal detail.
  */
-export type DomainErrorType =
-  | 'ValidationError'
-  | 'NotFound'
-  | 'InvalidTransition'
-  | 'Unauthorized'
-  | 'IdempotencyConflict';
+export type DomainErrorType = 'ValidationError' | 'NotFound' | 'InvalidTransition' | 'Unauthorized' | 'IdempotencyConflict';
 
 export abstract class DomainError extends Error {
   abstract readonly errorType: DomainErrorType;

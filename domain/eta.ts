@@ -34,7 +34,13 @@ export function straightLineEstimate(from: CoordinatesValue, to: CoordinatesValu
     source: 'STRAIGHT_LINE',
     distanceMeters,
     durationSeconds,
-    steps: [{ instruction: 'Drive to the delivery address (straight-line estimate; no route available)', distance: distanceMeters, duration: durationSeconds }],
+    steps: [
+      {
+        instruction: 'Drive to the delivery address (straight-line estimate; no route available)',
+        distance: distanceMeters,
+        duration: durationSeconds,
+      },
+    ],
   };
 }
 

@@ -44,7 +44,14 @@ describe('delivery estimates', () => {
 
   it('reads an openrouteservice response and rejects a malformed one', () => {
     const body = {
-      features: [{ properties: { summary: { distance: 2500.5, duration: 301.2 }, segments: [{ steps: [{ instruction: 'Head north', distance: 100, duration: 20 }] }] } }],
+      features: [
+        {
+          properties: {
+            summary: { distance: 2500.5, duration: 301.2 },
+            segments: [{ steps: [{ instruction: 'Head north', distance: 100, duration: 20 }] }],
+          },
+        },
+      ],
     };
     expect(parseOrsDirections(body)).toEqual({
       source: 'ROUTING_SERVICE',

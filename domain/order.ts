@@ -3,15 +3,7 @@
  * mutation handlers apply these rules; DynamoDB conditions are derived from them so that
  * every status change is one guarded, atomic write.
  */
-import type {
-  Address,
-  CancellationReason,
-  DeliveryStep,
-  EstimateSource,
-  Order,
-  OrderStatus,
-  Pie,
-} from '../generated/graphql.js';
+import type { Address, CancellationReason, DeliveryStep, EstimateSource, Order, OrderStatus, Pie } from '../generated/graphql.js';
 
 import type { PlaceOrderCommand } from './validation.js';
 

@@ -41,10 +41,26 @@ describe('parsePlaceOrder', () => {
     ['an unknown size', { pies: [{ size: 'HUGE', cheese: 'SMALL', toppings: [] }] }, 'pies[0].size'],
     ['an unknown topping', { pies: [{ size: 'SMALL', cheese: 'SMALL', toppings: ['PINEAPPLE'] }] }, 'pies[0].toppings[0]'],
     ['a repeated topping', { pies: [{ size: 'SMALL', cheese: 'SMALL', toppings: ['HAM', 'HAM'] }] }, 'pies[0].toppings'],
-    ['a latitude out of range', { deliveryAddress: { ...(validInput().deliveryAddress as object), coordinates: { latitude: 91, longitude: 0 } } }, 'deliveryAddress.coordinates.latitude'],
-    ['a longitude that is not a number', { deliveryAddress: { ...(validInput().deliveryAddress as object), coordinates: { latitude: 0, longitude: Number.NaN } } }, 'deliveryAddress.coordinates.longitude'],
-    ['an empty street', { deliveryAddress: { ...(validInput().deliveryAddress as object), streetAddress: '   ' } }, 'deliveryAddress.streetAddress'],
-    ['an overlong city', { deliveryAddress: { ...(validInput().deliveryAddress as object), city: 'x'.repeat(201) } }, 'deliveryAddress.city'],
+    [
+      'a latitude out of range',
+      { deliveryAddress: { ...(validInput().deliveryAddress as object), coordinates: { latitude: 91, longitude: 0 } } },
+      'deliveryAddress.coordinates.latitude',
+    ],
+    [
+      'a longitude that is not a number',
+      { deliveryAddress: { ...(validInput().deliveryAddress as object), coordinates: { latitude: 0, longitude: Number.NaN } } },
+      'deliveryAddress.coordinates.longitude',
+    ],
+    [
+      'an empty street',
+      { deliveryAddress: { ...(validInput().deliveryAddress as object), streetAddress: '   ' } },
+      'deliveryAddress.streetAddress',
+    ],
+    [
+      'an overlong city',
+      { deliveryAddress: { ...(validInput().deliveryAddress as object), city: 'x'.repeat(201) } },
+      'deliveryAddress.city',
+    ],
     ['a store id with spaces', { storeId: 'store 1' }, 'storeId'],
     ['a short idempotency key', { idempotencyKey: 'short' }, 'idempotencyKey'],
   ])('rejects %s', (_name, patch, field) => {
@@ -58,7 +74,12 @@ describe('parsePlaceOrder', () => {
 
 describe('parseDecideOrder', () => {
   it('accepts ACCEPT without a reason', () => {
-    expect(parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'ACCEPT' })).toEqual({ orderId: 'o1', storeId: 's1', decision: 'ACCEPT', reason: null });
+    expect(parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'ACCEPT' })).toEqual({
+      orderId: 'o1',
+      storeId: 's1',
+      decision: 'ACCEPT',
+      reason: null,
+    });
   });
 
   it('treats a blank reason as none', () => {

@@ -41,18 +41,25 @@ export interface PartyAlert {
 export function parseAwaitPartyEvent(event: unknown): AwaitPartyEvent {
   if (typeof event !== 'object' || event === null) throw new Error('AwaitParty expects an object');
   const { orderId, stage, taskToken } = event as Record<string, unknown>;
-  if (typeof orderId !== 'string' || typeof taskToken !== 'string' || (stage !== 'STORE_DECISION' && stage !== 'DRIVER_PICKUP' && stage !== 'DELIVERY')) {
+  if (
+    typeof orderId !== 'string' ||
+    typeof taskToken !== 'string' ||
+    (stage !== 'STORE_DECISION' && stage !== 'DRIVER_PICKUP' && stage !== 'DELIVERY')
+  ) {
     throw new Error('AwaitParty expects { orderId, stage: STORE_DECISION | DRIVER_PICKUP | DELIVERY, taskToken }');
   }
   return { orderId, stage, taskToken };
 }
 
 /** Per wait: where its token is kept, the status it waits in, and whom it alerts (if anyone). */
-const STAGES: Record<Stage, {
-  readonly token: 'storeTaskToken' | 'driverTaskToken' | 'deliveryTaskToken';
-  readonly waitsIn: OrderRecord['status'];
-  readonly alert?: { readonly type: PartyAlert['type']; readonly topic: 'STORE_TOPIC_ARN' | 'DRIVER_TOPIC_ARN' };
-}> = {
+const STAGES: Record<
+  Stage,
+  {
+    readonly token: 'storeTaskToken' | 'driverTaskToken' | 'deliveryTaskToken';
+    readonly waitsIn: OrderRecord['status'];
+    readonly alert?: { readonly type: PartyAlert['type']; readonly topic: 'STORE_TOPIC_ARN' | 'DRIVER_TOPIC_ARN' };
+  }
+> = {
   STORE_DECISION: { token: 'storeTaskToken', waitsIn: 'PLACED', alert: { type: 'Order.Placed', topic: 'STORE_TOPIC_ARN' } },
   DRIVER_PICKUP: { token: 'driverTaskToken', waitsIn: 'ACCEPTED', alert: { type: 'Order.ReadyForPickup', topic: 'DRIVER_TOPIC_ARN' } },
   // The driver already has the order; the customer follows it through the subscription.
@@ -61,7 +68,8 @@ const STAGES: Record<Stage, {
 
 /** How to resume a wait whose order has already left the waiting status. */
 export function resumeFor(stage: Stage, order: OrderRecord): TaskResume {
-  if (order.status === 'CANCELLED') return { kind: 'failure', error: ORDER_CANCELLED_ERROR, cause: order.cancellationReason ?? 'CANCELLED' };
+  if (order.status === 'CANCELLED')
+    return { kind: 'failure', error: ORDER_CANCELLED_ERROR, cause: order.cancellationReason ?? 'CANCELLED' };
   if (stage === 'STORE_DECISION') return { kind: 'success', output: { decision: order.status === 'DECLINED' ? 'DECLINE' : 'ACCEPT' } };
   if (stage === 'DRIVER_PICKUP') return { kind: 'success', output: { driverId: order.driverId ?? '' } };
   return { kind: 'success', output: { deliveredAt: order.deliveredAt ?? '' } };

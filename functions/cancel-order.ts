@@ -15,7 +15,11 @@ export async function cancelOrder(command: CancelOrderCommand, deps: OrderMutati
     now,
     set: { cancelledAt: now.toISOString(), cancellationReason: 'CUSTOMER_CANCELLED' },
   });
-  await resumeAfterWrite(deps, command.orderId, after.storeTaskToken, { kind: 'failure', error: ORDER_CANCELLED_ERROR, cause: 'CUSTOMER_CANCELLED' });
+  await resumeAfterWrite(deps, command.orderId, after.storeTaskToken, {
+    kind: 'failure',
+    error: ORDER_CANCELLED_ERROR,
+    cause: 'CUSTOMER_CANCELLED',
+  });
   return toPublicOrder(after);
 }
 

@@ -45,7 +45,12 @@ export const handler = async (event: unknown): Promise<EstimateResult> => {
   });
   const now = new Date();
   const deliveryEstimatedAt = new Date(now.getTime() + estimate.durationSeconds * 1000).toISOString();
-  await orders.update(orderId, { deliveryEstimatedAt, deliverySteps: estimate.steps, estimateSource: estimate.source }, 'OUT_FOR_DELIVERY', now);
+  await orders.update(
+    orderId,
+    { deliveryEstimatedAt, deliverySteps: estimate.steps, estimateSource: estimate.source },
+    'OUT_FOR_DELIVERY',
+    now,
+  );
   log.info('delivery estimated', { orderId, source: estimate.source, durationSeconds: estimate.durationSeconds });
   return { orderId, estimateSource: estimate.source, deliveryEstimatedAt };
 };

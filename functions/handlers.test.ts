@@ -52,7 +52,9 @@ describe('decideOrder', () => {
       throw new TaskTimedOut({ message: 'timed out', $metadata: {} });
     });
     const deps = mutationDeps({ transition: async () => order({ status: 'ACCEPTED', storeTaskToken: 'tok' }) }, sfn);
-    await expect(decideOrder({ orderId: 'o1', storeId: 's1', decision: 'ACCEPT', reason: null }, deps)).resolves.toMatchObject({ status: 'ACCEPTED' });
+    await expect(decideOrder({ orderId: 'o1', storeId: 's1', decision: 'ACCEPT', reason: null }, deps)).resolves.toMatchObject({
+      status: 'ACCEPTED',
+    });
   });
 
   it('still returns the decided order when Step Functions is unavailable, and logs an error', async () => {
@@ -60,8 +62,13 @@ describe('decideOrder', () => {
     const sfn = fakeClient(() => {
       throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
     });
-    const deps = { ...mutationDeps({ transition: async () => order({ status: 'ACCEPTED', storeTaskToken: 'tok' }) }, sfn), log: { info: () => undefined, error: (m: string) => void errors.push(m) } };
-    await expect(decideOrder({ orderId: 'o1', storeId: 's1', decision: 'ACCEPT', reason: null }, deps)).resolves.toMatchObject({ status: 'ACCEPTED' });
+    const deps = {
+      ...mutationDeps({ transition: async () => order({ status: 'ACCEPTED', storeTaskToken: 'tok' }) }, sfn),
+      log: { info: () => undefined, error: (m: string) => void errors.push(m) },
+    };
+    await expect(decideOrder({ orderId: 'o1', storeId: 's1', decision: 'ACCEPT', reason: null }, deps)).resolves.toMatchObject({
+      status: 'ACCEPTED',
+    });
     expect(errors).toEqual(['could not resume the workflow; its timeout path will reconcile']);
   });
 
@@ -72,7 +79,14 @@ describe('decideOrder', () => {
       },
     });
     const error = await decideOrder({ orderId: 'o1', storeId: 's1', decision: 'DECLINE', reason: null }, deps).catch((e: unknown) => e);
-    expect(failure(error)).toEqual({ ok: false, error: { errorType: 'InvalidTransition', message: 'order o1 is ACCEPTED: it cannot be declined', info: { orderId: 'o1', status: 'ACCEPTED' } } });
+    expect(failure(error)).toEqual({
+      ok: false,
+      error: {
+        errorType: 'InvalidTransition',
+        message: 'order o1 is ACCEPTED: it cannot be declined',
+        info: { orderId: 'o1', status: 'ACCEPTED' },
+      },
+    });
   });
 });
 
@@ -118,7 +132,10 @@ describe('awaitParty', () => {
 
   it('maps an order that moved on to the right resume', () => {
     expect(resumeFor('STORE_DECISION', order({ status: 'OUT_FOR_DELIVERY' }))).toEqual({ kind: 'success', output: { decision: 'ACCEPT' } });
-    expect(resumeFor('DRIVER_PICKUP', order({ status: 'OUT_FOR_DELIVERY', driverId: 'd1' }))).toEqual({ kind: 'success', output: { driverId: 'd1' } });
+    expect(resumeFor('DRIVER_PICKUP', order({ status: 'OUT_FOR_DELIVERY', driverId: 'd1' }))).toEqual({
+      kind: 'success',
+      output: { driverId: 'd1' },
+    });
     expect(resumeFor('DRIVER_PICKUP', order({ status: 'CANCELLED', cancellationReason: 'CUSTOMER_CANCELLED' }))).toEqual({
       kind: 'failure',
       error: 'Order.Cancelled',
@@ -149,6 +166,9 @@ describe('placeOrder requestHash', () => {
 describe('failure()', () => {
   it('rethrows what is not a domain error, so Lambda reports it', () => {
     expect(() => failure(new Error('boom'))).toThrow('boom');
-    expect(failure(new ValidationError('pies', 'must have at least one pie'))).toMatchObject({ ok: false, error: { errorType: 'ValidationError' } });
+    expect(failure(new ValidationError('pies', 'must have at least one pie'))).toMatchObject({
+      ok: false,
+      error: { errorType: 'ValidationError' },
+    });
   });
 });

@@ -52,7 +52,9 @@ export async function placeOrder(command: PlaceOrderCommand, deps: PlaceOrderDep
   // before starting the workflow, the retry heals it. Same name + same input is a no-op.
   const input: WorkflowInput = { orderId: order.orderId, storeId: order.storeId, timeouts: deps.timeouts };
   try {
-    await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: deps.workflowArn, name: order.orderId, input: JSON.stringify(input) }));
+    await deps.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: deps.workflowArn, name: order.orderId, input: JSON.stringify(input) }),
+    );
   } catch (error) {
     if (!(error instanceof ExecutionAlreadyExists)) throw error;
   }

@@ -35,7 +35,9 @@ describe('orderToPublish', () => {
   });
 
   it('publishes a status change without the token', () => {
-    const published = orderToPublish(streamRecord(order({ status: 'ACCEPTED', version: 2, storeTaskToken: 'secret' }), order({ storeTaskToken: 'secret' })));
+    const published = orderToPublish(
+      streamRecord(order({ status: 'ACCEPTED', version: 2, storeTaskToken: 'secret' }), order({ storeTaskToken: 'secret' })),
+    );
     expect(published?.status).toBe('ACCEPTED');
     expect(JSON.stringify(published)).not.toContain('secret');
   });
@@ -54,7 +56,13 @@ describe('publishRecords', () => {
     };
     const log = { info: () => undefined, error: () => undefined };
     const result = await publishRecords(
-      { Records: [streamRecord(order(), undefined, '1'), streamRecord(order({ version: 2, status: 'ACCEPTED' }), order(), '2'), streamRecord(order({ version: 3, status: 'OUT_FOR_DELIVERY' }), order({ version: 2 }), '3')] },
+      {
+        Records: [
+          streamRecord(order(), undefined, '1'),
+          streamRecord(order({ version: 2, status: 'ACCEPTED' }), order(), '2'),
+          streamRecord(order({ version: 3, status: 'OUT_FOR_DELIVERY' }), order({ version: 2 }), '3'),
+        ],
+      },
       client,
       log,
     );

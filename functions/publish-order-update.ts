@@ -33,7 +33,11 @@ export function orderToPublish(record: DynamoDBRecord): PublicOrder | null {
   return previous !== null && JSON.stringify(previous) === JSON.stringify(next) ? null : next;
 }
 
-export async function publishRecords(event: DynamoDBStreamEvent, client: GraphqlIamClient, log = logger('publishOrderUpdate')): Promise<DynamoDBBatchResponse> {
+export async function publishRecords(
+  event: DynamoDBStreamEvent,
+  client: GraphqlIamClient,
+  log = logger('publishOrderUpdate'),
+): Promise<DynamoDBBatchResponse> {
   for (const record of event.Records) {
     try {
       const order = orderToPublish(record);

@@ -113,7 +113,12 @@ export const manifest: Manifest = {
     { typeName: 'Mutation', fieldName: 'placeOrder', dataSource: 'PlaceOrderFunction', file: 'resolvers/Mutation.placeOrder.ts' },
     { typeName: 'Mutation', fieldName: 'decideOrder', dataSource: 'DecideOrderFunction', file: 'resolvers/Mutation.decideOrder.ts' },
     { typeName: 'Mutation', fieldName: 'pickupOrder', dataSource: 'PickupOrderFunction', file: 'resolvers/Mutation.pickupOrder.ts' },
-    { typeName: 'Mutation', fieldName: 'completeDelivery', dataSource: 'CompleteDeliveryFunction', file: 'resolvers/Mutation.completeDelivery.ts' },
+    {
+      typeName: 'Mutation',
+      fieldName: 'completeDelivery',
+      dataSource: 'CompleteDeliveryFunction',
+      file: 'resolvers/Mutation.completeDelivery.ts',
+    },
     { typeName: 'Mutation', fieldName: 'cancelOrder', dataSource: 'CancelOrderFunction', file: 'resolvers/Mutation.cancelOrder.ts' },
     { typeName: 'Mutation', fieldName: 'publishOrderUpdate', dataSource: 'None', file: 'resolvers/Mutation.publishOrderUpdate.ts' },
   ],

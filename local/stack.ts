@@ -139,7 +139,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (appsyncPort !== 0) await assertPortFree(host, appsyncPort);
     const api: { graphqlUrl?: string; amplifyConfig?: AmplifyConfig } = {};
 
-    const dynamo = await startDynamoDbLocal({ host: internal, port: 0, dataDir: options.inMemory ? undefined : join(dataDir, 'dynamodb'), logger: log });
+    const dynamo = await startDynamoDbLocal({
+      host: internal,
+      port: 0,
+      dataDir: options.inMemory ? undefined : join(dataDir, 'dynamodb'),
+      logger: log,
+    });
     stops.push(() => dynamo.stop());
     progress(`DynamoDB Local ready on ${dynamo.endpoint}`);
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -147,7 +152,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(async () => dynamodb.destroy());
     const tables = await ensureTables(dynamodb, m.tables, physicalName);
 
-    const messaging = await startMessaging({ host: internal, port: 0, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, topics: m.topics, queues: m.queues, logger: log });
+    const messaging = await startMessaging({
+      host: internal,
+      port: 0,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      topics: m.topics,
+      queues: m.queues,
+      logger: log,
+    });
     stops.push(() => messaging.stop());
     progress(`SNS/SQS (fauxqs) ready on ${messaging.endpoint}`);
 
@@ -168,7 +181,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       if (t === undefined) throw new Error(`unknown table ${logical}`);
       return t.tableName;
     };
-    const invoker = createLambdaInvoker({ functions: m.functions, rootDir: REPO_ROOT, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, logger: log });
+    const invoker = createLambdaInvoker({
+      functions: m.functions,
+      rootDir: REPO_ROOT,
+      region: LOCAL_REGION,
+      accountId: LOCAL_ACCOUNT_ID,
+      logger: log,
+    });
 
     const resolveBinding = (binding: EnvBinding): string => {
       if ('table' in binding) return tableName(binding.table);
@@ -193,7 +212,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           let definition = await readFile(join(REPO_ROOT, sm.definitionFile), 'utf8');
           for (const [placeholder, target] of Object.entries(sm.substitutions)) {
             const value =
-              'function' in target ? invoker.arn(target.function) : 'table' in target ? tableName(target.table) : messaging.topicArn(target.topic);
+              'function' in target
+                ? invoker.arn(target.function)
+                : 'table' in target
+                  ? tableName(target.table)
+                  : messaging.topicArn(target.topic);
             definition = definition.replaceAll(`\${${placeholder}}`, value);
           }
           return { name: sm.name, definition };
@@ -339,7 +362,9 @@ export function amplifyConfigFor(graphqlUrl: string, region: string, apiKey: str
 function parseBatchResponse(result: unknown): void | { batchItemFailures: { itemIdentifier: string }[] } {
   if (typeof result !== 'object' || result === null || !('batchItemFailures' in result) || !Array.isArray(result.batchItemFailures)) return;
   const failures = result.batchItemFailures.flatMap((f: unknown) =>
-    typeof f === 'object' && f !== null && 'itemIdentifier' in f && typeof f.itemIdentifier === 'string' ? [{ itemIdentifier: f.itemIdentifier }] : [],
+    typeof f === 'object' && f !== null && 'itemIdentifier' in f && typeof f.itemIdentifier === 'string'
+      ? [{ itemIdentifier: f.itemIdentifier }]
+      : [],
   );
   return { batchItemFailures: failures };
 }

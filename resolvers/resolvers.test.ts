@@ -47,7 +47,14 @@ describe('Query.getOrder', () => {
   });
 
   it('drops task tokens and the idempotency key from the item', async () => {
-    const item = { orderId: 'o1', status: 'PLACED', storeTaskToken: 't1', driverTaskToken: 't2', deliveryTaskToken: 't3', idempotencyKey: 'k' };
+    const item = {
+      orderId: 'o1',
+      status: 'PLACED',
+      storeTaskToken: 't1',
+      driverTaskToken: 't2',
+      deliveryTaskToken: 't3',
+      idempotencyKey: 'k',
+    };
     const out = await evaluateCode({ resolver: resolver('Query.getOrder'), fn: 'response', context: { result: item } });
     expect(out.result).toEqual({ orderId: 'o1', status: 'PLACED' });
     const none = await evaluateCode({ resolver: resolver('Query.getOrder'), fn: 'response', context: { result: null } });
@@ -80,7 +87,11 @@ describe('Query.ordersByStore', () => {
   });
 
   it('refuses a page size over 100', async () => {
-    const out = await evaluateCode({ resolver: resolver('Query.ordersByStore'), fn: 'request', context: { arguments: { storeId: 's1', limit: 101 } } });
+    const out = await evaluateCode({
+      resolver: resolver('Query.ordersByStore'),
+      fn: 'request',
+      context: { arguments: { storeId: 's1', limit: 101 } },
+    });
     expect(out.error?.type).toBe('ValidationError');
   });
 });
@@ -93,7 +104,10 @@ describe('order mutations', () => {
     const out = await evaluateCode({
       resolver: resolver(field),
       fn: 'request',
-      context: { arguments: { input: { orderId: 'o1' } }, info: { fieldName, parentTypeName: 'Mutation', variables: {}, selectionSetList: [], selectionSetGraphQL: '' } },
+      context: {
+        arguments: { input: { orderId: 'o1' } },
+        info: { fieldName, parentTypeName: 'Mutation', variables: {}, selectionSetList: [], selectionSetGraphQL: '' },
+      },
     });
     expect(out.result).toEqual({ operation: 'Invoke', payload: { field: fieldName, input: { orderId: 'o1' } } });
   });
@@ -102,7 +116,9 @@ describe('order mutations', () => {
     const out = await evaluateCode({
       resolver: resolver(field),
       fn: 'response',
-      context: { result: { ok: false, error: { errorType: 'InvalidTransition', message: 'order o1 is ACCEPTED', info: { status: 'ACCEPTED' } } } },
+      context: {
+        result: { ok: false, error: { errorType: 'InvalidTransition', message: 'order o1 is ACCEPTED', info: { status: 'ACCEPTED' } } },
+      },
     });
     expect(out.error).toEqual({ message: 'order o1 is ACCEPTED', type: 'InvalidTransition' });
   });
@@ -128,13 +144,21 @@ describe('Mutation.publishOrderUpdate', () => {
   it('passes the order through the NONE data source, parsed or not', async () => {
     const order = { orderId: 'o1', storeId: 's1', status: 'ACCEPTED' };
     for (const arg of [order, JSON.stringify(order)]) {
-      const out = await evaluateCode({ resolver: resolver('Mutation.publishOrderUpdate'), fn: 'request', context: { arguments: { order: arg } } });
+      const out = await evaluateCode({
+        resolver: resolver('Mutation.publishOrderUpdate'),
+        fn: 'request',
+        context: { arguments: { order: arg } },
+      });
       expect(out.result).toEqual({ payload: order });
     }
   });
 
   it('refuses something that is not an order', async () => {
-    const out = await evaluateCode({ resolver: resolver('Mutation.publishOrderUpdate'), fn: 'request', context: { arguments: { order: { status: 'x' } } } });
+    const out = await evaluateCode({
+      resolver: resolver('Mutation.publishOrderUpdate'),
+      fn: 'request',
+      context: { arguments: { order: { status: 'x' } } },
+    });
     expect(out.error?.type).toBe('ValidationError');
   });
 });

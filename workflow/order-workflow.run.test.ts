@@ -17,7 +17,9 @@ const definition: object = JSON.parse(
 );
 
 function stageOf(payload: unknown): string {
-  return typeof payload === 'object' && payload !== null && 'stage' in payload && typeof payload.stage === 'string' ? payload.stage : 'ESTIMATE';
+  return typeof payload === 'object' && payload !== null && 'stage' in payload && typeof payload.stage === 'string'
+    ? payload.stage
+    : 'ESTIMATE';
 }
 
 const answers: Record<string, unknown> = { STORE_DECISION: { decision: 'ACCEPT' }, DRIVER_PICKUP: { driverId: 'd1' } };
@@ -45,7 +47,10 @@ async function run(options: { party?: (stage: string, attempt: number) => void; 
       const answer = answers[stage];
       if (stage === 'STORE_DECISION' && options.cancelStore === true) {
         const token = tokenOf(payload);
-        setImmediate(() => void started.sfn.send(new SendTaskFailureCommand({ taskToken: token, error: 'Order.Cancelled', cause: 'CUSTOMER_CANCELLED' })));
+        setImmediate(
+          () =>
+            void started.sfn.send(new SendTaskFailureCommand({ taskToken: token, error: 'Order.Cancelled', cause: 'CUSTOMER_CANCELLED' })),
+        );
       } else if (answer !== undefined) {
         const token = tokenOf(payload);
         setImmediate(() => void started.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(answer) })));
@@ -59,7 +64,9 @@ async function run(options: { party?: (stage: string, attempt: number) => void; 
   });
   kit = started;
   const input = { orderId: 'o1', storeId: 's1', timeouts: { storeDecisionSeconds: 30, pickupSeconds: 30, deliverySeconds: 1 } };
-  const { executionArn } = await started.sfn.send(new StartExecutionCommand({ stateMachineArn: started.arn('Order'), name: 'o1', input: JSON.stringify(input) }));
+  const { executionArn } = await started.sfn.send(
+    new StartExecutionCommand({ stateMachineArn: started.arn('Order'), name: 'o1', input: JSON.stringify(input) }),
+  );
   return { done: await waitForEnd(started.sfn, executionArn ?? ''), attempts };
 }
 
@@ -81,7 +88,8 @@ describe('order workflow (run)', () => {
     const { done, attempts } = await run({
       status: 'DELIVERED',
       party: (stage, attempt) => {
-        if (stage === 'STORE_DECISION' && attempt === 1) throw Object.assign(new Error('SNS is unavailable'), { name: 'InternalErrorException' });
+        if (stage === 'STORE_DECISION' && attempt === 1)
+          throw Object.assign(new Error('SNS is unavailable'), { name: 'InternalErrorException' });
       },
     });
 

@@ -48,7 +48,10 @@ describe('order workflow (ASL)', () => {
     expect(waits.map(([name]) => name).sort()).toEqual(['AwaitDelivery', 'AwaitPickup', 'AwaitStoreDecision']);
     for (const [name, s] of waits) {
       expect(s.TimeoutSecondsPath ?? s.TimeoutSeconds, name).toBeDefined();
-      expect(s.Catch?.some((c) => c.ErrorEquals.includes('States.Timeout')), name).toBe(true);
+      expect(
+        s.Catch?.some((c) => c.ErrorEquals.includes('States.Timeout')),
+        name,
+      ).toBe(true);
       expect(s.Parameters?.Payload?.['taskToken.$']).toBe('$$.Task.Token');
     }
   });
@@ -56,7 +59,10 @@ describe('order workflow (ASL)', () => {
   it('retries transient Lambda errors on every Lambda task', () => {
     for (const [name, s] of Object.entries(states)) {
       if (!s.Resource?.startsWith('arn:aws:states:::lambda:invoke')) continue;
-      expect(s.Retry?.some((r) => r.ErrorEquals.includes('Lambda.ServiceException')), name).toBe(true);
+      expect(
+        s.Retry?.some((r) => r.ErrorEquals.includes('Lambda.ServiceException')),
+        name,
+      ).toBe(true);
     }
   });
 

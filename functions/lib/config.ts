@@ -9,10 +9,7 @@ export class MissingConfigError extends Error {
   }
 }
 
-export function readEnv<const K extends string>(
-  names: readonly K[],
-  env: NodeJS.ProcessEnv = process.env,
-): Readonly<Record<K, string>> {
+export function readEnv<const K extends string>(names: readonly K[], env: NodeJS.ProcessEnv = process.env): Readonly<Record<K, string>> {
   const out = {} as Record<K, string>;
   for (const name of names) {
     const value = env[name];

@@ -32,7 +32,12 @@ export function orderMutationHandler<C>(
   let deps: OrderMutationDeps | undefined;
   return async (event) => {
     try {
-      deps ??= { orders: new OrderRepository(documentClient(), { orders: env().ORDERS_TABLE }), sfn: sfnClient(), now: () => new Date(), log };
+      deps ??= {
+        orders: new OrderRepository(documentClient(), { orders: env().ORDERS_TABLE }),
+        sfn: sfnClient(),
+        now: () => new Date(),
+        log,
+      };
       const order = await run(parse(parseMutationEvent(event).input), deps);
       log.info(`${name} done`, { orderId: order.orderId, status: order.status, version: order.version });
       return success(order);
@@ -49,7 +54,12 @@ export function orderMutationHandler<C>(
  * failure is logged as an error (alarm on it), and the workflow's own timeout path reconciles
  * with the order's status.
  */
-export async function resumeAfterWrite(deps: OrderMutationDeps, orderId: string, token: string | undefined, resume: TaskResume): Promise<void> {
+export async function resumeAfterWrite(
+  deps: OrderMutationDeps,
+  orderId: string,
+  token: string | undefined,
+  resume: TaskResume,
+): Promise<void> {
   if (token === undefined) return;
   try {
     await resumeTask(deps.sfn, token, resume, (m) => deps.log.info(m, { orderId }));

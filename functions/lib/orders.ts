@@ -162,7 +162,12 @@ export class OrderRepository {
   }
 
   /** Sets attributes on an order that is still in `expectedStatus` (e.g. the delivery ETA). */
-  async update(orderId: string, set: Readonly<Record<string, unknown>>, expectedStatus: OrderRecord['status'], now: Date): Promise<OrderRecord> {
+  async update(
+    orderId: string,
+    set: Readonly<Record<string, unknown>>,
+    expectedStatus: OrderRecord['status'],
+    now: Date,
+  ): Promise<OrderRecord> {
     const guard = { condition: '#status = :expected', names: { '#status': 'status' }, values: { ':expected': expectedStatus } };
     return this.guardedUpdate(orderId, set, now, guard, (current) => new InvalidTransitionError(orderId, current.status, 'updated'));
   }

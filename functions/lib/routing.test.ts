@@ -25,7 +25,14 @@ function deps(key: string | null, respond: (url: string, init: RequestInit) => R
 }
 
 const orsBody = {
-  features: [{ properties: { summary: { distance: 1800, duration: 240 }, segments: [{ steps: [{ instruction: 'Turn left', distance: 1800, duration: 240 }] }] } }],
+  features: [
+    {
+      properties: {
+        summary: { distance: 1800, duration: 240 },
+        segments: [{ steps: [{ instruction: 'Turn left', distance: 1800, duration: 240 }] }],
+      },
+    },
+  ],
 };
 
 describe('estimateRoute', () => {
@@ -42,7 +49,12 @@ describe('estimateRoute', () => {
     expect(estimate).toMatchObject({ source: 'ROUTING_SERVICE', durationSeconds: 240, distanceMeters: 1800 });
     expect(calls[0]?.url).toBe('https://routing.invalid/v2/directions/driving-car/geojson');
     expect((calls[0]?.init.headers as Record<string, string>).authorization).toBe('ors-key');
-    expect(JSON.parse(String(calls[0]?.init.body))).toEqual({ coordinates: [[store.longitude, store.latitude], [customer.longitude, customer.latitude]] });
+    expect(JSON.parse(String(calls[0]?.init.body))).toEqual({
+      coordinates: [
+        [store.longitude, store.latitude],
+        [customer.longitude, customer.latitude],
+      ],
+    });
   });
 
   it('falls back to the straight line when the service fails, without logging the key', async () => {

@@ -45,7 +45,12 @@ export async function estimateRoute(from: CoordinatesValue, to: CoordinatesValue
     const response = await deps.fetch(`${deps.baseUrl.replace(/\/$/, '')}/v2/directions/driving-car/geojson`, {
       method: 'POST',
       headers: { authorization: key, 'content-type': 'application/json', accept: 'application/geo+json, application/json' },
-      body: JSON.stringify({ coordinates: [[from.longitude, from.latitude], [to.longitude, to.latitude]] }),
+      body: JSON.stringify({
+        coordinates: [
+          [from.longitude, from.latitude],
+          [to.longitude, to.latitude],
+        ],
+      }),
       signal: AbortSignal.timeout(ROUTING_TIMEOUT_MS),
     });
     if (!response.ok) {

@@ -2,7 +2,14 @@
  * The contract between the mutation handlers and the order workflow (workflow/order.asl.json):
  * the execution input, the outputs that resume each wait, and the error that cancels one.
  */
-import { SendTaskFailureCommand, SendTaskSuccessCommand, TaskTimedOut, InvalidToken, TaskDoesNotExist, type SFNClient } from '@aws-sdk/client-sfn';
+import {
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  TaskTimedOut,
+  InvalidToken,
+  TaskDoesNotExist,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 
 export interface WorkflowInput {
   readonly orderId: string;

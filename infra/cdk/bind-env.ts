@@ -52,7 +52,12 @@ export function tableResourceArns(table: dynamodb.ITable, spec: TableSpec): stri
 
 /** ARN of an SSM parameter by name (with or without the leading slash). */
 export function ssmParameterArn(scope: Stack, name: string): string {
-  return scope.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  return scope.formatArn({
+    service: 'ssm',
+    resource: 'parameter',
+    resourceName: name.replace(/^\//, ''),
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
 }
 
 /** Sets `name` on `fn` to what `binding` points at and grants exactly the access it implies. */

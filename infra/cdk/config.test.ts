@@ -22,13 +22,20 @@ describe('stackConfigFromContext', () => {
   });
 
   it('accepts -c strings and cdk.json values alike', () => {
-    expect(from({ apiKeyExpiryDays: '90', introspection: 'false', retention: 'retain' })).toMatchObject({ apiKeyExpiryDays: 90, introspection: false, retention: 'retain' });
+    expect(from({ apiKeyExpiryDays: '90', introspection: 'false', retention: 'retain' })).toMatchObject({
+      apiKeyExpiryDays: 90,
+      introspection: false,
+      retention: 'retain',
+    });
     expect(from({ apiKeyExpiryDays: 7, introspection: true })).toMatchObject({ apiKeyExpiryDays: 7, introspection: true });
   });
 
   it('takes the routing key parameter name and its KMS key from context', () => {
     const arn = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    expect(from({ orsApiKeyParameter: '/my/ors-key', orsApiKeyKmsKeyArn: arn })).toMatchObject({ orsApiKeyParameter: '/my/ors-key', orsApiKeyKmsKeyArn: arn });
+    expect(from({ orsApiKeyParameter: '/my/ors-key', orsApiKeyKmsKeyArn: arn })).toMatchObject({
+      orsApiKeyParameter: '/my/ors-key',
+      orsApiKeyKmsKeyArn: arn,
+    });
   });
 
   it('names the key of a bad value', () => {

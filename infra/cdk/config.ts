@@ -38,7 +38,9 @@ export class InvalidContextError extends Error {
 }
 
 /** Retention periods CloudWatch Logs accepts, in days. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 type Lookup = (key: string) => unknown;
 
@@ -68,17 +70,20 @@ function int(get: Lookup, key: string): number | undefined {
 /** Builds the config from a context lookup such as `(k) => app.node.tryGetContext(k)`. */
 export function stackConfigFromContext(get: Lookup): StackConfig {
   const stage = str(get, 'stage') ?? 'dev';
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,30}$/.test(stage)) throw new InvalidContextError('stage', 'use 1–31 letters, digits or "-", starting with a letter');
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,30}$/.test(stage))
+    throw new InvalidContextError('stage', 'use 1–31 letters, digits or "-", starting with a letter');
   const retention = str(get, 'retention') ?? (stage === 'prod' ? 'retain' : 'destroy');
   if (retention !== 'destroy' && retention !== 'retain') throw new InvalidContextError('retention', 'expected "destroy" or "retain"');
   const apiKeyExpiryDays = int(get, 'apiKeyExpiryDays') ?? 30;
-  if (apiKeyExpiryDays < 1 || apiKeyExpiryDays > 365) throw new InvalidContextError('apiKeyExpiryDays', 'AppSync API keys expire after 1 to 365 days');
+  if (apiKeyExpiryDays < 1 || apiKeyExpiryDays > 365)
+    throw new InvalidContextError('apiKeyExpiryDays', 'AppSync API keys expire after 1 to 365 days');
   const logRetentionDays = int(get, 'logRetentionDays') ?? 14;
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
     throw new InvalidContextError('logRetentionDays', `CloudWatch Logs accepts ${LOG_RETENTION_DAYS.join(', ')}`);
   }
   const orsApiKeyParameter = str(get, 'orsApiKeyParameter') ?? ORS_API_KEY_PARAMETER;
-  if (!/^\/?[A-Za-z0-9_.\-/]{1,1011}$/.test(orsApiKeyParameter)) throw new InvalidContextError('orsApiKeyParameter', 'not a valid SSM parameter name');
+  if (!/^\/?[A-Za-z0-9_.\-/]{1,1011}$/.test(orsApiKeyParameter))
+    throw new InvalidContextError('orsApiKeyParameter', 'not a valid SSM parameter name');
   const orsApiKeyKmsKeyArn = str(get, 'orsApiKeyKmsKeyArn');
   if (orsApiKeyKmsKeyArn !== undefined && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(orsApiKeyKmsKeyArn)) {
     throw new InvalidContextError('orsApiKeyKmsKeyArn', 'expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)');

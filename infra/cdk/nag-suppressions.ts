@@ -29,7 +29,8 @@ export interface NagTargets {
   readonly streamFailureQueues: readonly IConstruct[];
 }
 
-const XRAY = 'X-Ray active tracing: xray:PutTraceSegments/PutTelemetryRecords support no resource-level permissions, so their resource is "*".';
+const XRAY =
+  'X-Ray active tracing: xray:PutTraceSegments/PutTelemetryRecords support no resource-level permissions, so their resource is "*".';
 
 function arnRef(c: IConstruct): string {
   const cfn = c.node.defaultChild;
@@ -57,7 +58,11 @@ export function acknowledgeNagFindings(t: NagTargets): NagAcknowledgement[] {
           '(kms:EncryptionContext:PARAMETER_ARN): whoever creates the SecureString picks its key. Pass -c orsApiKeyKmsKeyArn=<arn> to name the key instead.',
       );
     }
-    ack(fn, 'AwsSolutions-L1', 'Node.js 22 on purpose: the local stack, the tests and the bundles target Node 22 (DESIGN.md), so the deployed runtime is the tested one.');
+    ack(
+      fn,
+      'AwsSolutions-L1',
+      'Node.js 22 on purpose: the local stack, the tests and the bundles target Node 22 (DESIGN.md), so the deployed runtime is the tested one.',
+    );
   }
   for (const { serviceRole, fn } of t.lambdaDataSources) {
     ack(
@@ -82,7 +87,11 @@ export function acknowledgeNagFindings(t: NagTargets): NagAcknowledgement[] {
     );
   }
   for (const queue of t.streamFailureQueues) {
-    ack(queue, 'AwsSolutions-SQS3', 'This queue is the on-failure destination of the DynamoDB stream mapping (records that failed every retry): a DLQ of a DLQ adds nothing.');
+    ack(
+      queue,
+      'AwsSolutions-SQS3',
+      'This queue is the on-failure destination of the DynamoDB stream mapping (records that failed every retry): a DLQ of a DLQ adds nothing.',
+    );
   }
   return out;
 }

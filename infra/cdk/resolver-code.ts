@@ -23,6 +23,7 @@ export function bundleResolverCode(file: string): string {
     throw new ResolverBundleError(`cannot bundle resolver ${entry}: ${error instanceof Error ? error.message : String(error)}`);
   }
   if (text === undefined) throw new ResolverBundleError(`esbuild produced no code for resolver ${entry}`);
-  if (text.length > MAX_CODE_SIZE) throw new ResolverBundleError(`resolver ${entry} is ${text.length} characters; AppSync accepts at most ${MAX_CODE_SIZE}`);
+  if (text.length > MAX_CODE_SIZE)
+    throw new ResolverBundleError(`resolver ${entry} is ${text.length} characters; AppSync accepts at most ${MAX_CODE_SIZE}`);
   return text;
 }

@@ -35,7 +35,10 @@ beforeAll(async () => {
     ...manifest,
     schemaFile: rel('schema.graphql'),
     resolvers: [...manifest.resolvers, { typeName: 'Query', fieldName: FIELD, dataSource: 'None', file: rel(`Query.${FIELD}.js`) }],
-    queues: [...manifest.queues, { name: QUEUE, topic: 'StoreAlerts', filterPolicy: { storeId: ['ouudJiBWJd0HQUafMVLvX'], special: ['true'] } }],
+    queues: [
+      ...manifest.queues,
+      { name: QUEUE, topic: 'StoreAlerts', filterPolicy: { storeId: ['ouudJiBWJd0HQUafMVLvX'], special: ['true'] } },
+    ],
   };
   cdk = synthesize(modified);
   local = await startLocalStack({ inMemory: true, port: 0, manifest: modified });

@@ -128,13 +128,16 @@ describe('ServerlessPizzaStack', () => {
       for (const spec of manifest.functions) {
         const mod: unknown = await import(join(REPO_ROOT, spec.entry));
         const declared = typeof mod === 'object' && mod !== null && 'ENV' in mod && Array.isArray(mod.ENV) ? mod.ENV.map(String) : [];
-        const vars = (s.json.Resources[logicalId(s.stack.functions.get(spec.name)!)]?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+        const vars = (
+          s.json.Resources[logicalId(s.stack.functions.get(spec.name)!)]?.Properties?.Environment as { Variables: Record<string, unknown> }
+        ).Variables;
         expect(Object.keys(vars).sort(), spec.name).toEqual([...declared].sort());
         for (const [name, binding] of Object.entries(spec.env)) {
           const value = vars[name];
           if ('table' in binding) expect(value).toEqual({ Ref: tableIds.get(binding.table) });
           else if ('topic' in binding) expect(value).toEqual({ Ref: topicIds.get(binding.topic) });
-          else if ('stateMachine' in binding) expect(JSON.stringify(value)).toContain(`:stateMachine:${s.stack.stackName}-${binding.stateMachine}`);
+          else if ('stateMachine' in binding)
+            expect(JSON.stringify(value)).toContain(`:stateMachine:${s.stack.stackName}-${binding.stateMachine}`);
           else if ('graphqlUrl' in binding) expect(value).toEqual({ 'Fn::GetAtt': [apiId, 'GraphQLUrl'] });
           else if ('ssmParameter' in binding) expect(value).toBe(binding.ssmParameter);
           else expect(value).toBe(binding.value);
@@ -147,14 +150,26 @@ describe('ServerlessPizzaStack', () => {
       const place = policyStatementsOf(roleOf('placeOrder'));
       const ordersId = logicalId(s.stack.tables.get('Orders')!);
       const storesId = logicalId(s.stack.tables.get('Stores')!);
-      expect(place).toContainEqual(expect.objectContaining({ Action: [...TABLE_ACTIONS.readWrite], Resource: [{ 'Fn::GetAtt': [ordersId, 'Arn'] }, expect.anything()] }));
-      expect(place).toContainEqual(expect.objectContaining({ Action: [...TABLE_ACTIONS.read], Resource: { 'Fn::GetAtt': [storesId, 'Arn'] } }));
+      expect(place).toContainEqual(
+        expect.objectContaining({
+          Action: [...TABLE_ACTIONS.readWrite],
+          Resource: [{ 'Fn::GetAtt': [ordersId, 'Arn'] }, expect.anything()],
+        }),
+      );
+      expect(place).toContainEqual(
+        expect.objectContaining({ Action: [...TABLE_ACTIONS.read], Resource: { 'Fn::GetAtt': [storesId, 'Arn'] } }),
+      );
       expect(place.some((st) => actionsOf(st).includes('states:StartExecution'))).toBe(true);
       expect(place.some((st) => actionsOf(st).includes('states:SendTaskSuccess'))).toBe(false);
 
       const decide = policyStatementsOf(roleOf('decideOrder'));
       expect(decide).toContainEqual(expect.objectContaining({ Action: [...TASK_RESPONSE_ACTIONS] }));
-      expect(decide.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([...TABLE_ACTIONS.readWrite].sort());
+      expect(
+        decide
+          .flatMap(actionsOf)
+          .filter((a) => a.startsWith('dynamodb:'))
+          .sort(),
+      ).toEqual([...TABLE_ACTIONS.readWrite].sort());
 
       const estimate = policyStatementsOf(roleOf('estimateDelivery'));
       const getParameter = estimate.find((st) => actionsOf(st).includes('ssm:GetParameter'));
@@ -167,7 +182,17 @@ describe('ServerlessPizzaStack', () => {
       const graphql = publish.filter((st) => actionsOf(st).includes('appsync:GraphQL'));
       expect(graphql).toHaveLength(1);
       expect(JSON.stringify(graphql[0]?.Resource)).toContain('/types/Mutation/fields/publishOrderUpdate');
-      expect(publish.some((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:') && a !== 'dynamodb:ListStreams' && !a.startsWith('dynamodb:GetRecords') && !['dynamodb:DescribeStream', 'dynamodb:GetShardIterator'].includes(a)))).toBe(false);
+      expect(
+        publish.some((st) =>
+          actionsOf(st).some(
+            (a) =>
+              a.startsWith('dynamodb:') &&
+              a !== 'dynamodb:ListStreams' &&
+              !a.startsWith('dynamodb:GetRecords') &&
+              !['dynamodb:DescribeStream', 'dynamodb:GetShardIterator'].includes(a),
+          ),
+        ),
+      ).toBe(false);
     });
   });
 
@@ -200,9 +225,15 @@ describe('ServerlessPizzaStack', () => {
       const statements = policyStatementsOf(logicalId(sm.role)).filter((st) => resourcesOf(st).some((r) => r !== '*'));
       const ordersId = logicalId(s.stack.tables.get('Orders')!);
       expect(statements).toEqual([
-        expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [logicalId(s.stack.functions.get('awaitParty')!), 'Arn'] } }),
+        expect.objectContaining({
+          Action: 'lambda:InvokeFunction',
+          Resource: { 'Fn::GetAtt': [logicalId(s.stack.functions.get('awaitParty')!), 'Arn'] },
+        }),
         expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [ordersId, 'Arn'] } }),
-        expect.objectContaining({ Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [logicalId(s.stack.functions.get('estimateDelivery')!), 'Arn'] } }),
+        expect.objectContaining({
+          Action: 'lambda:InvokeFunction',
+          Resource: { 'Fn::GetAtt': [logicalId(s.stack.functions.get('estimateDelivery')!), 'Arn'] },
+        }),
       ]);
     });
   });
@@ -223,7 +254,8 @@ describe('ServerlessPizzaStack', () => {
 
   describe('messaging', () => {
     it('encrypts every topic and requires TLS to publish', () => {
-      for (const [, topic] of resourcesOfType('AWS::SNS::Topic')) expect(JSON.stringify(topic.Properties?.KmsMasterKeyId)).toContain('alias/aws/sns');
+      for (const [, topic] of resourcesOfType('AWS::SNS::Topic'))
+        expect(JSON.stringify(topic.Properties?.KmsMasterKeyId)).toContain('alias/aws/sns');
       const policies = resourcesOfType('AWS::SNS::TopicPolicy');
       expect(policies).toHaveLength(manifest.topics.length);
       for (const [, p] of policies) expect(JSON.stringify(p.Properties?.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
@@ -232,12 +264,21 @@ describe('ServerlessPizzaStack', () => {
     it('subscribes each queue to its topic with raw delivery and the manifest filter, with a dead-letter queue', () => {
       for (const spec of manifest.queues) {
         const { queue, dlq } = s.stack.queues.get(spec.name)!;
-        const [, sub] = resourcesOfType('AWS::SNS::Subscription').find(([, r]) => JSON.stringify(r.Properties?.Endpoint).includes(logicalId(queue))) ?? [];
-        expect(sub?.Properties).toMatchObject({ Protocol: 'sqs', RawMessageDelivery: true, TopicArn: { Ref: logicalId(s.stack.topics.get(spec.topic)!) } });
+        const [, sub] =
+          resourcesOfType('AWS::SNS::Subscription').find(([, r]) => JSON.stringify(r.Properties?.Endpoint).includes(logicalId(queue))) ??
+          [];
+        expect(sub?.Properties).toMatchObject({
+          Protocol: 'sqs',
+          RawMessageDelivery: true,
+          TopicArn: { Ref: logicalId(s.stack.topics.get(spec.topic)!) },
+        });
         if (spec.filterPolicy === undefined) expect(sub?.Properties?.FilterPolicy).toBeUndefined();
         else expect(sub?.Properties?.FilterPolicy).toEqual(spec.filterPolicy);
         const q = s.json.Resources[logicalId(queue)]?.Properties;
-        expect(q?.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(dlq), 'Arn'] }, maxReceiveCount: spec.maxReceiveCount ?? 5 });
+        expect(q?.RedrivePolicy).toEqual({
+          deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(dlq), 'Arn'] },
+          maxReceiveCount: spec.maxReceiveCount ?? 5,
+        });
         expect(q?.QueueName).toBe(`${s.stack.stackName}-${spec.name}`);
         expect(s.json.Resources[logicalId(dlq)]?.Properties?.QueueName).toBe(`${s.stack.stackName}-${spec.name}-dlq`);
       }
@@ -268,7 +309,9 @@ describe('ServerlessPizzaStack', () => {
 
   describe('IAM', () => {
     it('grants no wildcard action, and "*" resources only for actions without resource-level permissions', () => {
-      const statements = resourcesOfType('AWS::IAM::Policy').flatMap(([, p]) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+      const statements = resourcesOfType('AWS::IAM::Policy').flatMap(
+        ([, p]) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement,
+      );
       expect(statements.length).toBeGreaterThan(10);
       for (const st of statements) {
         for (const action of actionsOf(st)) expect(action).not.toContain('*');
@@ -281,7 +324,9 @@ describe('ServerlessPizzaStack', () => {
   describe('cdk-nag', () => {
     it('finds nothing in the AwsSolutions pack beyond the acknowledged findings, each with a reason', () => {
       const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(s.app);
-      expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.resourceLogicalId ?? '').join(',')}`)).toEqual([]);
+      expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.resourceLogicalId ?? '').join(',')}`)).toEqual(
+        [],
+      );
       expect(s.stack.nagAcknowledgements.length).toBeGreaterThan(0);
       for (const a of s.stack.nagAcknowledgements) expect(a.reason.length, a.id).toBeGreaterThan(40);
       const annotations = Annotations.fromStack(s.stack);
@@ -302,7 +347,8 @@ describe('ServerlessPizzaStack', () => {
       const keys = Object.keys(s.json.Outputs ?? {});
       for (const key of [OUTPUT.graphqlUrl, OUTPUT.realtimeUrl, OUTPUT.apiKey, OUTPUT.region]) expect(keys).toContain(key);
       for (const t of manifest.tables) expect(keys).toContain(outputKey('TableName', t.name));
-      for (const q of manifest.queues) expect(keys).toEqual(expect.arrayContaining([outputKey('QueueUrl', q.name), outputKey('DlqUrl', q.name)]));
+      for (const q of manifest.queues)
+        expect(keys).toEqual(expect.arrayContaining([outputKey('QueueUrl', q.name), outputKey('DlqUrl', q.name)]));
       for (const sm of manifest.stateMachines) expect(keys).toContain(outputKey('StateMachineArn', sm.name));
       expect(JSON.stringify(s.json.Outputs?.[OUTPUT.realtimeUrl]?.Value)).toContain('appsync-realtime-api');
     });

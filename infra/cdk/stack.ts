@@ -136,7 +136,12 @@ export class ServerlessPizzaStack extends Stack {
     }
     this.topics = topics;
     const secureQueue = (cid: string, props: sqs.QueueProps = {}) =>
-      new sqs.Queue(this, cid, { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: QUEUE_RETENTION, ...props });
+      new sqs.Queue(this, cid, {
+        encryption: sqs.QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: QUEUE_RETENTION,
+        ...props,
+      });
     const queues = new Map<string, { queue: sqs.Queue; dlq: sqs.Queue }>();
     for (const spec of m.queues) {
       const queueName = this.queueName(spec);
@@ -145,9 +150,10 @@ export class ServerlessPizzaStack extends Stack {
         queueName,
         deadLetterQueue: { queue: dlq, maxReceiveCount: spec.maxReceiveCount ?? 5 },
       });
-      const filterPolicy = spec.filterPolicy === undefined
-        ? undefined
-        : Object.fromEntries(Object.entries(spec.filterPolicy).map(([attr, values]) => [attr, new sns.SubscriptionFilter([...values])]));
+      const filterPolicy =
+        spec.filterPolicy === undefined
+          ? undefined
+          : Object.fromEntries(Object.entries(spec.filterPolicy).map(([attr, values]) => [attr, new sns.SubscriptionFilter([...values])]));
       lookup(topics, 'topic', spec.topic).addSubscription(
         new subscriptions.SqsSubscription(queue, { rawMessageDelivery: true, ...(filterPolicy === undefined ? {} : { filterPolicy }) }),
       );
@@ -176,16 +182,28 @@ export class ServerlessPizzaStack extends Stack {
     // (a Lambda with broad log permissions) to manage a group this stack can own directly.
     const cfnApi = api.node.defaultChild;
     if (!(cfnApi instanceof appsync.CfnGraphQLApi)) throw new Error('GraphqlApi has no CfnGraphQLApi');
-    cfnApi.logConfig = { cloudWatchLogsRoleArn: apiLogRole.roleArn, fieldLogLevel: appsync.FieldLogLevel.ERROR, excludeVerboseContent: false };
+    cfnApi.logConfig = {
+      cloudWatchLogsRoleArn: apiLogRole.roleArn,
+      fieldLogLevel: appsync.FieldLogLevel.ERROR,
+      excludeVerboseContent: false,
+    };
     // The group AppSync writes to, owned by the stack (retention, removal) and the only one its role may write.
     const apiLogs = logGroup('ApiLogs', `/aws/appsync/apis/${api.apiId}`);
-    apiLogRole.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [apiLogs.logGroupArn] }));
+    apiLogRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [apiLogs.logGroupArn] }),
+    );
 
     // --- functions ------------------------------------------------------------------------
     const stateMachineName = (logical: string) => `${this.stackName}-${logical}`;
     const stateMachineArn = (logical: string) => {
-      if (!m.stateMachines.some((s) => s.name === logical)) throw new ManifestReferenceError(`the manifest names unknown state machine "${logical}"`);
-      return this.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName(logical), arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+      if (!m.stateMachines.some((s) => s.name === logical))
+        throw new ManifestReferenceError(`the manifest names unknown state machine "${logical}"`);
+      return this.formatArn({
+        service: 'states',
+        resource: 'stateMachine',
+        resourceName: stateMachineName(logical),
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
     };
     const targets: BindingTargets = {
       table: (logical) => ({ table: lookup(tables, 'table', logical), spec: lookup(tableSpecs, 'table', logical) }),
@@ -243,7 +261,8 @@ export class ServerlessPizzaStack extends Stack {
       }
       functions.set(spec.name, fn);
       nagFunctions.set(spec.name, { role, fn });
-      if (config.orsApiKeyKmsKeyArn === undefined && Object.values(spec.env).some((b) => 'ssmParameter' in b)) ssmKeyWildcard.add(spec.name);
+      if (config.orsApiKeyKmsKeyArn === undefined && Object.values(spec.env).some((b) => 'ssmParameter' in b))
+        ssmKeyWildcard.add(spec.name);
     }
     this.functions = functions;
 
@@ -263,9 +282,15 @@ export class ServerlessPizzaStack extends Stack {
       } else {
         const table = lookup(tables, 'table', ds.table);
         // Constructed directly: GraphqlApi.addDynamoDbDataSource ignores readOnlyAccess and grants read/write.
-        const tableSource = new appsync.DynamoDbDataSource(api, ds.name, { api, table, name: ds.name, readOnlyAccess: (ds.access ?? 'read') === 'read' });
+        const tableSource = new appsync.DynamoDbDataSource(api, ds.name, {
+          api,
+          table,
+          name: ds.name,
+          readOnlyAccess: (ds.access ?? 'read') === 'read',
+        });
         const indexed = (lookup(tableSpecs, 'table', ds.table).globalSecondaryIndexes ?? []).length > 0;
-        if (indexed && tableSource.grantPrincipal instanceof iam.Role) indexedTableDataSources.push({ serviceRole: tableSource.grantPrincipal, table });
+        if (indexed && tableSource.grantPrincipal instanceof iam.Role)
+          indexedTableDataSources.push({ serviceRole: tableSource.grantPrincipal, table });
         source = tableSource;
       }
       dataSources.set(ds.name, source);
@@ -309,12 +334,19 @@ export class ServerlessPizzaStack extends Stack {
         definitionBody: sfn.DefinitionBody.fromString(definition),
         definitionSubstitutions: substitutions,
         // Execution data stays out of the logs: inputs and task payloads carry task tokens.
-        logs: { destination: logGroup(`${cid}Logs`, `/aws/vendedlogs/states/${stateMachineName(spec.name)}`), level: sfn.LogLevel.ALL, includeExecutionData: false },
+        logs: {
+          destination: logGroup(`${cid}Logs`, `/aws/vendedlogs/states/${stateMachineName(spec.name)}`),
+          level: sfn.LogLevel.ALL,
+          includeExecutionData: false,
+        },
         tracingEnabled: true,
       });
       for (const permission of workflowPermissions(JSON.parse(definition))) {
         const arn = resourceArns.get(permission.placeholder);
-        if (arn === undefined) throw new ManifestReferenceError(`${spec.definitionFile} uses \${${permission.placeholder}}, which ${spec.name} does not substitute`);
+        if (arn === undefined)
+          throw new ManifestReferenceError(
+            `${spec.definitionFile} uses \${${permission.placeholder}}, which ${spec.name} does not substitute`,
+          );
         sm.addToRolePolicy(new iam.PolicyStatement({ actions: [...permission.actions], resources: [arn] }));
       }
       stateMachines.set(spec.name, sm);
@@ -376,7 +408,8 @@ export class ServerlessPizzaStack extends Stack {
   private queueName(spec: QueueSpec): string {
     const name = `${this.stackName}-${spec.name}`;
     // SQS: at most 80 characters; "-dlq" is appended for the dead-letter queue.
-    if (name.length > 76 || !/^[A-Za-z0-9_-]+$/.test(name)) throw new ManifestReferenceError(`queue name ${name} is not a valid SQS name (≤ 76 characters of letters, digits, - or _)`);
+    if (name.length > 76 || !/^[A-Za-z0-9_-]+$/.test(name))
+      throw new ManifestReferenceError(`queue name ${name} is not a valid SQS name (≤ 76 characters of letters, digits, - or _)`);
     return name;
   }
 }

@@ -5,7 +5,10 @@ import { manifest } from '../manifest.js';
 import { UnsupportedIntegrationError, workflowPermissions } from './workflow-permissions.js';
 
 const root = join(import.meta.dirname, '..', '..');
-const task = (Resource: string, Parameters: Record<string, unknown>) => ({ StartAt: 'A', States: { A: { Type: 'Task', Resource, Parameters, End: true } } });
+const task = (Resource: string, Parameters: Record<string, unknown>) => ({
+  StartAt: 'A',
+  States: { A: { Type: 'Task', Resource, Parameters, End: true } },
+});
 
 describe('workflowPermissions', () => {
   it('derives exactly invoke on the two functions and GetItem/UpdateItem on the orders table from the order workflow', () => {

@@ -68,7 +68,10 @@ export function workflowPermissions(definition: unknown): WorkflowPermission[] {
     const target = parameters[integration.parameter];
     const match = typeof target === 'string' ? /^\$\{(\w+)\}$/.exec(target) : null;
     if (match?.[1] === undefined) {
-      throw new UnsupportedIntegrationError(name, `${integration.parameter} must be a literal \${Placeholder} so the role can name the resource`);
+      throw new UnsupportedIntegrationError(
+        name,
+        `${integration.parameter} must be a literal \${Placeholder} so the role can name the resource`,
+      );
     }
     const actions = byPlaceholder.get(match[1]) ?? new Set<string>();
     actions.add(integration.action);

@@ -26,7 +26,8 @@ export interface DeployedAmplifyConfig {
 
 export function amplifyConfigFromOutputs(outputs: StackOutputs): DeployedAmplifyConfig {
   const endpoint = requireOutput(outputs, OUTPUT.graphqlUrl);
-  if (!/^https:\/\/[^/]+\/graphql$/.test(endpoint)) throw new StackOutputsError(`output ${OUTPUT.graphqlUrl} is not an https …/graphql URL: ${endpoint}`);
+  if (!/^https:\/\/[^/]+\/graphql$/.test(endpoint))
+    throw new StackOutputsError(`output ${OUTPUT.graphqlUrl} is not an https …/graphql URL: ${endpoint}`);
   return {
     API: {
       GraphQL: {

@@ -30,7 +30,9 @@ describe('amplifyConfigFromOutputs', () => {
   });
 
   it('rejects a GraphQL URL that is not https', () => {
-    expect(() => amplifyConfigFromOutputs({ ...deployed, [OUTPUT.graphqlUrl]: 'http://127.0.0.1:4000/graphql' })).toThrow(StackOutputsError);
+    expect(() => amplifyConfigFromOutputs({ ...deployed, [OUTPUT.graphqlUrl]: 'http://127.0.0.1:4000/graphql' })).toThrow(
+      StackOutputsError,
+    );
   });
 });
 
@@ -77,7 +79,9 @@ describe('seedStores', () => {
     const requests = seedRequests('Stores');
     expect(requests).toHaveLength(SEED_STORES.length);
     expect(requests.map((r) => r.Item?.storeId)).toContainEqual({ S: SEED_STORE_ID });
-    expect(requests[0]?.Item?.coordinates).toEqual({ M: { latitude: { N: '51.04900775883393' }, longitude: { N: '-114.08263067482211' } } });
+    expect(requests[0]?.Item?.coordinates).toEqual({
+      M: { latitude: { N: '51.04900775883393' }, longitude: { N: '-114.08263067482211' } },
+    });
   });
 
   it('sends the same unconditional puts on every run (idempotent)', async () => {

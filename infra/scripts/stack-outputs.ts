@@ -12,12 +12,15 @@ export class StackOutputsError extends Error {
 
 /** The outputs of `stackName`, or of the only stack in the file when no name is given. */
 export function parseStackOutputs(raw: unknown, stackName?: string): StackOutputs {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new StackOutputsError('the outputs file is not a JSON object of stacks');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new StackOutputsError('the outputs file is not a JSON object of stacks');
   const stacks = Object.keys(raw);
   const name = stackName ?? (stacks.length === 1 ? stacks[0] : undefined);
-  if (name === undefined) throw new StackOutputsError(`the outputs file has ${stacks.length} stacks (${stacks.join(', ')}); name one with --stack`);
+  if (name === undefined)
+    throw new StackOutputsError(`the outputs file has ${stacks.length} stacks (${stacks.join(', ')}); name one with --stack`);
   const outputs: unknown = Object.entries(raw).find(([key]) => key === name)?.[1];
-  if (typeof outputs !== 'object' || outputs === null || Array.isArray(outputs)) throw new StackOutputsError(`no outputs for stack ${name} (found: ${stacks.join(', ') || 'none'})`);
+  if (typeof outputs !== 'object' || outputs === null || Array.isArray(outputs))
+    throw new StackOutputsError(`no outputs for stack ${name} (found: ${stacks.join(', ') || 'none'})`);
   const result: Record<string, string> = {};
   for (const [key, value] of Object.entries(outputs)) {
     if (typeof value !== 'string') throw new StackOutputsError(`output ${key} of ${name} is not a string`);
@@ -55,7 +58,8 @@ export function parseFlags(argv: readonly string[], allowed: readonly string[]):
     const flag = argv[i] ?? '';
     const value = argv[i + 1];
     const name = flag.replace(/^--/, '');
-    if (!flag.startsWith('--') || !allowed.includes(name)) throw new StackOutputsError(`unknown argument ${flag}; expected ${allowed.map((a) => `--${a}`).join(', ')}`);
+    if (!flag.startsWith('--') || !allowed.includes(name))
+      throw new StackOutputsError(`unknown argument ${flag}; expected ${allowed.map((a) => `--${a}`).join(', ')}`);
     if (value === undefined || value.startsWith('--')) throw new StackOutputsError(`${flag} needs a value`);
     if (name in out) throw new StackOutputsError(`${flag} given twice`);
     out[name] = value;

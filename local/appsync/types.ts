@@ -5,19 +5,17 @@
  */
 
 /** Who made the request, as AppSync puts it in `ctx.identity`. API_KEY requests have none. */
-export type Identity =
-  | null
-  | {
-      /** IAM (SigV4) caller. */
-      readonly accountId: string;
-      readonly userArn: string;
-      readonly username: string;
-      readonly sourceIp: readonly string[];
-      readonly cognitoIdentityPoolId: null;
-      readonly cognitoIdentityId: null;
-      readonly cognitoIdentityAuthType: null;
-      readonly cognitoIdentityAuthProvider: null;
-    };
+export type Identity = null | {
+  /** IAM (SigV4) caller. */
+  readonly accountId: string;
+  readonly userArn: string;
+  readonly username: string;
+  readonly sourceIp: readonly string[];
+  readonly cognitoIdentityPoolId: null;
+  readonly cognitoIdentityId: null;
+  readonly cognitoIdentityAuthType: null;
+  readonly cognitoIdentityAuthProvider: null;
+};
 
 export type AuthType = 'API_KEY' | 'AWS_IAM';
 

@@ -123,7 +123,9 @@ describe('startDynamoDbLocal', () => {
     try {
       const error = await startDynamoDbLocal({}).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(JavaNotFoundError);
-      expect(String(error)).toMatch(/JavaNotFoundError: DynamoDB Local needs Java 17 .*not found on PATH.*apt-get install -y openjdk-17-jre-headless/);
+      expect(String(error)).toMatch(
+        /JavaNotFoundError: DynamoDB Local needs Java 17 .*not found on PATH.*apt-get install -y openjdk-17-jre-headless/,
+      );
     } finally {
       process.env.PATH = savedPath;
     }

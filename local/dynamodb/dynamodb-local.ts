@@ -109,7 +109,16 @@ async function startOnce(options: DynamoDbLocalOptions, port: number): Promise<D
   const javaCommand = options.javaCommand ?? 'java';
   const { jar, libDir } = locateJar();
 
-  const args = [...(options.jvmArgs ?? []), `-Djava.library.path=${libDir}`, '-jar', jar, '-port', String(port), '-sharedDb', '-disableTelemetry'];
+  const args = [
+    ...(options.jvmArgs ?? []),
+    `-Djava.library.path=${libDir}`,
+    '-jar',
+    jar,
+    '-port',
+    String(port),
+    '-sharedDb',
+    '-disableTelemetry',
+  ];
   if (options.dataDir === undefined) {
     args.push('-inMemory');
   } else {
@@ -170,7 +179,9 @@ async function startOnce(options: DynamoDbLocalOptions, port: number): Promise<D
       intervalMs: 100,
       signal: startAbort.signal,
     });
-    log(`[dynamodb-local] ready on ${endpoint} in ${Date.now() - startedAt} ms (${options.dataDir === undefined ? 'in memory' : options.dataDir})`);
+    log(
+      `[dynamodb-local] ready on ${endpoint} in ${Date.now() - startedAt} ms (${options.dataDir === undefined ? 'in memory' : options.dataDir})`,
+    );
   } catch (error) {
     await stop();
     throw error;

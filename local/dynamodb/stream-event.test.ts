@@ -30,7 +30,10 @@ function sdkRecordFactory(overrides: Partial<SdkRecord> = {}): SdkRecord {
 
 describe('toLambdaRecord', () => {
   it('gives the record Lambda would: epoch seconds, base64 binaries, the table region and the stream ARN', () => {
-    const record = toLambdaRecord(sdkRecordFactory(), { streamArn: 'arn:aws:dynamodb:ddblocal:000000000000:table/T/stream/x', region: 'us-east-1' });
+    const record = toLambdaRecord(sdkRecordFactory(), {
+      streamArn: 'arn:aws:dynamodb:ddblocal:000000000000:table/T/stream/x',
+      region: 'us-east-1',
+    });
 
     expect(record).toEqual({
       eventID: 'e-1',
@@ -58,10 +61,13 @@ describe('toLambdaRecord', () => {
   });
 
   it('carries the identity of TTL deletions', () => {
-    const record = toLambdaRecord(sdkRecordFactory({ eventName: 'REMOVE', userIdentity: { Type: 'Service', PrincipalId: 'dynamodb.amazonaws.com' } }), {
-      streamArn: 'arn',
-      region: 'us-east-1',
-    });
+    const record = toLambdaRecord(
+      sdkRecordFactory({ eventName: 'REMOVE', userIdentity: { Type: 'Service', PrincipalId: 'dynamodb.amazonaws.com' } }),
+      {
+        streamArn: 'arn',
+        region: 'us-east-1',
+      },
+    );
     expect(record.userIdentity).toEqual({ type: 'Service', principalId: 'dynamodb.amazonaws.com' });
   });
 });

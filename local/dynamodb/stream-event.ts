@@ -30,13 +30,15 @@ export function toLambdaRecord(record: SdkRecord, context: { readonly streamArn:
     dynamodb: record.dynamodb === undefined ? undefined : toStreamRecord(record.dynamodb),
     eventSourceARN: context.streamArn,
   };
-  if (record.userIdentity !== undefined) out.userIdentity = { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId };
+  if (record.userIdentity !== undefined)
+    out.userIdentity = { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId };
   return out;
 }
 
 function toStreamRecord(s: NonNullable<SdkRecord['dynamodb']>): StreamRecord {
   const out: StreamRecord = {};
-  if (s.ApproximateCreationDateTime !== undefined) out.ApproximateCreationDateTime = Math.floor(s.ApproximateCreationDateTime.getTime() / 1000);
+  if (s.ApproximateCreationDateTime !== undefined)
+    out.ApproximateCreationDateTime = Math.floor(s.ApproximateCreationDateTime.getTime() / 1000);
   if (s.Keys !== undefined) out.Keys = toLambdaItem(s.Keys);
   if (s.NewImage !== undefined) out.NewImage = toLambdaItem(s.NewImage);
   if (s.OldImage !== undefined) out.OldImage = toLambdaItem(s.OldImage);

@@ -3,7 +3,13 @@ import { DynamoDBStreamsClient, GetRecordsCommand } from '@aws-sdk/client-dynamo
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
-import { BatchItemFailuresError, startStreamPoller, type StreamHandlerResult, type StreamPoller, type StreamPollerOptions } from './stream-poller.js';
+import {
+  BatchItemFailuresError,
+  startStreamPoller,
+  type StreamHandlerResult,
+  type StreamPoller,
+  type StreamPollerOptions,
+} from './stream-poller.js';
 import { ensureTables } from './tables.js';
 
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -32,7 +38,11 @@ describe('startStreamPoller', { timeout: 30_000 }, () => {
   /** A fresh table (so a fresh stream) per test. */
   async function freshTable(): Promise<{ tableName: string; streamArn: string }> {
     const name = `T${++tableCount}`;
-    const tables = await ensureTables(client, [{ name, partitionKey: { name: 'id', type: 'S' }, stream: 'NEW_AND_OLD_IMAGES' }], (n) => `poller-${n}`);
+    const tables = await ensureTables(
+      client,
+      [{ name, partitionKey: { name: 'id', type: 'S' }, stream: 'NEW_AND_OLD_IMAGES' }],
+      (n) => `poller-${n}`,
+    );
     const table = tables.get(name);
     if (table?.streamArn === undefined) throw new Error('no stream');
     return { tableName: table.tableName, streamArn: table.streamArn };
@@ -78,7 +88,11 @@ describe('startStreamPoller', { timeout: 30_000 }, () => {
       eventSource: 'aws:dynamodb',
       awsRegion: 'us-east-1',
       eventSourceARN: streamArn,
-      dynamodb: { Keys: { id: { S: 'o-1' } }, NewImage: { id: { S: 'o-1' }, status: { S: 'PLACED' } }, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      dynamodb: {
+        Keys: { id: { S: 'o-1' } },
+        NewImage: { id: { S: 'o-1' }, status: { S: 'PLACED' } },
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
     });
     expect(typeof insert?.eventID).toBe('string');
     expect(typeof insert?.dynamodb?.ApproximateCreationDateTime).toBe('number');
@@ -130,7 +144,9 @@ describe('startStreamPoller', { timeout: 30_000 }, () => {
         failedOnce = true;
         // Reported out of order on purpose: the retry must start at the earliest one.
         const third = event.Records[2];
-        const failures = [third, second].flatMap((r) => (r?.dynamodb?.SequenceNumber === undefined ? [] : [{ itemIdentifier: r.dynamodb.SequenceNumber }]));
+        const failures = [third, second].flatMap((r) =>
+          r?.dynamodb?.SequenceNumber === undefined ? [] : [{ itemIdentifier: r.dynamodb.SequenceNumber }],
+        );
         return { batchItemFailures: failures };
       }
       return { batchItemFailures: [] };
@@ -251,9 +267,13 @@ describe('startStreamPoller', { timeout: 30_000 }, () => {
       },
     });
     const seen: string[] = [];
-    const poller = await poll(streamArn, async (event) => {
-      seen.push(...event.Records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?'));
-    }, { streams: flaky });
+    const poller = await poll(
+      streamArn,
+      async (event) => {
+        seen.push(...event.Records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?'));
+      },
+      { streams: flaky },
+    );
 
     const written = put(tableName, 'kept', 'PLACED');
     failAfter = written;

@@ -225,7 +225,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
           shard.checkpoint = lastSequenceNumber(pending) ?? shard.checkpoint;
           return;
         }
-        const positions = failed.map((f) => pending.findIndex((r) => f.itemIdentifier !== '' && r.dynamodb?.SequenceNumber === f.itemIdentifier));
+        const positions = failed.map((f) =>
+          pending.findIndex((r) => f.itemIdentifier !== '' && r.dynamodb?.SequenceNumber === f.itemIdentifier),
+        );
         // An identifier Lambda cannot place fails the whole batch.
         const firstFailed = positions.some((p) => p < 0) ? 0 : Math.min(...positions);
         shard.checkpoint = lastSequenceNumber(pending.slice(0, firstFailed)) ?? shard.checkpoint;

@@ -17,7 +17,11 @@ describe('ensureTables', { timeout: 30_000 }, () => {
   let client: DynamoDBClient;
   beforeAll(async () => {
     dynamo = await startDynamoDbLocal({});
-    client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    client = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
   }, 90_000);
   afterAll(async () => {
     client?.destroy();
@@ -35,10 +39,20 @@ describe('ensureTables', { timeout: 30_000 }, () => {
     expect(Table?.BillingModeSummary?.BillingMode).toBe('PAY_PER_REQUEST');
     expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
     expect(Table?.GlobalSecondaryIndexes?.map((g) => [g.IndexName, g.KeySchema, g.Projection?.ProjectionType])).toEqual([
-      ['byStore', [{ AttributeName: 'storeId', KeyType: 'HASH' }, { AttributeName: 'createdAt', KeyType: 'RANGE' }], 'ALL'],
+      [
+        'byStore',
+        [
+          { AttributeName: 'storeId', KeyType: 'HASH' },
+          { AttributeName: 'createdAt', KeyType: 'RANGE' },
+        ],
+        'ALL',
+      ],
     ]);
     const counterKeys = (await client.send(new DescribeTableCommand({ TableName: 'a-Counters' }))).Table?.KeySchema;
-    expect(counterKeys).toEqual([{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'n', KeyType: 'RANGE' }]);
+    expect(counterKeys).toEqual([
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'n', KeyType: 'RANGE' },
+    ]);
   });
 
   it('is idempotent: a second run keeps the tables and returns the same stream ARN', async () => {
@@ -78,7 +92,11 @@ describe('ensureTables', { timeout: 30_000 }, () => {
   });
 
   it('rejects a spec that gives one attribute two types', async () => {
-    const bad: TableSpec = { name: 'Bad', partitionKey: { name: 'id', type: 'S' }, globalSecondaryIndexes: [{ name: 'g', partitionKey: { name: 'id', type: 'N' } }] };
+    const bad: TableSpec = {
+      name: 'Bad',
+      partitionKey: { name: 'id', type: 'S' },
+      globalSecondaryIndexes: [{ name: 'g', partitionKey: { name: 'id', type: 'N' } }],
+    };
     await expect(ensureTables(client, [bad], (n) => `e-${n}`)).rejects.toThrow(ConflictingAttributeTypeError);
   });
 });

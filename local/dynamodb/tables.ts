@@ -74,7 +74,9 @@ export async function ensureTables(
 async function ensureTimeToLive(client: DynamoDBClient, tableName: string, attribute: string): Promise<void> {
   const current = (await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }))).TimeToLiveDescription;
   if (current?.TimeToLiveStatus === 'ENABLED' && current.AttributeName === attribute) return;
-  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: attribute } }));
+  await client.send(
+    new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { Enabled: true, AttributeName: attribute } }),
+  );
 }
 
 async function describe(client: DynamoDBClient, tableName: string): Promise<TableDescription | undefined> {
@@ -104,7 +106,11 @@ async function create(client: DynamoDBClient, spec: TableSpec, tableName: string
       GlobalSecondaryIndexes:
         gsis.length === 0
           ? undefined
-          : gsis.map((gsi) => ({ IndexName: gsi.name, KeySchema: keySchema(gsi.partitionKey, gsi.sortKey), Projection: { ProjectionType: 'ALL' } })),
+          : gsis.map((gsi) => ({
+              IndexName: gsi.name,
+              KeySchema: keySchema(gsi.partitionKey, gsi.sortKey),
+              Projection: { ProjectionType: 'ALL' },
+            })),
       StreamSpecification: spec.stream === undefined ? undefined : { StreamEnabled: true, StreamViewType: spec.stream },
     }),
   );
@@ -120,7 +126,9 @@ async function reconcile(client: DynamoDBClient, spec: TableSpec, tableName: str
   if (wanted !== undefined && (!streamOn || current?.StreamViewType !== wanted)) {
     // A view type cannot change while the stream is on: turn it off first.
     if (streamOn) await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: false } }));
-    await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: wanted } }));
+    await client.send(
+      new UpdateTableCommand({ TableName: tableName, StreamSpecification: { StreamEnabled: true, StreamViewType: wanted } }),
+    );
     changed = true;
   }
   const existing = new Map((table.GlobalSecondaryIndexes ?? []).map((g) => [g.IndexName, g]));
@@ -166,7 +174,13 @@ function attributeDefinitions(spec: TableSpec): AttributeDefinition[] {
   return [...types].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
 }
 
-function checkKeySchema(tableName: string, actual: readonly KeySchemaElement[] | undefined, wanted: readonly KeySchemaElement[], what: string): void {
+function checkKeySchema(
+  tableName: string,
+  actual: readonly KeySchemaElement[] | undefined,
+  wanted: readonly KeySchemaElement[],
+  what: string,
+): void {
   const show = (keys: readonly KeySchemaElement[]) => keys.map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
-  if (show(actual ?? []) !== show(wanted)) throw new TableSchemaMismatchError(tableName, `${what} (${show(actual ?? [])} instead of ${show(wanted)})`);
+  if (show(actual ?? []) !== show(wanted))
+    throw new TableSchemaMismatchError(tableName, `${what} (${show(actual ?? [])} instead of ${show(wanted)})`);
 }

@@ -70,7 +70,10 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): LambdaInvoke
       mod = await import(pathToFileURL(resolve(options.rootDir, spec.entry)).href);
     } catch (error) {
       handlers.delete(spec.name);
-      throw new LambdaFunctionError('Runtime.ImportModuleError', `${spec.entry}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new LambdaFunctionError(
+        'Runtime.ImportModuleError',
+        `${spec.entry}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const handler = typeof mod === 'object' && mod !== null && 'handler' in mod ? mod.handler : undefined;
     if (typeof handler !== 'function') {

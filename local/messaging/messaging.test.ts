@@ -30,7 +30,16 @@ describe('startMessaging', { timeout: 20_000 }, () => {
   });
 
   const receive = async (queueUrl: string, waitSeconds = 0) =>
-    (await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds, MessageAttributeNames: ['All'] }))).Messages ?? [];
+    (
+      await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: waitSeconds,
+          MessageAttributeNames: ['All'],
+        }),
+      )
+    ).Messages ?? [];
 
   it('listens on loopback and names resources like AWS does', () => {
     expect(messaging.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -21,7 +21,13 @@
  * endpoint's origin (`http://127.0.0.1:<port>/<account>/<name>`), the same shape as AWS, where
  * the queue URL's origin is the endpoint. fauxqs then finds queues by name, so one region only.
  */
-import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateTopicCommand,
+  ListSubscriptionsByTopicCommand,
+  SetSubscriptionAttributesCommand,
+  SNSClient,
+  SubscribeCommand,
+} from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import type { QueueSpec, TopicSpec } from '../../infra/manifest-types.js';
@@ -119,7 +125,10 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
     for (const queue of options.queues) {
       const dlq = await createQueue(sqs, `${queue.name}-dlq`);
       const main = await createQueue(sqs, queue.name);
-      const redrivePolicy = JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: queue.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT });
+      const redrivePolicy = JSON.stringify({
+        deadLetterTargetArn: dlq.arn,
+        maxReceiveCount: queue.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT,
+      });
       await sqs.send(new SetQueueAttributesCommand({ QueueUrl: main.url, Attributes: { RedrivePolicy: redrivePolicy } }));
       const topicArn = required(topicArns.get(queue.topic), `topic ${queue.topic}`);
       await subscribeQueue(sns, topicArn, main.arn, queue.filterPolicy);
@@ -162,7 +171,9 @@ async function subscribeQueue(sns: SNSClient, topicArn: string, queueArn: string
   }
   const existing = await findSubscription(sns, topicArn, queueArn);
   if (existing === undefined) {
-    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn, Attributes: wanted, ReturnSubscriptionArn: true }));
+    await sns.send(
+      new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn, Attributes: wanted, ReturnSubscriptionArn: true }),
+    );
     return;
   }
   for (const [AttributeName, AttributeValue] of Object.entries(wanted)) {

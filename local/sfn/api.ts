@@ -12,7 +12,9 @@ export type Operation = (request: JsonObject) => Promise<JsonObject> | JsonObjec
 export function createOperations(engine: Engine): ReadonlyMap<string, Operation> {
   const operations: Record<string, Operation> = {
     ListStateMachines: () => ({
-      stateMachines: engine.listStateMachines().map((m) => ({ stateMachineArn: m.arn, name: m.name, type: 'STANDARD', creationDate: seconds(m.creationDate) })),
+      stateMachines: engine
+        .listStateMachines()
+        .map((m) => ({ stateMachineArn: m.arn, name: m.name, type: 'STANDARD', creationDate: seconds(m.creationDate) })),
     }),
     DescribeStateMachine: (r) => {
       const m = engine.describeStateMachine(required(r, 'stateMachineArn'));
@@ -51,7 +53,11 @@ export function createOperations(engine: Engine): ReadonlyMap<string, Operation>
     ListExecutions: (r) => {
       const status = optional(r, 'statusFilter');
       const statusFilter = status === undefined ? undefined : EXECUTION_STATUSES.find((s): s is ExecutionStatus => s === status);
-      if (status !== undefined && statusFilter === undefined) throw new SfnApiError('ValidationException', `1 validation error detected: Value '${status}' at 'statusFilter' failed to satisfy constraint`);
+      if (status !== undefined && statusFilter === undefined)
+        throw new SfnApiError(
+          'ValidationException',
+          `1 validation error detected: Value '${status}' at 'statusFilter' failed to satisfy constraint`,
+        );
       const all = engine.listExecutions(required(r, 'stateMachineArn'), statusFilter).map((e) => compact(executionSummary(e)));
       const page = paginate(all, r, 'executions');
       return page;
@@ -85,7 +91,10 @@ function seconds(date: Date): number {
 function required(r: JsonObject, key: string): string {
   const value = r[key];
   if (typeof value !== 'string' || value.length === 0) {
-    throw new SfnApiError('ValidationException', `1 validation error detected: Value at '${key}' failed to satisfy constraint: Member must not be null`);
+    throw new SfnApiError(
+      'ValidationException',
+      `1 validation error detected: Value at '${key}' failed to satisfy constraint: Member must not be null`,
+    );
   }
   return value;
 }
@@ -93,7 +102,8 @@ function required(r: JsonObject, key: string): string {
 function optional(r: JsonObject, key: string): string | undefined {
   const value = r[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new SfnApiError('ValidationException', `1 validation error detected: Value at '${key}' must be a string`);
+  if (typeof value !== 'string')
+    throw new SfnApiError('ValidationException', `1 validation error detected: Value at '${key}' must be a string`);
   return value;
 }
 

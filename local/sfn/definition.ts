@@ -85,7 +85,9 @@ export function loadDefinition(name: string, definitionText: string): LoadedMach
   const runnable = structuredClone(parsed);
   checkMachine(runnable, true, problems, tasks);
   if (problems.length > 0) {
-    throw new DefinitionError(`State machine ${name} uses what the local Step Functions endpoint does not support:\n  ${problems.join('\n  ')}`);
+    throw new DefinitionError(
+      `State machine ${name} uses what the local Step Functions endpoint does not support:\n  ${problems.join('\n  ')}`,
+    );
   }
   if (!isDefinition(runnable)) throw new DefinitionError(`State machine ${name}: StartAt and States are required`);
   return { name, definitionText, runnable, tasks };
@@ -106,7 +108,16 @@ function checkMachine(machine: JsonObject, topLevel: boolean, problems: string[]
   }
 }
 
-const UNSUPPORTED_STATE_FIELDS = ['Credentials', 'Assign', 'Arguments', 'Output', 'QueryLanguage', 'ItemReader', 'ResultWriter', 'ItemBatcher'];
+const UNSUPPORTED_STATE_FIELDS = [
+  'Credentials',
+  'Assign',
+  'Arguments',
+  'Output',
+  'QueryLanguage',
+  'ItemReader',
+  'ResultWriter',
+  'ItemBatcher',
+];
 
 function checkState(stateName: string, state: JsonObject, problems: string[], tasks: Map<string, TaskSpec>): void {
   for (const field of UNSUPPORTED_STATE_FIELDS) {
@@ -124,7 +135,8 @@ function checkState(stateName: string, state: JsonObject, problems: string[], ta
       break;
     case 'Wait': {
       const seconds = state['Seconds'];
-      if (typeof seconds === 'number' && seconds > MAX_TIMER_SECONDS) problems.push(`state ${stateName}: Wait Seconds ${seconds} (at most ${MAX_TIMER_SECONDS} locally)`);
+      if (typeof seconds === 'number' && seconds > MAX_TIMER_SECONDS)
+        problems.push(`state ${stateName}: Wait Seconds ${seconds} (at most ${MAX_TIMER_SECONDS} locally)`);
       break;
     }
     case 'Parallel': {
@@ -163,7 +175,8 @@ function checkTask(stateName: string, state: JsonObject, problems: string[], tas
   }
   if (integration.kind === 'lambda-invoke' && isJsonObject(parameters)) {
     const type = parameters['InvocationType'];
-    if (type !== undefined && type !== 'RequestResponse') problems.push(`state ${stateName}: lambda:invoke InvocationType ${JSON.stringify(type)} (only RequestResponse)`);
+    if (type !== undefined && type !== 'RequestResponse')
+      problems.push(`state ${stateName}: lambda:invoke InvocationType ${JSON.stringify(type)} (only RequestResponse)`);
   }
   const timeoutSeconds = positiveInteger(state['TimeoutSeconds']);
   const heartbeatSeconds = positiveInteger(state['HeartbeatSeconds']);

@@ -1,9 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import {
-  ConditionalCheckFailedException,
-  GetItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
@@ -48,7 +44,11 @@ function callbackMachine(taskFields: object = {}): object {
         Next: 'WasAccepted',
         ...taskFields,
       },
-      WasAccepted: { Type: 'Choice', Choices: [{ Variable: '$.decision.decision', StringEquals: 'ACCEPT', Next: 'Accepted' }], Default: 'Declined' },
+      WasAccepted: {
+        Type: 'Choice',
+        Choices: [{ Variable: '$.decision.decision', StringEquals: 'ACCEPT', Next: 'Accepted' }],
+        Default: 'Declined',
+      },
       Accepted: outcome('ACCEPTED'),
       Declined: outcome('DECLINED'),
       Cancelled: outcome('CANCELLED'),
@@ -109,7 +109,9 @@ describe('StartExecution', () => {
     kit = started.kit;
     await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), name: 'order-1', input: '{"orderId":"o1"}' }));
 
-    const again = kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), name: 'order-1', input: '{"orderId":"other"}' }));
+    const again = kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), name: 'order-1', input: '{"orderId":"other"}' }),
+    );
 
     await expect(again).rejects.toBeInstanceOf(ExecutionAlreadyExists);
   });
@@ -128,7 +130,9 @@ describe('StartExecution', () => {
     const started = await callbackKit();
     kit = started.kit;
 
-    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }));
+    const { executionArn } = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }),
+    );
 
     expect(executionArn).toMatch(/:execution:Orders:[0-9a-f-]{36}$/);
   });
@@ -138,9 +142,13 @@ describe('StartExecution', () => {
     kit = started.kit;
     const sfn = kit.sfn;
 
-    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Nope') }))).rejects.toBeInstanceOf(StateMachineDoesNotExist);
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Nope') }))).rejects.toBeInstanceOf(
+      StateMachineDoesNotExist,
+    );
     await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: 'not-an-arn' }))).rejects.toBeInstanceOf(InvalidArn);
-    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), name: 'bad name' }))).rejects.toBeInstanceOf(InvalidName);
+    await expect(sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), name: 'bad name' }))).rejects.toBeInstanceOf(
+      InvalidName,
+    );
   });
 });
 
@@ -148,7 +156,9 @@ describe('waitForTaskToken', () => {
   it('resumes with the SendTaskSuccess output and follows the Choice', async () => {
     const started = await callbackKit();
     kit = started.kit;
-    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }));
+    const { executionArn } = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }),
+    );
     const token = await started.nextToken();
 
     await kit.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ decision: 'ACCEPT' }) }));
@@ -163,7 +173,9 @@ describe('waitForTaskToken', () => {
   it('takes the Choice default branch for another answer', async () => {
     const started = await callbackKit();
     kit = started.kit;
-    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }));
+    const { executionArn } = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }),
+    );
 
     await kit.sfn.send(new SendTaskSuccessCommand({ taskToken: await started.nextToken(), output: '{"decision":"DECLINE"}' }));
     const done = await waitForEnd(kit.sfn, executionArn ?? '');
@@ -174,12 +186,19 @@ describe('waitForTaskToken', () => {
   it('fails the task with the SendTaskFailure error name, which Catch matches', async () => {
     const started = await callbackKit();
     kit = started.kit;
-    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }));
+    const { executionArn } = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }),
+    );
 
-    await kit.sfn.send(new SendTaskFailureCommand({ taskToken: await started.nextToken(), error: 'Order.Cancelled', cause: 'customer cancelled' }));
+    await kit.sfn.send(
+      new SendTaskFailureCommand({ taskToken: await started.nextToken(), error: 'Order.Cancelled', cause: 'customer cancelled' }),
+    );
     const done = await waitForEnd(kit.sfn, executionArn ?? '');
 
-    expect(parseOutput(done.output)).toMatchObject({ outcome: 'CANCELLED', error: { Error: 'Order.Cancelled', Cause: 'customer cancelled' } });
+    expect(parseOutput(done.output)).toMatchObject({
+      outcome: 'CANCELLED',
+      error: { Error: 'Order.Cancelled', Cause: 'customer cancelled' },
+    });
   });
 
   it('refuses a token that was already used (TaskTimedOut) and one never issued (InvalidToken)', async () => {
@@ -227,7 +246,9 @@ describe('task timeouts', () => {
   it('times out a wait with no heartbeat within HeartbeatSeconds', async () => {
     const started = await callbackKit({ TimeoutSeconds: 60, HeartbeatSeconds: 1 });
     kit = started.kit;
-    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }));
+    const { executionArn } = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }),
+    );
     await started.nextToken();
 
     const done = await waitForEnd(kit.sfn, executionArn ?? '');
@@ -238,7 +259,9 @@ describe('task timeouts', () => {
   it('keeps a wait alive while heartbeats arrive', async () => {
     const started = await callbackKit({ TimeoutSeconds: 60, HeartbeatSeconds: 1 });
     kit = started.kit;
-    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }));
+    const { executionArn } = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }),
+    );
     const token = await started.nextToken();
 
     for (let beat = 0; beat < 5; beat++) {
@@ -264,7 +287,9 @@ describe('executions', () => {
     });
     holder.sfn = kit.sfn;
 
-    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }));
+    const { executionArn } = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }),
+    );
     const done = await waitForEnd(kit.sfn, executionArn ?? '');
 
     expect(parseOutput(done.output)).toMatchObject({ outcome: 'ACCEPTED' });
@@ -273,7 +298,9 @@ describe('executions', () => {
   it('waitForIdle resolves once the execution is parked on its task token', async () => {
     const started = await callbackKit();
     kit = started.kit;
-    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }));
+    const { executionArn } = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }),
+    );
 
     await kit.endpoint.waitForIdle();
     const described = await kit.sfn.send(new DescribeExecutionCommand({ executionArn }));
@@ -286,7 +313,9 @@ describe('executions', () => {
     const machine = { ...callbackMachine(), TimeoutSeconds: 1 };
     kit = await startKit({ machines: { Orders: machine } });
 
-    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }));
+    const { executionArn } = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }),
+    );
     const done = await waitForEnd(kit.sfn, executionArn ?? '');
     const history = await kit.sfn.send(new GetExecutionHistoryCommand({ executionArn, reverseOrder: true, maxResults: 1 }));
 
@@ -297,7 +326,10 @@ describe('executions', () => {
 
 describe('closed-execution retention', () => {
   it('keeps the most recent closed executions only, yet still refuses a forgotten name', async () => {
-    kit = await startKit({ machines: { Quick: { StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } } }, maxClosedExecutions: 2 });
+    kit = await startKit({
+      machines: { Quick: { StartAt: 'Done', States: { Done: { Type: 'Pass', End: true } } } },
+      maxClosedExecutions: 2,
+    });
     const arns: string[] = [];
     for (const name of ['e1', 'e2', 'e3']) {
       const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Quick'), name, input: '{}' }));
@@ -320,7 +352,9 @@ describe('StopExecution', () => {
   it('aborts the execution and invalidates its pending token', async () => {
     const started = await callbackKit();
     kit = started.kit;
-    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }));
+    const { executionArn } = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }),
+    );
     const token = await started.nextToken();
 
     const stopped = await kit.sfn.send(new StopExecutionCommand({ executionArn, error: 'Admin.Stop', cause: 'test' }));
@@ -331,7 +365,10 @@ describe('StopExecution', () => {
     expect(stopped.stopDate).toBeInstanceOf(Date);
     expect(described).toMatchObject({ status: 'ABORTED', error: 'Admin.Stop', cause: 'test' });
     expect(late).toBeInstanceOf(TaskTimedOut);
-    expect(history.events?.at(-1)).toMatchObject({ type: 'ExecutionAborted', executionAbortedEventDetails: { error: 'Admin.Stop', cause: 'test' } });
+    expect(history.events?.at(-1)).toMatchObject({
+      type: 'ExecutionAborted',
+      executionAbortedEventDetails: { error: 'Admin.Stop', cause: 'test' },
+    });
   });
 });
 
@@ -364,7 +401,9 @@ describe('Lambda integrations', () => {
       },
     });
 
-    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Estimate'), input: '{"orderId":"o1"}' }));
+    const { executionArn } = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Estimate'), input: '{"orderId":"o1"}' }),
+    );
     const done = await waitForEnd(kit.sfn, executionArn ?? '');
 
     expect(done.status).toBe('SUCCEEDED');
@@ -381,7 +420,9 @@ describe('Lambda integrations', () => {
       },
     });
 
-    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Estimate'), input: '{"orderId":"o1"}' }));
+    const { executionArn } = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Estimate'), input: '{"orderId":"o1"}' }),
+    );
     const done = await waitForEnd(kit.sfn, executionArn ?? '');
 
     expect(parseOutput(done.output)).toMatchObject({
@@ -435,7 +476,11 @@ describe('DynamoDB and SNS integrations', () => {
           UpdateExpression: 'SET #s = :cancelled, #at = :now',
           ConditionExpression: '#s = :placed',
           ExpressionAttributeNames: { '#s': 'status', '#at': 'cancelledAt' },
-          ExpressionAttributeValues: { ':cancelled': { S: 'CANCELLED' }, ':placed': { S: 'PLACED' }, ':now': { 'S.$': '$$.State.EnteredTime' } },
+          ExpressionAttributeValues: {
+            ':cancelled': { S: 'CANCELLED' },
+            ':placed': { S: 'PLACED' },
+            ':now': { 'S.$': '$$.State.EnteredTime' },
+          },
         },
         ResultPath: null,
         Catch: [{ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], ResultPath: '$.error', Next: 'Reload' }],
@@ -475,7 +520,9 @@ describe('DynamoDB and SNS integrations', () => {
       },
     });
 
-    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Cancel'), input: '{"orderId":"o1"}' }));
+    const { executionArn } = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Cancel'), input: '{"orderId":"o1"}' }),
+    );
     const done = await waitForEnd(kit.sfn, executionArn ?? '');
 
     expect(parseOutput(done.output)).toEqual({ orderId: 'o1', alert: { messageId: 'm-1' } });
@@ -496,10 +543,15 @@ describe('DynamoDB and SNS integrations', () => {
       },
     });
 
-    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Cancel'), input: '{"orderId":"o1"}' }));
+    const { executionArn } = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Cancel'), input: '{"orderId":"o1"}' }),
+    );
     const done = await waitForEnd(kit.sfn, executionArn ?? '');
 
-    expect(parseOutput(done.output)).toMatchObject({ error: { Error: 'DynamoDB.ConditionalCheckFailedException' }, reloaded: { status: 'ACCEPTED' } });
+    expect(parseOutput(done.output)).toMatchObject({
+      error: { Error: 'DynamoDB.ConditionalCheckFailedException' },
+      reloaded: { status: 'ACCEPTED' },
+    });
   });
 });
 
@@ -507,8 +559,12 @@ describe('queries', () => {
   it('lists executions by status and state machines, and describes a machine', async () => {
     const started = await callbackKit();
     kit = started.kit;
-    const running = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), name: 'running', input: '{"orderId":"a"}' }));
-    const stopped = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), name: 'stopped', input: '{"orderId":"b"}' }));
+    const running = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), name: 'running', input: '{"orderId":"a"}' }),
+    );
+    const stopped = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), name: 'stopped', input: '{"orderId":"b"}' }),
+    );
     await kit.sfn.send(new StopExecutionCommand({ executionArn: stopped.executionArn }));
 
     const listed = await kit.sfn.send(new ListExecutionsCommand({ stateMachineArn: kit.arn('Orders'), statusFilter: 'RUNNING' }));
@@ -524,7 +580,9 @@ describe('queries', () => {
     const started = await callbackKit();
     kit = started.kit;
 
-    const described = kit.sfn.send(new DescribeExecutionCommand({ executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:Orders:nope` }));
+    const described = kit.sfn.send(
+      new DescribeExecutionCommand({ executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:Orders:nope` }),
+    );
 
     await expect(described).rejects.toBeInstanceOf(ExecutionDoesNotExist);
   });
@@ -532,7 +590,9 @@ describe('queries', () => {
   it('records the history of a callback task in order', async () => {
     const started = await callbackKit();
     kit = started.kit;
-    const { executionArn } = await kit.sfn.send(new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }));
+    const { executionArn } = await kit.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: kit.arn('Orders'), input: '{"orderId":"o1"}' }),
+    );
     await kit.sfn.send(new SendTaskSuccessCommand({ taskToken: await started.nextToken(), output: '{"decision":"ACCEPT"}' }));
     await waitForEnd(kit.sfn, executionArn ?? '');
 
@@ -552,7 +612,11 @@ describe('queries', () => {
       'PassStateExited',
       'ExecutionSucceeded',
     ]);
-    expect(history.events?.[2]?.taskScheduledEventDetails).toMatchObject({ resourceType: 'lambda', resource: 'invoke.waitForTaskToken', region: REGION });
+    expect(history.events?.[2]?.taskScheduledEventDetails).toMatchObject({
+      resourceType: 'lambda',
+      resource: 'invoke.waitForTaskToken',
+      region: REGION,
+    });
     expect(history.events?.map((e) => e.id)).toEqual(history.events?.map((_, i) => i + 1));
   });
 });

@@ -233,7 +233,8 @@ export class Engine {
     if (!isExecutionName(executionName)) throw new SfnApiError('InvalidName', `Invalid Name: '${executionName}'`);
     const text = inputText ?? '{}';
     const input = parseJson(text);
-    if (input === undefined) throw new SfnApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not valid JSON');
+    if (input === undefined)
+      throw new SfnApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not valid JSON');
     const canonicalInput = JSON.stringify(input);
 
     const existing = machine.executionsByName.get(executionName);
@@ -320,7 +321,11 @@ export class Engine {
 
   sendTaskSuccess(token: unknown, outputText: unknown): void {
     const task = this.openTask(token);
-    if (typeof outputText !== 'string') throw new SfnApiError('ValidationException', "1 validation error detected: Value null at 'output' failed to satisfy constraint: Member must not be null");
+    if (typeof outputText !== 'string')
+      throw new SfnApiError(
+        'ValidationException',
+        "1 validation error detected: Value null at 'output' failed to satisfy constraint: Member must not be null",
+      );
     const output = parseJson(outputText);
     if (output === undefined) throw new SfnApiError('InvalidOutput', 'Invalid Output: the output is not valid JSON');
     this.succeed(task, output);
@@ -375,14 +380,16 @@ export class Engine {
   }
 
   private machine(arn: string): MachineEntry {
-    if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/.test(arn)) throw new SfnApiError('InvalidArn', `Invalid Arn: '${arn}'`);
+    if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+$/.test(arn))
+      throw new SfnApiError('InvalidArn', `Invalid Arn: '${arn}'`);
     const machine = this.machines.get(arn);
     if (!machine) throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
     return machine;
   }
 
   private execution(arn: string): ExecutionRecord {
-    if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/.test(arn)) throw new SfnApiError('InvalidArn', `Invalid Arn: '${arn}'`);
+    if (!/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:execution:[^:]+:[^:]+$/.test(arn))
+      throw new SfnApiError('InvalidArn', `Invalid Arn: '${arn}'`);
     const exec = this.executions.get(arn);
     if (!exec) throw new SfnApiError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return exec;
@@ -394,7 +401,10 @@ export class Engine {
    */
   private openTask(token: unknown): RunningTask {
     if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
-      throw new SfnApiError('ValidationException', `1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length between 1 and ${MAX_TOKEN_LENGTH}`);
+      throw new SfnApiError(
+        'ValidationException',
+        `1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length between 1 and ${MAX_TOKEN_LENGTH}`,
+      );
     }
     const task = this.openTasks.get(token);
     if (task) return task;
@@ -407,7 +417,8 @@ export class Engine {
     const wrapped = isJsonObject(input) ? input : {};
     const parameters = wrapped[WRAPPED.params] ?? null;
     const timeoutSeconds = spec.timeoutSeconds ?? secondsFromPath(wrapped[WRAPPED.timeoutSeconds], spec.stateName, 'TimeoutSecondsPath');
-    const heartbeatSeconds = spec.heartbeatSeconds ?? secondsFromPath(wrapped[WRAPPED.heartbeatSeconds], spec.stateName, 'HeartbeatSecondsPath');
+    const heartbeatSeconds =
+      spec.heartbeatSeconds ?? secondsFromPath(wrapped[WRAPPED.heartbeatSeconds], spec.stateName, 'HeartbeatSecondsPath');
     const { integration } = spec;
     const task = new RunningTask(exec, spec, seq, integration.waitForTaskToken ? heartbeatSeconds : undefined);
     exec.tasks.add(task);
@@ -415,7 +426,12 @@ export class Engine {
     const { resourceType, resource } = historyResource(integration);
     if (integration.kind === 'lambda-function') {
       this.recordTaskEvent(exec, seq, 'LambdaFunctionScheduled', {
-        lambdaFunctionScheduledEventDetails: { resource, input: JSON.stringify(parameters), inputDetails: { truncated: false }, ...optional('timeoutInSeconds', timeoutSeconds) },
+        lambdaFunctionScheduledEventDetails: {
+          resource,
+          input: JSON.stringify(parameters),
+          inputDetails: { truncated: false },
+          ...optional('timeoutInSeconds', timeoutSeconds),
+        },
       });
       this.recordTaskEvent(exec, seq, 'LambdaFunctionStarted', {});
     } else {
@@ -445,7 +461,10 @@ export class Engine {
       .then(
         (result) => {
           if (!integration.waitForTaskToken) this.succeed(task, result);
-          else if (!task.settled) this.recordTaskEvent(exec, seq, 'TaskSubmitted', { taskSubmittedEventDetails: { resourceType, resource, output: JSON.stringify(result), outputDetails: { truncated: false } } });
+          else if (!task.settled)
+            this.recordTaskEvent(exec, seq, 'TaskSubmitted', {
+              taskSubmittedEventDetails: { resourceType, resource, output: JSON.stringify(result), outputDetails: { truncated: false } },
+            });
         },
         (error: unknown) => this.fail(task, asTaskError(error)),
       )
@@ -460,9 +479,13 @@ export class Engine {
     const { resourceType, resource } = historyResource(task.spec.integration);
     const text = JSON.stringify(output);
     if (task.spec.integration.kind === 'lambda-function') {
-      this.recordTaskEvent(task.exec, task.seq, 'LambdaFunctionSucceeded', { lambdaFunctionSucceededEventDetails: { output: text, outputDetails: { truncated: false } } });
+      this.recordTaskEvent(task.exec, task.seq, 'LambdaFunctionSucceeded', {
+        lambdaFunctionSucceededEventDetails: { output: text, outputDetails: { truncated: false } },
+      });
     } else {
-      this.recordTaskEvent(task.exec, task.seq, 'TaskSucceeded', { taskSucceededEventDetails: { resourceType, resource, output: text, outputDetails: { truncated: false } } });
+      this.recordTaskEvent(task.exec, task.seq, 'TaskSucceeded', {
+        taskSucceededEventDetails: { resourceType, resource, output: text, outputDetails: { truncated: false } },
+      });
     }
     task.resolve(output);
   }
@@ -471,9 +494,13 @@ export class Engine {
     if (!this.settle(task)) return;
     const { resourceType, resource } = historyResource(task.spec.integration);
     if (task.spec.integration.kind === 'lambda-function') {
-      this.recordTaskEvent(task.exec, task.seq, 'LambdaFunctionFailed', { lambdaFunctionFailedEventDetails: { error: error.error, cause: error.errorCause } });
+      this.recordTaskEvent(task.exec, task.seq, 'LambdaFunctionFailed', {
+        lambdaFunctionFailedEventDetails: { error: error.error, cause: error.errorCause },
+      });
     } else {
-      this.recordTaskEvent(task.exec, task.seq, 'TaskFailed', { taskFailedEventDetails: { resourceType, resource, error: error.error, cause: error.errorCause } });
+      this.recordTaskEvent(task.exec, task.seq, 'TaskFailed', {
+        taskFailedEventDetails: { resourceType, resource, error: error.error, cause: error.errorCause },
+      });
     }
     this.options.logger(`[sfn] ${task.exec.name}: ${task.spec.stateName} failed with ${error.error}`);
     task.reject(error);
@@ -483,9 +510,13 @@ export class Engine {
     if (!this.settle(task)) return;
     const { resourceType, resource } = historyResource(task.spec.integration);
     if (task.spec.integration.kind === 'lambda-function') {
-      this.recordTaskEvent(task.exec, task.seq, 'LambdaFunctionTimedOut', { lambdaFunctionTimedOutEventDetails: { error: 'States.Timeout', cause } });
+      this.recordTaskEvent(task.exec, task.seq, 'LambdaFunctionTimedOut', {
+        lambdaFunctionTimedOutEventDetails: { error: 'States.Timeout', cause },
+      });
     } else {
-      this.recordTaskEvent(task.exec, task.seq, 'TaskTimedOut', { taskTimedOutEventDetails: { resourceType, resource, error: 'States.Timeout', cause } });
+      this.recordTaskEvent(task.exec, task.seq, 'TaskTimedOut', {
+        taskTimedOutEventDetails: { resourceType, resource, error: 'States.Timeout', cause },
+      });
     }
     this.options.logger(`[sfn] ${task.exec.name}: ${task.spec.stateName} timed out (${cause})`);
     task.reject(this.options.timeoutError());
@@ -513,7 +544,11 @@ export class Engine {
     for (const task of [...exec.tasks]) if (this.settle(task)) task.reject(executionOver());
   }
 
-  private async close(exec: ExecutionRecord, status: ExecutionStatus, fields: { output?: string; error?: string; cause?: string }): Promise<void> {
+  private async close(
+    exec: ExecutionRecord,
+    status: ExecutionStatus,
+    fields: { output?: string; error?: string; cause?: string },
+  ): Promise<void> {
     if (exec.status === 'RUNNING') {
       exec.status = status;
       exec.stopDate = new Date();
@@ -530,7 +565,12 @@ export class Engine {
     const errorDetails = { ...optional('error', exec.error), ...optional('cause', exec.cause) };
     switch (exec.status) {
       case 'SUCCEEDED':
-        this.append(exec, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: exec.output ?? 'null', outputDetails: { truncated: false } } }, at);
+        this.append(
+          exec,
+          'ExecutionSucceeded',
+          { executionSucceededEventDetails: { output: exec.output ?? 'null', outputDetails: { truncated: false } } },
+          at,
+        );
         break;
       case 'FAILED':
         this.append(exec, 'ExecutionFailed', { executionFailedEventDetails: errorDetails }, at);
@@ -568,14 +608,28 @@ export class Engine {
   private onLibraryEvent(exec: ExecutionRecord, event: LibEvent): void {
     switch (event.type) {
       case 'ExecutionStarted':
-        this.append(exec, 'ExecutionStarted', {
-          executionStartedEventDetails: { input: exec.input, inputDetails: { truncated: false }, roleArn: this.roleArn() },
-        }, event.timestamp);
+        this.append(
+          exec,
+          'ExecutionStarted',
+          {
+            executionStartedEventDetails: { input: exec.input, inputDetails: { truncated: false }, roleArn: this.roleArn() },
+          },
+          event.timestamp,
+        );
         break;
       case 'StateEntered':
-        this.append(exec, `${event.state.type}StateEntered`, {
-          stateEnteredEventDetails: { name: event.state.name, input: JSON.stringify(event.state.input), inputDetails: { truncated: false } },
-        }, event.timestamp);
+        this.append(
+          exec,
+          `${event.state.type}StateEntered`,
+          {
+            stateEnteredEventDetails: {
+              name: event.state.name,
+              input: JSON.stringify(event.state.input),
+              inputDetails: { truncated: false },
+            },
+          },
+          event.timestamp,
+        );
         if (event.state.type === 'Task') this.taskStarted(exec);
         break;
       case 'StateRetried':
@@ -583,9 +637,18 @@ export class Engine {
         break;
       case 'StateExited':
         this.flushPending(exec, exec.taskStartsSeen);
-        this.append(exec, `${event.state.type}StateExited`, {
-          stateExitedEventDetails: { name: event.state.name, output: JSON.stringify(event.state.output ?? null), outputDetails: { truncated: false } },
-        }, event.timestamp);
+        this.append(
+          exec,
+          `${event.state.type}StateExited`,
+          {
+            stateExitedEventDetails: {
+              name: event.state.name,
+              output: JSON.stringify(event.state.output ?? null),
+              outputDetails: { truncated: false },
+            },
+          },
+          event.timestamp,
+        );
         break;
       case 'MapIterationStarted':
       case 'MapIterationSucceeded':
@@ -647,7 +710,8 @@ function describe(exec: ExecutionRecord): ExecutionDescription {
 
 function closingFor(error: unknown): [ExecutionStatus, { error?: string; cause?: string }] {
   if (error instanceof ExecutionAbortedError) return ['ABORTED', {}];
-  if (error instanceof ExecutionTimeoutError) return ['TIMED_OUT', { error: 'States.Timeout', cause: 'The execution timed out (TimeoutSeconds)' }];
+  if (error instanceof ExecutionTimeoutError)
+    return ['TIMED_OUT', { error: 'States.Timeout', cause: 'The execution timed out (TimeoutSeconds)' }];
   const failure = error instanceof ExecutionError ? error.cause : error;
   if (failure instanceof TaskFailedError) return ['FAILED', { error: failure.error, cause: failure.errorCause }];
   if (failure instanceof Error) return ['FAILED', { error: failure.name, cause: failure.message }];
@@ -668,7 +732,11 @@ function asTaskError(error: unknown): TaskFailedError {
 function secondsFromPath(value: Json | undefined, stateName: string, field: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
-  throw new TaskFailedError('States.Runtime', `state ${stateName}: ${field} resolved to ${JSON.stringify(value)}, not a positive integer`, false);
+  throw new TaskFailedError(
+    'States.Runtime',
+    `state ${stateName}: ${field} resolved to ${JSON.stringify(value)}, not a positive integer`,
+    false,
+  );
 }
 
 function optional<K extends string>(key: K, value: Json | undefined): Partial<Record<K, Json>> {

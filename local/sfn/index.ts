@@ -61,7 +61,12 @@ export async function startStepFunctionsEndpoint(options: StepFunctionsEndpointO
     sns: options.sns,
     maxClosedExecutions: options.maxClosedExecutions,
   });
-  const server = await startJsonServer({ host: options.host ?? '127.0.0.1', port: options.port ?? 0, operations: createOperations(engine), logger });
+  const server = await startJsonServer({
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    operations: createOperations(engine),
+    logger,
+  });
   let stopping: Promise<void> | undefined;
   return {
     url: server.url,
@@ -84,7 +89,12 @@ export async function startStepFunctionsEndpoint(options: StepFunctionsEndpointO
  */
 async function libraryTimeoutError(): Promise<() => Error> {
   const probe = new StateMachine(
-    { StartAt: 'Probe', States: { Probe: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:probe', TimeoutSeconds: 0.001, End: true } } },
+    {
+      StartAt: 'Probe',
+      States: {
+        Probe: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:probe', TimeoutSeconds: 0.001, End: true },
+      },
+    },
     { validationOptions: { noValidate: true } },
   );
   const never = (): Promise<null> => new Promise<null>(() => {});
@@ -94,7 +104,9 @@ async function libraryTimeoutError(): Promise<() => Error> {
   );
   const cause = outcome instanceof ExecutionError ? outcome.cause : undefined;
   if (!(cause instanceof Error) || cause.name !== 'States.Timeout') {
-    throw new Error('aws-local-stepfunctions no longer reports task timeouts as expected; the local Step Functions endpoint needs updating');
+    throw new Error(
+      'aws-local-stepfunctions no longer reports task timeouts as expected; the local Step Functions endpoint needs updating',
+    );
   }
   const TimeoutClass = cause.constructor;
   return () => {

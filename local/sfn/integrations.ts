@@ -42,7 +42,8 @@ export function parseResource(resource: string): Integration | undefined {
   if (service === 'lambda' && action === 'invoke') return { kind: 'lambda-invoke', waitForTaskToken };
   if (service === 'sns' && action === 'publish') return { kind: 'sns-publish', waitForTaskToken };
   const dynamoAction = DYNAMODB_ACTIONS.find((a) => a === action);
-  if (service === 'dynamodb' && dynamoAction && !waitForTaskToken) return { kind: 'dynamodb', action: dynamoAction, waitForTaskToken: false };
+  if (service === 'dynamodb' && dynamoAction && !waitForTaskToken)
+    return { kind: 'dynamodb', action: dynamoAction, waitForTaskToken: false };
   return undefined;
 }
 
@@ -119,7 +120,9 @@ async function lambdaInvoke(parameters: Json, deps: IntegrationDeps): Promise<Js
   const p = requireObject(parameters, 'lambda:invoke', LAMBDA_INVOKE_KEYS);
   const functionName = requireString(p, 'FunctionName', 'lambda:invoke');
   if (p['InvocationType'] !== undefined && p['InvocationType'] !== 'RequestResponse') {
-    throw runtimeError(`lambda:invoke InvocationType ${JSON.stringify(p['InvocationType'])} is not supported locally (only RequestResponse)`);
+    throw runtimeError(
+      `lambda:invoke InvocationType ${JSON.stringify(p['InvocationType'])} is not supported locally (only RequestResponse)`,
+    );
   }
   const qualifier = optionalString(p, 'Qualifier', 'lambda:invoke');
   let functionArn = functionName.startsWith('arn:')
@@ -154,9 +157,34 @@ async function lambdaInvoke(parameters: Json, deps: IntegrationDeps): Promise<Js
 const COMMON_DYNAMO_KEYS = ['TableName', 'Key', 'ExpressionAttributeNames', 'ReturnConsumedCapacity'];
 const DYNAMO_KEYS: Record<DynamoDbAction, ReadonlySet<string>> = {
   getItem: new Set([...COMMON_DYNAMO_KEYS, 'ConsistentRead', 'ProjectionExpression']),
-  putItem: new Set(['TableName', 'Item', 'ConditionExpression', 'ExpressionAttributeNames', 'ExpressionAttributeValues', 'ReturnValues', 'ReturnConsumedCapacity', 'ReturnItemCollectionMetrics', 'ReturnValuesOnConditionCheckFailure']),
-  updateItem: new Set([...COMMON_DYNAMO_KEYS, 'UpdateExpression', 'ConditionExpression', 'ExpressionAttributeValues', 'ReturnValues', 'ReturnItemCollectionMetrics', 'ReturnValuesOnConditionCheckFailure']),
-  deleteItem: new Set([...COMMON_DYNAMO_KEYS, 'ConditionExpression', 'ExpressionAttributeValues', 'ReturnValues', 'ReturnItemCollectionMetrics', 'ReturnValuesOnConditionCheckFailure']),
+  putItem: new Set([
+    'TableName',
+    'Item',
+    'ConditionExpression',
+    'ExpressionAttributeNames',
+    'ExpressionAttributeValues',
+    'ReturnValues',
+    'ReturnConsumedCapacity',
+    'ReturnItemCollectionMetrics',
+    'ReturnValuesOnConditionCheckFailure',
+  ]),
+  updateItem: new Set([
+    ...COMMON_DYNAMO_KEYS,
+    'UpdateExpression',
+    'ConditionExpression',
+    'ExpressionAttributeValues',
+    'ReturnValues',
+    'ReturnItemCollectionMetrics',
+    'ReturnValuesOnConditionCheckFailure',
+  ]),
+  deleteItem: new Set([
+    ...COMMON_DYNAMO_KEYS,
+    'ConditionExpression',
+    'ExpressionAttributeValues',
+    'ReturnValues',
+    'ReturnItemCollectionMetrics',
+    'ReturnValuesOnConditionCheckFailure',
+  ]),
 };
 
 async function dynamoDb(action: DynamoDbAction, parameters: Json, deps: IntegrationDeps): Promise<Json> {
@@ -164,7 +192,10 @@ async function dynamoDb(action: DynamoDbAction, parameters: Json, deps: Integrat
   const p = requireObject(parameters, what, DYNAMO_KEYS[action]);
   const TableName = requireString(p, 'TableName', what);
   const names = optionalStringMap(p, 'ExpressionAttributeNames', what);
-  const values = p['ExpressionAttributeValues'] === undefined ? undefined : attributeMap(p['ExpressionAttributeValues'], `${what} ExpressionAttributeValues`);
+  const values =
+    p['ExpressionAttributeValues'] === undefined
+      ? undefined
+      : attributeMap(p['ExpressionAttributeValues'], `${what} ExpressionAttributeValues`);
   const ReturnConsumedCapacity = optionalEnum(p, 'ReturnConsumedCapacity', ['INDEXES', 'TOTAL', 'NONE'] as const, what);
   const ReturnValues = optionalEnum(p, 'ReturnValues', ['NONE', 'ALL_OLD', 'UPDATED_OLD', 'ALL_NEW', 'UPDATED_NEW'] as const, what);
   const ReturnItemCollectionMetrics = optionalEnum(p, 'ReturnItemCollectionMetrics', ['SIZE', 'NONE'] as const, what);
@@ -196,7 +227,10 @@ async function dynamoDb(action: DynamoDbAction, parameters: Json, deps: Integrat
             ConditionExpression,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
-            ReturnValues: ReturnValues === 'NONE' || ReturnValues === 'ALL_OLD' || ReturnValues === undefined ? ReturnValues : badEnum(what, 'ReturnValues', ReturnValues),
+            ReturnValues:
+              ReturnValues === 'NONE' || ReturnValues === 'ALL_OLD' || ReturnValues === undefined
+                ? ReturnValues
+                : badEnum(what, 'ReturnValues', ReturnValues),
             ReturnConsumedCapacity,
             ReturnItemCollectionMetrics,
             ReturnValuesOnConditionCheckFailure,
@@ -227,7 +261,10 @@ async function dynamoDb(action: DynamoDbAction, parameters: Json, deps: Integrat
             ConditionExpression,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
-            ReturnValues: ReturnValues === 'NONE' || ReturnValues === 'ALL_OLD' || ReturnValues === undefined ? ReturnValues : badEnum(what, 'ReturnValues', ReturnValues),
+            ReturnValues:
+              ReturnValues === 'NONE' || ReturnValues === 'ALL_OLD' || ReturnValues === undefined
+                ? ReturnValues
+                : badEnum(what, 'ReturnValues', ReturnValues),
             ReturnConsumedCapacity,
             ReturnItemCollectionMetrics,
             ReturnValuesOnConditionCheckFailure,
@@ -241,7 +278,17 @@ async function dynamoDb(action: DynamoDbAction, parameters: Json, deps: Integrat
   }
 }
 
-const SNS_KEYS = new Set(['TopicArn', 'TargetArn', 'PhoneNumber', 'Message', 'Subject', 'MessageStructure', 'MessageAttributes', 'MessageGroupId', 'MessageDeduplicationId']);
+const SNS_KEYS = new Set([
+  'TopicArn',
+  'TargetArn',
+  'PhoneNumber',
+  'Message',
+  'Subject',
+  'MessageStructure',
+  'MessageAttributes',
+  'MessageGroupId',
+  'MessageDeduplicationId',
+]);
 
 async function snsPublish(parameters: Json, deps: IntegrationDeps): Promise<Json> {
   const what = 'sns:publish';
@@ -373,7 +420,8 @@ function attributeValue(value: Json, where: string): AttributeValue {
   if (entries.length !== 1 || entry === undefined) throw runtimeError(`${where} must have exactly one type key`);
   const [type, v] = entry;
   const strings = (): string[] => {
-    if (!Array.isArray(v) || !v.every((s): s is string => typeof s === 'string')) throw runtimeError(`${where}.${type} must be a list of strings`);
+    if (!Array.isArray(v) || !v.every((s): s is string => typeof s === 'string'))
+      throw runtimeError(`${where}.${type} must be a list of strings`);
     return v;
   };
   switch (type) {

@@ -53,7 +53,12 @@ export async function startJsonServer(options: {
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, operations: ReadonlyMap<string, Operation>, logger: (line: string) => void): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  operations: ReadonlyMap<string, Operation>,
+  logger: (line: string) => void,
+): Promise<void> {
   if (req.method !== 'POST') {
     req.resume();
     send(res, 404, { __type: 'UnknownOperationException', message: 'Only POST / is served' });
@@ -69,7 +74,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, operations: Rea
   }
   if (!operation) {
     logger(`[sfn] unsupported operation ${String(target)}`);
-    send(res, 400, { __type: 'UnknownOperationException', message: `Operation ${String(target)} is not supported by the local Step Functions endpoint` });
+    send(res, 400, {
+      __type: 'UnknownOperationException',
+      message: `Operation ${String(target)} is not supported by the local Step Functions endpoint`,
+    });
     return;
   }
   const request = body.trim() === '' ? {} : parseJson(body);

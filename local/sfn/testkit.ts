@@ -88,7 +88,8 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => voi
 
 /** Reads `taskToken` from a Lambda payload built by the test definitions. */
 export function tokenOf(payload: unknown): string {
-  if (typeof payload === 'object' && payload !== null && 'taskToken' in payload && typeof payload.taskToken === 'string') return payload.taskToken;
+  if (typeof payload === 'object' && payload !== null && 'taskToken' in payload && typeof payload.taskToken === 'string')
+    return payload.taskToken;
   throw new Error(`no taskToken in ${JSON.stringify(payload)}`);
 }
 

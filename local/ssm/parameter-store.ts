@@ -57,7 +57,10 @@ const MAX_STANDARD_VALUE_BYTES = 4096;
 const NAME_PATTERN = /^[a-zA-Z0-9_.\-/]+$/;
 const TYPES: readonly ParameterType[] = ['String', 'StringList', 'SecureString'];
 
-export function createParameterStore(options: ParameterStoreOptions): { readonly operations: Readonly<Record<string, SsmOperation>>; list(): StoredParameter[] } {
+export function createParameterStore(options: ParameterStoreOptions): {
+  readonly operations: Readonly<Record<string, SsmOperation>>;
+  list(): StoredParameter[];
+} {
   const parameters = new Map<string, StoredParameter>((options.initial ?? []).map((p) => [p.name, p]));
   const now = options.now ?? Date.now;
   const cipherKey = randomBytes(32);
@@ -107,7 +110,11 @@ export function createParameterStore(options: ParameterStoreOptions): { readonly
       const name = requiredString(input, 'Name');
       const found = find(name);
       if (found === 'missing') throw new SsmError('ParameterNotFound', `Parameter ${name} not found.`);
-      if (found === 'version-missing') throw new SsmError('ParameterVersionNotFound', `Systems Manager could not find version ${name.slice(name.lastIndexOf(':') + 1)} of ${name}. Only the current version is kept locally.`);
+      if (found === 'version-missing')
+        throw new SsmError(
+          'ParameterVersionNotFound',
+          `Systems Manager could not find version ${name.slice(name.lastIndexOf(':') + 1)} of ${name}. Only the current version is kept locally.`,
+        );
       return { Parameter: view(found.parameter, optionalBoolean(input, 'WithDecryption') ?? false, found.selector) };
     },
 
@@ -130,33 +137,53 @@ export function createParameterStore(options: ParameterStoreOptions): { readonly
         const name = requiredString(input, 'Name');
         validateName(name);
         const value = requiredString(input, 'Value');
-        if (value === '') throw new SsmError('ValidationException', "1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1");
+        if (value === '')
+          throw new SsmError(
+            'ValidationException',
+            "1 validation error detected: Value at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1",
+          );
         if (Buffer.byteLength(value) > MAX_STANDARD_VALUE_BYTES) {
-          throw new SsmError('ValidationException', `Standard tier parameters support a maximum parameter value of ${MAX_STANDARD_VALUE_BYTES} characters.`);
+          throw new SsmError(
+            'ValidationException',
+            `Standard tier parameters support a maximum parameter value of ${MAX_STANDARD_VALUE_BYTES} characters.`,
+          );
         }
         for (const unsupported of ['AllowedPattern', 'Policies']) {
-          if (input[unsupported] !== undefined) throw new SsmError('ValidationException', `${unsupported} is not supported by the local SSM endpoint.`);
+          if (input[unsupported] !== undefined)
+            throw new SsmError('ValidationException', `${unsupported} is not supported by the local SSM endpoint.`);
         }
         const tier = optionalString(input, 'Tier');
-        if (tier !== undefined && tier !== 'Standard') throw new SsmError('ValidationException', `Tier ${tier} is not supported by the local SSM endpoint (Standard only).`);
+        if (tier !== undefined && tier !== 'Standard')
+          throw new SsmError('ValidationException', `Tier ${tier} is not supported by the local SSM endpoint (Standard only).`);
         const dataType = optionalString(input, 'DataType');
-        if (dataType !== undefined && dataType !== 'text') throw new SsmError('ValidationException', `DataType ${dataType} is not supported by the local SSM endpoint (text only).`);
+        if (dataType !== undefined && dataType !== 'text')
+          throw new SsmError('ValidationException', `DataType ${dataType} is not supported by the local SSM endpoint (text only).`);
         const typeText = optionalString(input, 'Type');
         if (typeText !== undefined && !isParameterType(typeText)) {
-          throw new SsmError('ValidationException', `1 validation error detected: Value '${typeText}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`);
+          throw new SsmError(
+            'ValidationException',
+            `1 validation error detected: Value '${typeText}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`,
+          );
         }
         const overwrite = optionalBoolean(input, 'Overwrite') ?? false;
         const existing = parameters.get(name);
         if (existing !== undefined && !overwrite) {
-          throw new SsmError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
+          throw new SsmError(
+            'ParameterAlreadyExists',
+            'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+          );
         }
         if (existing !== undefined && input.Tags !== undefined) {
-          throw new SsmError('ValidationException', 'Invalid request: tags and overwrite can\'t be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.');
+          throw new SsmError(
+            'ValidationException',
+            "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.",
+          );
         }
         const type = typeText ?? existing?.type;
         if (type === undefined) throw new SsmError('ValidationException', 'A parameter type is required when you create a parameter.');
         const keyId = optionalString(input, 'KeyId');
-        if (keyId !== undefined && type !== 'SecureString') throw new SsmError('ValidationException', 'KeyId is required for SecureString type parameter only.');
+        if (keyId !== undefined && type !== 'SecureString')
+          throw new SsmError('ValidationException', 'KeyId is required for SecureString type parameter only.');
         const next: StoredParameter = {
           name,
           type,
@@ -180,10 +207,12 @@ export function createParameterStore(options: ParameterStoreOptions): { readonly
       }),
 
     async DescribeParameters(input) {
-      if (input.Filters !== undefined) throw new SsmError('ValidationException', 'Filters is not supported by the local SSM endpoint; use ParameterFilters.');
+      if (input.Filters !== undefined)
+        throw new SsmError('ValidationException', 'Filters is not supported by the local SSM endpoint; use ParameterFilters.');
       const filters = parseFilters(input.ParameterFilters);
       const maxResults = optionalNumber(input, 'MaxResults') ?? 50;
-      if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 50) throw new SsmError('ValidationException', 'MaxResults must be from 1 to 50.');
+      if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 50)
+        throw new SsmError('ValidationException', 'MaxResults must be from 1 to 50.');
       const token = optionalString(input, 'NextToken');
       const offset = token === undefined ? 0 : Number.parseInt(token, 10);
       if (!Number.isInteger(offset) || offset < 0) throw new SsmError('InvalidNextToken', 'The specified token is not valid.');
@@ -213,11 +242,16 @@ export function createParameterStore(options: ParameterStoreOptions): { readonly
 
 function validateName(name: string): void {
   if (name.length > 2048 || !NAME_PATTERN.test(name)) {
-    throw new SsmError('ValidationException', `Parameter name: can't be prefixed with "aws" or "ssm" (case-insensitive), and must only contain a-zA-Z0-9_.-/ (got "${name}").`);
+    throw new SsmError(
+      'ValidationException',
+      `Parameter name: can't be prefixed with "aws" or "ssm" (case-insensitive), and must only contain a-zA-Z0-9_.-/ (got "${name}").`,
+    );
   }
-  if (name.includes('/') && !name.startsWith('/')) throw new SsmError('ValidationException', 'Parameter name must be a fully qualified name.');
+  if (name.includes('/') && !name.startsWith('/'))
+    throw new SsmError('ValidationException', 'Parameter name must be a fully qualified name.');
   const first = (name.startsWith('/') ? name.slice(1) : name).toLowerCase();
-  if (first.startsWith('aws') || first.startsWith('ssm')) throw new SsmError('ValidationException', 'No access to reserved parameter name: aws or ssm prefix.');
+  if (first.startsWith('aws') || first.startsWith('ssm'))
+    throw new SsmError('ValidationException', 'No access to reserved parameter name: aws or ssm prefix.');
 }
 
 function parseFilters(raw: unknown): ((p: StoredParameter) => boolean)[] {
@@ -231,7 +265,10 @@ function parseFilters(raw: unknown): ((p: StoredParameter) => boolean)[] {
     if (key === 'Name' && option === 'Equals') return (p) => values.includes(p.name);
     if (key === 'Name' && option === 'BeginsWith') return (p) => values.some((v) => p.name.startsWith(v));
     if (key === 'Type' && option === 'Equals') return (p) => values.includes(p.type);
-    throw new SsmError('ValidationException', `ParameterFilter ${key} ${option} is not supported by the local SSM endpoint (Name Equals/BeginsWith, Type Equals).`);
+    throw new SsmError(
+      'ValidationException',
+      `ParameterFilter ${key} ${option} is not supported by the local SSM endpoint (Name Equals/BeginsWith, Type Equals).`,
+    );
   });
 }
 

@@ -61,7 +61,9 @@ describe('startSsmEndpoint', () => {
 
   it('refuses to overwrite without Overwrite, and bumps the version with it', async () => {
     await ssm.send(new PutParameterCommand({ Name: '/pizza/flag', Type: 'String', Value: 'one' }));
-    await expect(ssm.send(new PutParameterCommand({ Name: '/pizza/flag', Type: 'String', Value: 'two' }))).rejects.toBeInstanceOf(ParameterAlreadyExists);
+    await expect(ssm.send(new PutParameterCommand({ Name: '/pizza/flag', Type: 'String', Value: 'two' }))).rejects.toBeInstanceOf(
+      ParameterAlreadyExists,
+    );
 
     const put = await ssm.send(new PutParameterCommand({ Name: '/pizza/flag', Value: 'two', Overwrite: true }));
     const got = await ssm.send(new GetParameterCommand({ Name: '/pizza/flag' }));
@@ -72,9 +74,15 @@ describe('startSsmEndpoint', () => {
   });
 
   it('requires a type for a new parameter and rejects what it does not support', async () => {
-    await expect(ssm.send(new PutParameterCommand({ Name: '/pizza/untyped', Value: 'x' }))).rejects.toMatchObject({ name: 'ValidationException' });
-    await expect(ssm.send(new PutParameterCommand({ Name: '/pizza/p', Type: 'String', Value: 'x', AllowedPattern: '.*' }))).rejects.toThrow(/not supported/);
-    await expect(ssm.send(new PutParameterCommand({ Name: 'no/leading/slash', Type: 'String', Value: 'x' }))).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(ssm.send(new PutParameterCommand({ Name: '/pizza/untyped', Value: 'x' }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    await expect(ssm.send(new PutParameterCommand({ Name: '/pizza/p', Type: 'String', Value: 'x', AllowedPattern: '.*' }))).rejects.toThrow(
+      /not supported/,
+    );
+    await expect(ssm.send(new PutParameterCommand({ Name: 'no/leading/slash', Type: 'String', Value: 'x' }))).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
   });
 
   it('GetParameters returns the found ones and lists the missing ones', async () => {
@@ -101,7 +109,9 @@ describe('startSsmEndpoint', () => {
     await ssm.send(new PutParameterCommand({ Name: '/desc/one', Type: 'SecureString', Value: 'v', Description: 'the first' }));
     await ssm.send(new PutParameterCommand({ Name: '/desc/two', Type: 'String', Value: 'v' }));
 
-    const out = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: ['/desc/'] }] }));
+    const out = await ssm.send(
+      new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'BeginsWith', Values: ['/desc/'] }] }),
+    );
 
     expect(out.Parameters?.map((p) => [p.Name, p.Type, p.Description, p.KeyId])).toEqual([
       ['/desc/one', 'SecureString', 'the first', 'alias/aws/ssm'],

@@ -74,7 +74,9 @@ describe('waitFor', () => {
     const controller = new AbortController();
     const started = Date.now();
     setTimeout(() => controller.abort(new Error('process exited')), 20);
-    await expect(waitFor(() => false, { what: 'x', intervalMs: 1000, timeoutMs: 10_000, signal: controller.signal })).rejects.toThrow('process exited');
+    await expect(waitFor(() => false, { what: 'x', intervalMs: 1000, timeoutMs: 10_000, signal: controller.signal })).rejects.toThrow(
+      'process exited',
+    );
     expect(Date.now() - started).toBeLessThan(900);
   });
 });

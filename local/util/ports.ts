@@ -21,7 +21,9 @@ export class WaitTimeoutError extends Error {
     readonly timeoutMs: number,
     readonly lastError: unknown,
   ) {
-    super(`timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last error: ${describeError(lastError)})`}`);
+    super(
+      `timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : ` (last error: ${describeError(lastError)})`}`,
+    );
   }
 }
 

@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from '../../generated/graphql.js';
 import { SEED_STORE_ID } from '../../infra/seed-stores.js';
-import { errorTypeOf, executionsNamed, orderInput, receiveAlert, scanOrders, startHarness, type Harness , gql } from './harness.js';
+import { errorTypeOf, executionsNamed, orderInput, receiveAlert, scanOrders, startHarness, type Harness, gql } from './harness.js';
 import { COMPLETE_DELIVERY, DECIDE_ORDER, GET_ORDER, PICKUP_ORDER, PLACE_ORDER } from './operations.js';
 
 let h: Harness;
-const call = <T,>(query: string, variables: Record<string, unknown> = {}) => gql<T>(h, query, variables);
+const call = <T>(query: string, variables: Record<string, unknown> = {}) => gql<T>(h, query, variables);
 
 beforeAll(async () => {
   h = await startHarness();
@@ -38,7 +38,9 @@ describe('authorization', () => {
       });
       expect(response.status).toBe(401);
       expect(response.headers.get('x-amzn-errortype')).toBe('UnauthorizedException');
-      expect(await response.json()).toEqual({ errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] });
+      expect(await response.json()).toEqual({
+        errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }],
+      });
     }
   });
 
@@ -75,18 +77,24 @@ describe('bad input writes nothing', () => {
   });
 
   it('a GraphQL-invalid enum never reaches a resolver', async () => {
-    await expect(place({ pies: [{ size: 'ENORMOUS', cheese: 'SMALL', toppings: [] }] })).rejects.toMatchObject({ errors: expect.any(Array) });
+    await expect(place({ pies: [{ size: 'ENORMOUS', cheese: 'SMALL', toppings: [] }] })).rejects.toMatchObject({
+      errors: expect.any(Array),
+    });
   });
 });
 
 describe('transitions that are refused change nothing', () => {
   it('deciding an unknown order is NotFound', async () => {
-    expect(await errorTypeOf(call(DECIDE_ORDER, { input: { orderId: 'no-such-order', storeId: SEED_STORE_ID, decision: 'ACCEPT' } }))).toBe('NotFound');
+    expect(await errorTypeOf(call(DECIDE_ORDER, { input: { orderId: 'no-such-order', storeId: SEED_STORE_ID, decision: 'ACCEPT' } }))).toBe(
+      'NotFound',
+    );
   });
 
-  it("another store cannot decide the order (Unauthorized)", async () => {
+  it('another store cannot decide the order (Unauthorized)', async () => {
     const order = await place();
-    expect(await errorTypeOf(call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: 'kensington-pies', decision: 'ACCEPT' } }))).toBe('Unauthorized');
+    expect(
+      await errorTypeOf(call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: 'kensington-pies', decision: 'ACCEPT' } })),
+    ).toBe('Unauthorized');
     expect(await getOrder(order.orderId)).toMatchObject({ status: 'PLACED', version: order.version });
   });
 
@@ -107,7 +115,9 @@ describe('transitions that are refused change nothing', () => {
     const order = await place();
     await call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' } });
     const accepted = await getOrder(order.orderId);
-    expect(await errorTypeOf(call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'DECLINE' } }))).toBe('InvalidTransition');
+    expect(await errorTypeOf(call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'DECLINE' } }))).toBe(
+      'InvalidTransition',
+    );
     expect(await getOrder(order.orderId)).toEqual(accepted);
   });
 });
@@ -134,7 +144,9 @@ describe('races', () => {
     const order = await place();
     await call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' } });
     const attempts = await Promise.allSettled(
-      ['driver-a', 'driver-b'].map((driverId) => call<{ pickupOrder: Order }>(PICKUP_ORDER, { input: { orderId: order.orderId, driverId } })),
+      ['driver-a', 'driver-b'].map((driverId) =>
+        call<{ pickupOrder: Order }>(PICKUP_ORDER, { input: { orderId: order.orderId, driverId } }),
+      ),
     );
     const winners = attempts.flatMap((a) => (a.status === 'fulfilled' ? [a.value.pickupOrder] : []));
     expect(winners).toHaveLength(1);

@@ -102,7 +102,10 @@ describe('npm start', () => {
     const sub = (again.graphql as unknown as (o: object) => { subscribe(o: object): { unsubscribe(): void } })({
       query: ON_ORDER_UPDATED,
       variables: { storeId: placed.storeId },
-    }).subscribe({ next: ({ data }: { data: { onOrderUpdated: { orderId: string; status: string } } }) => events.push(data.onOrderUpdated), error: () => undefined });
+    }).subscribe({
+      next: ({ data }: { data: { onOrderUpdated: { orderId: string; status: string } } }) => events.push(data.onOrderUpdated),
+      error: () => undefined,
+    });
     await new Promise((r) => setTimeout(r, 1500));
     const next = (await again.graphql({ query: PLACE_ORDER, variables: { input: orderInput() } })).data.placeOrder as Order;
     const deadline = Date.now() + 15_000;

@@ -119,7 +119,8 @@ export async function subscribe(h: Harness, variables: { orderId?: string; store
   const started = new Promise<void>((resolve) => (ready = resolve));
   const { Hub } = await import('aws-amplify/utils');
   const stopListening = Hub.listen('api', ({ payload }) => {
-    if (payload.event === 'ConnectionStateChange' && (payload.data as { connectionState?: string }).connectionState === 'Connected') ready();
+    if (payload.event === 'ConnectionStateChange' && (payload.data as { connectionState?: string }).connectionState === 'Connected')
+      ready();
   });
   const subscription = observable.subscribe({ next: ({ data }) => events.push(data.onOrderUpdated), error: (e) => errors.push(e) });
   await Promise.race([started, new Promise((r) => setTimeout(r, 3000))]);
@@ -135,7 +136,8 @@ export async function subscribe(h: Harness, variables: { orderId?: string; store
       for (;;) {
         const hit = events.find(predicate);
         if (hit !== undefined) return hit;
-        if (Date.now() > deadline) throw new Error(`no subscription event: ${what}; got ${JSON.stringify(events)}; errors ${JSON.stringify(errors)}`);
+        if (Date.now() > deadline)
+          throw new Error(`no subscription event: ${what}; got ${JSON.stringify(events)}; errors ${JSON.stringify(errors)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },
@@ -154,10 +156,16 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, what: stri
 }
 
 /** Receives (and deletes) messages from a queue until one matches. */
-export async function receiveAlert(h: Harness, queue: string, orderId: string): Promise<{ body: string; attributes: Record<string, string> }> {
+export async function receiveAlert(
+  h: Harness,
+  queue: string,
+  orderId: string,
+): Promise<{ body: string; attributes: Record<string, string> }> {
   const url = h.stack.queueUrl(queue);
   return eventually(async () => {
-    const out = await h.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }));
+    const out = await h.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+    );
     for (const m of out.Messages ?? []) {
       await h.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
       if (m.Body?.includes(orderId)) {

@@ -6,8 +6,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from '../../generated/graphql.js';
 import { SEED_STORE_ID } from '../../infra/seed-stores.js';
-import { errorTypeOf, eventually, executionStatus, orderInput, receiveAlert, scanOrders, startHarness, subscribe, type Harness , gql } from './harness.js';
-import { CANCEL_ORDER, COMPLETE_DELIVERY, DECIDE_ORDER, GET_ORDER, LIST_STORES, ORDERS_BY_STORE, PICKUP_ORDER, PLACE_ORDER } from './operations.js';
+import {
+  errorTypeOf,
+  eventually,
+  executionStatus,
+  orderInput,
+  receiveAlert,
+  scanOrders,
+  startHarness,
+  subscribe,
+  type Harness,
+  gql,
+} from './harness.js';
+import {
+  CANCEL_ORDER,
+  COMPLETE_DELIVERY,
+  DECIDE_ORDER,
+  GET_ORDER,
+  LIST_STORES,
+  ORDERS_BY_STORE,
+  PICKUP_ORDER,
+  PLACE_ORDER,
+} from './operations.js';
 
 let h: Harness;
 const seen: string[] = [];
@@ -47,7 +67,9 @@ describe('the order lifecycle', () => {
       expect(JSON.parse(storeAlert.body)).toMatchObject({ type: 'Order.Placed', orderId, storeId: SEED_STORE_ID });
       expect(storeAlert.attributes.storeId).toBe(SEED_STORE_ID);
 
-      const { decideOrder } = await call<{ decideOrder: Order }>(DECIDE_ORDER, { input: { orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' } });
+      const { decideOrder } = await call<{ decideOrder: Order }>(DECIDE_ORDER, {
+        input: { orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' },
+      });
       expect(decideOrder.status).toBe('ACCEPTED');
       expect(decideOrder.dispatchEstimatedAt).not.toBeNull();
       await sub.waitFor((e) => e.orderId === orderId && e.status === 'ACCEPTED', 'ACCEPTED');
@@ -74,7 +96,9 @@ describe('the order lifecycle', () => {
       expect(completeDelivery.status).toBe('DELIVERED');
       expect(completeDelivery.deliveredAt).not.toBeNull();
       await sub.waitFor((e) => e.orderId === orderId && e.status === 'DELIVERED', 'DELIVERED');
-      expect(await eventually(async () => ((await executionStatus(h, orderId)) === 'SUCCEEDED' ? true : undefined), 'the execution to succeed')).toBe(true);
+      expect(
+        await eventually(async () => ((await executionStatus(h, orderId)) === 'SUCCEEDED' ? true : undefined), 'the execution to succeed'),
+      ).toBe(true);
 
       // Each change reached the subscriber once, in order.
       const versions = sub.events.filter((e) => e.orderId === orderId).map((e) => e.version);
@@ -99,7 +123,9 @@ describe('the order lifecycle', () => {
       });
       expect(decideOrder).toMatchObject({ status: 'DECLINED', declineReason: 'Out of dough' });
       await sub.waitFor((e) => e.status === 'DECLINED', 'DECLINED');
-      expect(await eventually(async () => ((await executionStatus(h, orderId)) === 'SUCCEEDED' ? true : undefined), 'the execution to end')).toBe(true);
+      expect(
+        await eventually(async () => ((await executionStatus(h, orderId)) === 'SUCCEEDED' ? true : undefined), 'the execution to end'),
+      ).toBe(true);
       const { getOrder } = await call<{ getOrder: Order }>(GET_ORDER, { orderId });
       expect(getOrder.status).toBe('DECLINED');
     } finally {
@@ -113,11 +139,16 @@ describe('the order lifecycle', () => {
     await receiveAlert(h, STORE_QUEUE, orderId);
     const { cancelOrder } = await call<{ cancelOrder: Order }>(CANCEL_ORDER, { input: { orderId } });
     expect(cancelOrder).toMatchObject({ status: 'CANCELLED', cancellationReason: 'CUSTOMER_CANCELLED' });
-    expect(await eventually(async () => ((await executionStatus(h, orderId)) === 'SUCCEEDED' ? true : undefined), 'the execution to end')).toBe(true);
+    expect(
+      await eventually(async () => ((await executionStatus(h, orderId)) === 'SUCCEEDED' ? true : undefined), 'the execution to end'),
+    ).toBe(true);
   });
 
   it("lists a store's orders newest first", async () => {
-    const { ordersByStore } = await call<{ ordersByStore: { items: { createdAt: string }[] } }>(ORDERS_BY_STORE, { storeId: SEED_STORE_ID, limit: 10 });
+    const { ordersByStore } = await call<{ ordersByStore: { items: { createdAt: string }[] } }>(ORDERS_BY_STORE, {
+      storeId: SEED_STORE_ID,
+      limit: 10,
+    });
     expect(ordersByStore.items.length).toBeGreaterThanOrEqual(3);
     const times = ordersByStore.items.map((o) => o.createdAt);
     expect(times).toEqual([...times].sort().reverse());
@@ -125,7 +156,9 @@ describe('the order lifecycle', () => {
 
   it('never lets a task token reach a client, an alert or a log line', async () => {
     const orders = await scanOrders(h);
-    const tokens = orders.flatMap((o) => [o.storeTaskToken, o.driverTaskToken, o.deliveryTaskToken]).filter((t): t is string => typeof t === 'string');
+    const tokens = orders
+      .flatMap((o) => [o.storeTaskToken, o.driverTaskToken, o.deliveryTaskToken])
+      .filter((t): t is string => typeof t === 'string');
     expect(tokens.length).toBeGreaterThanOrEqual(4);
     const everything = [...seen, ...h.logs].join('\n');
     for (const token of tokens) expect(everything).not.toContain(token);

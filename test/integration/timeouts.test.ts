@@ -6,14 +6,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from '../../generated/graphql.js';
 import { SEED_STORE_ID } from '../../infra/seed-stores.js';
-import { errorTypeOf, eventually, executionStatus, orderInput, startHarness, subscribe, type Harness , gql } from './harness.js';
+import { errorTypeOf, eventually, executionStatus, orderInput, startHarness, subscribe, type Harness, gql } from './harness.js';
 import { DECIDE_ORDER, GET_ORDER, PICKUP_ORDER, PLACE_ORDER } from './operations.js';
 
 let h: Harness;
-const call = <T,>(query: string, variables: Record<string, unknown> = {}) => gql<T>(h, query, variables);
+const call = <T>(query: string, variables: Record<string, unknown> = {}) => gql<T>(h, query, variables);
 
 beforeAll(async () => {
-  h = await startHarness({ envOverrides: { STORE_DECISION_TIMEOUT_SECONDS: '2', PICKUP_TIMEOUT_SECONDS: '2', DELIVERY_TIMEOUT_SECONDS: '2' } });
+  h = await startHarness({
+    envOverrides: { STORE_DECISION_TIMEOUT_SECONDS: '2', PICKUP_TIMEOUT_SECONDS: '2', DELIVERY_TIMEOUT_SECONDS: '2' },
+  });
 });
 
 afterAll(async () => {
@@ -31,10 +33,15 @@ describe('timeouts', () => {
     try {
       const event = await sub.waitFor((e) => e.status === 'CANCELLED', 'CANCELLED');
       expect(event.cancellationReason).toBe('STORE_TIMEOUT');
-      expect(await eventually(async () => ((await executionStatus(h, order.orderId)) === 'SUCCEEDED' ? true : undefined), 'the execution to end')).toBe(true);
       expect(
-        await errorTypeOf(call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' } })),
-      ).toBe('InvalidTransition');
+        await eventually(
+          async () => ((await executionStatus(h, order.orderId)) === 'SUCCEEDED' ? true : undefined),
+          'the execution to end',
+        ),
+      ).toBe(true);
+      expect(await errorTypeOf(call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' } }))).toBe(
+        'InvalidTransition',
+      );
     } finally {
       sub.unsubscribe();
     }
@@ -57,7 +64,9 @@ describe('timeouts', () => {
     const order = await place();
     await call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' } });
     await call(PICKUP_ORDER, { input: { orderId: order.orderId, driverId: 'driver-1' } });
-    expect(await eventually(async () => ((await executionStatus(h, order.orderId)) === 'FAILED' ? true : undefined), 'the execution to fail')).toBe(true);
+    expect(
+      await eventually(async () => ((await executionStatus(h, order.orderId)) === 'FAILED' ? true : undefined), 'the execution to fail'),
+    ).toBe(true);
     const { getOrder } = await call<{ getOrder: Order }>(GET_ORDER, { orderId: order.orderId });
     expect(getOrder.status).toBe('OUT_FOR_DELIVERY');
   });

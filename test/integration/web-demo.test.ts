@@ -11,7 +11,14 @@ import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { webDemoRoutes } from '../../local/web-demo.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
 /** Live updates cross DynamoDB Streams polling, a Lambda and the realtime socket. */
 const LIVE_TIMEOUT_MS = 20_000;
 
@@ -117,7 +124,7 @@ describe('web demo in a browser', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('shows a rejected placement\'s errorType, places the order on retry, and relays a decline reason', async () => {
+  it("shows a rejected placement's errorType, places the order on retry, and relays a decline reason", async () => {
     // Arrange: a postal code longer than the API allows.
     const store = await openView('store');
     await store.getByLabel('Store', { exact: true }).selectOption(SEED_STORE_ID);

@@ -44,7 +44,7 @@ describe('manifest', () => {
     for (const q of manifest.queues) expect(manifest.topics.map((t) => t.name)).toContain(q.topic);
   });
 
-  it("gives every function exactly the environment variables its handler reads", async () => {
+  it('gives every function exactly the environment variables its handler reads', async () => {
     for (const fn of manifest.functions) {
       const mod: unknown = await import(join(root, fn.entry));
       const declared = typeof mod === 'object' && mod !== null && 'ENV' in mod && Array.isArray(mod.ENV) ? mod.ENV : null;

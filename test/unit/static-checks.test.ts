@@ -1,7 +1,8 @@
 /**
- * The static checks are part of `npm test`: strict TypeScript over the whole project, and the
- * one ESLint config (with @aws-appsync/eslint-plugin on resolvers/, so a resolver AppSync would
- * reject fails here rather than at deploy time).
+ * The static checks are part of `npm test`: strict TypeScript over the whole project, one
+ * formatter (Prettier, `npm run format` fixes), and the one ESLint config (with
+ * @aws-appsync/eslint-plugin on resolvers/, so a resolver AppSync would reject fails here rather
+ * than at deploy time).
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -25,6 +26,10 @@ describe('static checks', () => {
   it('type-checks (tsc --noEmit, project and resolvers)', async () => {
     expect(await check('tsc', ['--noEmit', '-p', 'tsconfig.json'])).toBe('');
     expect(await check('tsc', ['--noEmit', '-p', 'resolvers/tsconfig.json'])).toBe('');
+  }, 180_000);
+
+  it('is formatted (prettier --check)', async () => {
+    expect(await check('prettier', ['--check', '.', '--log-level', 'warn'])).toBe('');
   }, 180_000);
 
   it('lints clean (eslint, AppSync rules on resolvers/)', async () => {

@@ -7,7 +7,15 @@
  */
 import { generateClient } from 'aws-amplify/api';
 import { Hub } from 'aws-amplify/utils';
-import type { CancelOrderInput, CompleteDeliveryInput, DecideOrderInput, Order, PickupOrderInput, PlaceOrderInput, Store } from '../../generated/graphql.js';
+import type {
+  CancelOrderInput,
+  CompleteDeliveryInput,
+  DecideOrderInput,
+  Order,
+  PickupOrderInput,
+  PlaceOrderInput,
+  Store,
+} from '../../generated/graphql.js';
 import * as ops from './operations.js';
 import { isOrder } from './orders.js';
 
@@ -38,7 +46,9 @@ const SUBSCRIPTION_ACK = 'Subscription ack';
 function sameFilter(variables: unknown, filter: ops.OrderUpdatesFilter): boolean {
   if (typeof variables !== 'object' || variables === null) return false;
   const v: Record<string, unknown> = { ...variables };
-  return 'orderId' in filter ? v.orderId === filter.orderId && v.storeId === undefined : v.storeId === filter.storeId && v.orderId === undefined;
+  return 'orderId' in filter
+    ? v.orderId === filter.orderId && v.storeId === undefined
+    : v.storeId === filter.storeId && v.orderId === undefined;
 }
 
 /**

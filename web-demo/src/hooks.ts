@@ -38,7 +38,7 @@ export function useAsyncAction(): AsyncAction {
       mounted.current = false;
     };
   }, []);
-  const run = useCallback(async <T,>(task: () => Promise<T>): Promise<T | undefined> => {
+  const run = useCallback(async <T>(task: () => Promise<T>): Promise<T | undefined> => {
     if (running.current) return undefined;
     running.current = true;
     setBusy(true);
@@ -102,12 +102,16 @@ export function useStoreOrders(storeId: string | null): LiveOrders {
         (error: unknown) => active && setProblems(describeError(error)),
       );
     void refresh();
-    const stop = watchLive(api, { storeId }, {
-      onOrder: (order) => order.storeId === storeId && setOrders((current) => mergeOrder(current ?? [], order)),
-      resync: () => void refresh(),
-      setLive,
-      setProblems,
-    });
+    const stop = watchLive(
+      api,
+      { storeId },
+      {
+        onOrder: (order) => order.storeId === storeId && setOrders((current) => mergeOrder(current ?? [], order)),
+        resync: () => void refresh(),
+        setLive,
+        setProblems,
+      },
+    );
     return () => {
       active = false;
       stop();
@@ -134,16 +138,20 @@ export function useLiveOrder(initial: Order): LiveOrder {
   const accept = useCallback((incoming: Order) => setOrder((current) => (isNewer(current, incoming) ? incoming : current)), []);
   useEffect(() => {
     let active = true;
-    const stop = watchLive(api, { orderId }, {
-      onOrder: accept,
-      resync: () =>
-        api.getOrder(orderId).then(
-          (fresh) => active && fresh !== null && accept(fresh),
-          (error: unknown) => active && setProblems(describeError(error)),
-        ),
-      setLive,
-      setProblems,
-    });
+    const stop = watchLive(
+      api,
+      { orderId },
+      {
+        onOrder: accept,
+        resync: () =>
+          api.getOrder(orderId).then(
+            (fresh) => active && fresh !== null && accept(fresh),
+            (error: unknown) => active && setProblems(describeError(error)),
+          ),
+        setLive,
+        setProblems,
+      },
+    );
     return () => {
       active = false;
       stop();

@@ -129,7 +129,8 @@ export function describePie(pie: Order['pies'][number]): string {
 
 /** Why an order ended early, in words, or null when it did not. */
 export function endReason(order: Order): string | null {
-  if (order.status === 'DECLINED') return order.declineReason === null ? 'The store declined.' : `The store declined: ${order.declineReason}`;
+  if (order.status === 'DECLINED')
+    return order.declineReason === null ? 'The store declined.' : `The store declined: ${order.declineReason}`;
   if (order.status === 'CANCELLED') {
     return order.cancellationReason === null ? 'Cancelled.' : `Cancelled: ${CANCELLATION_LABELS[order.cancellationReason]}.`;
   }

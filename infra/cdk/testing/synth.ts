@@ -19,7 +19,10 @@ export interface Synthesized {
   readonly app: App;
   readonly stack: ServerlessPizzaStack;
   readonly template: Template;
-  readonly json: { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }>; Outputs?: Record<string, { Value: unknown }> };
+  readonly json: {
+    Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }>;
+    Outputs?: Record<string, { Value: unknown }>;
+  };
   dispose(): void;
 }
 
@@ -29,7 +32,13 @@ export function synthesize(manifest: Manifest, context: Record<string, unknown> 
   const config = stackConfigFromContext((k) => app.node.tryGetContext(k));
   const stack = new ServerlessPizzaStack(app, config.stackName, { manifest, config, rootDir });
   const template = Template.fromStack(stack);
-  return { app, stack, template, json: template.toJSON() as Synthesized['json'], dispose: () => rmSync(outdir, { recursive: true, force: true }) };
+  return {
+    app,
+    stack,
+    template,
+    json: template.toJSON() as Synthesized['json'],
+    dispose: () => rmSync(outdir, { recursive: true, force: true }),
+  };
 }
 
 /** Logical id of a construct's CloudFormation resource. */

@@ -56,35 +56,99 @@ export interface CheckOptions {
 
 /** Array methods that may receive a callback (eslint rule `no-function-passing`). */
 const CALLBACK_METHODS = new Set([
-  'map', 'find', 'filter', 'findIndex', 'findLast', 'findLastIndex', 'forEach',
-  'reduce', 'reduceRight', 'every', 'some', 'flatMap',
+  'map',
+  'find',
+  'filter',
+  'findIndex',
+  'findLast',
+  'findLastIndex',
+  'forEach',
+  'reduce',
+  'reduceRight',
+  'every',
+  'some',
+  'flatMap',
 ]);
 
 /** Static built-ins AppSync does not implement (eslint rule `no-disallowed-methods`). */
 const DENIED_STATIC: Readonly<Record<string, ReadonlySet<string>>> = {
   Array: new Set(['from', 'of']),
   Object: new Set([
-    'create', 'defineProperties', 'defineProperty', 'freeze', 'getOwnPropertyDescriptor',
-    'getOwnPropertyDescriptors', 'getOwnPropertyNames', 'getOwnPropertySymbols', 'getPrototypeOf',
-    'is', 'isExtensible', 'isFrozen', 'isSealed', 'preventExtensions', 'seal', 'setPrototypeOf',
+    'create',
+    'defineProperties',
+    'defineProperty',
+    'freeze',
+    'getOwnPropertyDescriptor',
+    'getOwnPropertyDescriptors',
+    'getOwnPropertyNames',
+    'getOwnPropertySymbols',
+    'getPrototypeOf',
+    'is',
+    'isExtensible',
+    'isFrozen',
+    'isSealed',
+    'preventExtensions',
+    'seal',
+    'setPrototypeOf',
   ]),
   String: new Set(['fromCharCode', 'fromCodePoint', 'raw']),
 };
 
 /** Instance methods AppSync does not implement, matched by name. */
 const DENIED_METHODS = new Set([
-  'charCodeAt', 'localeCompare', 'matchAll', 'padEnd', 'padStart', 'repeat', 'search',
-  'toLocaleLowerCase', 'toLocaleUpperCase', 'copyWithin', 'toGMTString', 'toLocaleDateString',
-  'toLocaleString', 'toLocaleTimeString', 'setDate', 'setFullYear', 'setHours', 'setMilliseconds',
-  'setMinutes', 'setMonth', 'setSeconds', 'setTime', 'setUTCDate', 'setUTCFullYear', 'setUTCHours',
-  'setUTCMilliseconds', 'setUTCMinutes', 'setUTCMonth', 'setUTCSeconds', 'setYear',
+  'charCodeAt',
+  'localeCompare',
+  'matchAll',
+  'padEnd',
+  'padStart',
+  'repeat',
+  'search',
+  'toLocaleLowerCase',
+  'toLocaleUpperCase',
+  'copyWithin',
+  'toGMTString',
+  'toLocaleDateString',
+  'toLocaleString',
+  'toLocaleTimeString',
+  'setDate',
+  'setFullYear',
+  'setHours',
+  'setMilliseconds',
+  'setMinutes',
+  'setMonth',
+  'setSeconds',
+  'setTime',
+  'setUTCDate',
+  'setUTCFullYear',
+  'setUTCHours',
+  'setUTCMilliseconds',
+  'setUTCMinutes',
+  'setUTCMonth',
+  'setUTCSeconds',
+  'setYear',
 ]);
 
 /** Globals that do not exist (or may not be used) in APPSYNC_JS. */
 const DENIED_GLOBALS = new Set([
-  'Promise', 'eval', 'Function', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask',
-  'fetch', 'require', 'process', 'Buffer', 'globalThis', 'Proxy', 'Reflect', 'WeakMap', 'WeakSet',
-  'WeakRef', 'Intl', 'XMLHttpRequest',
+  'Promise',
+  'eval',
+  'Function',
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'queueMicrotask',
+  'fetch',
+  'require',
+  'process',
+  'Buffer',
+  'globalThis',
+  'Proxy',
+  'Reflect',
+  'WeakMap',
+  'WeakSet',
+  'WeakRef',
+  'Intl',
+  'XMLHttpRequest',
 ]);
 
 const RUNTIME_GLOBALS = ['util', 'runtime', 'extensions'] as const;
@@ -93,9 +157,7 @@ const RUNTIME_GLOBALS = ['util', 'runtime', 'extensions'] as const;
 type AnyNode = Node & Record<string, unknown>;
 
 function nodeOf(value: unknown): AnyNode | null {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
-    ? (value as AnyNode)
-    : null;
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string' ? (value as AnyNode) : null;
 }
 
 function identName(node: unknown): string | null {
@@ -200,7 +262,11 @@ export function checkResolverCode(code: string, options: CheckOptions): Violatio
       shape = dynamodb === true ? {} : dynamodb;
       label = '@aws-appsync/utils/dynamodb';
     } else {
-      report(stmt, 'unsupported-module', `module "${String(source)}" is not available in APPSYNC_JS (only @aws-appsync/utils and @aws-appsync/utils/dynamodb are provided locally); bundle it or drop it`);
+      report(
+        stmt,
+        'unsupported-module',
+        `module "${String(source)}" is not available in APPSYNC_JS (only @aws-appsync/utils and @aws-appsync/utils/dynamodb are provided locally); bundle it or drop it`,
+      );
       continue;
     }
     for (const spec of specifiers) {
@@ -281,8 +347,7 @@ export function checkResolverCode(code: string, options: CheckOptions): Violatio
     }
   });
 
-  const isFunctionValue = (arg: AnyNode | null) =>
-    isFunctionNode(arg) || (arg !== null && functionNames.has(identName(arg) ?? '\u0000'));
+  const isFunctionValue = (arg: AnyNode | null) => isFunctionNode(arg) || (arg !== null && functionNames.has(identName(arg) ?? '\u0000'));
 
   const checkRecursion = (fnName: string, fn: AnyNode) => {
     walk.full(fn, (n) => {
@@ -298,26 +363,54 @@ export function checkResolverCode(code: string, options: CheckOptions): Violatio
     const ancestors = ancestorsRaw as AnyNode[];
     const parent = ancestors[ancestors.length - 2];
     switch (node.type) {
-      case 'TryStatement': report(node, 'no-try', 'try/catch/finally is not supported'); break;
-      case 'ThrowStatement': report(node, 'no-throw', 'throw is not supported; use util.error()'); break;
+      case 'TryStatement':
+        report(node, 'no-try', 'try/catch/finally is not supported');
+        break;
+      case 'ThrowStatement':
+        report(node, 'no-throw', 'throw is not supported; use util.error()');
+        break;
       case 'WhileStatement':
-      case 'DoWhileStatement': report(node, 'no-while', 'while / do-while loops are not supported'); break;
-      case 'ForStatement': report(node, 'no-for', 'classic for(;;) loops are not supported; use for-of / for-in'); break;
-      case 'ContinueStatement': report(node, 'no-continue', 'continue is not supported'); break;
-      case 'LabeledStatement': report(node, 'no-labels', 'labels are not supported'); break;
+      case 'DoWhileStatement':
+        report(node, 'no-while', 'while / do-while loops are not supported');
+        break;
+      case 'ForStatement':
+        report(node, 'no-for', 'classic for(;;) loops are not supported; use for-of / for-in');
+        break;
+      case 'ContinueStatement':
+        report(node, 'no-continue', 'continue is not supported');
+        break;
+      case 'LabeledStatement':
+        report(node, 'no-labels', 'labels are not supported');
+        break;
       case 'ClassDeclaration':
-      case 'ClassExpression': report(node, 'no-classes', 'classes are not supported'); break;
-      case 'ThisExpression': report(node, 'no-this', 'this is not supported'); break;
-      case 'YieldExpression': report(node, 'no-yield', 'yield is not supported'); break;
-      case 'AwaitExpression': report(node, 'no-await', 'await is not supported'); break;
-      case 'ImportExpression': report(node, 'no-dynamic-import', 'dynamic import() is not supported'); break;
-      case 'UpdateExpression': report(node, 'no-disallowed-unary-operators', `the operator ${String(node['operator'])} is not supported`); break;
+      case 'ClassExpression':
+        report(node, 'no-classes', 'classes are not supported');
+        break;
+      case 'ThisExpression':
+        report(node, 'no-this', 'this is not supported');
+        break;
+      case 'YieldExpression':
+        report(node, 'no-yield', 'yield is not supported');
+        break;
+      case 'AwaitExpression':
+        report(node, 'no-await', 'await is not supported');
+        break;
+      case 'ImportExpression':
+        report(node, 'no-dynamic-import', 'dynamic import() is not supported');
+        break;
+      case 'UpdateExpression':
+        report(node, 'no-disallowed-unary-operators', `the operator ${String(node['operator'])} is not supported`);
+        break;
       case 'UnaryExpression':
         if (node['operator'] === '~') report(node, 'no-disallowed-unary-operators', 'the operator ~ is not supported');
         if (node['operator'] === 'delete') {
           const arg = nodeOf(node['argument']);
           if (arg?.type === 'MemberExpression' && ctxParams.has(identName(arg['object']) ?? '\u0000')) {
-            report(node, 'no-disallowed-re-assignment', `deleting a top-level property of ${identName(arg['object']) ?? 'ctx'} is not supported`);
+            report(
+              node,
+              'no-disallowed-re-assignment',
+              `deleting a top-level property of ${identName(arg['object']) ?? 'ctx'} is not supported`,
+            );
           }
         }
         break;
@@ -336,9 +429,12 @@ export function checkResolverCode(code: string, options: CheckOptions): Violatio
         if (node.type === 'ArrowFunctionExpression' && node['expression'] === true && isFunctionNode(nodeOf(node['body']))) {
           report(node, 'no-function-return', 'returning a function is not supported');
         }
-        const name = node.type === 'FunctionDeclaration'
-          ? identName(node['id'])
-          : parent?.type === 'VariableDeclarator' && parent['init'] === node ? identName(parent['id']) : null;
+        const name =
+          node.type === 'FunctionDeclaration'
+            ? identName(node['id'])
+            : parent?.type === 'VariableDeclarator' && parent['init'] === node
+              ? identName(parent['id'])
+              : null;
         if (name) checkRecursion(name, nodeOf(node['body']) ?? node);
         break;
       }
@@ -348,10 +444,16 @@ export function checkResolverCode(code: string, options: CheckOptions): Violatio
       case 'AssignmentExpression': {
         const left = nodeOf(node['left']);
         const leftName = identName(left);
-        if (leftName !== null && functionNames.has(leftName)) report(node, 'no-function-reassign', `reassigning function ${leftName} is not supported`);
-        if (leftName !== null && ctxParams.has(leftName)) report(node, 'no-disallowed-re-assignment', `reassigning ${leftName} is not supported`);
+        if (leftName !== null && functionNames.has(leftName))
+          report(node, 'no-function-reassign', `reassigning function ${leftName} is not supported`);
+        if (leftName !== null && ctxParams.has(leftName))
+          report(node, 'no-disallowed-re-assignment', `reassigning ${leftName} is not supported`);
         if (left?.type === 'MemberExpression' && ctxParams.has(identName(left['object']) ?? '\u0000')) {
-          report(node, 'no-disallowed-re-assignment', `replacing ${identName(left['object']) ?? 'ctx'}.${memberName(left) ?? '[…]'} is not supported (mutate it instead, e.g. ctx.stash.x = …)`);
+          report(
+            node,
+            'no-disallowed-re-assignment',
+            `replacing ${identName(left['object']) ?? 'ctx'}.${memberName(left) ?? '[…]'} is not supported (mutate it instead, e.g. ctx.stash.x = …)`,
+          );
         }
         break;
       }

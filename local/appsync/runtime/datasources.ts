@@ -48,14 +48,12 @@ export async function executeDataSource(ds: DataSourceRuntime, request: unknown)
   }
 }
 
-async function invokeLambda(
-  ds: Extract<DataSourceRuntime, { type: 'AWS_LAMBDA' }>,
-  request: unknown,
-): Promise<DataSourceOutcome> {
+async function invokeLambda(ds: Extract<DataSourceRuntime, { type: 'AWS_LAMBDA' }>, request: unknown): Promise<DataSourceOutcome> {
   if (!isPlainRecord(request)) throw new InvalidDataSourceRequestError('Lambda request must be an object');
   const operation = request['operation'];
   if (operation === 'BatchInvoke') throw new InvalidDataSourceRequestError('BatchInvoke is not supported by the local runtime');
-  if (operation !== 'Invoke') throw new InvalidDataSourceRequestError(`Lambda operation must be "Invoke", got ${JSON.stringify(operation)}`);
+  if (operation !== 'Invoke')
+    throw new InvalidDataSourceRequestError(`Lambda operation must be "Invoke", got ${JSON.stringify(operation)}`);
   const invocationType = request['invocationType'] ?? 'RequestResponse';
   if (invocationType !== 'RequestResponse' && invocationType !== 'Event') {
     throw new InvalidDataSourceRequestError(`invalid invocationType ${JSON.stringify(invocationType)}`);
@@ -88,17 +86,28 @@ export function toSdkAttributeValue(value: unknown): AttributeValue {
     return x;
   };
   switch (type) {
-    case 'S': return { S: String(v) };
-    case 'N': return { N: String(v) };
-    case 'BOOL': return { BOOL: v === true };
-    case 'NULL': return { NULL: true };
-    case 'B': return { B: Buffer.from(String(v), 'base64') };
-    case 'SS': return { SS: list(v).map(String) };
-    case 'NS': return { NS: list(v).map(String) };
-    case 'BS': return { BS: list(v).map((b) => Buffer.from(String(b), 'base64')) };
-    case 'L': return { L: list(v).map(toSdkAttributeValue) };
-    case 'M': return { M: toSdkMap(v) };
-    default: throw new InvalidDataSourceRequestError(`unknown DynamoDB type "${type}"`);
+    case 'S':
+      return { S: String(v) };
+    case 'N':
+      return { N: String(v) };
+    case 'BOOL':
+      return { BOOL: v === true };
+    case 'NULL':
+      return { NULL: true };
+    case 'B':
+      return { B: Buffer.from(String(v), 'base64') };
+    case 'SS':
+      return { SS: list(v).map(String) };
+    case 'NS':
+      return { NS: list(v).map(String) };
+    case 'BS':
+      return { BS: list(v).map((b) => Buffer.from(String(b), 'base64')) };
+    case 'L':
+      return { L: list(v).map(toSdkAttributeValue) };
+    case 'M':
+      return { M: toSdkMap(v) };
+    default:
+      throw new InvalidDataSourceRequestError(`unknown DynamoDB type "${type}"`);
   }
 }
 
@@ -185,7 +194,8 @@ function encodeToken(key: Record<string, AttributeValue> | undefined): string | 
 function fromTypedForToken(key: Record<string, AttributeValue>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(key)) {
-    out[k] = v.S !== undefined ? { S: v.S } : v.N !== undefined ? { N: v.N } : { B: Buffer.from(v.B ?? new Uint8Array()).toString('base64') };
+    out[k] =
+      v.S !== undefined ? { S: v.S } : v.N !== undefined ? { N: v.N } : { B: Buffer.from(v.B ?? new Uint8Array()).toString('base64') };
   }
   return out;
 }
@@ -233,45 +243,53 @@ async function executeDynamoDB(client: DynamoDBClient, TableName: string, reques
     switch (operation) {
       case 'GetItem': {
         const projection = parseExpression(request['projection'], 'projection');
-        const out = await client.send(new GetItemCommand({
-          TableName,
-          Key: key(),
-          ConsistentRead: request['consistentRead'] === true,
-          ...(projection ? { ProjectionExpression: projection.expression, ...placeholders(projection) } : {}),
-        }));
+        const out = await client.send(
+          new GetItemCommand({
+            TableName,
+            Key: key(),
+            ConsistentRead: request['consistentRead'] === true,
+            ...(projection ? { ProjectionExpression: projection.expression, ...placeholders(projection) } : {}),
+          }),
+        );
         return { result: out.Item ? fromSdkItem(out.Item) : null };
       }
       case 'PutItem': {
         const Item = { ...toSdkMap(request['attributeValues'] ?? {}), ...key() };
-        await client.send(new PutItemCommand({
-          TableName,
-          Item,
-          ...(nonEmpty(condition) ? { ConditionExpression: nonEmpty(condition), ...placeholders(condition) } : {}),
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }));
+        await client.send(
+          new PutItemCommand({
+            TableName,
+            Item,
+            ...(nonEmpty(condition) ? { ConditionExpression: nonEmpty(condition), ...placeholders(condition) } : {}),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
         return { result: fromSdkItem(Item) };
       }
       case 'UpdateItem': {
         const update = parseExpression(request['update'], 'update');
         if (!update) throw new InvalidDataSourceRequestError('UpdateItem needs an update expression');
-        const out = await client.send(new UpdateItemCommand({
-          TableName,
-          Key: key(),
-          UpdateExpression: update.expression,
-          ...(nonEmpty(condition) ? { ConditionExpression: nonEmpty(condition) } : {}),
-          ...placeholders(update, nonEmpty(condition) ? condition : undefined),
-          ReturnValues: 'ALL_NEW',
-        }));
+        const out = await client.send(
+          new UpdateItemCommand({
+            TableName,
+            Key: key(),
+            UpdateExpression: update.expression,
+            ...(nonEmpty(condition) ? { ConditionExpression: nonEmpty(condition) } : {}),
+            ...placeholders(update, nonEmpty(condition) ? condition : undefined),
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
         return { result: out.Attributes ? fromSdkItem(out.Attributes) : null };
       }
       case 'DeleteItem': {
-        const out = await client.send(new DeleteItemCommand({
-          TableName,
-          Key: key(),
-          ...(nonEmpty(condition) ? { ConditionExpression: nonEmpty(condition), ...placeholders(condition) } : {}),
-          ReturnValues: 'ALL_OLD',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }));
+        const out = await client.send(
+          new DeleteItemCommand({
+            TableName,
+            Key: key(),
+            ...(nonEmpty(condition) ? { ConditionExpression: nonEmpty(condition), ...placeholders(condition) } : {}),
+            ReturnValues: 'ALL_OLD',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
         return { result: out.Attributes ? fromSdkItem(out.Attributes) : null };
       }
       case 'Query':
@@ -291,17 +309,22 @@ async function executeDynamoDB(client: DynamoDBClient, TableName: string, reques
           ...placeholders(keyCondition, nonEmpty(filter) ? filter : undefined, projection),
           ExclusiveStartKey: decodeToken(request['nextToken']),
         };
-        const out = operation === 'Query'
-          ? await client.send(new QueryCommand({
-              ...common,
-              KeyConditionExpression: keyCondition?.expression,
-              ...(request['scanIndexForward'] === false ? { ScanIndexForward: false } : {}),
-            }))
-          : await client.send(new ScanCommand({
-              ...common,
-              ...(typeof request['segment'] === 'number' ? { Segment: request['segment'] } : {}),
-              ...(typeof request['totalSegments'] === 'number' ? { TotalSegments: request['totalSegments'] } : {}),
-            }));
+        const out =
+          operation === 'Query'
+            ? await client.send(
+                new QueryCommand({
+                  ...common,
+                  KeyConditionExpression: keyCondition?.expression,
+                  ...(request['scanIndexForward'] === false ? { ScanIndexForward: false } : {}),
+                }),
+              )
+            : await client.send(
+                new ScanCommand({
+                  ...common,
+                  ...(typeof request['segment'] === 'number' ? { Segment: request['segment'] } : {}),
+                  ...(typeof request['totalSegments'] === 'number' ? { TotalSegments: request['totalSegments'] } : {}),
+                }),
+              );
         return {
           result: {
             items: (out.Items ?? []).map(fromSdkItem),

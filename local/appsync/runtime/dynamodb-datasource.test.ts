@@ -54,12 +54,14 @@ describe('AMAZON_DYNAMODB data source', () => {
         await new Promise((r) => setTimeout(r, 200));
       }
     }
-    await client.send(new CreateTableCommand({
-      TableName: 'orders',
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }));
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'orders',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
     ds = { type: 'AMAZON_DYNAMODB', tableName: 'orders', client };
     resolver = await loadResolver(path.join(import.meta.dirname, 'fixtures', 'orders-ddb.ts'));
   }, 60_000);
@@ -145,7 +147,10 @@ describe('AMAZON_DYNAMODB data source', () => {
   });
 
   it('maps other SDK errors to DynamoDB:<name>', async () => {
-    const out = await executeDataSource({ type: 'AMAZON_DYNAMODB', tableName: 'no-such-table', client }, { operation: 'GetItem', key: { id: { S: 'x' } } });
+    const out = await executeDataSource(
+      { type: 'AMAZON_DYNAMODB', tableName: 'no-such-table', client },
+      { operation: 'GetItem', key: { id: { S: 'x' } } },
+    );
 
     expect(out).toMatchObject({ error: { type: 'DynamoDB:ResourceNotFoundException' } });
   });

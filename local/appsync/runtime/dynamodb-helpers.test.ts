@@ -70,8 +70,18 @@ describe('@aws-appsync/utils/dynamodb', () => {
     ['decrement', operations.decrement(10), 'SET #expName_1 = #expName_1 - :expValue_1', { N: 10 }],
     ['add', operations.add(10), 'SET #expName_1 = :expValue_1', { N: 10 }],
     ['replace', operations.replace(10), 'SET #expName_1 = :expValue_1', { N: 10 }],
-    ['append', operations.append([1, 2, 3]), 'SET #expName_1 = list_append(#expName_1, :expValue_1)', { L: [{ N: 1 }, { N: 2 }, { N: 3 }] }],
-    ['prepend', operations.prepend([1, 2, 3]), 'SET #expName_1 = list_append(:expValue_1, #expName_1)', { L: [{ N: 1 }, { N: 2 }, { N: 3 }] }],
+    [
+      'append',
+      operations.append([1, 2, 3]),
+      'SET #expName_1 = list_append(#expName_1, :expValue_1)',
+      { L: [{ N: 1 }, { N: 2 }, { N: 3 }] },
+    ],
+    [
+      'prepend',
+      operations.prepend([1, 2, 3]),
+      'SET #expName_1 = list_append(:expValue_1, #expName_1)',
+      { L: [{ N: 1 }, { N: 2 }, { N: 3 }] },
+    ],
   ])('builds an UpdateItem for %s', (_name, op, expression, value) => {
     expect(ddb.update({ key: { id: 'test' }, update: { age: op } })).toEqual({
       operation: 'UpdateItem',
@@ -95,7 +105,11 @@ describe('@aws-appsync/utils/dynamodb', () => {
         expressionNames: { '#expName_1': 'status', '#expName_2': 'token', '#expName_3': 'count' },
         expressionValues: { ':expValue_1': { S: 'ACCEPTED' }, ':expValue_3': { N: 1 } },
       },
-      condition: { expression: '(#status = :status_eq)', expressionNames: { '#status': 'status' }, expressionValues: { ':status_eq': { S: 'PLACED' } } },
+      condition: {
+        expression: '(#status = :status_eq)',
+        expressionNames: { '#status': 'status' },
+        expressionValues: { ':status_eq': { S: 'PLACED' } },
+      },
     });
   });
 
@@ -119,7 +133,11 @@ describe('@aws-appsync/utils/dynamodb', () => {
         expressionNames: { '#pk': 'pk', '#sk': 'sk' },
         expressionValues: { ':pk_eq': { S: 'store#1' }, ':sk_beginsWith': { S: 'order#' } },
       },
-      filter: { expression: '(#status <> :status_ne)', expressionNames: { '#status': 'status' }, expressionValues: { ':status_ne': { S: 'CANCELLED' } } },
+      filter: {
+        expression: '(#status <> :status_ne)',
+        expressionNames: { '#status': 'status' },
+        expressionValues: { ':status_ne': { S: 'CANCELLED' } },
+      },
       projection: {
         expression: '#projection_0, #projection_1.#projection_2',
         expressionNames: { '#projection_0': 'id', '#projection_1': 'address', '#projection_2': 'city' },

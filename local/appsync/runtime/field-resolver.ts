@@ -150,7 +150,12 @@ export function createFieldResolver(
       instance = instantiate(resolver, state);
     } catch (err) {
       log(`module evaluation failed: ${describeThrown(err)}`);
-      return outcome(state, null, { message: `Runtime error while loading ${label}`, errorType: CODE_ERROR_TYPE, errorInfo: null, data: null });
+      return outcome(state, null, {
+        message: `Runtime error while loading ${label}`,
+        errorType: CODE_ERROR_TYPE,
+        errorInfo: null,
+        data: null,
+      });
     }
     const ctx = buildContext({
       arguments: invocation.arguments,

@@ -21,7 +21,13 @@ function invocation(overrides: Partial<ResolverInvocation> = {}): ResolverInvoca
     authType: 'API_KEY',
     source: null,
     request: { headers: { 'x-api-key': 'k' }, domainName: null },
-    info: { fieldName: 'getOrder', parentTypeName: 'Query', variables: {}, selectionSetList: ['id', 'status'], selectionSetGraphQL: '{ id status }' },
+    info: {
+      fieldName: 'getOrder',
+      parentTypeName: 'Query',
+      variables: {},
+      selectionSetList: ['id', 'status'],
+      selectionSetGraphQL: '{ id status }',
+    },
     ...overrides,
   };
 }
@@ -48,7 +54,13 @@ describe('loadResolver', () => {
 
     const found = err.violations.filter((v) => v.file === fixture('unsupported.ts')).map((v) => `${v.line}:${v.column} ${v.rule}`);
     expect(found).toEqual(
-      expect.arrayContaining(['4:1 no-classes', '9:3 no-try', '14:16 no-regex', '15:16 unsupported-runtime-member', '16:15 no-in-operator']),
+      expect.arrayContaining([
+        '4:1 no-classes',
+        '9:3 no-try',
+        '14:16 no-regex',
+        '15:16 unsupported-runtime-member',
+        '16:15 no-in-operator',
+      ]),
     );
     expect(err.message).toContain('util.time.nowFormatted is not implemented');
     expect(err.name).toBe('UnsupportedResolverFeatureError');
@@ -86,7 +98,10 @@ describe('loadResolver', () => {
 
   it('rejects imports of dynamodb helpers the runtime lacks', async () => {
     const file = path.join(tmp, 'batch.ts');
-    await writeFile(file, `// @ts-ignore\nimport { batchGet } from '@aws-appsync/utils/dynamodb';\nexport const request = () => batchGet({ tables: {} });\nexport const response = (ctx: any) => ctx.result;\n`);
+    await writeFile(
+      file,
+      `// @ts-ignore\nimport { batchGet } from '@aws-appsync/utils/dynamodb';\nexport const request = () => batchGet({ tables: {} });\nexport const response = (ctx: any) => ctx.result;\n`,
+    );
 
     const err = await rejection(file);
 
@@ -147,12 +162,20 @@ describe('createFieldResolver', () => {
     const out = await createFieldResolver(flow, NONE)(invocation({ arguments: { mode: 'unauthorized' } }));
 
     expect(out.data).toBeNull();
-    expect(out.errors).toEqual([{ message: 'Not Authorized to access getOrder on type Query', errorType: 'Unauthorized', data: null, errorInfo: null }]);
+    expect(out.errors).toEqual([
+      { message: 'Not Authorized to access getOrder on type Query', errorType: 'Unauthorized', data: null, errorInfo: null },
+    ]);
   });
 
   it('skips the data source and response on runtime.earlyReturn', async () => {
     const invoked: unknown[] = [];
-    const lambda: DataSourceRuntime = { type: 'AWS_LAMBDA', invoke: async (p) => { invoked.push(p); return 1; } };
+    const lambda: DataSourceRuntime = {
+      type: 'AWS_LAMBDA',
+      invoke: async (p) => {
+        invoked.push(p);
+        return 1;
+      },
+    };
 
     const out = await createFieldResolver(flow, lambda)(invocation({ arguments: { mode: 'early' } }));
 
@@ -171,7 +194,9 @@ describe('createFieldResolver', () => {
     const out = await createFieldResolver(flow, NONE, { logger: (l) => lines.push(l) })(invocation({ arguments: { mode: 'crash' } }));
 
     expect(out.data).toBeNull();
-    expect(out.errors).toEqual([{ message: 'Runtime error in the request handler of Query.getOrder', errorType: 'Code', data: null, errorInfo: null }]);
+    expect(out.errors).toEqual([
+      { message: 'Runtime error in the request handler of Query.getOrder', errorType: 'Code', data: null, errorInfo: null },
+    ]);
     expect(lines.some((l) => l.includes('TypeError') && l.startsWith('[Query.getOrder]'))).toBe(true);
   });
 
@@ -186,12 +211,19 @@ describe('createFieldResolver', () => {
 
   it('hides selectionSetList from JSON.stringify(ctx.info) but not from the resolver', async () => {
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'appsync-info-')), 'info.ts');
-    await writeFile(file, `export const request = (ctx: any) => ({ payload: { json: JSON.stringify(ctx.info), list: ctx.info.selectionSetList, same: ctx.args === ctx.arguments } });\nexport const response = (ctx: any) => ctx.result;\n`);
+    await writeFile(
+      file,
+      `export const request = (ctx: any) => ({ payload: { json: JSON.stringify(ctx.info), list: ctx.info.selectionSetList, same: ctx.args === ctx.arguments } });\nexport const response = (ctx: any) => ctx.result;\n`,
+    );
     const resolver = await loadResolver(file);
 
     const out = await createFieldResolver(resolver, NONE)(invocation());
 
-    expect(out.data).toEqual({ json: '{"fieldName":"getOrder","parentTypeName":"Query","variables":{}}', list: ['id', 'status'], same: true });
+    expect(out.data).toEqual({
+      json: '{"fieldName":"getOrder","parentTypeName":"Query","variables":{}}',
+      list: ['id', 'status'],
+      same: true,
+    });
     await rm(path.dirname(file), { recursive: true, force: true });
   });
 });
@@ -204,7 +236,13 @@ describe('AWS_LAMBDA data source', () => {
 
   it('sends the payload as the event and returns the result', async () => {
     const events: unknown[] = [];
-    const ds: DataSourceRuntime = { type: 'AWS_LAMBDA', invoke: async (payload, type) => { events.push([payload, type]); return { id: 'o1' }; } };
+    const ds: DataSourceRuntime = {
+      type: 'AWS_LAMBDA',
+      invoke: async (payload, type) => {
+        events.push([payload, type]);
+        return { id: 'o1' };
+      },
+    };
 
     const out = await createFieldResolver(lambda, ds)(invocation({ arguments: { input: { storeId: 's1' } } }));
 
@@ -214,7 +252,12 @@ describe('AWS_LAMBDA data source', () => {
 
   it('maps a function error to ctx.error of type Lambda:Unhandled whatever its errorType', async () => {
     const failure = Object.assign(new Error('Store is closed'), { name: 'StoreClosedError' });
-    const ds: DataSourceRuntime = { type: 'AWS_LAMBDA', invoke: async () => { throw failure; } };
+    const ds: DataSourceRuntime = {
+      type: 'AWS_LAMBDA',
+      invoke: async () => {
+        throw failure;
+      },
+    };
 
     const out = await createFieldResolver(lambda, ds)(invocation());
 
@@ -223,7 +266,10 @@ describe('AWS_LAMBDA data source', () => {
 
   it('reports an invalid request object as a MappingTemplate error', async () => {
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'appsync-bad-')), 'bad.ts');
-    await writeFile(file, `export const request = () => ({ operation: 'Call', payload: {} });\nexport const response = (ctx: any) => ctx.result;\n`);
+    await writeFile(
+      file,
+      `export const request = () => ({ operation: 'Call', payload: {} });\nexport const response = (ctx: any) => ctx.result;\n`,
+    );
     const ds: DataSourceRuntime = { type: 'AWS_LAMBDA', invoke: async () => 1 };
 
     const out = await createFieldResolver(await loadResolver(file), ds)(invocation());

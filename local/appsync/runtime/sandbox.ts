@@ -53,9 +53,10 @@ export async function loadResolver(file: string): Promise<LoadedResolver> {
     result = await esbuild.build({ ...appsyncJsBuildOptions(absolute), write: false, outfile, sourcemap: 'external' });
   } catch (err) {
     const errors = (err as { errors?: esbuild.Message[] }).errors ?? [];
-    const text = errors.length > 0
-      ? errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ` : ''}${e.text}`).join('\n')
-      : String(err);
+    const text =
+      errors.length > 0
+        ? errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ` : ''}${e.text}`).join('\n')
+        : String(err);
     throw new ResolverBuildError(`cannot bundle ${absolute}:\n${text}`);
   }
   const codeFile = result.outputFiles.find((f) => f.path.endsWith('.js'));
@@ -118,11 +119,13 @@ function formatLogArg(arg: unknown): string {
  */
 export function instantiate(resolver: LoadedResolver, state: InvocationState): ResolverInstance {
   const objects = createRuntimeObjects(state);
-  const log = (level: 'log' | 'error') => (...args: unknown[]) => {
-    const line = args.map(formatLogArg).join(' ');
-    state.logs.push(level === 'error' ? `ERROR ${line}` : line);
-    state.logger?.(level === 'error' ? `ERROR ${line}` : line);
-  };
+  const log =
+    (level: 'log' | 'error') =>
+    (...args: unknown[]) => {
+      const line = args.map(formatLogArg).join(' ');
+      state.logs.push(level === 'error' ? `ERROR ${line}` : line);
+      state.logger?.(level === 'error' ? `ERROR ${line}` : line);
+    };
   const sandbox: Record<string, unknown> = {
     util: objects.util,
     runtime: objects.runtime,
@@ -145,7 +148,9 @@ export function instantiate(resolver: LoadedResolver, state: InvocationState): R
     return mod;
   };
   const factory = resolver.script.runInContext(context, { timeout: HANDLER_TIMEOUT_MS }) as (
-    exports: unknown, require: unknown, module: unknown,
+    exports: unknown,
+    require: unknown,
+    module: unknown,
   ) => void;
   const module: { exports: Record<string, unknown> } = { exports: {} };
   factory(module.exports, require, module);

@@ -129,9 +129,7 @@ function renderObject(obj: unknown, prefix: string, acc: Acc): string {
     if (value === undefined) continue;
     if (key === 'and' || key === 'or') {
       if (!Array.isArray(value)) throw new Unrenderable();
-      const members = value.map((member: unknown, i: number) =>
-        renderObject(member, `${prefix}${key}_${i}_`, acc),
-      );
+      const members = value.map((member: unknown, i: number) => renderObject(member, `${prefix}${key}_${i}_`, acc));
       const joined = members.join(key === 'and' ? ' AND ' : ' OR ');
       parts.push(members.length > 1 ? `(${joined})` : joined);
     } else if (key === 'not') {
@@ -196,7 +194,10 @@ function toGroups(obj: Record<string, unknown>, ignored: ReadonlySet<string>): G
       if (key === 'and') {
         for (const m of members) groups = cross(groups, toGroups(m, ignored));
       } else {
-        groups = cross(groups, members.flatMap((m) => toGroups(m, ignored)));
+        groups = cross(
+          groups,
+          members.flatMap((m) => toGroups(m, ignored)),
+        );
       }
     } else {
       groups = cross(groups, fieldAlternatives(key, value));

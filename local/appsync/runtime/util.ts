@@ -105,15 +105,33 @@ function escapeJavaScript(value: unknown): string {
   for (const ch of String(value)) {
     const code = ch.codePointAt(0) ?? 0;
     switch (ch) {
-      case "'": out += "\\'"; break;
-      case '"': out += '\\"'; break;
-      case '\\': out += '\\\\'; break;
-      case '/': out += '\\/'; break;
-      case '\b': out += '\\b'; break;
-      case '\n': out += '\\n'; break;
-      case '\t': out += '\\t'; break;
-      case '\f': out += '\\f'; break;
-      case '\r': out += '\\r'; break;
+      case "'":
+        out += "\\'";
+        break;
+      case '"':
+        out += '\\"';
+        break;
+      case '\\':
+        out += '\\\\';
+        break;
+      case '/':
+        out += '\\/';
+        break;
+      case '\b':
+        out += '\\b';
+        break;
+      case '\n':
+        out += '\\n';
+        break;
+      case '\t':
+        out += '\\t';
+        break;
+      case '\f':
+        out += '\\f';
+        break;
+      case '\r':
+        out += '\\r';
+        break;
       default:
         if (code < 0x20 || code > 0x7e) {
           // Astral characters become a surrogate pair of \uXXXX escapes, as in Java.
@@ -224,11 +242,17 @@ export function createRuntimeObjects(state: InvocationState) {
     invalidateSubscriptions(invalidation: unknown): void {
       if (state.extensions.invalidations.length >= MAX_INVALIDATIONS) {
         throw new UtilErrorSignal(
-          fieldError(`extensions.invalidateSubscriptions may be called at most ${MAX_INVALIDATIONS} times per request`, 'InvalidationLimitExceeded', null, null),
+          fieldError(
+            `extensions.invalidateSubscriptions may be called at most ${MAX_INVALIDATIONS} times per request`,
+            'InvalidationLimitExceeded',
+            null,
+            null,
+          ),
         );
       }
       if (
-        typeof invalidation !== 'object' || invalidation === null ||
+        typeof invalidation !== 'object' ||
+        invalidation === null ||
         typeof (invalidation as { subscriptionField?: unknown }).subscriptionField !== 'string'
       ) {
         throw new UtilArgumentError('invalidateSubscriptions expects { subscriptionField: string, payload: object }');
@@ -247,10 +271,7 @@ export function createRuntimeObjects(state: InvocationState) {
 /** Accepts the output of `toSubscriptionFilter` (an object) or its JSON text. */
 function parseSubscriptionFilter(filter: unknown): SubscriptionFilter {
   const value: unknown = typeof filter === 'string' ? JSON.parse(filter) : filter;
-  if (
-    typeof value !== 'object' || value === null ||
-    !Array.isArray((value as { filterGroup?: unknown }).filterGroup)
-  ) {
+  if (typeof value !== 'object' || value === null || !Array.isArray((value as { filterGroup?: unknown }).filterGroup)) {
     throw new UtilArgumentError('subscription filter must be { filterGroup: [...] } (use util.transform.toSubscriptionFilter)');
   }
   return JSON.parse(JSON.stringify(value)) as SubscriptionFilter;

@@ -46,7 +46,9 @@ describe('aws-amplify v6 client', () => {
 
   it('rejects with the whole { data, errors } result on a resolver error', async () => {
     const client = generateClient();
-    await expect(client.graphql({ query: '{ fails { id } }' })).rejects.toMatchObject({ errors: [{ errorType: 'NotFound', message: 'No such thing' }] });
+    await expect(client.graphql({ query: '{ fails { id } }' })).rejects.toMatchObject({
+      errors: [{ errorType: 'NotFound', message: 'No such thing' }],
+    });
   });
 
   it('subscribes, receives the event a mutation publishes, and unsubscribes cleanly', async () => {
@@ -54,7 +56,10 @@ describe('aws-amplify v6 client', () => {
     const events: unknown[] = [];
     const failures: unknown[] = [];
     const subscription = client
-      .graphql<GraphQLSubscription<{ onThing: { id: string; owner: string | null; status: string } | null }>>({ query: 'subscription S($id: ID) { onThing(id: $id) { id owner status } }', variables: { id: 'amp-2' } })
+      .graphql<GraphQLSubscription<{ onThing: { id: string; owner: string | null; status: string } | null }>>({
+        query: 'subscription S($id: ID) { onThing(id: $id) { id owner status } }',
+        variables: { id: 'amp-2' },
+      })
       .subscribe({ next: (event: unknown) => events.push(event), error: (err: unknown) => failures.push(err) });
     await until(() => server.publishStats().subscriptions === 1);
 

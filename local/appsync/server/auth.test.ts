@@ -5,7 +5,8 @@ import { buildAppSyncSchema } from './schema.js';
 
 const projectSchema = buildAppSyncSchema(readFileSync(new URL('../../../schema.graphql', import.meta.url), 'utf8'));
 const options = { apiKeys: ['da2-a'], region: 'us-east-1', remoteAddress: '127.0.0.1' };
-const sigv4 = (scope: string) => `AWS4-HMAC-SHA256 Credential=AKIDX/20250101/${scope}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
+const sigv4 = (scope: string) =>
+  `AWS4-HMAC-SHA256 Credential=AKIDX/20250101/${scope}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
 
 describe('authenticate', () => {
   it('accepts a known API key with no identity', () => {
@@ -13,8 +14,17 @@ describe('authenticate', () => {
   });
 
   it('builds an IAM identity from the access key id and source IPs', () => {
-    const r = authenticate({ authorization: sigv4('us-east-1/appsync'), 'x-amz-date': '20250101T000000Z', 'x-forwarded-for': '10.0.0.1' }, options);
-    expect(r).toMatchObject({ ok: true, auth: { authType: 'AWS_IAM', identity: { username: 'AKIDX', userArn: 'arn:aws:iam::000000000000:user/AKIDX', sourceIp: ['10.0.0.1', '127.0.0.1'] } } });
+    const r = authenticate(
+      { authorization: sigv4('us-east-1/appsync'), 'x-amz-date': '20250101T000000Z', 'x-forwarded-for': '10.0.0.1' },
+      options,
+    );
+    expect(r).toMatchObject({
+      ok: true,
+      auth: {
+        authType: 'AWS_IAM',
+        identity: { username: 'AKIDX', userArn: 'arn:aws:iam::000000000000:user/AKIDX', sourceIp: ['10.0.0.1', '127.0.0.1'] },
+      },
+    });
   });
 
   it.each([

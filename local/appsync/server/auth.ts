@@ -31,7 +31,8 @@ export interface AuthenticateOptions {
 
 /** Services a local SigV4 header may name: AppSync's own, and `execute-api`, which Amplify signs for on a customEndpoint. */
 const SIGV4_SERVICES = new Set(['appsync', 'execute-api']);
-const SIGV4 = /^AWS4-HMAC-SHA256\s+Credential=([A-Za-z0-9]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
+const SIGV4 =
+  /^AWS4-HMAC-SHA256\s+Credential=([A-Za-z0-9]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
 const AMZ_DATE = /^\d{8}T\d{6}Z$/;
 
 /** Lower-cases header names; a header record is the one currency of this module. */
@@ -46,7 +47,10 @@ export function lowerCaseHeaders(headers: Readonly<Record<string, unknown>>): Re
 }
 
 function sourceIps(headers: Readonly<Record<string, string>>, remoteAddress: string | undefined): string[] {
-  const forwarded = (headers['x-forwarded-for'] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const forwarded = (headers['x-forwarded-for'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   return remoteAddress ? [...forwarded, remoteAddress] : forwarded;
 }
 
@@ -61,7 +65,8 @@ export function authenticate(headers: Readonly<Record<string, string>>, options:
     const m = SIGV4.exec(authorization.trim());
     if (!m) return { ok: false, reason: 'malformed SigV4 Authorization header' };
     const [, accessKeyId = '', credentialDate = '', region, service, signedHeaders = ''] = m;
-    if (region !== options.region) return { ok: false, reason: `SigV4 credential scope names region ${String(region)}, not ${options.region}` };
+    if (region !== options.region)
+      return { ok: false, reason: `SigV4 credential scope names region ${String(region)}, not ${options.region}` };
     if (!SIGV4_SERVICES.has(service ?? '')) return { ok: false, reason: `SigV4 credential scope names service ${String(service)}` };
     const amzDate = headers['x-amz-date'];
     if (amzDate === undefined || !AMZ_DATE.test(amzDate)) return { ok: false, reason: 'SigV4 request without a valid x-amz-date' };

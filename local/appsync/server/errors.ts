@@ -110,11 +110,26 @@ function fieldPath(document: DocumentNode, target: ASTNode): string | null {
 
 /** Known graphql-js validation messages → graphql-java's "Validation error of type X" wording. */
 const VALIDATION_REWRITES: readonly { re: RegExp; to: (m: RegExpExecArray) => string }[] = [
-  { re: /^Cannot query field "(\w+)" on type "(\w+)"\./, to: (m) => `Validation error of type FieldUndefined: Field '${m[1]}' in type '${m[2]}' is undefined` },
-  { re: /^Unknown argument "(\w+)" on field "[\w.]+"\./, to: (m) => `Validation error of type UnknownArgument: Unknown field argument ${m[1]}` },
-  { re: /^Field "(\w+)" argument "(\w+)" of type "([^"]+)" is required, but it was not provided\./, to: (m) => `Validation error of type MissingFieldArgument: Missing field argument ${m[2]}` },
-  { re: /^Field "(\w+)" of type "([^"]+)" must have a selection of subfields\./, to: (m) => `Validation error of type SubSelectionRequired: Sub selection required for type ${m[2]} of field ${m[1]}` },
-  { re: /^Field "(\w+)" must not have a selection since type "([^"]+)" has no subfields\./, to: (m) => `Validation error of type SubSelectionNotAllowed: Sub selection not allowed on leaf type ${m[2]} of field ${m[1]}` },
+  {
+    re: /^Cannot query field "(\w+)" on type "(\w+)"\./,
+    to: (m) => `Validation error of type FieldUndefined: Field '${m[1]}' in type '${m[2]}' is undefined`,
+  },
+  {
+    re: /^Unknown argument "(\w+)" on field "[\w.]+"\./,
+    to: (m) => `Validation error of type UnknownArgument: Unknown field argument ${m[1]}`,
+  },
+  {
+    re: /^Field "(\w+)" argument "(\w+)" of type "([^"]+)" is required, but it was not provided\./,
+    to: (m) => `Validation error of type MissingFieldArgument: Missing field argument ${m[2]}`,
+  },
+  {
+    re: /^Field "(\w+)" of type "([^"]+)" must have a selection of subfields\./,
+    to: (m) => `Validation error of type SubSelectionRequired: Sub selection required for type ${m[2]} of field ${m[1]}`,
+  },
+  {
+    re: /^Field "(\w+)" must not have a selection since type "([^"]+)" has no subfields\./,
+    to: (m) => `Validation error of type SubSelectionNotAllowed: Sub selection not allowed on leaf type ${m[2]} of field ${m[1]}`,
+  },
   { re: /^Unknown type "(\w+)"\./, to: (m) => `Validation error of type UnknownType: Unknown type ${m[1]}` },
   { re: /^Variable "\$(\w+)" is not defined/, to: (m) => `Validation error of type UndefinedVariable: Undefined variable ${m[1]}` },
 ];
@@ -157,4 +172,3 @@ export function formatVariableError(err: GraphQLError): AppSyncErrorJson {
 export function isVariableError(err: GraphQLError): boolean {
   return err.path === undefined && /^Variable "\$/.test(err.message);
 }
-

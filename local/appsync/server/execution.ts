@@ -72,8 +72,10 @@ export interface AcceptedSubscription extends PreparedOperation {
   readonly invalidationFilter: SubscriptionFilter | null;
 }
 
-export type PrepareResult = { readonly ok: true; readonly prepared: PreparedOperation } | { readonly ok: false; readonly body: AppSyncResponseBody };
-export type SubscribeResult = { readonly ok: true; readonly subscription: AcceptedSubscription } | { readonly ok: false; readonly errors: readonly AppSyncErrorJson[] };
+export type PrepareResult =
+  { readonly ok: true; readonly prepared: PreparedOperation } | { readonly ok: false; readonly body: AppSyncResponseBody };
+export type SubscribeResult =
+  { readonly ok: true; readonly subscription: AcceptedSubscription } | { readonly ok: false; readonly errors: readonly AppSyncErrorJson[] };
 
 type Mode = 'operation' | 'subscribe' | 'event';
 
@@ -220,7 +222,10 @@ export class AppSyncEngine {
         : 'Must provide operation name if query contains multiple operations.';
       return { ok: false, body: { data: null, errors: [{ path: null, locations: null, message }] } };
     }
-    return { ok: true, prepared: { document, operation, variables: request.variables ?? {}, operationName: operation.name?.value ?? null } };
+    return {
+      ok: true,
+      prepared: { document, operation, variables: request.variables ?? {}, operationName: operation.name?.value ?? null },
+    };
   }
 
   private formatResult(result: ExecutionResult, ctx: ExecContext): AppSyncResponseBody {
@@ -316,15 +321,34 @@ export class AppSyncEngine {
     const { document, operation, variables, operationName } = prep.prepared;
     const subscriptionType = this.schema.getSubscriptionType();
     if (operation.operation !== 'subscription' || !subscriptionType) {
-      return { ok: false, errors: [{ errorType: 'UnsupportedOperation', message: `${operation.operation} not supported through the realtime channel` }] };
+      return {
+        ok: false,
+        errors: [{ errorType: 'UnsupportedOperation', message: `${operation.operation} not supported through the realtime channel` }],
+      };
     }
     const roots = collectFieldNodes(this.schema, operation.selectionSet, subscriptionType.name, this.fragmentsOf(document), variables);
     const root = roots[0];
     if (roots.length !== 1 || !root) {
-      return { ok: false, errors: [{ path: null, locations: null, message: 'Validation error of type SubscriptionMultipleRootFields: Subscription operations must have exactly one root field.' }] };
+      return {
+        ok: false,
+        errors: [
+          {
+            path: null,
+            locations: null,
+            message: 'Validation error of type SubscriptionMultipleRootFields: Subscription operations must have exactly one root field.',
+          },
+        ],
+      };
     }
     const ctx: ExecContext = { mode: 'subscribe', meta, extraErrors: [], invalidations: [] };
-    const result = await execute({ schema: this.schema, document, operationName, variableValues: variables, contextValue: ctx, fieldResolver: this.fieldResolver });
+    const result = await execute({
+      schema: this.schema,
+      document,
+      operationName,
+      variableValues: variables,
+      contextValue: ctx,
+      fieldResolver: this.fieldResolver,
+    });
     const body = this.formatResult(result, ctx);
     if (body.errors && body.errors.length > 0) return { ok: false, errors: body.errors };
     if (!ctx.captured) return { ok: false, errors: [{ message: 'Subscription could not be started.', errorType: INTERNAL_ERROR_TYPE }] };
@@ -428,14 +452,19 @@ export class AppSyncEngine {
   ): Promise<ResolverOutcome> {
     try {
       const outcome: unknown = await resolver(this.invocation(source, args, ctx, info));
-      if (!isRecord(outcome) || !Array.isArray(outcome['errors'])) throw new TypeError('FieldResolver returned no { data, errors } outcome');
+      if (!isRecord(outcome) || !Array.isArray(outcome['errors']))
+        throw new TypeError('FieldResolver returned no { data, errors } outcome');
       if (info.parentType === this.schema.getMutationType()) ctx.invalidations.push(...outcomeExtensions(outcome).invalidations);
       return { ...outcome, data: outcome['data'], errors: (outcome['errors'] as unknown[]).map(fieldError) };
     } catch (err) {
-      this.log(`${info.parentType.name}.${info.fieldName} resolver failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      this.log(
+        `${info.parentType.name}.${info.fieldName} resolver failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
       return {
         data: null,
-        errors: [{ message: `Internal failure while resolving ${info.fieldName}`, errorType: INTERNAL_ERROR_TYPE, errorInfo: null, data: null }],
+        errors: [
+          { message: `Internal failure while resolving ${info.fieldName}`, errorType: INTERNAL_ERROR_TYPE, errorInfo: null, data: null },
+        ],
       };
     }
   }
@@ -445,7 +474,13 @@ export class AppSyncEngine {
     const errors = [...outcome.errors];
     const primary = outcome.data === null || outcome.data === undefined ? errors.pop() : undefined;
     for (const e of errors) {
-      ctx.extraErrors.push(new GraphQLError(e.message, { nodes: info.fieldNodes, path: responsePathAsArray(info.path), originalError: new ResolverFieldError(e) }));
+      ctx.extraErrors.push(
+        new GraphQLError(e.message, {
+          nodes: info.fieldNodes,
+          path: responsePathAsArray(info.path),
+          originalError: new ResolverFieldError(e),
+        }),
+      );
     }
     if (primary) throw new ResolverFieldError(primary);
     return outcome.data ?? null;

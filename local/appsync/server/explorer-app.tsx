@@ -16,7 +16,6 @@ interface ExplorerConfig {
   defaultQuery: string;
 }
 
-
 function readConfig(): ExplorerConfig {
   const raw: unknown = JSON.parse(document.getElementById('explorer-config')?.textContent ?? '{}');
   const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
@@ -92,14 +91,20 @@ function subscribe(params: FetcherParams, headers: Record<string, string>): Asyn
       const msg = JSON.parse(String(event.data)) as { type?: string; payload?: { data?: unknown; errors?: unknown[] } };
       switch (msg.type) {
         case 'connection_ack':
-          ws.send(JSON.stringify({
-            id,
-            type: 'start',
-            payload: {
-              data: JSON.stringify({ query: params.query, variables: params.variables ?? {}, operationName: params.operationName ?? undefined }),
-              extensions: { authorization },
-            },
-          }));
+          ws.send(
+            JSON.stringify({
+              id,
+              type: 'start',
+              payload: {
+                data: JSON.stringify({
+                  query: params.query,
+                  variables: params.variables ?? {},
+                  operationName: params.operationName ?? undefined,
+                }),
+                extensions: { authorization },
+              },
+            }),
+          );
           break;
         case 'data':
           push({ data: (msg.payload?.data ?? null) as ExecutionResult['data'], errors: msg.payload?.errors as ExecutionResult['errors'] });

@@ -29,7 +29,11 @@ describe('POST /graphql authentication', () => {
   });
 
   it('answers 401 for a malformed SigV4 header', async () => {
-    const res = await postGraphQL(server.url, { query: '{ hello }' }, { authorization: 'AWS4-HMAC-SHA256 garbage', 'x-amz-date': '20250101T120000Z' });
+    const res = await postGraphQL(
+      server.url,
+      { query: '{ hello }' },
+      { authorization: 'AWS4-HMAC-SHA256 garbage', 'x-amz-date': '20250101T120000Z' },
+    );
     expect(res.status).toBe(401);
   });
 
@@ -80,11 +84,16 @@ describe('field-level authorization', () => {
 
   it('refuses a field with no auth directive to an IAM caller (only the default mode may read it)', async () => {
     const res = await postGraphQL(server.url, { query: '{ hello }' }, iamHeaders());
-    expect(res.json).toMatchObject({ data: { hello: null }, errors: [{ errorType: 'Unauthorized', message: 'Not Authorized to access hello on type Query' }] });
+    expect(res.json).toMatchObject({
+      data: { hello: null },
+      errors: [{ errorType: 'Unauthorized', message: 'Not Authorized to access hello on type Query' }],
+    });
   });
 
   it('refuses an @aws_iam mutation to an API key caller and publishes nothing', async () => {
-    const res = await postGraphQL(server.url, { query: 'mutation { publishThing(thing: "{\\"id\\":\\"1\\",\\"status\\":\\"NEW\\"}") { id } }' });
+    const res = await postGraphQL(server.url, {
+      query: 'mutation { publishThing(thing: "{\\"id\\":\\"1\\",\\"status\\":\\"NEW\\"}") { id } }',
+    });
     expect(res.json).toMatchObject({ data: { publishThing: null }, errors: [{ errorType: 'Unauthorized' }] });
     expect(server.calls.some((c) => c.info.fieldName === 'publishThing')).toBe(false);
   });
@@ -92,15 +101,21 @@ describe('field-level authorization', () => {
 
 describe('resolver invocation', () => {
   it('refuses to start with a resolver for a field the schema lacks', async () => {
-    await expect(startTestServer({ resolvers: new Map([['Query.nope', async () => ({ data: null, errors: [] })]]) })).rejects.toThrow(UnknownResolverFieldError);
+    await expect(startTestServer({ resolvers: new Map([['Query.nope', async () => ({ data: null, errors: [] })]]) })).rejects.toThrow(
+      UnknownResolverFieldError,
+    );
   });
 
   it('passes arguments, lower-cased headers without cookie, and the selection set', async () => {
-    await postGraphQL(server.url, { query: 'query Q($id: ID!) { getThing(id: $id) { id renamed: owner parts { name } } }', variables: { id: 't1' } }, {
-      'x-api-key': API_KEY,
-      'X-Custom-Header': 'yes',
-      cookie: 'session=secret',
-    });
+    await postGraphQL(
+      server.url,
+      { query: 'query Q($id: ID!) { getThing(id: $id) { id renamed: owner parts { name } } }', variables: { id: 't1' } },
+      {
+        'x-api-key': API_KEY,
+        'X-Custom-Header': 'yes',
+        cookie: 'session=secret',
+      },
+    );
     const call = server.calls.findLast((c) => c.info.fieldName === 'getThing');
     expect(call?.arguments).toEqual({ id: 't1' });
     expect(call?.source).toBeNull();
@@ -115,7 +130,10 @@ describe('resolver invocation', () => {
   it('parses AWSJSON arguments for the resolver and serializes AWSJSON results', async () => {
     const res = await postGraphQL(
       server.url,
-      { query: 'mutation M($t: AWSJSON!) { publishThing(thing: $t) { id status } }', variables: { t: JSON.stringify({ id: 'j1', status: 'NEW' }) } },
+      {
+        query: 'mutation M($t: AWSJSON!) { publishThing(thing: $t) { id status } }',
+        variables: { t: JSON.stringify({ id: 'j1', status: 'NEW' }) },
+      },
       iamHeaders(),
     );
     expect(res.json).toEqual({ data: { publishThing: { id: 'j1', status: 'NEW' } } });
@@ -144,13 +162,19 @@ describe('error shapes', () => {
 
   it('keeps the value and reports appended errors', async () => {
     const res = await postGraphQL(server.url, { query: '{ appended }' });
-    expect(res.json).toMatchObject({ data: { appended: 'partial' }, errors: [{ path: ['appended'], errorType: 'Warning', message: 'Heads up' }] });
+    expect(res.json).toMatchObject({
+      data: { appended: 'partial' },
+      errors: [{ path: ['appended'], errorType: 'Warning', message: 'Heads up' }],
+    });
   });
 
   it('nulls the parent when a non-null mutation field fails, with only the resolver error, and answers 200', async () => {
     const res = await postGraphQL(server.url, { query: 'mutation { requiredThing(id: "1") { id } }' });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ data: null, errors: [{ path: ['requiredThing'], errorType: 'InvalidTransition', message: 'Cannot do it' }] });
+    expect(res.json).toMatchObject({
+      data: null,
+      errors: [{ path: ['requiredThing'], errorType: 'InvalidTransition', message: 'Cannot do it' }],
+    });
     expect((res.json as { errors: unknown[] }).errors).toHaveLength(1);
   });
 
@@ -187,7 +211,10 @@ describe('validation and parse errors', () => {
 
   it('reports a null non-null variable in AppSync wording', async () => {
     const res = await postGraphQL(server.url, { query: 'query Q($id: ID!) { getThing(id: $id) { id } }', variables: { id: null } });
-    expect(res.json).toEqual({ data: null, errors: [{ path: null, locations: null, message: "Variable 'id' has coerced Null value for NonNull type 'ID!'" }] });
+    expect(res.json).toEqual({
+      data: null,
+      errors: [{ path: null, locations: null, message: "Variable 'id' has coerced Null value for NonNull type 'ID!'" }],
+    });
   });
 
   it('answers 400 MalformedHttpRequestException for an empty body', async () => {
@@ -216,21 +243,32 @@ describe('validation and parse errors', () => {
 
 describe('other request forms', () => {
   it('accepts application/graphql bodies', async () => {
-    const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/graphql', 'x-api-key': API_KEY }, body: '{ hello }' });
+    const res = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/graphql', 'x-api-key': API_KEY },
+      body: '{ hello }',
+    });
     expect(await res.json()).toEqual({ data: { hello: 'world' } });
   });
 
   it('accepts GET with query parameters', async () => {
-    const res = await fetch(`${server.url}?query=${encodeURIComponent('query($id: ID!) { getThing(id: $id) { id } }')}&variables=${encodeURIComponent('{"id":"g1"}')}`, {
-      headers: { 'x-api-key': API_KEY },
-    });
+    const res = await fetch(
+      `${server.url}?query=${encodeURIComponent('query($id: ID!) { getThing(id: $id) { id } }')}&variables=${encodeURIComponent('{"id":"g1"}')}`,
+      {
+        headers: { 'x-api-key': API_KEY },
+      },
+    );
     expect(await res.json()).toEqual({ data: { getThing: { id: 'g1' } } });
   });
 
   it('answers CORS preflights for a browser app on another port', async () => {
     const res = await fetch(server.url, {
       method: 'OPTIONS',
-      headers: { origin: 'http://127.0.0.1:5173', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-api-key,content-type' },
+      headers: {
+        origin: 'http://127.0.0.1:5173',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'x-api-key,content-type',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5173');

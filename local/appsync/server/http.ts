@@ -12,7 +12,8 @@ import type { AppSyncEngine, OperationRequest } from './execution.js';
 /** Largest request body accepted, in bytes (AppSync's own limit is not documented as lower). @default 5 MiB */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-const CORS_ALLOW_HEADERS = 'x-api-key, authorization, x-amz-date, x-amz-security-token, x-amz-user-agent, content-type, x-amz-content-sha256';
+const CORS_ALLOW_HEADERS =
+  'x-api-key, authorization, x-amz-date, x-amz-security-token, x-amz-user-agent, content-type, x-amz-content-sha256';
 
 /** Lets a browser app on another localhost port call the API. */
 export function setCorsHeaders(req: IncomingMessage, res: ServerResponse): void {
@@ -37,7 +38,12 @@ function sendJson(res: ServerResponse, status: number, body: AppSyncResponseBody
 }
 
 function malformed(res: ServerResponse, message: string): void {
-  sendJson(res, 400, { errors: [{ message, errorType: 'MalformedHttpRequestException' }] }, { 'x-amzn-errortype': 'MalformedHttpRequestException' });
+  sendJson(
+    res,
+    400,
+    { errors: [{ message, errorType: 'MalformedHttpRequestException' }] },
+    { 'x-amzn-errortype': 'MalformedHttpRequestException' },
+  );
 }
 
 class BodyTooLargeError extends Error {
@@ -76,8 +82,12 @@ function fromJson(value: unknown): Decoded {
   const variables = value['variables'];
   if (variables !== undefined && variables !== null && !isRecord(variables)) return { ok: false, message: UNPARSEABLE };
   const operationName = value['operationName'];
-  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return { ok: false, message: UNPARSEABLE };
-  return { ok: true, request: { query: value['query'], variables: isRecord(variables) ? variables : {}, operationName: operationName ?? null } };
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string')
+    return { ok: false, message: UNPARSEABLE };
+  return {
+    ok: true,
+    request: { query: value['query'], variables: isRecord(variables) ? variables : {}, operationName: operationName ?? null },
+  };
 }
 
 function decodeBody(contentType: string, body: string): Decoded {

@@ -1,9 +1,24 @@
 /** The local AppSync-compatible server: GraphQL over HTTP, AppSync realtime, GraphiQL explorer. */
-export { startAppSyncServer, GRAPHQL_PATH, REALTIME_PATH, type AppSyncServerOptions, type RunningAppSyncServer, type AppSyncServerStats } from './server.js';
+export {
+  startAppSyncServer,
+  GRAPHQL_PATH,
+  REALTIME_PATH,
+  type AppSyncServerOptions,
+  type RunningAppSyncServer,
+  type AppSyncServerStats,
+} from './server.js';
 export { buildAppSyncSchema, AppSyncSchemaError, APPSYNC_SCALARS } from './schema.js';
 export { authenticate, FieldAuthorization, DEFAULT_AUTH_TYPE, LOCAL_ACCOUNT_ID, type AuthContext } from './auth.js';
 export { AppSyncEngine, INTERNAL_ERROR_TYPE, UnknownResolverFieldError, type OperationRequest, type RequestMeta } from './execution.js';
 export { SubscriptionHub, matchesArguments, matchesFilter, parseSubscriptionFilter, type SubscriptionFilter } from './subscriptions.js';
 export { makeRealtimeServer, type RealtimeServer, type RealtimeSocket, type UpgradeRequest } from './realtime.js';
-export { MessageType, CloseCode, parseClientMessage, ProtocolError, GRAPHQL_WS_PROTOCOL, type ClientMessage, type ServerMessage } from './protocol.js';
+export {
+  MessageType,
+  CloseCode,
+  parseClientMessage,
+  ProtocolError,
+  GRAPHQL_WS_PROTOCOL,
+  type ClientMessage,
+  type ServerMessage,
+} from './protocol.js';
 export type { AppSyncErrorJson, AppSyncResponseBody } from './errors.js';

@@ -4,12 +4,23 @@ import { decodeAuthorizationHeader, MessageType, parseClientMessage, parseStartD
 describe('parseClientMessage', () => {
   it('parses connection_init with and without payload', () => {
     expect(parseClientMessage('{"type":"connection_init"}')).toEqual({ type: MessageType.ConnectionInit });
-    expect(parseClientMessage('{"type":"connection_init","payload":{"a":1}}')).toEqual({ type: MessageType.ConnectionInit, payload: { a: 1 } });
+    expect(parseClientMessage('{"type":"connection_init","payload":{"a":1}}')).toEqual({
+      type: MessageType.ConnectionInit,
+      payload: { a: 1 },
+    });
   });
 
   it('parses start with its authorization object, keeping only string headers', () => {
-    const raw = JSON.stringify({ id: '1', type: 'start', payload: { data: '{"query":"x"}', extensions: { authorization: { 'x-api-key': 'k', n: 1 } } } });
-    expect(parseClientMessage(raw)).toEqual({ type: MessageType.Start, id: '1', payload: { data: '{"query":"x"}', extensions: { authorization: { 'x-api-key': 'k' } } } });
+    const raw = JSON.stringify({
+      id: '1',
+      type: 'start',
+      payload: { data: '{"query":"x"}', extensions: { authorization: { 'x-api-key': 'k', n: 1 } } },
+    });
+    expect(parseClientMessage(raw)).toEqual({
+      type: MessageType.Start,
+      id: '1',
+      payload: { data: '{"query":"x"}', extensions: { authorization: { 'x-api-key': 'k' } } },
+    });
   });
 
   it('parses stop', () => {
@@ -23,7 +34,11 @@ describe('parseClientMessage', () => {
     ['no type', '{"id":"1"}', 'MessageParseError'],
     ['start without id', '{"type":"start","payload":{"data":"{}"}}', 'BadRequestException'],
     ['start with object data', '{"type":"start","id":"1","payload":{"data":{}}}', 'BadRequestException'],
-    ['start with non-object authorization', '{"type":"start","id":"1","payload":{"data":"{}","extensions":{"authorization":"k"}}}', 'BadRequestException'],
+    [
+      'start with non-object authorization',
+      '{"type":"start","id":"1","payload":{"data":"{}","extensions":{"authorization":"k"}}}',
+      'BadRequestException',
+    ],
     ['stop without id', '{"type":"stop"}', 'BadRequestException'],
     ['a server message type', '{"type":"ka"}', 'UnsupportedOperation'],
   ])('rejects %s with %s', (_label, raw, errorType) => {
@@ -39,7 +54,11 @@ describe('parseClientMessage', () => {
 
 describe('parseStartData', () => {
   it('reads query, variables and operationName', () => {
-    expect(parseStartData('{"query":"subscription{a}","variables":{"x":1},"operationName":"S"}', '1')).toEqual({ query: 'subscription{a}', variables: { x: 1 }, operationName: 'S' });
+    expect(parseStartData('{"query":"subscription{a}","variables":{"x":1},"operationName":"S"}', '1')).toEqual({
+      query: 'subscription{a}',
+      variables: { x: 1 },
+      operationName: 'S',
+    });
   });
 
   it('rejects data without a query or with array variables', () => {

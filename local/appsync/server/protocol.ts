@@ -108,13 +108,7 @@ export interface CompleteMessage {
 }
 
 export type ServerMessage =
-  | ConnectionAckMessage
-  | ConnectionErrorMessage
-  | KeepAliveMessage
-  | StartAckMessage
-  | DataMessage
-  | ErrorMessage
-  | CompleteMessage;
+  ConnectionAckMessage | ConnectionErrorMessage | KeepAliveMessage | StartAckMessage | DataMessage | ErrorMessage | CompleteMessage;
 
 /** A client frame that is not a message of this protocol. `errorType` is what the client is told. */
 export class ProtocolError extends Error {
@@ -202,7 +196,8 @@ export function parseStartData(data: string, id: string): StartRequest {
   } catch {
     throw new ProtocolError('BadRequestException', 'payload.data is not valid JSON.', id);
   }
-  if (!isRecord(value) || typeof value['query'] !== 'string') throw new ProtocolError('BadRequestException', 'payload.data needs a query string.', id);
+  if (!isRecord(value) || typeof value['query'] !== 'string')
+    throw new ProtocolError('BadRequestException', 'payload.data needs a query string.', id);
   const variables = value['variables'];
   if (variables !== undefined && variables !== null && !isRecord(variables)) {
     throw new ProtocolError('BadRequestException', 'payload.data.variables must be an object.', id);

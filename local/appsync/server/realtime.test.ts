@@ -77,7 +77,9 @@ describe('realtime handshake', () => {
     await c.opened;
     c.send({ type: 'connection_init' });
     const err = await c.waitFor((f) => f.type === 'connection_error');
-    expect(err.payload).toEqual({ errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.', errorCode: 401 }] });
+    expect(err.payload).toEqual({
+      errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.', errorCode: 401 }],
+    });
     expect(await c.closed).toBe(4401);
   });
 
@@ -111,7 +113,9 @@ describe('realtime frames', () => {
     const errors = c.frames.filter((f) => f.type === 'error');
     expect(errors.length).toBe(6);
     expect(errors.find((f) => f.id === 'x1')?.payload.errors[0].errorType).toBe('BadRequestException');
-    expect(errors.find((f) => f.payload.errors[0].errorType === 'UnsupportedOperation')?.payload.errors[0].message).toBe('unknown not supported through the realtime channel');
+    expect(errors.find((f) => f.payload.errors[0].errorType === 'UnsupportedOperation')?.payload.errors[0].message).toBe(
+      'unknown not supported through the realtime channel',
+    );
     c.start('ok1', ON_THING);
     expect((await c.waitFor((f) => f.type === 'start_ack')).id).toBe('ok1');
   });
@@ -141,7 +145,9 @@ describe('realtime frames', () => {
     const q = await c.waitFor((f) => f.type === 'error' && f.id === 'q');
     const v = await c.waitFor((f) => f.type === 'error' && f.id === 'v');
     expect(q.payload.errors[0]).toEqual({ errorType: 'UnsupportedOperation', message: 'query not supported through the realtime channel' });
-    expect(v.payload.errors[0].message).toBe("Validation error of type FieldUndefined: Field 'nope' in type 'Thing' is undefined @ 'onThing/nope'");
+    expect(v.payload.errors[0].message).toBe(
+      "Validation error of type FieldUndefined: Field 'nope' in type 'Thing' is undefined @ 'onThing/nope'",
+    );
   });
 
   it('re-checks the authorization of each start', async () => {
@@ -227,7 +233,10 @@ describe('subscription fan-out', () => {
     for (let v = 1; v <= 5; v += 1) {
       await postGraphQL(
         server.url,
-        { query: 'mutation M($t: AWSJSON!) { publishThing(thing: $t) { id owner status } }', variables: { t: JSON.stringify({ id: 'g', owner: `v${v}`, status: 'NEW' }) } },
+        {
+          query: 'mutation M($t: AWSJSON!) { publishThing(thing: $t) { id owner status } }',
+          variables: { t: JSON.stringify({ id: 'g', owner: `v${v}`, status: 'NEW' }) },
+        },
         iamHeaders(),
       );
     }

@@ -66,7 +66,9 @@ export interface RealtimeServer {
   stats(): { readonly connections: number; readonly subscriptions: number };
 }
 
-type ConnectionAuth = { readonly ok: true; readonly auth: AuthContext; readonly headers: Record<string, string> } | { readonly ok: false; readonly reason: string };
+type ConnectionAuth =
+  | { readonly ok: true; readonly auth: AuthContext; readonly headers: Record<string, string> }
+  | { readonly ok: false; readonly reason: string };
 
 /**
  * Auth carriers in AppSync's order of precedence (our choice; AWS does not rank them):
@@ -144,7 +146,10 @@ export function makeRealtimeServer(options: RealtimeOptions): RealtimeServer {
 
     const initTimer = setTimeout(() => {
       if (initialised || isClosed) return;
-      send({ type: MessageType.ConnectionError, payload: { errors: [{ errorType: 'ConnectionInitTimeout', message: 'connection_init was not received in time.', errorCode: 408 }] } });
+      send({
+        type: MessageType.ConnectionError,
+        payload: { errors: [{ errorType: 'ConnectionInitTimeout', message: 'connection_init was not received in time.', errorCode: 408 }] },
+      });
       closeWith(CloseCode.ConnectionInitTimeout, 'Connection initialisation timeout');
     }, initTimeoutMs);
 
@@ -156,14 +161,20 @@ export function makeRealtimeServer(options: RealtimeOptions): RealtimeServer {
 
     if (!request.protocols.includes(GRAPHQL_WS_PROTOCOL)) {
       // AWS's answer to a client that did not ask for graphql-ws.
-      send({ type: MessageType.ConnectionError, payload: { errors: [{ errorType: 'SubProtocolNotSupportedError', message: 'SubProtocolNotSupportedError', errorCode: 400 }] } });
+      send({
+        type: MessageType.ConnectionError,
+        payload: { errors: [{ errorType: 'SubProtocolNotSupportedError', message: 'SubProtocolNotSupportedError', errorCode: 400 }] },
+      });
       closeWith(CloseCode.ProtocolError, 'graphql-ws subprotocol required');
     }
 
     function onInit(): void {
       if (!auth.ok) {
         log(`realtime connection refused: ${auth.reason}`);
-        send({ type: MessageType.ConnectionError, payload: { errors: [{ errorType: UNAUTHORIZED_EXCEPTION, message: UNAUTHORIZED_MESSAGE, errorCode: 401 }] } });
+        send({
+          type: MessageType.ConnectionError,
+          payload: { errors: [{ errorType: UNAUTHORIZED_EXCEPTION, message: UNAUTHORIZED_MESSAGE, errorCode: 401 }] },
+        });
         closeWith(CloseCode.Unauthorized, 'Unauthorized');
         return;
       }
@@ -234,7 +245,11 @@ export function makeRealtimeServer(options: RealtimeOptions): RealtimeServer {
             log(`realtime projection for ${id} failed: ${err instanceof Error ? err.message : String(err)}`);
             return;
           }
-          send({ type: MessageType.Data, id, payload: payload.errors ? { data: payload.data, errors: payload.errors } : { data: payload.data } });
+          send({
+            type: MessageType.Data,
+            id,
+            payload: payload.errors ? { data: payload.data, errors: payload.errors } : { data: payload.data },
+          });
         },
         invalidate: () => {
           send({ type: MessageType.Complete, id });

@@ -26,7 +26,9 @@ describe('buildAppSyncSchema', () => {
   });
 
   it('does not redeclare a scalar or directive the SDL declares itself', () => {
-    expect(() => buildAppSyncSchema(`scalar AWSJSON\ndirective @aws_iam on FIELD_DEFINITION | OBJECT\ntype Query { a: AWSJSON @aws_iam }`)).not.toThrow();
+    expect(() =>
+      buildAppSyncSchema(`scalar AWSJSON\ndirective @aws_iam on FIELD_DEFINITION | OBJECT\ntype Query { a: AWSJSON @aws_iam }`),
+    ).not.toThrow();
   });
 
   it('throws AppSyncSchemaError for an invalid schema', () => {

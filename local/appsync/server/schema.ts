@@ -41,7 +41,7 @@ const AWS_PHONE = /^\+?[0-9][0-9 ().-]{2,}[0-9]$/;
 function stringScalar(name: string, description: string, valid: (s: string) => boolean): GraphQLScalarType {
   const check = (value: unknown, direction: 'serialize' | 'parse'): string => {
     if (typeof value !== 'string' || !valid(value)) {
-      const shown = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+      const shown = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
       throw new GraphQLError(
         direction === 'serialize'
           ? `Can't serialize value: Unable to serialize \`${shown}\` as a valid ${name}.`
@@ -164,7 +164,9 @@ export function buildAppSyncSchema(schemaSdl: string): GraphQLSchema {
   }
   const { directives, types } = declaredNames(userDoc);
   const prelude = [
-    ...Object.entries(PRELUDE_DIRECTIVES).filter(([name]) => !directives.has(name)).map(([, sdl]) => sdl),
+    ...Object.entries(PRELUDE_DIRECTIVES)
+      .filter(([name]) => !directives.has(name))
+      .map(([, sdl]) => sdl),
     ...APPSYNC_SCALARS.filter((s) => !types.has(s.name)).map((s) => `scalar ${s.name}`),
   ].join('\n');
   const doc: DocumentNode = { kind: Kind.DOCUMENT, definitions: [...parse(prelude).definitions, ...userDoc.definitions] };

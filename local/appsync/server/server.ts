@@ -123,7 +123,8 @@ export async function startAppSyncServer(options: AppSyncServerOptions): Promise
   if (address === null || typeof address === 'string') throw new Error('the AppSync server is not listening on a TCP port');
   const origin = `${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const url = `http://${origin}${GRAPHQL_PATH}`;
-  if (options.explorer !== false) explorer = createExplorer({ graphqlUrl: url, realtimeUrl: `ws://${origin}${REALTIME_PATH}`, apiKey: options.apiKeys[0] ?? '', log });
+  if (options.explorer !== false)
+    explorer = createExplorer({ graphqlUrl: url, realtimeUrl: `ws://${origin}${REALTIME_PATH}`, apiKey: options.apiKeys[0] ?? '', log });
 
   let stopping: Promise<void> | null = null;
   return {

@@ -76,7 +76,14 @@ describe('SubscriptionHub', () => {
     const hub = new SubscriptionHub(schema);
     expect(hub.triggers.get('m1')).toEqual(['onT']);
     const got: unknown[] = [];
-    const remove = hub.add({ fieldName: 'onT', args: { id: '1' }, filter: null, invalidationFilter: null, deliver: (r) => got.push(r), invalidate: () => undefined });
+    const remove = hub.add({
+      fieldName: 'onT',
+      args: { id: '1' },
+      filter: null,
+      invalidationFilter: null,
+      deliver: (r) => got.push(r),
+      invalidate: () => undefined,
+    });
     expect(hub.publish('m2', { id: '1' })).toBe(1);
     expect(hub.publish('m2', { id: '2' })).toBe(0);
     expect(hub.publish('unrelated', { id: '1' })).toBe(0);

@@ -32,7 +32,21 @@ export interface SubscriptionListener {
   invalidate(): void;
 }
 
-const OPERATORS = new Set(['eq', 'ne', 'le', 'lt', 'ge', 'gt', 'contains', 'notContains', 'beginsWith', 'in', 'notIn', 'between', 'containsAny']);
+const OPERATORS = new Set([
+  'eq',
+  'ne',
+  'le',
+  'lt',
+  'ge',
+  'gt',
+  'contains',
+  'notContains',
+  'beginsWith',
+  'in',
+  'notIn',
+  'between',
+  'containsAny',
+]);
 
 /** Validates an enhanced filter from untrusted resolver output; null if absent or malformed. */
 export function parseSubscriptionFilter(raw: unknown): SubscriptionFilter | null {
@@ -78,27 +92,42 @@ function test(entry: SubscriptionFilterEntry, actual: unknown): boolean {
   const v = entry.value;
   const c = compare(actual, v);
   switch (entry.operator) {
-    case 'eq': return isDeepStrictEqual(actual ?? null, v ?? null);
-    case 'ne': return !isDeepStrictEqual(actual ?? null, v ?? null);
-    case 'lt': return c !== null && c < 0;
-    case 'le': return c !== null && c <= 0;
-    case 'gt': return c !== null && c > 0;
-    case 'ge': return c !== null && c >= 0;
+    case 'eq':
+      return isDeepStrictEqual(actual ?? null, v ?? null);
+    case 'ne':
+      return !isDeepStrictEqual(actual ?? null, v ?? null);
+    case 'lt':
+      return c !== null && c < 0;
+    case 'le':
+      return c !== null && c <= 0;
+    case 'gt':
+      return c !== null && c > 0;
+    case 'ge':
+      return c !== null && c >= 0;
     case 'contains':
-      return Array.isArray(actual) ? actual.some((x) => isDeepStrictEqual(x, v)) : typeof actual === 'string' && typeof v === 'string' && actual.includes(v);
+      return Array.isArray(actual)
+        ? actual.some((x) => isDeepStrictEqual(x, v))
+        : typeof actual === 'string' && typeof v === 'string' && actual.includes(v);
     case 'notContains':
-      return Array.isArray(actual) ? !actual.some((x) => isDeepStrictEqual(x, v)) : typeof actual === 'string' && typeof v === 'string' && !actual.includes(v);
-    case 'beginsWith': return typeof actual === 'string' && typeof v === 'string' && actual.startsWith(v);
-    case 'in': return Array.isArray(v) && v.some((x) => isDeepStrictEqual(x, actual));
-    case 'notIn': return Array.isArray(v) && !v.some((x) => isDeepStrictEqual(x, actual));
+      return Array.isArray(actual)
+        ? !actual.some((x) => isDeepStrictEqual(x, v))
+        : typeof actual === 'string' && typeof v === 'string' && !actual.includes(v);
+    case 'beginsWith':
+      return typeof actual === 'string' && typeof v === 'string' && actual.startsWith(v);
+    case 'in':
+      return Array.isArray(v) && v.some((x) => isDeepStrictEqual(x, actual));
+    case 'notIn':
+      return Array.isArray(v) && !v.some((x) => isDeepStrictEqual(x, actual));
     case 'between': {
       if (!Array.isArray(v) || v.length !== 2) return false;
       const lo = compare(actual, v[0]);
       const hi = compare(actual, v[1]);
       return lo !== null && hi !== null && lo >= 0 && hi <= 0;
     }
-    case 'containsAny': return Array.isArray(actual) && Array.isArray(v) && actual.some((x) => v.some((y) => isDeepStrictEqual(x, y)));
-    default: return false;
+    case 'containsAny':
+      return Array.isArray(actual) && Array.isArray(v) && actual.some((x) => v.some((y) => isDeepStrictEqual(x, y)));
+    default:
+      return false;
   }
 }
 

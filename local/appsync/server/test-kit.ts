@@ -10,44 +10,48 @@ export const API_KEY = 'da2-testkey0000000000000000';
 export const REGION = 'us-east-1';
 
 export const TEST_SCHEMA = /* GraphQL */ `
-schema { query: Query mutation: Mutation subscription: Subscription }
+  schema {
+    query: Query
+    mutation: Mutation
+    subscription: Subscription
+  }
 
-type Query {
-  hello: String
-  getThing(id: ID!): Thing
-  secret: String @aws_iam
-  both: String @aws_iam @aws_api_key
-  fails: Thing
-  appended: String
-  boom: String
-  badDate: AWSDateTime
-}
+  type Query {
+    hello: String
+    getThing(id: ID!): Thing
+    secret: String @aws_iam
+    both: String @aws_iam @aws_api_key
+    fails: Thing
+    appended: String
+    boom: String
+    badDate: AWSDateTime
+  }
 
-type Mutation {
-  putThing(id: ID!, owner: String, size: Int): Thing
-  publishThing(thing: AWSJSON!): Thing @aws_iam
-  requiredThing(id: ID!): Thing!
-  closeThing(id: ID!): Thing
-}
+  type Mutation {
+    putThing(id: ID!, owner: String, size: Int): Thing
+    publishThing(thing: AWSJSON!): Thing @aws_iam
+    requiredThing(id: ID!): Thing!
+    closeThing(id: ID!): Thing
+  }
 
-type Subscription {
-  onThing(id: ID, owner: String): Thing @aws_subscribe(mutations: ["putThing", "publishThing"])
-  onThingFiltered(minSize: Int): Thing @aws_subscribe(mutations: ["putThing"])
-  onSecret: Thing @aws_iam @aws_subscribe(mutations: ["putThing"])
-  onWatched(id: ID!): Thing @aws_subscribe(mutations: ["putThing"])
-}
+  type Subscription {
+    onThing(id: ID, owner: String): Thing @aws_subscribe(mutations: ["putThing", "publishThing"])
+    onThingFiltered(minSize: Int): Thing @aws_subscribe(mutations: ["putThing"])
+    onSecret: Thing @aws_iam @aws_subscribe(mutations: ["putThing"])
+    onWatched(id: ID!): Thing @aws_subscribe(mutations: ["putThing"])
+  }
 
-type Thing @aws_api_key @aws_iam {
-  id: ID!
-  owner: String
-  size: Int
-  status: String!
-  parts: [Part!]
-}
+  type Thing @aws_api_key @aws_iam {
+    id: ID!
+    owner: String
+    size: Int
+    status: String!
+    parts: [Part!]
+  }
 
-type Part @aws_api_key @aws_iam {
-  name: String!
-}
+  type Part @aws_api_key @aws_iam {
+    name: String!
+  }
 `;
 
 const ok = (data: unknown): ResolverOutcome => ({ data, errors: [] });
@@ -55,54 +59,87 @@ const ok = (data: unknown): ResolverOutcome => ({ data, errors: [] });
 /** Resolvers plus a log of every invocation they received (newest last). */
 export function testResolvers(): { resolvers: Map<string, FieldResolver>; calls: ResolverInvocation[] } {
   const calls: ResolverInvocation[] = [];
-  const record = (fn: (inv: ResolverInvocation) => ResolverOutcome): FieldResolver => async (inv) => {
-    calls.push(inv);
-    return fn(inv);
-  };
+  const record =
+    (fn: (inv: ResolverInvocation) => ResolverOutcome): FieldResolver =>
+    async (inv) => {
+      calls.push(inv);
+      return fn(inv);
+    };
   const resolvers = new Map<string, FieldResolver>([
     ['Query.hello', record(() => ok('world'))],
     ['Query.secret', record(() => ok('s3cret'))],
     ['Query.both', record(() => ok('both'))],
     ['Query.getThing', record((inv) => ok({ id: inv.arguments['id'], owner: 'olga', size: 1, status: 'NEW', parts: [{ name: 'crust' }] }))],
-    ['Query.fails', record(() => ({ data: null, errors: [{ message: 'No such thing', errorType: 'NotFound', errorInfo: { hint: 1 }, data: null }] }))],
-    ['Query.appended', record(() => ({ data: 'partial', errors: [{ message: 'Heads up', errorType: 'Warning', errorInfo: null, data: null }] }))],
-    ['Query.boom', record(() => {
-      throw new Error('resolver bug with internal detail');
-    })],
+    [
+      'Query.fails',
+      record(() => ({ data: null, errors: [{ message: 'No such thing', errorType: 'NotFound', errorInfo: { hint: 1 }, data: null }] })),
+    ],
+    [
+      'Query.appended',
+      record(() => ({ data: 'partial', errors: [{ message: 'Heads up', errorType: 'Warning', errorInfo: null, data: null }] })),
+    ],
+    [
+      'Query.boom',
+      record(() => {
+        throw new Error('resolver bug with internal detail');
+      }),
+    ],
     ['Query.badDate', record(() => ok('2024-01-01T10:00:00'))],
     ['Mutation.putThing', record((inv) => ok({ status: 'NEW', parts: [{ name: 'crust' }], ...inv.arguments }))],
     ['Mutation.publishThing', record((inv) => ok(inv.arguments['thing']))],
-    ['Mutation.requiredThing', record(() => ({ data: null, errors: [{ message: 'Cannot do it', errorType: 'InvalidTransition', errorInfo: null, data: null }] }))],
+    [
+      'Mutation.requiredThing',
+      record(() => ({ data: null, errors: [{ message: 'Cannot do it', errorType: 'InvalidTransition', errorInfo: null, data: null }] })),
+    ],
     [
       'Mutation.closeThing',
-      record((inv) => ({
-        data: { id: inv.arguments['id'], status: 'CLOSED' },
-        errors: [],
-        extensions: { invalidations: [{ subscriptionField: 'onWatched', payload: { id: inv.arguments['id'] } }] },
-      }) as ResolverOutcome),
+      record(
+        (inv) =>
+          ({
+            data: { id: inv.arguments['id'], status: 'CLOSED' },
+            errors: [],
+            extensions: { invalidations: [{ subscriptionField: 'onWatched', payload: { id: inv.arguments['id'] } }] },
+          }) as ResolverOutcome,
+      ),
     ],
     [
       'Subscription.onWatched',
-      record((inv) => ({
-        data: null,
-        errors: [],
-        extensions: { subscriptionInvalidationFilter: { filterGroup: [{ filters: [{ fieldName: 'id', operator: 'eq', value: inv.arguments['id'] }] }] } },
-      }) as ResolverOutcome),
+      record(
+        (inv) =>
+          ({
+            data: null,
+            errors: [],
+            extensions: {
+              subscriptionInvalidationFilter: {
+                filterGroup: [{ filters: [{ fieldName: 'id', operator: 'eq', value: inv.arguments['id'] }] }],
+              },
+            },
+          }) as ResolverOutcome,
+      ),
     ],
     [
       'Subscription.onThingFiltered',
-      record((inv) => ({
-        data: null,
-        errors: [],
-        // The APPSYNC_JS runtime's RuntimeOutcome carries `extensions`; the server reads it structurally.
-        extensions: { subscriptionFilter: { filterGroup: [{ filters: [{ fieldName: 'size', operator: 'ge', value: inv.arguments['minSize'] ?? 0 }] }] } },
-      }) as ResolverOutcome),
+      record(
+        (inv) =>
+          ({
+            data: null,
+            errors: [],
+            // The APPSYNC_JS runtime's RuntimeOutcome carries `extensions`; the server reads it structurally.
+            extensions: {
+              subscriptionFilter: {
+                filterGroup: [{ filters: [{ fieldName: 'size', operator: 'ge', value: inv.arguments['minSize'] ?? 0 }] }],
+              },
+            },
+          }) as ResolverOutcome,
+      ),
     ],
   ]);
   return { resolvers, calls };
 }
 
-export async function startTestServer(overrides: Partial<AppSyncServerOptions> = {}): Promise<RunningAppSyncServer & { calls: ResolverInvocation[]; logs: string[] }> {
+export async function startTestServer(
+  overrides: Partial<AppSyncServerOptions> = {},
+): Promise<RunningAppSyncServer & { calls: ResolverInvocation[]; logs: string[] }> {
   const { resolvers, calls } = testResolvers();
   const logs: string[] = [];
   const server = await startAppSyncServer({
@@ -161,11 +198,13 @@ export class RawClient {
       this.ws.once('open', () => resolve());
       this.ws.once('error', reject);
     });
-    this.closed = new Promise((resolve) => this.ws.once('close', (code) => {
-      this.closeCode = code;
-      this.notify();
-      resolve(code);
-    }));
+    this.closed = new Promise((resolve) =>
+      this.ws.once('close', (code) => {
+        this.closeCode = code;
+        this.notify();
+        resolve(code);
+      }),
+    );
     this.ws.on('message', (data) => {
       this.frames.push(JSON.parse(String(data)) as Frame);
       this.notify();
@@ -204,7 +243,12 @@ export class RawClient {
     return this.waitFor((f) => f.type === 'connection_ack');
   }
 
-  start(id: string, query: string, variables: Record<string, unknown> = {}, authorization: Record<string, string> | null = { 'x-api-key': API_KEY, host: 'localhost' }): void {
+  start(
+    id: string,
+    query: string,
+    variables: Record<string, unknown> = {},
+    authorization: Record<string, string> | null = { 'x-api-key': API_KEY, host: 'localhost' },
+  ): void {
     this.send({
       id,
       type: 'start',

@@ -18,7 +18,10 @@ export interface WsAdapter {
 function offeredProtocols(req: IncomingMessage): string[] {
   const header = req.headers['sec-websocket-protocol'];
   if (typeof header !== 'string') return [];
-  return header.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  return header
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
 }
 
 export function createWsAdapter(core: RealtimeServer, log: (line: string) => void): WsAdapter {
@@ -46,7 +49,15 @@ export function createWsAdapter(core: RealtimeServer, log: (line: string) => voi
       },
     );
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      handle.message(isBinary ? data : Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8'));
+      handle.message(
+        isBinary
+          ? data
+          : Buffer.isBuffer(data)
+            ? data.toString('utf8')
+            : Array.isArray(data)
+              ? Buffer.concat(data).toString('utf8')
+              : Buffer.from(data).toString('utf8'),
+      );
     });
     ws.on('close', () => handle.closed());
     ws.on('error', (err) => {

@@ -206,7 +206,17 @@ function OrderForm({ onPlaced }: { onPlaced: (order: Order) => void }) {
   );
 }
 
-function PieEditor({ index, pie, onChange, onRemove }: { index: number; pie: PieInput; onChange: (pie: PieInput) => void; onRemove: (() => void) | undefined }) {
+function PieEditor({
+  index,
+  pie,
+  onChange,
+  onRemove,
+}: {
+  index: number;
+  pie: PieInput;
+  onChange: (pie: PieInput) => void;
+  onRemove: (() => void) | undefined;
+}) {
   const id = useId();
   const toggle = (topping: Topping) =>
     onChange({ ...pie, toppings: pie.toppings.includes(topping) ? pie.toppings.filter((t) => t !== topping) : [...pie.toppings, topping] });
@@ -216,7 +226,11 @@ function PieEditor({ index, pie, onChange, onRemove }: { index: number; pie: Pie
       <div className="grid">
         <div className="field">
           <label htmlFor={`${id}-size`}>Size</label>
-          <select id={`${id}-size`} value={pie.size} onChange={(e) => onChange({ ...pie, size: PIE_SIZES.find((s) => s === e.target.value) ?? pie.size })}>
+          <select
+            id={`${id}-size`}
+            value={pie.size}
+            onChange={(e) => onChange({ ...pie, size: PIE_SIZES.find((s) => s === e.target.value) ?? pie.size })}
+          >
             {PIE_SIZES.map((s: PieSize) => (
               <option key={s} value={s}>
                 {PIE_SIZE_LABELS[s]}
@@ -270,7 +284,8 @@ function OrderTracker({ initial, onNewOrder }: { initial: Order; onNewOrder: () 
         <LiveIndicator live={live} />
       </div>
       <p>
-        Order <OrderId id={order.orderId} /> · status <StatusBadge status={order.status} /> <span className="muted small">(version {order.version})</span>
+        Order <OrderId id={order.orderId} /> · status <StatusBadge status={order.status} />{' '}
+        <span className="muted small">(version {order.version})</span>
       </p>
       <ol className="timeline" aria-label="Order progress">
         {timelineOf(order).map((step) => (
@@ -318,7 +333,10 @@ function OrderTracker({ initial, onNewOrder }: { initial: Order; onNewOrder: () 
           <ol className="route">
             {order.deliverySteps.map((s, i) => (
               <li key={i}>
-                {s.instruction} <span className="muted small">({Math.round(s.distance)} m, {Math.round(s.duration / 60)} min)</span>
+                {s.instruction}{' '}
+                <span className="muted small">
+                  ({Math.round(s.distance)} m, {Math.round(s.duration / 60)} min)
+                </span>
               </li>
             ))}
           </ol>

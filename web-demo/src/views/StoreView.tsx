@@ -48,7 +48,12 @@ function StoreOrderCard({ order, onUpdated }: { order: Order; onUpdated: (order:
   const decide = async (decision: 'ACCEPT' | 'DECLINE') => {
     const trimmed = reason.trim();
     const updated = await action.run(() =>
-      api.decideOrder({ orderId: order.orderId, storeId: order.storeId, decision, ...(decision === 'DECLINE' && trimmed !== '' ? { reason: trimmed } : {}) }),
+      api.decideOrder({
+        orderId: order.orderId,
+        storeId: order.storeId,
+        decision,
+        ...(decision === 'DECLINE' && trimmed !== '' ? { reason: trimmed } : {}),
+      }),
     );
     if (updated !== undefined) onUpdated(updated);
   };
