@@ -1,35 +1,29 @@
 /**
  * The transport-free GraphQL core: parse, validate, authorize per field, call FieldResolvers,
  * format AppSync-shaped errors, and publish successful mutation results to the subscription hub.
- * HTTP and the realtime endpoint are thin adapters over this module.
+ * HTTP and the realtime endpoint are thin adapters over this module. Its parts, one job each:
+ * - selection.ts: the one walk over selection sets (fields through fragments, with their types);
+ * - invocation.ts: what a FieldResolver receives (`info.selectionSetList` and the rest);
+ * - outcome.ts: what a resolver's outcome means for its field (value, errors, extensions);
+ * - publish.ts: a mutation's result shaped into the payloads subscribers are sent.
  */
 import {
   defaultFieldResolver,
   execute,
-  getDirectiveValues,
   getOperationAST,
   GraphQLError,
-  GraphQLIncludeDirective,
-  GraphQLSkipDirective,
-  isAbstractType,
   isObjectType,
-  Kind,
   parse,
-  print,
-  responsePathAsArray,
   validate,
   type DocumentNode,
   type ExecutionResult,
-  type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLFieldResolver,
   type GraphQLResolveInfo,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  type SelectionSetNode,
 } from 'graphql';
-import type { AppSyncFieldError, FieldResolver, ResolverInvocation, ResolverOutcome } from '../types.js';
-import { FieldAuthorization, type AuthContext } from './auth.js';
+import type { FieldResolver, ResolverOutcome } from '../types.js';
+import { FieldAuthorization } from './auth.js';
 import {
   fieldUnauthorized,
   formatExecutionError,
@@ -37,23 +31,23 @@ import {
   formatValidationError,
   formatVariableError,
   isVariableError,
-  ResolverFieldError,
   type AppSyncErrorJson,
   type AppSyncResponseBody,
 } from './errors.js';
-import { parseSubscriptionFilter, type SubscriptionFilter, type SubscriptionHub } from './subscriptions.js';
+import { buildInvocation, type RequestMeta } from './invocation.js';
+import { callResolver, INTERNAL_ERROR_TYPE, outcomeExtensions, settleOutcome, type Invalidation } from './outcome.js';
+import { mutationPublications } from './publish.js';
+import { fragmentsOf, selectedFields } from './selection.js';
+import type { SubscriptionFilter, SubscriptionHub } from './subscriptions.js';
+
+export { INTERNAL_ERROR_TYPE } from './outcome.js';
+export type { RequestMeta } from './invocation.js';
 
 /** One GraphQL request as the client sent it (already JSON-decoded and shape-checked). */
 export interface OperationRequest {
   readonly query: string;
   readonly variables?: Readonly<Record<string, unknown>> | null;
   readonly operationName?: string | null;
-}
-
-/** Who is asking and with which (lower-cased, cookie-free) headers. */
-export interface RequestMeta {
-  readonly auth: AuthContext;
-  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** A document that parsed and validated, with the operation to run. */
@@ -87,7 +81,7 @@ interface ExecContext {
   /** Set in 'subscribe' mode by the subscription root field. */
   captured?: { args: Record<string, unknown>; outcome: unknown };
   /** `extensions.invalidateSubscriptions` requests seen in this operation. */
-  readonly invalidations: { subscriptionField: string; payload: unknown }[];
+  readonly invalidations: Invalidation[];
 }
 
 export interface EngineOptions {
@@ -100,84 +94,6 @@ export interface EngineOptions {
 /** A resolver map key that names no field of the schema (a wiring bug, caught at start). */
 export class UnknownResolverFieldError extends Error {
   override readonly name = 'UnknownResolverFieldError';
-}
-
-/** errorType of a field whose FieldResolver threw instead of returning an outcome (a bug). */
-export const INTERNAL_ERROR_TYPE = 'InternalFailure';
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function fieldError(e: unknown): AppSyncFieldError {
-  if (isRecord(e) && typeof e['message'] === 'string') {
-    return {
-      message: e['message'],
-      errorType: typeof e['errorType'] === 'string' ? e['errorType'] : null,
-      errorInfo: e['errorInfo'] ?? null,
-      data: e['data'] ?? null,
-    };
-  }
-  return { message: 'Resolver returned a malformed error', errorType: INTERNAL_ERROR_TYPE, errorInfo: null, data: null };
-}
-
-/** Reads `extensions` that the APPSYNC_JS runtime adds to its outcome (not part of the shared contract). */
-function outcomeExtensions(outcome: unknown): {
-  filter: SubscriptionFilter | null;
-  invalidationFilter: SubscriptionFilter | null;
-  invalidations: { subscriptionField: string; payload: unknown }[];
-} {
-  const ext = isRecord(outcome) ? outcome['extensions'] : undefined;
-  if (!isRecord(ext)) return { filter: null, invalidationFilter: null, invalidations: [] };
-  const invalidations: { subscriptionField: string; payload: unknown }[] = [];
-  if (Array.isArray(ext['invalidations'])) {
-    for (const inv of ext['invalidations'] as unknown[]) {
-      if (isRecord(inv) && typeof inv['subscriptionField'] === 'string') {
-        invalidations.push({ subscriptionField: inv['subscriptionField'], payload: inv['payload'] ?? {} });
-      }
-    }
-  }
-  return {
-    filter: parseSubscriptionFilter(ext['subscriptionFilter']),
-    invalidationFilter: parseSubscriptionFilter(ext['subscriptionInvalidationFilter']),
-    invalidations,
-  };
-}
-
-function includeNode(node: FieldNode | { directives?: FieldNode['directives'] }, variables: Readonly<Record<string, unknown>>): boolean {
-  const n = node as FieldNode;
-  const skip = getDirectiveValues(GraphQLSkipDirective, n, variables as Record<string, unknown>);
-  if (skip?.['if'] === true) return false;
-  const include = getDirectiveValues(GraphQLIncludeDirective, n, variables as Record<string, unknown>);
-  return include?.['if'] !== false;
-}
-
-/** Flattens fragments into the field nodes of one selection set (type conditions are checked by the caller's type). */
-function collectFieldNodes(
-  schema: GraphQLSchema,
-  selectionSet: SelectionSetNode,
-  typeName: string | null,
-  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
-  variables: Readonly<Record<string, unknown>>,
-  out: FieldNode[] = [],
-): FieldNode[] {
-  const applies = (condition: string | undefined): boolean => {
-    if (condition === undefined || typeName === null || condition === typeName) return true;
-    const cond = schema.getType(condition);
-    const type = schema.getType(typeName);
-    return cond !== undefined && isAbstractType(cond) && isObjectType(type) && schema.isSubType(cond, type);
-  };
-  for (const sel of selectionSet.selections) {
-    if (!includeNode(sel, variables)) continue;
-    if (sel.kind === Kind.FIELD) out.push(sel);
-    else if (sel.kind === Kind.INLINE_FRAGMENT) {
-      if (applies(sel.typeCondition?.name.value)) collectFieldNodes(schema, sel.selectionSet, typeName, fragments, variables, out);
-    } else {
-      const frag = fragments[sel.name.value];
-      if (frag && applies(frag.typeCondition.name.value)) collectFieldNodes(schema, frag.selectionSet, typeName, fragments, variables, out);
-    }
-  }
-  return out;
 }
 
 export class AppSyncEngine {
@@ -256,59 +172,17 @@ export class AppSyncEngine {
       fieldResolver: this.fieldResolver,
     });
     const body = this.formatResult(result, ctx);
-    if (operation.operation === 'mutation' && isRecord(result.data)) this.publishMutation(prep.prepared, result);
+    if (operation.operation === 'mutation') this.publishMutation(prep.prepared, result);
     for (const inv of ctx.invalidations) this.hub.invalidate(inv.subscriptionField, inv.payload);
     return body;
   }
 
   /** Publishes each top-level mutation field that succeeded, un-aliased to field names. */
   private publishMutation(prepared: PreparedOperation, result: ExecutionResult): void {
-    const mutationType = this.schema.getMutationType();
-    if (!mutationType || !isRecord(result.data)) return;
-    const fragments = this.fragmentsOf(prepared.document);
-    const failed = new Set((result.errors ?? []).filter((e) => e.path?.length === 1).map((e) => String(e.path?.[0])));
-    for (const node of collectFieldNodes(this.schema, prepared.operation.selectionSet, mutationType.name, fragments, prepared.variables)) {
-      const key = node.alias?.value ?? node.name.value;
-      const value = result.data[key];
-      if (value === null || value === undefined || failed.has(key) || !this.hub.triggers.has(node.name.value)) continue;
-      const field = mutationType.getFields()[node.name.value];
-      if (!field) continue;
-      const canonical = this.unalias(value, node, fragments, prepared.variables, field.type.toString().replace(/[[\]!]/g, ''));
-      const count = this.hub.publish(node.name.value, canonical);
-      this.log(`published ${node.name.value} to ${count} subscription(s)`);
+    for (const { fieldName, payload } of mutationPublications(this.schema, prepared, result, this.hub.triggers)) {
+      const count = this.hub.publish(fieldName, payload);
+      this.log(`published ${fieldName} to ${count} subscription(s)`);
     }
-  }
-
-  private fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
-    const out: Record<string, FragmentDefinitionNode> = {};
-    for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) out[def.name.value] = def;
-    return out;
-  }
-
-  /**
-   * Rewrites a response value keyed by response names (aliases) into one keyed by field names,
-   * keeping only what the mutation selected: AppSync publishes the result as the mutation shaped it.
-   */
-  private unalias(
-    value: unknown,
-    node: FieldNode,
-    fragments: Readonly<Record<string, FragmentDefinitionNode>>,
-    variables: Readonly<Record<string, unknown>>,
-    typeName: string,
-  ): unknown {
-    if (Array.isArray(value)) return value.map((v) => this.unalias(v, node, fragments, variables, typeName));
-    if (!isRecord(value) || !node.selectionSet) return value;
-    const runtimeType = typeof value['__typename'] === 'string' ? value['__typename'] : typeName;
-    const type = this.schema.getType(runtimeType);
-    const out: Record<string, unknown> = {};
-    for (const child of collectFieldNodes(this.schema, node.selectionSet, runtimeType, fragments, variables)) {
-      const key = child.alias?.value ?? child.name.value;
-      if (!Object.hasOwn(value, key) || Object.hasOwn(out, child.name.value)) continue;
-      const childField = isObjectType(type) ? type.getFields()[child.name.value] : undefined;
-      const childType = childField ? childField.type.toString().replace(/[[\]!]/g, '') : '';
-      out[child.name.value] = this.unalias(value[key], child, fragments, variables, childType);
-    }
-    return out;
   }
 
   /**
@@ -326,7 +200,8 @@ export class AppSyncEngine {
         errors: [{ errorType: 'UnsupportedOperation', message: `${operation.operation} not supported through the realtime channel` }],
       };
     }
-    const roots = collectFieldNodes(this.schema, operation.selectionSet, subscriptionType.name, this.fragmentsOf(document), variables);
+    const scope = { schema: this.schema, fragments: fragmentsOf(document), variables };
+    const roots = selectedFields(scope, operation.selectionSet, subscriptionType.name);
     const root = roots[0];
     if (roots.length !== 1 || !root) {
       return {
@@ -357,7 +232,7 @@ export class AppSyncEngine {
       ok: true,
       subscription: {
         ...prep.prepared,
-        fieldName: root.name.value,
+        fieldName: root.fieldName,
         args: ctx.captured.args,
         filter: ext.filter,
         invalidationFilter: ext.invalidationFilter,
@@ -393,54 +268,18 @@ export class AppSyncEngine {
     if (ctx.mode === 'subscribe' && isSubscriptionRoot) return this.runSubscribeResolver(args, ctx, info);
     const resolver = this.resolvers.get(`${parent}.${info.fieldName}`);
     if (!resolver) return defaultFieldResolver(source, args, ctx, info);
-    return this.runResolver(resolver, source, args, ctx, info).then((outcome) => this.settle(outcome, ctx, info));
+    return this.runResolver(resolver, source, args, ctx, info).then((outcome) => settleOutcome(outcome, info, ctx.extraErrors));
   };
 
   private async runSubscribeResolver(args: Record<string, unknown>, ctx: ExecContext, info: GraphQLResolveInfo): Promise<null> {
     const resolver = this.resolvers.get(`${info.parentType.name}.${info.fieldName}`);
-    let outcome: unknown = null;
+    let outcome: ResolverOutcome | null = null;
     if (resolver) {
       outcome = await this.runResolver(resolver, null, args, ctx, info);
-      this.settle(outcome as ResolverOutcome, ctx, info);
+      settleOutcome(outcome, info, ctx.extraErrors);
     }
     ctx.captured = { args: { ...args }, outcome };
     return null;
-  }
-
-  private invocation(source: unknown, args: Record<string, unknown>, ctx: ExecContext, info: GraphQLResolveInfo): ResolverInvocation {
-    const fragments = info.fragments;
-    const list: string[] = [];
-    const walk = (node: FieldNode, typeName: string, prefix: string): void => {
-      if (!node.selectionSet) return;
-      const type = this.schema.getType(typeName);
-      for (const child of collectFieldNodes(this.schema, node.selectionSet, typeName, fragments, info.variableValues)) {
-        const name = child.alias?.value ?? child.name.value;
-        const path = prefix ? `${prefix}/${name}` : name;
-        if (!list.includes(path)) list.push(path);
-        const childField = isObjectType(type) ? type.getFields()[child.name.value] : undefined;
-        if (childField) walk(child, childField.type.toString().replace(/[[\]!]/g, ''), path);
-      }
-    };
-    const first = info.fieldNodes[0];
-    if (first) walk(first, info.returnType.toString().replace(/[[\]!]/g, ''), '');
-    const selectionSetGraphQL = info.fieldNodes
-      .map((n) => (n.selectionSet ? print(n.selectionSet) : ''))
-      .filter((s) => s !== '')
-      .join('\n');
-    return {
-      arguments: { ...args },
-      identity: ctx.meta.auth.identity,
-      authType: ctx.meta.auth.authType,
-      source: info.path.prev === undefined ? null : source,
-      request: { headers: ctx.meta.headers, domainName: null },
-      info: {
-        fieldName: info.fieldName,
-        parentTypeName: info.parentType.name,
-        variables: { ...info.variableValues },
-        selectionSetList: list,
-        selectionSetGraphQL,
-      },
-    };
   }
 
   private async runResolver(
@@ -450,39 +289,9 @@ export class AppSyncEngine {
     ctx: ExecContext,
     info: GraphQLResolveInfo,
   ): Promise<ResolverOutcome> {
-    try {
-      const outcome: unknown = await resolver(this.invocation(source, args, ctx, info));
-      if (!isRecord(outcome) || !Array.isArray(outcome['errors']))
-        throw new TypeError('FieldResolver returned no { data, errors } outcome');
-      if (info.parentType === this.schema.getMutationType()) ctx.invalidations.push(...outcomeExtensions(outcome).invalidations);
-      return { ...outcome, data: outcome['data'], errors: (outcome['errors'] as unknown[]).map(fieldError) };
-    } catch (err) {
-      this.log(
-        `${info.parentType.name}.${info.fieldName} resolver failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
-      );
-      return {
-        data: null,
-        errors: [
-          { message: `Internal failure while resolving ${info.fieldName}`, errorType: INTERNAL_ERROR_TYPE, errorInfo: null, data: null },
-        ],
-      };
-    }
-  }
-
-  /** Turns an outcome into the field value; the last error of a null result is the field's error. */
-  private settle(outcome: ResolverOutcome, ctx: ExecContext, info: GraphQLResolveInfo): unknown {
-    const errors = [...outcome.errors];
-    const primary = outcome.data === null || outcome.data === undefined ? errors.pop() : undefined;
-    for (const e of errors) {
-      ctx.extraErrors.push(
-        new GraphQLError(e.message, {
-          nodes: info.fieldNodes,
-          path: responsePathAsArray(info.path),
-          originalError: new ResolverFieldError(e),
-        }),
-      );
-    }
-    if (primary) throw new ResolverFieldError(primary);
-    return outcome.data ?? null;
+    const field = `${info.parentType.name}.${info.fieldName}`;
+    const outcome = await callResolver(() => resolver(buildInvocation(source, args, ctx.meta, info)), field, info.fieldName, this.log);
+    if (info.parentType === this.schema.getMutationType()) ctx.invalidations.push(...outcomeExtensions(outcome).invalidations);
+    return outcome;
   }
 }
