@@ -22,13 +22,13 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { Kind, parse } from 'graphql';
+import { bundleResolverCode } from '../../resolvers/bundle.js';
 import { ORS_API_KEY_PARAMETER } from '../manifest.js';
 import type { Manifest, QueueSpec, TableSpec } from '../manifest-types.js';
 import { bindEnv, grantTaskResponse, type BindingTargets } from './bind-env.js';
 import type { StackConfig } from './config.js';
 import { acknowledgeNagFindings, type NagAcknowledgement } from './nag-suppressions.js';
 import { OUTPUT, outputKey } from './outputs.js';
-import { bundleResolverCode } from './resolver-code.js';
 import { workflowPermissions } from './workflow-permissions.js';
 
 /** Lambda memory for every function, in MB (also the basis of the cost estimate in infra/README.md). */
