@@ -1,8 +1,9 @@
 /**
  * The AWS stack: the manifest's plan (infra/manifest-plan.ts, the interpretation the local stack
- * uses too) mapped onto CDK constructs, and the same artefacts the local stack runs: schema.graphql, resolvers/*.ts (APPSYNC_JS, bundled as the local runtime bundles
- * them), functions/*.ts (one NodejsFunction each, bundled with the local esbuild, never Docker)
- * and the workflow ASL with definitionSubstitutions. Env-agnostic: no lookups, so `cdk synth`
+ * uses too) mapped onto CDK constructs, with the same artefacts the local stack runs:
+ * schema.graphql, resolvers/*.ts (APPSYNC_JS, bundled by resolvers/bundle.ts as the local runtime
+ * bundles them), functions/*.ts (one NodejsFunction each, bundled with the local esbuild, never
+ * Docker) and the workflow ASL with definitionSubstitutions. Env-agnostic: no lookups, so `cdk synth`
  * needs neither credentials nor network.
  */
 import { readFileSync } from 'node:fs';
