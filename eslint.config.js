@@ -15,7 +15,8 @@ export default tseslint.config(
   },
   {
     files: ['resolvers/**/*.ts'],
-    ignores: ['resolvers/**/*.test.ts'],
+    // bundle.ts is Node code that builds the resolvers, not a resolver.
+    ignores: ['resolvers/**/*.test.ts', 'resolvers/bundle.ts'],
     ...appsync.configs.recommended,
     languageOptions: {
       ...appsync.configs.recommended.languageOptions,

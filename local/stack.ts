@@ -1,6 +1,7 @@
 /**
- * The local stack: every part of the system on loopback, built from the manifest. Started by
- * `npm start` (local/cli.ts) and by the integration tests (in memory, on free ports).
+ * The local stack: every part of the system on loopback, the manifest's plan (infra/manifest-plan.ts,
+ * the interpretation the CDK stack uses too) mapped onto the emulators. Started by `npm start`
+ * (local/cli.ts) and by the integration tests (in memory, on free ports).
  *
  * The Lambda handlers run in this process and reach the emulators only through the SDK's
  * endpoint variables (AWS_ENDPOINT_URL_*), which this module sets. Because handlers share
@@ -15,7 +16,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { manifest as defaultManifest } from '../infra/manifest.js';
-import type { EnvBinding, Manifest } from '../infra/manifest-types.js';
+import { planManifest, type EnvSource } from '../infra/manifest-plan.js';
+import type { Manifest } from '../infra/manifest-types.js';
 import { SEED_STORES } from '../infra/seed-stores.js';
 import { createFieldResolver, loadResolver, type DataSourceRuntime } from './appsync/runtime/index.js';
 import { startAppSyncServer } from './appsync/server/index.js';
@@ -101,7 +103,7 @@ export function physicalName(logical: string): string {
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   if (running) throw new LocalStackAlreadyRunningError();
   running = true;
-  const m = options.manifest ?? defaultManifest;
+  const manifest = options.manifest ?? defaultManifest;
   /** Only the AppSync server (API, realtime, explorer, demo) binds `host`; the backend stays on loopback. */
   const host = options.host ?? '127.0.0.1';
   const internal = '127.0.0.1';
@@ -131,6 +133,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     delete process.env.AWS_PROFILE;
     if (!options.inMemory) await mkdir(dataDir, { recursive: true });
+    const schemaSdl = await readFile(join(REPO_ROOT, manifest.schemaFile), 'utf8');
+    const m = planManifest(manifest, schemaSdl);
 
     // A taken port fails in milliseconds with a clear message, before anything starts. Port 0
     // is bound as 0 (no pick-then-bind race): its URL is known once the server listens, and
@@ -182,23 +186,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       return t.tableName;
     };
     const invoker = createLambdaInvoker({
-      functions: m.functions,
+      functions: manifest.functions,
       rootDir: REPO_ROOT,
       region: LOCAL_REGION,
       accountId: LOCAL_ACCOUNT_ID,
       logger: log,
     });
 
-    const resolveBinding = (binding: EnvBinding): string => {
-      if ('table' in binding) return tableName(binding.table);
-      if ('topic' in binding) return messaging.topicArn(binding.topic);
-      if ('stateMachine' in binding) return stateMachineArn(binding.stateMachine);
-      if ('graphqlUrl' in binding) {
-        if (api.graphqlUrl === undefined) throw new Error('the GraphQL URL is resolved before the server listens');
-        return api.graphqlUrl;
+    const envValue = (name: string, source: EnvSource): string => {
+      switch (source.kind) {
+        case 'tableName':
+          return tableName(source.table);
+        case 'topicArn':
+          return messaging.topicArn(source.topic);
+        case 'stateMachineArn':
+          return stateMachineArn(source.stateMachine);
+        case 'graphqlUrl':
+          if (api.graphqlUrl === undefined) throw new Error('the GraphQL URL is resolved before the server listens');
+          return api.graphqlUrl;
+        case 'ssmParameterName':
+          return source.parameter;
+        case 'value':
+          return options.envOverrides?.[name] ?? source.value;
       }
-      if ('ssmParameter' in binding) return binding.ssmParameter;
-      return binding.value;
     };
     const sns = new SNSClient({ endpoint: messaging.endpoint, region: LOCAL_REGION, credentials });
     stops.push(async () => sns.destroy());
@@ -210,13 +220,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stateMachines: await Promise.all(
         m.stateMachines.map(async (sm) => {
           let definition = await readFile(join(REPO_ROOT, sm.definitionFile), 'utf8');
-          for (const [placeholder, target] of Object.entries(sm.substitutions)) {
+          for (const { placeholder, target } of sm.substitutions) {
             const value =
-              'function' in target
-                ? invoker.arn(target.function)
-                : 'table' in target
-                  ? tableName(target.table)
-                  : messaging.topicArn(target.topic);
+              target.kind === 'function'
+                ? invoker.arn(target.name)
+                : target.kind === 'table'
+                  ? tableName(target.name)
+                  : messaging.topicArn(target.name);
             definition = definition.replaceAll(`\${${placeholder}}`, value);
           }
           return { name: sm.name, definition };
@@ -240,8 +250,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const resolvers = new Map<string, FieldResolver>();
     for (const spec of m.resolvers) {
-      const ds = m.dataSources.find((d) => d.name === spec.dataSource);
-      if (ds === undefined) throw new Error(`resolver ${spec.typeName}.${spec.fieldName} names unknown data source ${spec.dataSource}`);
+      const ds = spec.dataSource;
       const runtime: DataSourceRuntime =
         ds.type === 'NONE'
           ? { type: 'NONE' }
@@ -254,7 +263,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     progress(`${resolvers.size} APPSYNC_JS resolvers loaded and checked`);
 
     const appsync = await startAppSyncServer({
-      schemaSdl: await readFile(join(REPO_ROOT, m.schemaFile), 'utf8'),
+      schemaSdl,
       resolvers,
       apiKeys: [LOCAL_API_KEY],
       region: LOCAL_REGION,
@@ -277,8 +286,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     api.amplifyConfig = amplifyConfig;
     const functionEnv: Record<string, string> = {};
     for (const fn of m.functions) {
-      for (const [name, binding] of Object.entries(fn.env)) {
-        const value = 'value' in binding ? (options.envOverrides?.[name] ?? binding.value) : resolveBinding(binding);
+      for (const { name, source } of fn.env) {
+        const value = envValue(name, source);
         const previous = functionEnv[name];
         if (previous !== undefined && previous !== value) {
           throw new Error(`env var ${name} means different things to different functions; functions share one process here`);

@@ -1,53 +1,30 @@
 /**
  * A function's environment variable and the IAM grant it implies, set in one place: whatever a
  * function is told about (a table, a topic, a workflow, a parameter), it may use exactly as the
- * binding says, and nothing else.
+ * plan (infra/manifest-plan.ts) says, and nothing else. This module only makes the plan's
+ * logical names physical: tokens, ARNs and policy statements.
  */
 import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import * as appsync from 'aws-cdk-lib/aws-appsync';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import type { EnvBinding, TableSpec } from '../manifest-types.js';
+import type { EnvSource, EnvVarPlan, Grant } from '../manifest-plan.js';
 
-/** DynamoDB data-plane actions per access level (TransactWriteItems is authorised per item action). */
-export const TABLE_ACTIONS = {
-  read: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
-  readWrite: [
-    'dynamodb:BatchGetItem',
-    'dynamodb:BatchWriteItem',
-    'dynamodb:ConditionCheckItem',
-    'dynamodb:DeleteItem',
-    'dynamodb:GetItem',
-    'dynamodb:PutItem',
-    'dynamodb:Query',
-    'dynamodb:Scan',
-    'dynamodb:UpdateItem',
-  ],
-} as const;
+export { TABLE_ACTIONS, TASK_RESPONSE_ACTIONS } from '../manifest-plan.js';
 
-export const TASK_RESPONSE_ACTIONS = ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'] as const;
-
-/** The stack's resources, by manifest name, that bindings resolve to. */
+/** The stack's resources, by manifest name, that the plan's sources and grants resolve to. */
 export interface BindingTargets {
-  table(logical: string): { readonly table: dynamodb.ITable; readonly spec: TableSpec };
+  table(logical: string): dynamodb.ITable;
   topic(logical: string): sns.ITopic;
   /** ARN built from the state machine's fixed name (no reference, so no dependency cycle). */
   stateMachineArn(logical: string): string;
-  graphqlUrl(): string;
+  readonly api: appsync.GraphqlApi;
   /** The deployed name of a manifest SSM parameter (context may rename it). */
   ssmParameterName(manifestName: string): string;
   /** KMS key ARN for SecureString decryption; absent = any key in the account, limited by encryption context. */
   readonly ssmKmsKeyArn?: string;
-}
-
-export class UnknownBindingTargetError extends Error {
-  override readonly name = 'UnknownBindingTargetError';
-}
-
-/** ARN of a table and each of its GSIs (explicit index names, no `index/*`). */
-export function tableResourceArns(table: dynamodb.ITable, spec: TableSpec): string[] {
-  return [table.tableArn, ...(spec.globalSecondaryIndexes ?? []).map((gsi) => `${table.tableArn}/index/${gsi.name}`)];
 }
 
 /** ARN of an SSM parameter by name (with or without the leading slash). */
@@ -60,48 +37,64 @@ export function ssmParameterArn(scope: Stack, name: string): string {
   });
 }
 
-/** Sets `name` on `fn` to what `binding` points at and grants exactly the access it implies. */
-export function bindEnv(fn: lambda.Function, name: string, binding: EnvBinding, targets: BindingTargets): void {
-  const stack = Stack.of(fn);
-  if ('table' in binding) {
-    const { table, spec } = targets.table(binding.table);
-    fn.addEnvironment(name, table.tableName);
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...TABLE_ACTIONS[binding.access]], resources: tableResourceArns(table, spec) }));
-  } else if ('topic' in binding) {
-    const topic = targets.topic(binding.topic);
-    fn.addEnvironment(name, topic.topicArn);
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }));
-  } else if ('stateMachine' in binding) {
-    const arn = targets.stateMachineArn(binding.stateMachine);
-    fn.addEnvironment(name, arn);
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [arn] }));
-  } else if ('graphqlUrl' in binding) {
-    // The URL alone grants nothing: calling the API needs `graphqlIam` (see grantGraphqlIam).
-    fn.addEnvironment(name, targets.graphqlUrl());
-  } else if ('ssmParameter' in binding) {
-    const parameterName = targets.ssmParameterName(binding.ssmParameter);
-    const parameterArn = ssmParameterArn(stack, parameterName);
-    fn.addEnvironment(name, parameterName);
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameterArn] }));
-    // SecureString: SSM decrypts with the caller's KMS permission, and always passes the
-    // parameter's ARN as encryption context, so the grant covers this one parameter only.
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt'],
-        resources: [targets.ssmKmsKeyArn ?? stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
-        conditions: {
-          StringEquals: { 'kms:ViaService': `ssm.${Aws.REGION}.${Aws.URL_SUFFIX}`, 'kms:EncryptionContext:PARAMETER_ARN': parameterArn },
-        },
-      }),
-    );
-  } else if ('value' in binding) {
-    fn.addEnvironment(name, binding.value);
-  } else {
-    throw new UnknownBindingTargetError(`env var ${name}: unknown binding ${JSON.stringify(binding)}`);
+function envValue(source: EnvSource, targets: BindingTargets): string {
+  switch (source.kind) {
+    case 'tableName':
+      return targets.table(source.table).tableName;
+    case 'topicArn':
+      return targets.topic(source.topic).topicArn;
+    case 'stateMachineArn':
+      return targets.stateMachineArn(source.stateMachine);
+    case 'graphqlUrl':
+      return targets.api.graphqlUrl;
+    case 'ssmParameterName':
+      return targets.ssmParameterName(source.parameter);
+    case 'value':
+      return source.value;
   }
 }
 
-/** Lets `fn` resume (or heartbeat) the waiting tasks of one state machine. */
-export function grantTaskResponse(fn: lambda.Function, stateMachineArn: string): void {
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...TASK_RESPONSE_ACTIONS], resources: [stateMachineArn] }));
+/** Adds the policy statements for one planned grant to `fn`'s role. */
+export function grant(fn: lambda.Function, g: Grant, targets: BindingTargets): void {
+  const stack = Stack.of(fn);
+  const allow = (resources: string[]) => fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...g.actions], resources }));
+  const r = g.resource;
+  switch (r.kind) {
+    case 'table': {
+      const { tableArn } = targets.table(r.table);
+      allow([tableArn, ...r.indexes.map((index) => `${tableArn}/index/${index}`)]);
+      return;
+    }
+    case 'topic':
+      allow([targets.topic(r.topic).topicArn]);
+      return;
+    case 'stateMachine':
+      allow([targets.stateMachineArn(r.stateMachine)]);
+      return;
+    case 'ssmParameter': {
+      const parameterArn = ssmParameterArn(stack, targets.ssmParameterName(r.parameter));
+      allow([parameterArn]);
+      // SecureString: SSM decrypts with the caller's KMS permission, and always passes the
+      // parameter's ARN as encryption context, so the grant covers this one parameter only.
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [targets.ssmKmsKeyArn ?? stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `ssm.${Aws.REGION}.${Aws.URL_SUFFIX}`, 'kms:EncryptionContext:PARAMETER_ARN': parameterArn },
+          },
+        }),
+      );
+      return;
+    }
+    case 'graphqlFields':
+      targets.api.grant(fn, appsync.IamResource.ofType(r.typeName, ...r.fields), ...g.actions);
+      return;
+  }
+}
+
+/** Sets the planned variable on `fn` and grants exactly the access its binding implies. */
+export function bindEnv(fn: lambda.Function, env: EnvVarPlan, targets: BindingTargets): void {
+  fn.addEnvironment(env.name, envValue(env.source, targets));
+  if (env.grant !== undefined) grant(fn, env.grant, targets);
 }

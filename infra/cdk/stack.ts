@@ -1,8 +1,9 @@
 /**
- * The AWS stack, built from the one manifest (infra/manifest.ts) and the same artefacts the local
- * stack runs: schema.graphql, resolvers/*.ts (APPSYNC_JS, bundled as the local runtime bundles
- * them), functions/*.ts (one NodejsFunction each, bundled with the local esbuild, never Docker)
- * and the workflow ASL with definitionSubstitutions. Env-agnostic: no lookups, so `cdk synth`
+ * The AWS stack: the manifest's plan (infra/manifest-plan.ts, the interpretation the local stack
+ * uses too) mapped onto CDK constructs, with the same artefacts the local stack runs:
+ * schema.graphql, resolvers/*.ts (APPSYNC_JS, bundled by resolvers/bundle.ts as the local runtime
+ * bundles them), functions/*.ts (one NodejsFunction each, bundled with the local esbuild, never
+ * Docker) and the workflow ASL with definitionSubstitutions. Env-agnostic: no lookups, so `cdk synth`
  * needs neither credentials nor network.
  */
 import { readFileSync } from 'node:fs';
@@ -21,20 +22,19 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { Kind, parse } from 'graphql';
+import { bundleResolverCode } from '../../resolvers/bundle.js';
 import { ORS_API_KEY_PARAMETER } from '../manifest.js';
-import type { Manifest, QueueSpec, TableSpec } from '../manifest-types.js';
-import { bindEnv, grantTaskResponse, type BindingTargets } from './bind-env.js';
+import { ManifestReferenceError, planManifest, type QueuePlan } from '../manifest-plan.js';
+import type { Manifest } from '../manifest-types.js';
+import { bindEnv, grant, type BindingTargets } from './bind-env.js';
 import type { StackConfig } from './config.js';
 import { acknowledgeNagFindings, type NagAcknowledgement } from './nag-suppressions.js';
 import { OUTPUT, outputKey } from './outputs.js';
-import { bundleResolverCode } from './resolver-code.js';
 import { workflowPermissions } from './workflow-permissions.js';
 
 /** Lambda memory for every function, in MB (also the basis of the cost estimate in infra/README.md). */
 export const FUNCTION_MEMORY_MB = 256;
-/** @default timeout of a function without `timeoutSeconds`, as the local invoker's. */
-export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 10;
+export { DEFAULT_FUNCTION_TIMEOUT_SECONDS, iamFields, ManifestReferenceError } from '../manifest-plan.js';
 /** Messages kept in queues and dead-letter queues. */
 const QUEUE_RETENTION = Duration.days(14);
 
@@ -43,10 +43,6 @@ export interface ServerlessPizzaStackProps extends StackProps {
   readonly config: StackConfig;
   /** Repository root: manifest paths (schema, entries, resolvers, ASL) are relative to it. */
   readonly rootDir: string;
-}
-
-export class ManifestReferenceError extends Error {
-  override readonly name = 'ManifestReferenceError';
 }
 
 /** `place-order`, `publishOrderUpdate`, `store-ouud…` → construct-id-safe PascalCase. */
@@ -68,20 +64,6 @@ function attributeType(type: 'S' | 'N'): dynamodb.AttributeType {
   return type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER;
 }
 
-/** Query/Mutation fields the schema opens to IAM callers (field-level `@aws_iam`). */
-export function iamFields(schemaSdl: string): { readonly typeName: 'Query' | 'Mutation'; readonly fieldName: string }[] {
-  const out: { typeName: 'Query' | 'Mutation'; fieldName: string }[] = [];
-  for (const def of parse(schemaSdl).definitions) {
-    if (def.kind !== Kind.OBJECT_TYPE_DEFINITION && def.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
-    const typeName = def.name.value;
-    if (typeName !== 'Query' && typeName !== 'Mutation') continue;
-    for (const field of def.fields ?? []) {
-      if (field.directives?.some((d) => d.name.value === 'aws_iam')) out.push({ typeName, fieldName: field.name.value });
-    }
-  }
-  return out;
-}
-
 export class ServerlessPizzaStack extends Stack {
   readonly api: appsync.GraphqlApi;
   readonly functions: ReadonlyMap<string, nodejs.NodejsFunction>;
@@ -94,7 +76,8 @@ export class ServerlessPizzaStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ServerlessPizzaStackProps) {
     super(scope, id, props);
-    const { manifest: m, config, rootDir } = props;
+    const { config, rootDir } = props;
+    const m = planManifest(props.manifest, readFileSync(join(rootDir, props.manifest.schemaFile), 'utf8'));
     const removalPolicy = config.retention === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const retention = config.logRetentionDays as logs.RetentionDays;
     const logGroup = (cid: string, logGroupName?: string) =>
@@ -102,7 +85,6 @@ export class ServerlessPizzaStack extends Stack {
 
     // --- tables -------------------------------------------------------------------------
     const tables = new Map<string, dynamodb.Table>();
-    const tableSpecs = new Map<string, TableSpec>(m.tables.map((t) => [t.name, t]));
     for (const spec of m.tables) {
       const table = new dynamodb.Table(this, `${pascal(spec.name)}Table`, {
         partitionKey: { name: spec.partitionKey.name, type: attributeType(spec.partitionKey.type) },
@@ -148,7 +130,7 @@ export class ServerlessPizzaStack extends Stack {
       const dlq = secureQueue(`${pascal(spec.name)}Dlq`, { queueName: `${queueName}-dlq` });
       const queue = secureQueue(`${pascal(spec.name)}Queue`, {
         queueName,
-        deadLetterQueue: { queue: dlq, maxReceiveCount: spec.maxReceiveCount ?? 5 },
+        deadLetterQueue: { queue: dlq, maxReceiveCount: spec.maxReceiveCount },
       });
       const filterPolicy =
         spec.filterPolicy === undefined
@@ -162,7 +144,6 @@ export class ServerlessPizzaStack extends Stack {
     this.queues = queues;
 
     // --- GraphQL API (created before the functions: publishOrderUpdate is told its URL) ------
-    const schemaSdl = readFileSync(join(rootDir, m.schemaFile), 'utf8');
     const apiLogRole = new iam.Role(this, 'ApiLogRole', { assumedBy: new iam.ServicePrincipal('appsync.amazonaws.com') });
     const api = new appsync.GraphqlApi(this, 'Api', {
       name: `${this.stackName}-api`,
@@ -195,25 +176,21 @@ export class ServerlessPizzaStack extends Stack {
 
     // --- functions ------------------------------------------------------------------------
     const stateMachineName = (logical: string) => `${this.stackName}-${logical}`;
-    const stateMachineArn = (logical: string) => {
-      if (!m.stateMachines.some((s) => s.name === logical))
-        throw new ManifestReferenceError(`the manifest names unknown state machine "${logical}"`);
-      return this.formatArn({
+    const stateMachineArn = (logical: string) =>
+      this.formatArn({
         service: 'states',
         resource: 'stateMachine',
         resourceName: stateMachineName(logical),
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
       });
-    };
     const targets: BindingTargets = {
-      table: (logical) => ({ table: lookup(tables, 'table', logical), spec: lookup(tableSpecs, 'table', logical) }),
+      table: (logical) => lookup(tables, 'table', logical),
       topic: (logical) => lookup(topics, 'topic', logical),
       stateMachineArn,
-      graphqlUrl: () => api.graphqlUrl,
+      api,
       ssmParameterName: (name) => (name === ORS_API_KEY_PARAMETER ? config.orsApiKeyParameter : name),
       ...(config.orsApiKeyKmsKeyArn === undefined ? {} : { ssmKmsKeyArn: config.orsApiKeyKmsKeyArn }),
     };
-    const iamFieldList = iamFields(schemaSdl);
     const functions = new Map<string, nodejs.NodejsFunction>();
     const nagFunctions = new Map<string, { role: iam.Role; fn: nodejs.NodejsFunction }>();
     const ssmKeyWildcard = new Set<string>();
@@ -229,7 +206,7 @@ export class ServerlessPizzaStack extends Stack {
         runtime: lambda.Runtime.NODEJS_22_X,
         architecture: lambda.Architecture.ARM_64,
         memorySize: FUNCTION_MEMORY_MB,
-        timeout: Duration.seconds(spec.timeoutSeconds ?? DEFAULT_FUNCTION_TIMEOUT_SECONDS),
+        timeout: Duration.seconds(spec.timeoutSeconds),
         tracing: lambda.Tracing.ACTIVE,
         role,
         logGroup: fnLogs,
@@ -251,18 +228,11 @@ export class ServerlessPizzaStack extends Stack {
           tsconfig: join(rootDir, 'tsconfig.json'),
         },
       });
-      for (const [name, binding] of Object.entries(spec.env)) bindEnv(fn, name, binding, targets);
-      if (spec.taskResponse !== undefined) grantTaskResponse(fn, stateMachineArn(spec.taskResponse));
-      if (spec.graphqlIam === true) {
-        for (const typeName of ['Query', 'Mutation'] as const) {
-          const fields = iamFieldList.filter((f) => f.typeName === typeName).map((f) => f.fieldName);
-          if (fields.length > 0) api.grant(fn, appsync.IamResource.ofType(typeName, ...fields), 'appsync:GraphQL');
-        }
-      }
+      for (const env of spec.env) bindEnv(fn, env, targets);
+      for (const g of spec.grants) grant(fn, g, targets);
       functions.set(spec.name, fn);
       nagFunctions.set(spec.name, { role, fn });
-      if (config.orsApiKeyKmsKeyArn === undefined && Object.values(spec.env).some((b) => 'ssmParameter' in b))
-        ssmKeyWildcard.add(spec.name);
+      if (config.orsApiKeyKmsKeyArn === undefined && spec.readsSsmParameter) ssmKeyWildcard.add(spec.name);
     }
     this.functions = functions;
 
@@ -286,10 +256,9 @@ export class ServerlessPizzaStack extends Stack {
           api,
           table,
           name: ds.name,
-          readOnlyAccess: (ds.access ?? 'read') === 'read',
+          readOnlyAccess: ds.access === 'read',
         });
-        const indexed = (lookup(tableSpecs, 'table', ds.table).globalSecondaryIndexes ?? []).length > 0;
-        if (indexed && tableSource.grantPrincipal instanceof iam.Role)
+        if (ds.indexed && tableSource.grantPrincipal instanceof iam.Role)
           indexedTableDataSources.push({ serviceRole: tableSource.grantPrincipal, table });
         source = tableSource;
       }
@@ -299,7 +268,7 @@ export class ServerlessPizzaStack extends Stack {
       api.createResolver(`${pascal(spec.typeName)}${pascal(spec.fieldName)}Resolver`, {
         typeName: spec.typeName,
         fieldName: spec.fieldName,
-        dataSource: lookup(dataSources, 'data source', spec.dataSource),
+        dataSource: lookup(dataSources, 'data source', spec.dataSource.name),
         runtime: appsync.FunctionRuntime.JS_1_0_0,
         code: appsync.Code.fromInline(bundleResolverCode(join(rootDir, spec.file))),
       });
@@ -312,17 +281,17 @@ export class ServerlessPizzaStack extends Stack {
       const definition = readFileSync(join(rootDir, spec.definitionFile), 'utf8');
       const substitutions: Record<string, string> = {};
       const resourceArns = new Map<string, string>();
-      for (const [placeholder, target] of Object.entries(spec.substitutions)) {
-        if ('function' in target) {
-          const fn = lookup(functions, 'function', target.function);
+      for (const { placeholder, target } of spec.substitutions) {
+        if (target.kind === 'function') {
+          const fn = lookup(functions, 'function', target.name);
           substitutions[placeholder] = fn.functionArn;
           resourceArns.set(placeholder, fn.functionArn);
-        } else if ('table' in target) {
-          const table = lookup(tables, 'table', target.table);
+        } else if (target.kind === 'table') {
+          const table = lookup(tables, 'table', target.name);
           substitutions[placeholder] = table.tableName;
           resourceArns.set(placeholder, table.tableArn);
         } else {
-          const topic = lookup(topics, 'topic', target.topic);
+          const topic = lookup(topics, 'topic', target.name);
           substitutions[placeholder] = topic.topicArn;
           resourceArns.set(placeholder, topic.topicArn);
         }
@@ -368,9 +337,9 @@ export class ServerlessPizzaStack extends Stack {
       fn.addEventSource(
         new DynamoEventSource(table, {
           startingPosition: lambda.StartingPosition.LATEST,
-          batchSize: spec.batchSize ?? 10,
+          batchSize: spec.batchSize,
           bisectBatchOnError: true,
-          retryAttempts: spec.maxRetries ?? 3,
+          retryAttempts: spec.maxRetries,
           reportBatchItemFailures: true,
           onFailure: new SqsDlq(failures),
         }),
@@ -405,7 +374,7 @@ export class ServerlessPizzaStack extends Stack {
   }
 
   /** Physical queue name: stable, so store systems can be configured with it. */
-  private queueName(spec: QueueSpec): string {
+  private queueName(spec: QueuePlan): string {
     const name = `${this.stackName}-${spec.name}`;
     // SQS: at most 80 characters; "-dlq" is appended for the dead-letter queue.
     if (name.length > 76 || !/^[A-Za-z0-9_-]+$/.test(name))

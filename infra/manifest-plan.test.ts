@@ -1,0 +1,150 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { manifest, ORDER_WORKFLOW, ORS_API_KEY_PARAMETER } from './manifest.js';
+import {
+  DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+  ManifestReferenceError,
+  planManifest,
+  TABLE_ACTIONS,
+  TASK_RESPONSE_ACTIONS,
+  type FunctionPlan,
+  type ManifestPlan,
+} from './manifest-plan.js';
+import type { Manifest } from './manifest-types.js';
+
+const schemaSdl = readFileSync(join(import.meta.dirname, '..', manifest.schemaFile), 'utf8');
+
+/** The smallest manifest with one of each part, for the error cases. */
+function tinyManifest(overrides: Partial<Manifest> = {}): Manifest {
+  return {
+    schemaFile: 'schema.graphql',
+    tables: [{ name: 'T', partitionKey: { name: 'id', type: 'S' }, stream: 'NEW_IMAGE' }],
+    topics: [{ name: 'Alerts' }],
+    queues: [{ name: 'q', topic: 'Alerts' }],
+    functions: [{ name: 'f', entry: 'functions/f.ts', env: { T_TABLE: { table: 'T', access: 'read' } } }],
+    dataSources: [{ name: 'TTable', type: 'AMAZON_DYNAMODB', table: 'T' }],
+    resolvers: [{ typeName: 'Query', fieldName: 'x', dataSource: 'TTable', file: 'resolvers/Query.x.ts' }],
+    stateMachines: [{ name: 'W', definitionFile: 'w.asl.json', substitutions: { F: { function: 'f' } } }],
+    streams: [{ table: 'T', function: 'f' }],
+    ssmParameters: [],
+    ...overrides,
+  };
+}
+
+function fn(plan: ManifestPlan, name: string): FunctionPlan {
+  const found = plan.functions.find((f) => f.name === name);
+  if (found === undefined) throw new Error(`no function ${name} in the plan`);
+  return found;
+}
+
+describe('planManifest', () => {
+  const plan = planManifest(manifest, schemaSdl);
+
+  it('plans every environment variable of every function, in manifest order', () => {
+    for (const spec of manifest.functions) {
+      expect(
+        fn(plan, spec.name).env.map((e) => e.name),
+        spec.name,
+      ).toEqual(Object.keys(spec.env));
+    }
+  });
+
+  it('gives a table binding its table name and a grant of its access on the table and its indexes', () => {
+    const place = fn(plan, 'placeOrder');
+    expect(place.env.find((e) => e.name === 'ORDERS_TABLE')).toEqual({
+      name: 'ORDERS_TABLE',
+      source: { kind: 'tableName', table: 'Orders' },
+      grant: { actions: TABLE_ACTIONS.readWrite, resource: { kind: 'table', table: 'Orders', indexes: ['byStore'] } },
+    });
+    expect(place.env.find((e) => e.name === 'STORES_TABLE')?.grant).toEqual({
+      actions: TABLE_ACTIONS.read,
+      resource: { kind: 'table', table: 'Stores', indexes: [] },
+    });
+  });
+
+  it('lets a function start the workflow it is told about, and only resume the one it answers', () => {
+    expect(fn(plan, 'placeOrder').env.find((e) => e.name === 'ORDER_WORKFLOW_ARN')).toEqual({
+      name: 'ORDER_WORKFLOW_ARN',
+      source: { kind: 'stateMachineArn', stateMachine: ORDER_WORKFLOW },
+      grant: { actions: ['states:StartExecution'], resource: { kind: 'stateMachine', stateMachine: ORDER_WORKFLOW } },
+    });
+    expect(fn(plan, 'placeOrder').grants).toEqual([]);
+    expect(fn(plan, 'decideOrder').grants).toEqual([
+      { actions: TASK_RESPONSE_ACTIONS, resource: { kind: 'stateMachine', stateMachine: ORDER_WORKFLOW } },
+    ]);
+  });
+
+  it('grants topics publish, parameters read, and nothing for a URL or a value', () => {
+    expect(fn(plan, 'awaitParty').env.find((e) => e.name === 'STORE_TOPIC_ARN')?.grant).toEqual({
+      actions: ['sns:Publish'],
+      resource: { kind: 'topic', topic: 'StoreAlerts' },
+    });
+    const estimate = fn(plan, 'estimateDelivery');
+    expect(estimate.readsSsmParameter).toBe(true);
+    expect(estimate.env.find((e) => e.name === 'ORS_API_KEY_PARAMETER')).toEqual({
+      name: 'ORS_API_KEY_PARAMETER',
+      source: { kind: 'ssmParameterName', parameter: ORS_API_KEY_PARAMETER },
+      grant: { actions: ['ssm:GetParameter'], resource: { kind: 'ssmParameter', parameter: ORS_API_KEY_PARAMETER } },
+    });
+    expect(estimate.env.find((e) => e.name === 'ORS_BASE_URL')).toEqual({
+      name: 'ORS_BASE_URL',
+      source: { kind: 'value', value: 'https://api.openrouteservice.org' },
+    });
+    expect(fn(plan, 'publishOrderUpdate').env).toEqual([{ name: 'GRAPHQL_URL', source: { kind: 'graphqlUrl' } }]);
+    expect(fn(plan, 'placeOrder').readsSsmParameter).toBe(false);
+  });
+
+  it('lets a graphqlIam function call exactly the fields the schema opens to IAM', () => {
+    expect(fn(plan, 'publishOrderUpdate').grants).toEqual([
+      { actions: ['appsync:GraphQL'], resource: { kind: 'graphqlFields', typeName: 'Mutation', fields: ['publishOrderUpdate'] } },
+    ]);
+  });
+
+  it('wires each resolver to its data source, with the table access defaulted to read', () => {
+    const getOrder = plan.resolvers.find((r) => r.typeName === 'Query' && r.fieldName === 'getOrder');
+    expect(getOrder).toEqual({
+      typeName: 'Query',
+      fieldName: 'getOrder',
+      file: 'resolvers/Query.getOrder.ts',
+      dataSource: { name: 'OrdersTable', type: 'AMAZON_DYNAMODB', table: 'Orders', access: 'read', indexed: true },
+    });
+    expect(plan.resolvers.find((r) => r.fieldName === 'placeOrder')?.dataSource).toEqual({
+      name: 'PlaceOrderFunction',
+      type: 'AWS_LAMBDA',
+      function: 'placeOrder',
+    });
+    expect(plan.resolvers).toHaveLength(manifest.resolvers.length);
+  });
+
+  it('resolves each workflow placeholder to the resource it names', () => {
+    expect(plan.stateMachines[0]?.substitutions).toEqual([
+      { placeholder: 'AwaitPartyFunctionArn', target: { kind: 'function', name: 'awaitParty' } },
+      { placeholder: 'EstimateDeliveryFunctionArn', target: { kind: 'function', name: 'estimateDelivery' } },
+      { placeholder: 'OrdersTableName', target: { kind: 'table', name: 'Orders' } },
+    ]);
+  });
+
+  it('applies the defaults of timeouts, receive counts and stream batches', () => {
+    const p = planManifest(tinyManifest(), schemaSdl);
+    expect(p.functions[0]?.timeoutSeconds).toBe(DEFAULT_FUNCTION_TIMEOUT_SECONDS);
+    expect(p.queues[0]?.maxReceiveCount).toBe(5);
+    expect(p.streams).toEqual([{ table: 'T', function: 'f', batchSize: 10, maxRetries: 3 }]);
+  });
+
+  it.each<[string, Partial<Manifest>]>([
+    ['an unknown table in a binding', { functions: [{ name: 'f', entry: 'e.ts', env: { X: { table: 'Nope', access: 'read' } } }] }],
+    ['an unknown topic in a binding', { functions: [{ name: 'f', entry: 'e.ts', env: { X: { topic: 'Nope' } } }] }],
+    ['an unknown workflow to answer', { functions: [{ name: 'f', entry: 'e.ts', env: {}, taskResponse: 'Nope' }] }],
+    ['an unknown topic of a queue', { queues: [{ name: 'q', topic: 'Nope' }] }],
+    ['an unknown data source of a resolver', { resolvers: [{ typeName: 'Query', fieldName: 'x', dataSource: 'Nope', file: 'x.ts' }] }],
+    ['an unknown function of a data source', { dataSources: [{ name: 'TTable', type: 'AWS_LAMBDA', function: 'nope' }] }],
+    [
+      'an unknown substitution target',
+      { stateMachines: [{ name: 'W', definitionFile: 'w.json', substitutions: { X: { table: 'Nope' } } }] },
+    ],
+    ['a stream of a table without one', { tables: [{ name: 'T', partitionKey: { name: 'id', type: 'S' } }] }],
+  ])('rejects %s', (_, overrides) => {
+    expect(() => planManifest(tinyManifest(overrides), schemaSdl)).toThrow(ManifestReferenceError);
+  });
+});
