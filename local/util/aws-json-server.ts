@@ -17,7 +17,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { describeError } from './ports.js';
+import { describeError } from './errors.js';
 
 /** An error as the service answers it: `code` becomes `__type` and `x-amzn-errortype`. */
 export interface AwsErrorResponse {
