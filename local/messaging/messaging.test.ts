@@ -2,10 +2,11 @@ import { PublishCommand, SNSClient, ListSubscriptionsByTopicCommand, GetSubscrip
 import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueSpec, TopicSpec } from '../../infra/manifest-types.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../util/aws.js';
 import { startMessaging, UnknownMessagingResourceError, UnsupportedAccountIdError, type Messaging } from './messaging.js';
 
-const region = 'us-east-1';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const region = LOCAL_REGION;
+const credentials = LOCAL_CREDENTIALS;
 const topics: TopicSpec[] = [{ name: 'store-alerts' }];
 const queues: QueueSpec[] = [
   { name: 'store-a', topic: 'store-alerts', filterPolicy: { storeId: ['A'] } },
