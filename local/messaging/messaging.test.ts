@@ -103,7 +103,11 @@ describe('startMessaging', { timeout: 20_000 }, () => {
 
   it('serves queue URLs that a client configured only by AWS_ENDPOINT_URL_SQS can use', async () => {
     const saved = { ...process.env };
-    Object.assign(process.env, { AWS_ENDPOINT_URL_SQS: messaging.endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SQS: messaging.endpoint,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    });
     // Without an explicit endpoint the SDK sends to the QueueUrl's origin when it differs.
     const envOnly = new SQSClient({ region });
     try {
