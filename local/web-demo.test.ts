@@ -35,12 +35,9 @@ describe('webDemoRoutes', () => {
   let route: ExtraRoute;
   let server: Server;
   let port: number;
-  let buildMs: number;
 
   beforeAll(async () => {
-    const started = Date.now();
     route = await webDemoRoutes();
-    buildMs = Date.now() - started;
     server = createServer((req, res) => {
       if (!route(req, res)) {
         res.writeHead(404);
@@ -55,10 +52,6 @@ describe('webDemoRoutes', () => {
 
   afterAll(async () => {
     await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-  });
-
-  it('bundles in well under the start-up budget', () => {
-    expect(buildMs).toBeLessThan(5_000);
   });
 
   it('serves index.html at / that loads only same-origin assets', async () => {

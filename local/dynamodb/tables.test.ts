@@ -1,6 +1,7 @@
 import { CreateTableCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableSpec } from '../../infra/manifest-types.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../util/aws.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { ConflictingAttributeTypeError, ensureTables, TableSchemaMismatchError } from './tables.js';
 
@@ -17,11 +18,7 @@ describe('ensureTables', { timeout: 30_000 }, () => {
   let client: DynamoDBClient;
   beforeAll(async () => {
     dynamo = await startDynamoDbLocal({});
-    client = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   }, 90_000);
   afterAll(async () => {
     client?.destroy();

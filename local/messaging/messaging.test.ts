@@ -2,10 +2,11 @@ import { PublishCommand, SNSClient, ListSubscriptionsByTopicCommand, GetSubscrip
 import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueSpec, TopicSpec } from '../../infra/manifest-types.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../util/aws.js';
 import { startMessaging, UnknownMessagingResourceError, UnsupportedAccountIdError, type Messaging } from './messaging.js';
 
-const region = 'us-east-1';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const region = LOCAL_REGION;
+const credentials = LOCAL_CREDENTIALS;
 const topics: TopicSpec[] = [{ name: 'store-alerts' }];
 const queues: QueueSpec[] = [
   { name: 'store-a', topic: 'store-alerts', filterPolicy: { storeId: ['A'] } },
@@ -102,7 +103,11 @@ describe('startMessaging', { timeout: 20_000 }, () => {
 
   it('serves queue URLs that a client configured only by AWS_ENDPOINT_URL_SQS can use', async () => {
     const saved = { ...process.env };
-    Object.assign(process.env, { AWS_ENDPOINT_URL_SQS: messaging.endpoint, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SQS: messaging.endpoint,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    });
     // Without an explicit endpoint the SDK sends to the QueueUrl's origin when it differs.
     const envOnly = new SQSClient({ region });
     try {

@@ -31,6 +31,7 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import type { QueueSpec, TopicSpec } from '../../infra/manifest-types.js';
+import { LOCAL_CREDENTIALS } from '../util/aws.js';
 import { assertPortFree } from '../util/ports.js';
 
 /** fauxqs's fixed account id. */
@@ -110,7 +111,7 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
   const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const fauxqsOrigin = new RegExp(`http://sqs\\.[a-z0-9-]+\\.localhost:${address.port}(?=/)`, 'g');
   rewriteQueueUrls = (payload) => payload.replace(fauxqsOrigin, endpoint);
-  const clientConfig = { endpoint, region: options.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+  const clientConfig = { endpoint, region: options.region, credentials: LOCAL_CREDENTIALS };
   const sns = new SNSClient(clientConfig);
   const sqs = new SQSClient(clientConfig);
 

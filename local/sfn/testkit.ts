@@ -6,11 +6,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../util/aws.js';
+import { waitFor } from '../util/wait.js';
 import { startStepFunctionsEndpoint, type RunningStepFunctions } from './index.js';
 
-export const REGION = 'us-east-1';
+export const REGION = LOCAL_REGION;
 export const ACCOUNT = '123456789012';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const credentials = LOCAL_CREDENTIALS;
 
 export type SendStub = (command: unknown) => Promise<unknown>;
 
@@ -68,13 +70,15 @@ export async function startKit(options: {
   };
 }
 
-/** Polls DescribeExecution until the execution is no longer RUNNING (the test timeout bounds it). */
-export async function waitForEnd(sfn: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {
-  for (;;) {
-    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (described.status !== 'RUNNING') return described;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Polls DescribeExecution until the execution is no longer RUNNING (the API offers no event to await). */
+export function waitForEnd(sfn: SFNClient, executionArn: string): Promise<DescribeExecutionCommandOutput> {
+  return waitFor(
+    async () => {
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return described.status !== 'RUNNING' && described;
+    },
+    { what: `execution ${executionArn} to end`, intervalMs: 20, timeoutMs: 25_000 },
+  );
 }
 
 /** A promise with its resolver, for a Lambda stub to hand a task token to the test. */

@@ -14,10 +14,11 @@ import {
   SSMServiceException,
 } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../util/aws.js';
 import { InvalidPersistFileError, startSsmEndpoint, type SsmEndpoint } from './ssm-endpoint.js';
 
-const region = 'us-east-1';
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const region = LOCAL_REGION;
+const credentials = LOCAL_CREDENTIALS;
 
 describe('startSsmEndpoint', () => {
   let endpoint: SsmEndpoint;

@@ -1,18 +1,16 @@
 /**
- * An SSM-compatible HTTP endpoint on loopback (AWS JSON 1.1 protocol), for
- * `AWS_ENDPOINT_URL_SSM`: `POST /` with `X-Amz-Target: AmazonSSM.<Operation>` and a JSON body;
- * answers `application/x-amz-json-1.1`; errors carry `{"__type": "<Code>", "message": …}` and
- * the `x-amzn-errortype` header, which is how `@aws-sdk/client-ssm` picks the exception class.
- * Requests are not signature-checked (any credentials work). Operations and their limits:
- * see `parameter-store.ts`.
+ * An SSM-compatible HTTP endpoint on loopback, for `AWS_ENDPOINT_URL_SSM`: AWS JSON 1.1 with
+ * `X-Amz-Target: AmazonSSM.<Operation>` (see `../util/aws-json-server.ts` for the protocol); an
+ * {@link SsmError} answers its status with its code as `__type`, which is how `@aws-sdk/client-ssm`
+ * picks the exception class. Operations and their limits: see `parameter-store.ts`.
  *
  * Persistence: with `persistFile`, parameters are loaded at start and the whole set is
  * rewritten (temp file + rename) after each change, before the change is acknowledged.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { assertPortFree, describeError } from '../util/ports.js';
+import { startAwsJsonServer } from '../util/aws-json-server.js';
+import { assertPortFree } from '../util/ports.js';
 import { createParameterStore, isRecord, parseStoredParameter, SsmError, type StoredParameter } from './parameter-store.js';
 
 export interface SsmEndpointOptions {
@@ -41,7 +39,6 @@ export class InvalidPersistFileError extends Error {
   }
 }
 
-const TARGET_PREFIX = 'AmazonSSM.';
 const MAX_BODY_BYTES = 1024 * 1024;
 const PERSIST_FORMAT = 1;
 
@@ -57,97 +54,30 @@ export async function startSsmEndpoint(options: SsmEndpointOptions): Promise<Ssm
     onChange: persistFile === undefined ? undefined : (all) => saveParameters(persistFile, all),
   });
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log(`[ssm] request failed: ${describeError(error)}`);
-      if (!res.headersSent) sendError(res, new SsmError('InternalServerError', 'An internal error occurred.', 500));
-      else res.destroy();
-    });
-  });
-
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method !== 'POST') {
-      sendError(res, new SsmError('UnknownOperationException', 'Only POST requests are supported.', 404));
-      return;
-    }
-    const target = req.headers['x-amz-target'];
-    const operationName = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-    const operation = operationName === undefined ? undefined : store.operations[operationName];
-    if (operation === undefined) {
-      log(`[ssm] unsupported operation ${String(target)}`);
-      sendError(res, new SsmError('UnknownOperationException', `The local SSM endpoint does not support ${String(target)}.`));
-      return;
-    }
-    let input: unknown;
-    try {
-      const body = await readBody(req);
-      input = body === '' ? {} : JSON.parse(body);
-    } catch (error) {
-      sendError(res, error instanceof SsmError ? error : new SsmError('SerializationException', 'The request body is not valid JSON.'));
-      return;
-    }
-    if (!isRecord(input)) {
-      sendError(res, new SsmError('SerializationException', 'The request body must be a JSON object.'));
-      return;
-    }
-    try {
-      const output = await operation(input);
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': crypto.randomUUID() });
-      res.end(JSON.stringify(output));
-    } catch (error) {
-      if (error instanceof SsmError) {
-        sendError(res, error);
-        return;
-      }
-      throw error;
-    }
-  };
-
   if (options.port !== undefined && options.port !== 0) await assertPortFree(host, options.port);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port: options.port ?? 0 }, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  const server = await startAwsJsonServer({
+    service: 'SSM',
+    logTag: 'ssm',
+    protocol: '1.1',
+    targetPrefix: 'AmazonSSM.',
+    operations: new Map(Object.entries(store.operations)),
+    parseRequest: (body) => (isRecord(body) ? body : undefined),
+    toErrorResponse: (error) => (error instanceof SsmError ? error : undefined),
+    internalErrorCode: 'InternalServerError',
+    host,
+    port: options.port ?? 0,
+    maxBodyBytes: MAX_BODY_BYTES,
+    logger: log,
   });
-  const address = server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('the SSM endpoint did not report its address');
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const url = server.url;
   log(`[ssm] ${initial.length} parameter(s) loaded; listening on ${url}`);
 
-  let stopping: Promise<void> | undefined;
   return {
     url,
     stop() {
-      stopping ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-        server.closeAllConnections();
-      });
-      return stopping;
+      return server.close();
     },
   };
-}
-
-function sendError(res: ServerResponse, error: SsmError): void {
-  res.writeHead(error.status, {
-    'content-type': 'application/x-amz-json-1.1',
-    'x-amzn-errortype': error.code,
-    'x-amzn-requestid': crypto.randomUUID(),
-  });
-  res.end(JSON.stringify({ __type: error.code, message: error.message }));
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new SsmError('ValidationException', 'The request body is too large.');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function loadParameters(file: string): Promise<StoredParameter[]> {

@@ -3,7 +3,7 @@
  * thing started is the first stopped), runs every one even when some fail, logs each failure,
  * and never rejects: shutting down must not stop half way.
  */
-import { describeError } from './ports.js';
+import { describeError } from './errors.js';
 
 export type StopFn = () => void | Promise<void>;
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createStopStack } from './disposables.js';
-import { assertPortFree, findFreePort, PortInUseError, waitFor, WaitTimeoutError } from './ports.js';
+import { assertPortFree, findFreePort, PortInUseError } from './ports.js';
 
 async function listen(host: string, port: number): Promise<Server> {
   const server = createServer();
@@ -35,49 +35,6 @@ describe('assertPortFree', () => {
     } finally {
       server.close();
     }
-  });
-});
-
-describe('waitFor', () => {
-  it('retries until the function succeeds and returns its result', async () => {
-    let calls = 0;
-    const result = await waitFor(
-      () => {
-        calls++;
-        if (calls < 3) throw new Error('not yet');
-        return 'ready';
-      },
-      { what: 'the thing', intervalMs: 5, timeoutMs: 1000 },
-    );
-    expect(result).toBe('ready');
-    expect(calls).toBe(3);
-  });
-
-  it('treats false as not ready yet', async () => {
-    let calls = 0;
-    const result = await waitFor(() => ++calls >= 2 && calls, { what: 'x', intervalMs: 5 });
-    expect(result).toBe(2);
-  });
-
-  it('times out with WaitTimeoutError naming what it waited for and the last error', async () => {
-    const error = await waitFor(
-      () => {
-        throw new Error('connection refused');
-      },
-      { what: 'the emulator', intervalMs: 10, timeoutMs: 50 },
-    ).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(WaitTimeoutError);
-    expect((error as Error).message).toMatch(/^timed out after 50 ms waiting for the emulator \(last error: connection refused\)$/);
-  });
-
-  it('stops at once when its signal aborts', async () => {
-    const controller = new AbortController();
-    const started = Date.now();
-    setTimeout(() => controller.abort(new Error('process exited')), 20);
-    await expect(waitFor(() => false, { what: 'x', intervalMs: 1000, timeoutMs: 10_000, signal: controller.signal })).rejects.toThrow(
-      'process exited',
-    );
-    expect(Date.now() - started).toBeLessThan(900);
   });
 });
 

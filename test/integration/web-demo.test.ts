@@ -4,8 +4,8 @@
  * a driver sees it arrive live and picks it up, and the customer's tracker follows along
  * without a reload. Screenshots of each view land in /tmp/web-demo-*.png for a human to look at.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { SEED_STORE_ID } from '../../infra/seed-stores.js';
 import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { webDemoRoutes } from '../../local/web-demo.js';
@@ -31,12 +31,19 @@ describe('web demo in a browser', () => {
   let stack: LocalStack;
   let browser: Browser;
   let baseUrl: string;
+  /** Page errors of the current test's views; each test opens and closes its own. */
   const pageErrors: string[] = [];
+  const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
     stack = await startLocalStack({ inMemory: true, port: 0, extraRoutes: await webDemoRoutes() });
     baseUrl = stack.graphqlUrl.replace(/\/graphql$/, '');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  });
+
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    pageErrors.length = 0;
   });
 
   afterAll(async () => {
@@ -58,6 +65,7 @@ describe('web demo in a browser', () => {
    */
   async function openView(view: 'customer' | 'store' | 'driver'): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    contexts.push(context);
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(`${view}: ${error.message}`));
     await page.goto(`${baseUrl}/index.html#/${view}`);

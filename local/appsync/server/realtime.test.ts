@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY, headerProtocol, iamHeaders, postGraphQL, RawClient, startTestServer } from './test-kit.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { API_KEY, headerProtocol, iamHeaders, postGraphQL, RawClient, startTestServer, type Frame } from './test-kit.js';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 let server: Server;
@@ -20,6 +20,7 @@ beforeAll(async () => {
   server = await startTestServer({ keepAliveMs: 100, connectionInitTimeoutMs: 300 });
 });
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(clients.splice(0).map((c) => c.close()));
 });
 afterAll(async () => {
@@ -35,25 +36,50 @@ describe('realtime handshake', () => {
     expect(c.ws.protocol).toBe('graphql-ws');
   });
 
+  /**
+   * Keep-alive tests fake only the server's setInterval (nothing else in the server or in ws
+   * uses it), so ticks happen when the test advances time; a repeated connection_init, which the
+   * server re-acknowledges, is the marker that every earlier frame has arrived (one socket, in order).
+   */
+  const kaCount = (c: RawClient) => c.frames.filter((f) => f.type === 'ka').length;
+  /** Call only once every earlier connection_init has been acknowledged. */
+  async function flush(c: RawClient): Promise<void> {
+    const isAck = (f: Frame) => f.type === 'connection_ack';
+    const acks = c.frames.filter(isAck).length;
+    c.send({ type: 'connection_init' });
+    await c.waitForCount(isAck, acks + 1);
+  }
+
   it('acks connection_init with connectionTimeoutMs, then sends ka at the keep-alive interval', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const c = amplifyLike();
     const ack = await c.init();
     expect(ack).toEqual({ type: 'connection_ack', payload: { connectionTimeoutMs: 300000 } });
-    await new Promise((r) => setTimeout(r, 350));
-    const kas = c.frames.filter((f) => f.type === 'ka').length;
-    // one right after the ack, then every 100 ms: about 4 in 350 ms, never doubled
-    expect(kas).toBeGreaterThanOrEqual(3);
-    expect(kas).toBeLessThanOrEqual(5);
+    await flush(c);
+    expect(kaCount(c)).toBe(1); // one right after the ack
+
+    vi.advanceTimersByTime(99);
+    await flush(c);
+    expect(kaCount(c)).toBe(1);
+
+    vi.advanceTimersByTime(1 + 2 * 100);
+    await flush(c);
+    expect(kaCount(c)).toBe(4); // then one every keepAliveMs (100)
   });
 
   it('keeps one keep-alive timer when connection_init is repeated', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const c = amplifyLike();
     await c.init();
     c.send({ type: 'connection_init' });
     c.send({ type: 'connection_init' });
-    await new Promise((r) => setTimeout(r, 350));
-    expect(c.frames.filter((f) => f.type === 'connection_ack')).toHaveLength(3);
-    expect(c.frames.filter((f) => f.type === 'ka').length).toBeLessThanOrEqual(5);
+    await c.waitForCount((f) => f.type === 'connection_ack', 3);
+    await flush(c);
+    expect(kaCount(c)).toBe(1);
+
+    vi.advanceTimersByTime(300);
+    await flush(c);
+    expect(kaCount(c)).toBe(4);
   });
 
   it('accepts the API key from the ?header=&payload=e30= query', async () => {
@@ -178,9 +204,12 @@ describe('subscription fan-out', () => {
     expect(data).toEqual({ type: 'data', id: 's1', payload: { data: { onThing: { id: 'a', owner: 'olga', status: 'NEW' } } } });
     c.send({ type: 'stop', id: 's1' });
     expect(await c.waitFor((f) => f.type === 'complete')).toEqual({ type: 'complete', id: 's1' });
+    // Delivery is synchronous in registration order, so s2's event comes after any s1 would get.
+    c.start('s2', ON_THING, { id: 'a' });
+    await c.waitFor((f) => f.type === 'start_ack' && f.id === 's2');
     await postGraphQL(server.url, { query: 'mutation { putThing(id: "a") { id status } }' });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(c.frames.filter((f) => f.type === 'data')).toHaveLength(1);
+    await c.waitFor((f) => f.type === 'data' && f.id === 's2');
+    expect(c.frames.filter((f) => f.type === 'data' && f.id === 's1')).toHaveLength(1);
   });
 
   it('filters on supplied arguments; omitted arguments are wildcards; explicit null matches absent values', async () => {
@@ -292,7 +321,6 @@ describe('subscription fan-out', () => {
     await c.waitFor((f) => f.type === 'start_ack');
     const before = server.publishStats();
     await c.close();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(server.publishStats().subscriptions).toBe(before.subscriptions - 1);
+    await vi.waitFor(() => expect(server.publishStats().subscriptions).toBe(before.subscriptions - 1));
   });
 });

@@ -220,11 +220,24 @@ export class RawClient {
   }
 
   /** Resolves with the first recorded frame (from `from` on) matching `pred`. */
-  async waitFor(pred: (f: Frame) => boolean, timeoutMs = 3000, from = 0): Promise<Frame> {
+  waitFor(pred: (f: Frame) => boolean, timeoutMs = 3000, from = 0): Promise<Frame> {
+    return this.until(() => this.frames.slice(from).find(pred), timeoutMs);
+  }
+
+  /** Resolves with the recorded frames matching `pred` once there are at least `count` of them. */
+  waitForCount(pred: (f: Frame) => boolean, count: number, timeoutMs = 3000): Promise<Frame[]> {
+    return this.until(() => {
+      const hits = this.frames.filter(pred);
+      return hits.length >= count ? hits : undefined;
+    }, timeoutMs);
+  }
+
+  /** Re-runs `probe` on each frame (and on close) until it returns a value; no polling. */
+  private async until<T>(probe: () => T | undefined, timeoutMs: number): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const hit = this.frames.slice(from).find(pred);
-      if (hit) return hit;
+      const hit = probe();
+      if (hit !== undefined) return hit;
       if (Date.now() > deadline) throw new Error(`no matching frame; got ${JSON.stringify(this.frames)}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.max(1, deadline - Date.now()));

@@ -1,0 +1,189 @@
+/**
+ * The AWS JSON 1.0 / 1.1 wire protocol, shared by the local emulators (Step Functions speaks 1.0,
+ * SSM 1.1): `POST /` with `X-Amz-Target: <prefix><Operation>` and a JSON object body; answers
+ * `application/x-amz-json-<version>`. Errors are `{"__type": "<Code>", "message": "..."}` with the
+ * same code in the `x-amzn-errortype` header, which is how the SDK v3 picks its exception class.
+ * Requests are not SigV4-verified (any credentials work).
+ *
+ * Protocol errors the server answers itself (a handler never sees these requests):
+ *
+ * | request                         | status | `__type`                  |
+ * | ------------------------------- | ------ | ------------------------- |
+ * | not `POST`                      | 404    | UnknownOperationException |
+ * | body over `maxBodyBytes`        | 413    | ValidationException       |
+ * | target not in `operations`      | 400    | UnknownOperationException |
+ * | body not JSON / not an object   | 400    | SerializationException    |
+ * | handler throws an unmapped error| 500    | `internalErrorCode`       |
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { describeError } from './errors.js';
+
+/** An error as the service answers it: `code` becomes `__type` and `x-amzn-errortype`. */
+export interface AwsErrorResponse {
+  readonly code: string;
+  readonly message: string;
+  /** @default 400 */
+  readonly status?: number;
+}
+
+/** One operation: the parsed request object in, the response object out. */
+export type AwsJsonOperation<Request = Record<string, unknown>> = (request: Request) => unknown;
+
+export interface AwsJsonServerOptions<Request extends Record<string, unknown>> {
+  /** Named in log lines and in the UnknownOperationException message, e.g. `Step Functions`. */
+  readonly service: string;
+  /** Prefixes log lines as `[<logTag>] ...`. @default service */
+  readonly logTag?: string;
+  /** `1.0` or `1.1`: only the content type differs. */
+  readonly protocol: '1.0' | '1.1';
+  /** `X-Amz-Target` prefix, with its dot, e.g. `AWSStepFunctions.` */
+  readonly targetPrefix: string;
+  /** Operation name (the target after the prefix) → handler. */
+  readonly operations: ReadonlyMap<string, AwsJsonOperation<Request>>;
+  /**
+   * Maps what a handler threw to the service's error response; `undefined` = an unexpected
+   * error, logged with its stack and answered 500 `internalErrorCode` without its text.
+   */
+  readonly toErrorResponse: (error: unknown) => AwsErrorResponse | undefined;
+  /** Refines the parsed body; `undefined` = not a valid request object (SerializationException). */
+  readonly parseRequest: (body: unknown) => Request | undefined;
+  /** @default 'InternalFailure' */
+  readonly internalErrorCode?: string;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** 0 = a free port. @default 0 */
+  readonly port?: number;
+  /** Requests with a larger body are refused (413). @default 1 MiB */
+  readonly maxBodyBytes?: number;
+  readonly logger?: (line: string) => void;
+}
+
+export interface AwsJsonServer {
+  /** e.g. `http://127.0.0.1:41234` */
+  readonly url: string;
+  /** Closes the listener and every open connection; later calls return the same promise. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export async function startAwsJsonServer<Request extends Record<string, unknown>>(
+  options: AwsJsonServerOptions<Request>,
+): Promise<AwsJsonServer> {
+  const host = options.host ?? '127.0.0.1';
+  const logger = options.logger ?? (() => undefined);
+  const log = (line: string) => logger(`[${options.logTag ?? options.service}] ${line}`);
+  const contentType = `application/x-amz-json-${options.protocol}`;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  const send = (res: ServerResponse, status: number, body: unknown, errorType?: string): void => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': contentType,
+      'content-length': Buffer.byteLength(text),
+      'x-amzn-requestid': randomUUID(),
+      ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }),
+    });
+    res.end(text);
+  };
+  const sendError = (res: ServerResponse, error: AwsErrorResponse): void =>
+    send(res, error.status ?? 400, { __type: error.code, message: error.message }, error.code);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== 'POST') {
+      req.resume();
+      sendError(res, { code: 'UnknownOperationException', message: 'Only POST / is served.', status: 404 });
+      return;
+    }
+    const body = await readBody(req, maxBodyBytes);
+    if (body === undefined) {
+      sendError(res, { code: 'ValidationException', message: 'The request body is too large.', status: 413 });
+      return;
+    }
+    const target = req.headers['x-amz-target'];
+    const name =
+      typeof target === 'string' && target.startsWith(options.targetPrefix) ? target.slice(options.targetPrefix.length) : undefined;
+    const operation = name === undefined ? undefined : options.operations.get(name);
+    if (operation === undefined) {
+      log(`unsupported operation ${String(target)}`);
+      sendError(res, {
+        code: 'UnknownOperationException',
+        message: `The local ${options.service} endpoint does not support ${String(target)}.`,
+      });
+      return;
+    }
+    const request = body.trim() === '' ? options.parseRequest({}) : parseRequest(body, options.parseRequest);
+    if (request === undefined) {
+      sendError(res, { code: 'SerializationException', message: 'The request body is not a JSON object.' });
+      return;
+    }
+    let output: unknown;
+    try {
+      output = await operation(request);
+    } catch (error) {
+      const response = options.toErrorResponse(error);
+      if (response === undefined) throw error;
+      sendError(res, response);
+      return;
+    }
+    send(res, 200, output ?? {});
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`internal error: ${error instanceof Error ? (error.stack ?? describeError(error)) : String(error)}`);
+      if (res.headersSent) res.destroy();
+      else
+        sendError(res, {
+          code: options.internalErrorCode ?? 'InternalFailure',
+          message: `Internal error in the local ${options.service} endpoint.`,
+          status: 500,
+        });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port: options.port ?? 0 }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error(`the local ${options.service} endpoint has no TCP address`);
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function parseRequest<Request>(body: string, refine: (body: unknown) => Request | undefined): Request | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  return refine(parsed);
+}
+
+/** The body as UTF-8, or `undefined` when it exceeds `maxBytes` (the rest is drained, not kept). */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > maxBytes ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
