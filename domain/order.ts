@@ -122,6 +122,9 @@ export const BACKEND_ONLY_ORDER_FIELDS = [
 
 export type BackendOnlyField = (typeof BACKEND_ONLY_ORDER_FIELDS)[number];
 
+/** The backend-only fields that hold a workflow task token (secrets: redacted from logs too). */
+export type TaskTokenField = Extract<BackendOnlyField, `${string}TaskToken`>;
+
 export type PublicOrder = Omit<OrderRecord, BackendOnlyField>;
 
 /** Every field of the GraphQL `Order` type (generated from schema.graphql): the public order's keys. */
