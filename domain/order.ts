@@ -3,13 +3,25 @@
  * mutation handlers apply these rules; DynamoDB conditions are derived from them so that
  * every status change is one guarded, atomic write.
  */
-import type { Address, CancellationReason, DeliveryStep, EstimateSource, Order, OrderStatus, Pie } from '../generated/graphql.js';
+import {
+  OrderFieldNames,
+  type Address,
+  type CancellationReason,
+  type DeliveryStep,
+  type EstimateSource,
+  type Order,
+  type OrderStatus,
+  type Pie,
+} from '../generated/graphql.js';
 
 import type { PlaceOrderCommand } from './validation.js';
 
 export type { Address, CancellationReason, DeliveryStep, EstimateSource, Order, OrderStatus, Pie };
 
-/** What is stored for an order: the public Order plus backend-only fields. */
+/**
+ * What is stored for an order: every field of the GraphQL `Order` (so a new schema field is a new
+ * record field) plus the backend-only fields, each listed in `BACKEND_ONLY_ORDER_FIELDS`.
+ */
 export interface OrderRecord extends Omit<Order, '__typename' | 'pies' | 'deliveryAddress' | 'deliverySteps'> {
   readonly pies: readonly PieValue[];
   readonly deliveryAddress: AddressValue;
@@ -96,62 +108,44 @@ export function canApply(status: OrderStatus, action: OrderAction): boolean {
 
 export const FINAL_STATUSES: readonly OrderStatus[] = ['DECLINED', 'DELIVERED', 'CANCELLED'];
 
-/** Fields that never leave the backend (not in the GraphQL type, not in alerts, not in logs). */
-type BackendOnly = 'storeTaskToken' | 'driverTaskToken' | 'deliveryTaskToken' | 'idempotencyKey';
+/**
+ * The stored fields that never leave the backend (not in the GraphQL type, not in alerts, not in
+ * logs). The stream publisher, the Lambda mutations (through `toPublicOrder`) and the resolvers
+ * that read orders (resolvers/lib/public-order.ts) drop exactly these.
+ */
+export const BACKEND_ONLY_ORDER_FIELDS = [
+  'storeTaskToken',
+  'driverTaskToken',
+  'deliveryTaskToken',
+  'idempotencyKey',
+] as const satisfies readonly Exclude<keyof OrderRecord, keyof Order>[];
 
-/** The public view of a stored order: exactly the fields of the GraphQL `Order` type. */
+export type BackendOnlyField = (typeof BACKEND_ONLY_ORDER_FIELDS)[number];
+
+/** The backend-only fields that hold a workflow task token (secrets: redacted from logs too). */
+export type TaskTokenField = Extract<BackendOnlyField, `${string}TaskToken`>;
+
+export type PublicOrder = Omit<OrderRecord, BackendOnlyField>;
+
+/** Every field of the GraphQL `Order` type (generated from schema.graphql): the public order's keys. */
+export const PUBLIC_ORDER_FIELDS: readonly (keyof PublicOrder)[] = OrderFieldNames;
+
+// Compile-time checks: every stored field is a field of `Order` or listed as backend-only, and
+// PUBLIC_ORDER_FIELDS names every key of PublicOrder.
+type AssertNever<T extends never> = T;
+type _EveryStoredFieldIsClassified = AssertNever<Exclude<keyof OrderRecord, keyof Order | BackendOnlyField>>;
+type _EveryPublicFieldIsListed = AssertNever<Exclude<keyof PublicOrder, (typeof OrderFieldNames)[number]>>;
+
+/**
+ * The public view of a stored order: exactly the fields of the GraphQL `Order` type, an absent
+ * optional one as null. Nested values are shared with the record, not copied.
+ */
 export function toPublicOrder(record: OrderRecord): PublicOrder {
-  return {
-    orderId: record.orderId,
-    storeId: record.storeId,
-    paymentId: record.paymentId,
-    pies: record.pies.map((p) => ({ size: p.size, cheese: p.cheese, toppings: [...p.toppings] })),
-    deliveryAddress: record.deliveryAddress,
-    status: record.status,
-    version: record.version,
-    createdAt: record.createdAt,
-    updatedAt: record.updatedAt,
-    acceptedAt: record.acceptedAt ?? null,
-    declinedAt: record.declinedAt ?? null,
-    declineReason: record.declineReason ?? null,
-    dispatchEstimatedAt: record.dispatchEstimatedAt ?? null,
-    driverId: record.driverId ?? null,
-    pickedUpAt: record.pickedUpAt ?? null,
-    deliveryEstimatedAt: record.deliveryEstimatedAt ?? null,
-    deliveredAt: record.deliveredAt ?? null,
-    deliverySteps: record.deliverySteps ?? null,
-    estimateSource: record.estimateSource ?? null,
-    cancelledAt: record.cancelledAt ?? null,
-    cancellationReason: record.cancellationReason ?? null,
-  };
+  const view: Partial<Record<keyof PublicOrder, unknown>> = {};
+  for (const field of PUBLIC_ORDER_FIELDS) view[field] = record[field] ?? null;
+  // Each key of PublicOrder was just copied from the record; the loop cannot tell TypeScript.
+  return view as PublicOrder;
 }
-
-export type PublicOrder = Omit<OrderRecord, BackendOnly>;
-
-/** Every field of the GraphQL Order type, in schema order; the publisher selects all of them. */
-export const PUBLIC_ORDER_FIELDS = [
-  'orderId',
-  'storeId',
-  'paymentId',
-  'pies',
-  'deliveryAddress',
-  'status',
-  'version',
-  'createdAt',
-  'updatedAt',
-  'acceptedAt',
-  'declinedAt',
-  'declineReason',
-  'dispatchEstimatedAt',
-  'driverId',
-  'pickedUpAt',
-  'deliveryEstimatedAt',
-  'deliveredAt',
-  'deliverySteps',
-  'estimateSource',
-  'cancelledAt',
-  'cancellationReason',
-] as const satisfies readonly (keyof PublicOrder)[];
 
 /** Minutes from acceptance until the store expects the order to leave. */
 export const PREPARATION_MINUTES = 20;

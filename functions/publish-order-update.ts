@@ -1,7 +1,8 @@
 /**
  * DynamoDB stream consumer (orders table, NEW_AND_OLD_IMAGES): turns each change of an order's
  * public view into one `publishOrderUpdate` mutation, which AppSync fans out to
- * `onOrderUpdated` subscribers. Backend-only changes (a task token stored) publish nothing.
+ * `onOrderUpdated` subscribers (graphql/publisher.graphql: the whole Order, through the shared
+ * OrderFields fragment). Backend-only changes (a task token stored) publish nothing.
  * Records are handled in order; on a failure the batch reports it and every later record as
  * failed (partial batch response), so nothing is skipped or reordered.
  */
@@ -9,11 +10,11 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { toPublicOrder, type PublicOrder } from '../domain/order.js';
+import { PublishOrderUpdateDocument } from '../generated/operations.js';
 import { lazyEnv } from './lib/config.js';
 import { graphqlIamClient, type GraphqlIamClient } from './lib/graphql-iam.js';
 import { logger } from './lib/logger.js';
 import { parseOrderRecord } from './lib/order-record.js';
-import { PUBLISH_ORDER_UPDATE } from './lib/order-selection.js';
 
 export const ENV = ['GRAPHQL_URL'] as const;
 
@@ -42,7 +43,7 @@ export async function publishRecords(
     try {
       const order = orderToPublish(record);
       if (order === null) continue;
-      await client.request(PUBLISH_ORDER_UPDATE, { order: JSON.stringify(order) });
+      await client.request(PublishOrderUpdateDocument, { order: JSON.stringify(order) });
       log.info('order update published', { orderId: order.orderId, status: order.status, version: order.version });
     } catch (error) {
       log.error('publishing failed', { eventID: record.eventID, error: error instanceof Error ? error.message : String(error) });

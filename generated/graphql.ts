@@ -273,3 +273,6 @@ export type Topping =
   | 'OLIVE'
   | 'ONION'
   | 'PEPPERONI';
+
+/** Every field of `Order`. */
+export const OrderFieldNames = ['acceptedAt', 'cancellationReason', 'cancelledAt', 'createdAt', 'declineReason', 'declinedAt', 'deliveredAt', 'deliveryAddress', 'deliveryEstimatedAt', 'deliverySteps', 'dispatchEstimatedAt', 'driverId', 'estimateSource', 'orderId', 'paymentId', 'pickedUpAt', 'pies', 'status', 'storeId', 'updatedAt', 'version'] as const satisfies readonly (keyof Order)[];

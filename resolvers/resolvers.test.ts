@@ -5,8 +5,10 @@
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BACKEND_ONLY_ORDER_FIELDS, toPublicOrder } from '../domain/order.js';
 import { manifest } from '../infra/manifest.js';
 import { evaluateCode, loadResolver, UnsupportedResolverFeatureError, type LoadedResolver } from '../local/appsync/runtime/index.js';
+import { orderRecord } from '../test/factories.js';
 
 const root = join(import.meta.dirname, '..');
 const loaded = new Map<string, LoadedResolver>();
@@ -46,17 +48,11 @@ describe('Query.getOrder', () => {
     expect(out.error?.type).toBe('ValidationError');
   });
 
-  it('drops task tokens and the idempotency key from the item', async () => {
-    const item = {
-      orderId: 'o1',
-      status: 'PLACED',
-      storeTaskToken: 't1',
-      driverTaskToken: 't2',
-      deliveryTaskToken: 't3',
-      idempotencyKey: 'k',
-    };
+  it('drops the backend-only fields from the item, as the domain does', async () => {
+    const item = orderRecord({ storeTaskToken: 't1', driverTaskToken: 't2', deliveryTaskToken: 't3' });
     const out = await evaluateCode({ resolver: resolver('Query.getOrder'), fn: 'response', context: { result: item } });
-    expect(out.result).toEqual({ orderId: 'o1', status: 'PLACED' });
+    expect(out.result).toEqual(toPublicOrder(item));
+    for (const field of BACKEND_ONLY_ORDER_FIELDS) expect(out.result).not.toHaveProperty(field);
     const none = await evaluateCode({ resolver: resolver('Query.getOrder'), fn: 'response', context: { result: null } });
     expect(none.result).toBeNull();
   });

@@ -1,5 +1,5 @@
 /** Event and record factories shared by the unit tests. */
-import { newOrder, type OrderRecord } from '../domain/order.js';
+import { newOrder, toPublicOrder, type Order, type OrderRecord } from '../domain/order.js';
 
 /** A stored order (PLACED, version 1) with every optional field empty, patched as needed. */
 export function orderRecord(patch: Partial<OrderRecord> = {}): OrderRecord {
@@ -15,4 +15,18 @@ export function orderRecord(patch: Partial<OrderRecord> = {}): OrderRecord {
     new Date('2026-11-24T00:00:00.000Z'),
   );
   return { ...placed, ...patch };
+}
+
+/**
+ * The same order as the API returns it (the GraphQL `Order`: the public view of `orderRecord()`,
+ * so it has every field of the schema), patched as needed.
+ */
+export function apiOrder(patch: Partial<Order> = {}): Order {
+  const view = toPublicOrder(orderRecord());
+  return {
+    ...view,
+    pies: view.pies.map((pie) => ({ ...pie, toppings: [...pie.toppings] })),
+    deliverySteps: view.deliverySteps === null ? null : [...view.deliverySteps],
+    ...patch,
+  };
 }

@@ -1,10 +1,17 @@
 /**
  * An order item as read from DynamoDB, without the backend-only attributes (task tokens, the
- * idempotency key). GraphQL would not return them anyway, but the resolver result also reaches
- * logs and subscription payloads, so they are dropped at the first step.
+ * idempotency key: the domain's BACKEND_ONLY_ORDER_FIELDS). GraphQL would not return them anyway,
+ * but the resolver result also reaches logs and subscription payloads, so they are dropped at the
+ * first step. esbuild bundles the domain's list into the resolver code (it is a plain array).
  */
+import { BACKEND_ONLY_ORDER_FIELDS } from '../../domain/order.js';
+
 export function publicOrder(item: Record<string, unknown> | null): Record<string, unknown> | null {
   if (!item) return null;
-  const { storeTaskToken: _s, driverTaskToken: _d, deliveryTaskToken: _t, idempotencyKey: _k, ...order } = item;
+  const backendOnly: readonly string[] = BACKEND_ONLY_ORDER_FIELDS;
+  const order: Record<string, unknown> = {};
+  for (const key of Object.keys(item)) {
+    if (!backendOnly.includes(key)) order[key] = item[key];
+  }
   return order;
 }
