@@ -21,15 +21,6 @@ const FORBIDDEN: readonly { readonly from: string; readonly to: string }[] = [
   { from: 'functions/', to: 'local/' },
 ];
 
-/**
- * Known offenders, `file -> target`, to be fixed elsewhere. TODO(lead): empty this list once the
- * branch that removes the web demo's import of functions/ is merged.
- */
-const KNOWN_OFFENDERS: readonly string[] = [
-  // TODO: remove after the web-demo → functions fix lands.
-  'web-demo/src/operations.ts -> functions/lib/order-selection.ts',
-];
-
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     if (SKIP.has(entry.name)) return [];
@@ -80,11 +71,6 @@ describe('import boundaries', () => {
   });
 
   it('has no import from infra/cdk into local/, local/ into infra/cdk/, or between web-demo/, functions/ and local/', () => {
-    expect(crossings().filter((c) => !KNOWN_OFFENDERS.includes(c))).toEqual([]);
-  });
-
-  it('lists only offenders that still exist', () => {
-    const current = crossings();
-    expect(KNOWN_OFFENDERS.filter((c) => !current.includes(c))).toEqual([]);
+    expect(crossings()).toEqual([]);
   });
 });
