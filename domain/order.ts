@@ -106,6 +106,16 @@ export function canApply(status: OrderStatus, action: OrderAction): boolean {
   return (TRANSITIONS[action].from as readonly OrderStatus[]).includes(status);
 }
 
+/** Every status of the schema's `OrderStatus` enum, as data (a compile-time check keeps it whole). */
+export const ORDER_STATUSES = [
+  'PLACED',
+  'ACCEPTED',
+  'DECLINED',
+  'OUT_FOR_DELIVERY',
+  'DELIVERED',
+  'CANCELLED',
+] as const satisfies readonly OrderStatus[];
+
 export const FINAL_STATUSES: readonly OrderStatus[] = ['DECLINED', 'DELIVERED', 'CANCELLED'];
 
 /**
@@ -125,6 +135,10 @@ export type BackendOnlyField = (typeof BACKEND_ONLY_ORDER_FIELDS)[number];
 /** The backend-only fields that hold a workflow task token (secrets: redacted from logs too). */
 export type TaskTokenField = Extract<BackendOnlyField, `${string}TaskToken`>;
 
+export const TASK_TOKEN_FIELDS: readonly TaskTokenField[] = BACKEND_ONLY_ORDER_FIELDS.filter((f): f is TaskTokenField =>
+  f.endsWith('TaskToken'),
+);
+
 export type PublicOrder = Omit<OrderRecord, BackendOnlyField>;
 
 /** Every field of the GraphQL `Order` type (generated from schema.graphql): the public order's keys. */
@@ -134,6 +148,7 @@ export const PUBLIC_ORDER_FIELDS: readonly (keyof PublicOrder)[] = OrderFieldNam
 // PUBLIC_ORDER_FIELDS names every key of PublicOrder.
 type AssertNever<T extends never> = T;
 type _EveryStoredFieldIsClassified = AssertNever<Exclude<keyof OrderRecord, keyof Order | BackendOnlyField>>;
+type _EveryStatusIsListed = AssertNever<Exclude<OrderStatus, (typeof ORDER_STATUSES)[number]>>;
 type _EveryPublicFieldIsListed = AssertNever<Exclude<keyof PublicOrder, (typeof OrderFieldNames)[number]>>;
 
 /**

@@ -9,7 +9,7 @@
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import type { OrderRecord } from '../domain/order.js';
+import type { OrderRecord, TaskTokenField } from '../domain/order.js';
 import { documentClient, sfnClient, snsClient } from './lib/clients.js';
 import { lazyEnv } from './lib/config.js';
 import { logger } from './lib/logger.js';
@@ -55,7 +55,7 @@ export function parseAwaitPartyEvent(event: unknown): AwaitPartyEvent {
 const STAGES: Record<
   Stage,
   {
-    readonly token: 'storeTaskToken' | 'driverTaskToken' | 'deliveryTaskToken';
+    readonly token: TaskTokenField;
     readonly waitsIn: OrderRecord['status'];
     readonly alert?: { readonly type: PartyAlert['type']; readonly topic: 'STORE_TOPIC_ARN' | 'DRIVER_TOPIC_ARN' };
   }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from '../generated/graphql.js';
+import { apiOrder } from '../test/factories.js';
 import { locationFromHash } from '../web-demo/src/App.js';
 import { parseAmplifyConfig, ConfigError } from '../web-demo/src/config.js';
 import { describeError, formatProblem } from '../web-demo/src/errors.js';
@@ -118,36 +119,12 @@ describe('webDemoRoutes', () => {
 // because the unit project's include globs do not cover web-demo/.
 
 function order(overrides: Partial<Order> = {}): Order {
-  return {
+  return apiOrder({
     orderId: '01JORDER0000000000000000AA',
-    storeId: 'ouudJiBWJd0HQUafMVLvX',
-    paymentId: 'pay-1',
-    pies: [{ size: 'LARGE', cheese: 'MEDIUM', toppings: ['PEPPERONI'] }],
-    deliveryAddress: {
-      coordinates: { latitude: 51.04, longitude: -114.08 },
-      streetAddress: '1010 17 Ave SW',
-      city: 'Calgary',
-      postalCode: 'T2T 0A7',
-      province: 'AB',
-    },
-    status: 'PLACED',
-    version: 1,
     createdAt: '2025-01-01T12:00:00.000Z',
     updatedAt: '2025-01-01T12:00:00.000Z',
-    acceptedAt: null,
-    declinedAt: null,
-    declineReason: null,
-    dispatchEstimatedAt: null,
-    driverId: null,
-    pickedUpAt: null,
-    deliveryEstimatedAt: null,
-    deliveredAt: null,
-    deliverySteps: null,
-    estimateSource: null,
-    cancelledAt: null,
-    cancellationReason: null,
     ...overrides,
-  };
+  });
 }
 
 describe('web demo mergeOrder', () => {

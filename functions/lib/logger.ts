@@ -2,7 +2,9 @@
  * Structured JSON log lines (CloudWatch-friendly). Never log a task token: callers pass
  * ids and statuses, and `redact` strips token fields from any object that is logged whole.
  */
-const SECRET_KEYS = new Set(['taskToken', 'storeTaskToken', 'driverTaskToken', 'deliveryTaskToken', 'token']);
+import { TASK_TOKEN_FIELDS } from '../../domain/order.js';
+
+const SECRET_KEYS: ReadonlySet<string> = new Set(['taskToken', 'token', ...TASK_TOKEN_FIELDS]);
 
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);

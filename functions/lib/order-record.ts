@@ -3,9 +3,7 @@
  * workflow's guarded updates), so this checks the fields every reader relies on and fails
  * loudly on a malformed item instead of passing `undefined` along.
  */
-import type { OrderRecord, OrderStatus } from '../../domain/order.js';
-
-const STATUSES: readonly OrderStatus[] = ['PLACED', 'ACCEPTED', 'DECLINED', 'OUT_FOR_DELIVERY', 'DELIVERED', 'CANCELLED'];
+import { ORDER_STATUSES, type OrderRecord } from '../../domain/order.js';
 
 export class MalformedOrderError extends Error {
   override readonly name = 'MalformedOrderError';
@@ -17,7 +15,7 @@ export function parseOrderRecord(item: unknown): OrderRecord {
   for (const key of ['orderId', 'storeId', 'paymentId', 'createdAt', 'updatedAt', 'idempotencyKey'] as const) {
     if (typeof o[key] !== 'string') throw new MalformedOrderError(`order item has no string ${key}`);
   }
-  if (typeof o.status !== 'string' || !(STATUSES as readonly string[]).includes(o.status)) {
+  if (typeof o.status !== 'string' || !(ORDER_STATUSES as readonly string[]).includes(o.status)) {
     throw new MalformedOrderError(`order ${String(o.orderId)} has an unknown status`);
   }
   if (typeof o.version !== 'number') throw new MalformedOrderError(`order ${String(o.orderId)} has no version`);

@@ -6,7 +6,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { IdempotencyConflictError, InvalidTransitionError, NotFoundError, UnauthorizedError } from '../../domain/errors.js';
-import { TRANSITIONS, actionWording, type OrderAction, type OrderRecord } from '../../domain/order.js';
+import { TRANSITIONS, actionWording, type OrderAction, type OrderRecord, type TaskTokenField } from '../../domain/order.js';
 import { parseOrderRecord } from './order-record.js';
 
 export interface OrderTables {
@@ -137,7 +137,7 @@ export class OrderRepository {
    */
   async attachTaskToken(
     orderId: string,
-    attribute: 'storeTaskToken' | 'driverTaskToken' | 'deliveryTaskToken',
+    attribute: TaskTokenField,
     token: string,
     expectedStatus: OrderRecord['status'],
   ): Promise<OrderRecord | null> {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..', '..');
 
-describe('generated/graphql.ts', () => {
+describe('generated/ (graphql-codegen)', () => {
   it('is up to date with schema.graphql (graphql-codegen --check)', () => {
     const run = () =>
       execFileSync(join(root, 'node_modules/.bin/graphql-codegen'), ['--config', 'codegen.yml', '--check'], { cwd: root, stdio: 'pipe' });
