@@ -120,12 +120,13 @@ describe('the Cognito wire protocol', () => {
       headers: {
         origin: 'http://localhost:5173',
         'access-control-request-method': 'POST',
-        'access-control-request-headers': 'content-type,x-amz-target',
+        'access-control-request-headers': 'content-type,x-amz-target,x-tenant',
       },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
-    expect(response.headers.get('access-control-allow-headers')).toContain('x-amz-target');
+    expect(response.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(response.headers.get('access-control-allow-headers')).toBe('content-type,x-amz-target,x-tenant');
   });
 
   it.each([

@@ -195,7 +195,9 @@ export async function startCognitoUserPool(options: CognitoUserPoolOptions = {})
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method === 'OPTIONS') {
-      res.writeHead(204, CORS_HEADERS);
+      // Allow whatever headers the app asks for (Amplify adds custom Auth headers when configured to).
+      const requested = req.headers['access-control-request-headers'];
+      res.writeHead(204, { ...CORS_HEADERS, ...(typeof requested === 'string' ? { 'access-control-allow-headers': requested } : {}) });
       res.end();
       return;
     }
