@@ -1,4 +1,5 @@
 export { startCognitoUserPool, InvalidUserPoolFileError, type CognitoUserPool, type CognitoUserPoolOptions } from './server.js';
 export { CognitoError, ErrorCode, Operation } from './protocol.js';
 export { InvalidKeyFileError, type PublicJwk } from './jwt.js';
-export type { AuthFlow, CreateUserInput, TokenValidity } from './user-pool.js';
+export type { TokenValidity } from './tokens.js';
+export type { AuthFlow, CreateUserInput } from './user-pool.js';

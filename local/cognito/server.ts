@@ -21,16 +21,9 @@ import { dirname, join } from 'node:path';
 import { assertPortFree, describeError } from '../util/ports.js';
 import { loadOrCreateSigningKey } from './jwt.js';
 import { CognitoError, ErrorCode, isRecord, Operation, TARGET_PREFIX, type OperationName } from './protocol.js';
-import {
-  createUserPool,
-  parseRevokedSession,
-  parseStoredRefreshToken,
-  parseStoredUser,
-  type AuthFlow,
-  type CreateUserInput,
-  type PoolState,
-  type TokenValidity,
-} from './user-pool.js';
+import { parseRevokedSession, parseStoredRefreshToken, parseStoredUser, type PoolState } from './state.js';
+import type { TokenValidity } from './tokens.js';
+import { createUserPool, type AuthFlow, type CreateUserInput } from './user-pool.js';
 
 export interface CognitoUserPoolOptions {
   /** @default '127.0.0.1' */

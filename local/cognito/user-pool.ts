@@ -8,13 +8,12 @@
  * SRP challenges and NEW_PASSWORD_REQUIRED sessions live in memory only (3 minutes, as on AWS).
  */
 import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { signJwt, verifyJwtSignature, type JwtPayload, type SigningKey } from './jwt.js';
+import { verifyJwtSignature, type SigningKey } from './jwt.js';
 import {
   attributeList,
   CognitoError,
   ErrorCode,
   incorrectCredentials,
-  isRecord,
   optionalString,
   requiredString,
   stringMap,
@@ -30,61 +29,12 @@ import {
   startServerSession,
   verifyPasswordClaim,
   type SrpServerSession,
-  type SrpVerifier,
 } from './srp.js';
+import { checkAttributes, checkPassword, checkUsername } from './schema.js';
+import { issueTokens, type TokenValidity } from './tokens.js';
+import type { PoolState, StoredRefreshToken, StoredUser, UserStatus } from './state.js';
 
-export type UserStatus = 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD';
 export type AuthFlow = 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH' | 'REFRESH_TOKEN_AUTH';
-
-export interface StoredUser {
-  readonly username: string;
-  readonly sub: string;
-  status: UserStatus;
-  enabled: boolean;
-  /** Attributes except `sub`; `email_verified` as the string "true"/"false", as Cognito keeps it. */
-  attributes: Record<string, string>;
-  groups: string[];
-  password: SrpVerifier;
-  /** Epoch milliseconds. */
-  readonly createdAt: number;
-  updatedAt: number;
-  confirmation?: { code: string; expiresAt: number } | undefined;
-}
-
-export interface StoredRefreshToken {
-  /** SHA-256 (hex) of the token; the token itself is never stored. */
-  readonly tokenHash: string;
-  readonly username: string;
-  readonly clientId: string;
-  /** The `origin_jti` of every access and id token issued from this sign-in. */
-  readonly originJti: string;
-  /** Epoch seconds of the sign-in (`auth_time`, kept across refreshes). */
-  readonly authTime: number;
-  /** Epoch milliseconds. */
-  readonly expiresAt: number;
-}
-
-/** A signed-out sign-in whose access tokens may still be unexpired: GetUser etc. refuse them. */
-export interface RevokedSession {
-  readonly originJti: string;
-  /** Epoch milliseconds after which no token of the session can be valid anyway. */
-  readonly until: number;
-}
-
-export interface PoolState {
-  readonly users: readonly StoredUser[];
-  readonly refreshTokens: readonly StoredRefreshToken[];
-  readonly revoked: readonly RevokedSession[];
-}
-
-export interface TokenValidity {
-  /** @default 3600 (Cognito's default: 60 minutes) */
-  readonly accessSeconds: number;
-  /** @default 3600 */
-  readonly idSeconds: number;
-  /** @default 2592000 (30 days) */
-  readonly refreshSeconds: number;
-}
 
 export interface UserPoolConfig {
   readonly userPoolId: string;
@@ -125,33 +75,9 @@ export interface UserPoolCore {
 
 const CHALLENGE_TTL_MS = 3 * 60_000;
 const CODE_TTL_MS = 24 * 3600_000;
-const SCOPE = 'aws.cognito.signin.user.admin';
 /** Amplify's `getNowString()`: `Wed Dec 2 13:22:58 UTC 2026`. */
 const SRP_TIMESTAMP =
   /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{1,2} \d{2}:\d{2}:\d{2} UTC \d{4}$/;
-const STANDARD_ATTRIBUTES = new Set([
-  'address',
-  'birthdate',
-  'email',
-  'family_name',
-  'gender',
-  'given_name',
-  'locale',
-  'middle_name',
-  'name',
-  'nickname',
-  'phone_number',
-  'picture',
-  'preferred_username',
-  'profile',
-  'updated_at',
-  'website',
-  'zoneinfo',
-]);
-const VERIFIED_FLAGS = new Set(['email_verified', 'phone_number_verified']);
-/** Cognito's default policy symbols. */
-const PASSWORD_SYMBOLS = /[\^$*.[\]{}()?"!@#%&/\\,><':;|_~`=+\- ]/;
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 interface PendingSrp {
   readonly user: StoredUser | undefined;
@@ -221,49 +147,6 @@ export function createUserPool(
     if (!config.authFlows.includes(flow)) throw new CognitoError(ErrorCode.InvalidParameter, `${flow} flow not enabled for this client`);
   };
 
-  const checkPassword = (password: string) => {
-    const fail = (detail: string) => new CognitoError(ErrorCode.InvalidPassword, `Password did not conform with policy: ${detail}`);
-    if (password.length < 8) throw fail('Password not long enough');
-    if (password.length > 256) throw fail('Password is too long');
-    if (!/[A-Z]/.test(password)) throw fail('Password must have uppercase characters');
-    if (!/[a-z]/.test(password)) throw fail('Password must have lowercase characters');
-    if (!/[0-9]/.test(password)) throw fail('Password must have numeric characters');
-    if (!PASSWORD_SYMBOLS.test(password)) throw fail('Password must have symbol characters');
-  };
-
-  /** Attributes as a client (SignUp) or an operator (Admin*) may write them. */
-  const checkAttributes = (attributes: Record<string, string>, writer: 'client' | 'admin') => {
-    for (const name of Object.keys(attributes)) {
-      const custom = name.startsWith('custom:');
-      if (name === 'sub' || (custom && !config.customAttributes.includes(name.slice('custom:'.length)))) {
-        throw new CognitoError(
-          ErrorCode.InvalidParameter,
-          `Attributes did not conform to the schema: Type for attribute {${name}} could not be determined`,
-        );
-      }
-      if (!custom && !STANDARD_ATTRIBUTES.has(name) && !VERIFIED_FLAGS.has(name)) {
-        throw new CognitoError(
-          ErrorCode.InvalidParameter,
-          `Attributes did not conform to the schema: Type for attribute {${name}} could not be determined`,
-        );
-      }
-      if (writer === 'client' && (custom || VERIFIED_FLAGS.has(name))) {
-        throw new CognitoError(ErrorCode.NotAuthorized, 'A client attempted to write unauthorized attribute');
-      }
-    }
-    const email = attributes.email;
-    if (email !== undefined && !EMAIL.test(email)) throw new CognitoError(ErrorCode.InvalidParameter, 'Invalid email address format.');
-  };
-
-  const checkUsername = (username: string) => {
-    if (username.length > 128 || /\s/.test(username)) {
-      throw new CognitoError(
-        ErrorCode.InvalidParameter,
-        "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
-      );
-    }
-  };
-
   const newUser = (username: string, password: string, attributes: Record<string, string>, status: UserStatus): StoredUser => {
     const time = now();
     const user: StoredUser = {
@@ -298,47 +181,8 @@ export function createUserPool(
     user.updatedAt = now();
   };
 
-  const tokensFor = (user: StoredUser, clientId: string, authTime: number, originJti: string) => {
-    const iat = Math.floor(now() / 1000);
-    const eventId = randomUUID();
-    const groups = user.groups.length > 0 ? { 'cognito:groups': [...user.groups] } : {};
-    const access: JwtPayload = {
-      sub: user.sub,
-      ...groups,
-      iss: config.issuer,
-      client_id: clientId,
-      origin_jti: originJti,
-      event_id: eventId,
-      token_use: 'access',
-      scope: SCOPE,
-      auth_time: authTime,
-      exp: iat + config.tokenValidity.accessSeconds,
-      iat,
-      jti: randomUUID(),
-      username: user.username,
-    };
-    const id: JwtPayload = {
-      sub: user.sub,
-      ...groups,
-      ...claimsOf(user.attributes),
-      iss: config.issuer,
-      'cognito:username': user.username,
-      origin_jti: originJti,
-      aud: clientId,
-      event_id: eventId,
-      token_use: 'id',
-      auth_time: authTime,
-      exp: iat + config.tokenValidity.idSeconds,
-      iat,
-      jti: randomUUID(),
-    };
-    return {
-      AccessToken: signJwt(key, access),
-      ExpiresIn: config.tokenValidity.accessSeconds,
-      TokenType: 'Bearer',
-      IdToken: signJwt(key, id),
-    };
-  };
+  const tokensFor = (user: StoredUser, clientId: string, authTime: number, originJti: string) =>
+    issueTokens({ key, issuer: config.issuer, validity: config.tokenValidity, now: now() }, user, { clientId, authTime, originJti });
 
   /** A new sign-in: a refresh token (a new session) and the first access/id tokens. */
   const signIn = async (user: StoredUser, clientId: string) => {
@@ -430,7 +274,7 @@ export function createUserPool(
       const password = requiredString(input, 'Password');
       checkUsername(username);
       const attributes = attributeList(input, 'UserAttributes');
-      checkAttributes(attributes, 'client');
+      checkAttributes(attributes, 'client', config.customAttributes);
       for (const name of config.requiredAttributes) {
         if (!attributes[name]) {
           throw new CognitoError(
@@ -611,7 +455,7 @@ export function createUserPool(
       const username = requiredString(input, 'Username');
       checkUsername(username);
       const attributes = attributeList(input, 'UserAttributes');
-      checkAttributes(attributes, 'admin');
+      checkAttributes(attributes, 'admin', config.customAttributes);
       const action = optionalString(input, 'MessageAction');
       if (action === 'RESEND')
         throw new CognitoError(ErrorCode.InvalidParameter, 'The local user pool does not support MessageAction RESEND.');
@@ -678,7 +522,7 @@ export function createUserPool(
       checkUsername(input.username);
       checkPassword(input.password);
       const attributes = { ...input.attributes };
-      checkAttributes(attributes, 'admin');
+      checkAttributes(attributes, 'admin', config.customAttributes);
       if (attributes.email !== undefined) attributes.email_verified ??= 'true';
       for (const group of input.groups ?? []) requireGroup(group);
       if (findUser(input.username) !== undefined) throw new CognitoError(ErrorCode.UsernameExists, 'User account already exists');
@@ -703,56 +547,8 @@ function attributesOf(user: StoredUser): Record<string, string> {
   return { sub: user.sub, ...user.attributes };
 }
 
-/** Attributes as id-token claims: the verified flags become booleans, as Cognito issues them. */
-function claimsOf(attributes: Record<string, string>): JwtPayload {
-  return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, VERIFIED_FLAGS.has(name) ? value === 'true' : value]));
-}
-
 /** `alice@example.com` → `a***@e***`, as Cognito masks a destination. */
 function codeDeliveryDetails(destination: string) {
   const [local = '', domain = ''] = destination.split('@');
   return { Destination: `${local.charAt(0)}***@${domain.charAt(0)}***`, DeliveryMedium: 'EMAIL', AttributeName: 'email' };
-}
-
-/** Validates one persisted user; undefined when malformed. */
-export function parseStoredUser(raw: unknown): StoredUser | undefined {
-  if (!isRecord(raw) || !isRecord(raw.attributes) || !isRecord(raw.password) || !Array.isArray(raw.groups)) return undefined;
-  const { username, sub, status, enabled, createdAt, updatedAt, confirmation } = raw;
-  if (typeof username !== 'string' || typeof sub !== 'string' || typeof enabled !== 'boolean') return undefined;
-  if (status !== 'UNCONFIRMED' && status !== 'CONFIRMED' && status !== 'FORCE_CHANGE_PASSWORD') return undefined;
-  if (typeof createdAt !== 'number' || typeof updatedAt !== 'number') return undefined;
-  if (typeof raw.password.salt !== 'string' || typeof raw.password.verifier !== 'string') return undefined;
-  if (!Object.values(raw.attributes).every((value) => typeof value === 'string')) return undefined;
-  if (!raw.groups.every((group) => typeof group === 'string')) return undefined;
-  let parsedConfirmation: StoredUser['confirmation'];
-  if (confirmation !== undefined) {
-    if (!isRecord(confirmation) || typeof confirmation.code !== 'string' || typeof confirmation.expiresAt !== 'number') return undefined;
-    parsedConfirmation = { code: confirmation.code, expiresAt: confirmation.expiresAt };
-  }
-  return {
-    username,
-    sub,
-    status,
-    enabled,
-    attributes: Object.fromEntries(Object.entries(raw.attributes).map(([name, value]) => [name, String(value)])),
-    groups: raw.groups.map(String),
-    password: { salt: raw.password.salt, verifier: raw.password.verifier },
-    createdAt,
-    updatedAt,
-    confirmation: parsedConfirmation,
-  };
-}
-
-export function parseStoredRefreshToken(raw: unknown): StoredRefreshToken | undefined {
-  if (!isRecord(raw)) return undefined;
-  const { tokenHash, username, clientId, originJti, authTime, expiresAt } = raw;
-  if (typeof tokenHash !== 'string' || typeof username !== 'string' || typeof clientId !== 'string' || typeof originJti !== 'string')
-    return undefined;
-  if (typeof authTime !== 'number' || typeof expiresAt !== 'number') return undefined;
-  return { tokenHash, username, clientId, originJti, authTime, expiresAt };
-}
-
-export function parseRevokedSession(raw: unknown): RevokedSession | undefined {
-  if (!isRecord(raw) || typeof raw.originJti !== 'string' || typeof raw.until !== 'number') return undefined;
-  return { originJti: raw.originJti, until: raw.until };
 }
