@@ -1,0 +1,348 @@
+/**
+ * A Cognito-compatible user-pool endpoint on loopback, for Amplify's
+ * `Auth.Cognito.userPoolEndpoint` (and any AWS JSON 1.1 client):
+ *
+ * - `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>`; answers
+ *   `application/x-amz-json-1.1`; errors are HTTP 400 `{"__type": "<Code>", "message": …}` with
+ *   the `x-amzn-errortype` header. Requests are not signature-checked.
+ * - `GET /<userPoolId>/.well-known/jwks.json` and `/<userPoolId>/.well-known/openid-configuration`.
+ * - CORS open to any origin, so a browser app at `127.0.0.1` or `localhost` can call it.
+ *
+ * Tokens are issued by `iss = http://<host>:<port>/<userPoolId>` (Cognito's form, with this
+ * endpoint standing in for `https://cognito-idp.<region>.amazonaws.com`).
+ *
+ * Persistence: with `dataDir`, users and refresh sessions are loaded at start and rewritten
+ * (temp file + rename) after each change, before the change is acknowledged; the signing key
+ * is kept beside them (or in `keyFile`), so tokens stay valid across a restart on the same port.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { assertPortFree, describeError } from '../util/ports.js';
+import { loadOrCreateSigningKey } from './jwt.js';
+import { CognitoError, ErrorCode, isRecord, Operation, TARGET_PREFIX, type OperationName } from './protocol.js';
+import { parseRevokedSession, parseStoredRefreshToken, parseStoredUser, type PoolState } from './state.js';
+import type { TokenValidity } from './tokens.js';
+import { createUserPool, type AuthFlow, type CreateUserInput } from './user-pool.js';
+
+export interface CognitoUserPoolOptions {
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** 0 (or absent) = a free port. @default 0 */
+  readonly port?: number;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** Must be `<region>_<name>`: Amplify derives the region and the SRP pool name from it. @default `<region>_localPool` */
+  readonly userPoolId?: string;
+  /** @default 'localappclient0000000000' */
+  readonly clientId?: string;
+  /** Whether SignUp is open (customers). @default true */
+  readonly selfSignUp?: boolean;
+  /**
+   * Confirm (and verify the email of) self-signed-up users at once, as a PreSignUp trigger
+   * would; otherwise SignUp answers with a code to confirm, logged and readable through
+   * `confirmationCode()`. @default false
+   */
+  readonly autoConfirm?: boolean;
+  /** Groups users may be added to. @default [] */
+  readonly groups?: readonly string[];
+  /** Custom attributes (without `custom:`), writable by admin operations and `createUser` only. @default [] */
+  readonly customAttributes?: readonly string[];
+  /** Attributes SignUp must carry. @default ['email'] */
+  readonly requiredAttributes?: readonly string[];
+  /** Groups a self-signed-up user joins on confirmation (a PostConfirmation trigger's job on AWS). @default [] */
+  readonly signUpGroups?: readonly string[];
+  /** The app client's auth flows. @default all three */
+  readonly authFlows?: readonly AuthFlow[];
+  readonly tokenValidity?: Partial<TokenValidity>;
+  /** Directory for `cognito-user-pool.json` and, unless `keyFile` is set, `cognito-signing-key.pem`; absent = in memory. */
+  readonly dataDir?: string;
+  /** PKCS#8 PEM of the RSA signing key; created when missing. @default `<dataDir>/cognito-signing-key.pem`, else a fresh key */
+  readonly keyFile?: string;
+  /** Epoch milliseconds (tests). @default Date.now */
+  readonly now?: () => number;
+  readonly logger?: (line: string) => void;
+  /** Called with each confirmation code SignUp/ResendConfirmationCode would email. */
+  readonly onConfirmationCode?: (username: string, code: string) => void;
+}
+
+export interface CognitoUserPool {
+  /** e.g. `http://127.0.0.1:41234`: `Auth.Cognito.userPoolEndpoint`. */
+  readonly endpoint: string;
+  readonly region: string;
+  readonly userPoolId: string;
+  readonly clientId: string;
+  /** `<endpoint>/<userPoolId>`: every token's `iss`. */
+  readonly issuer: string;
+  readonly jwksUri: string;
+  /** A confirmed user with a permanent password (seeding). Throws `CognitoError` (UsernameExistsException, …). */
+  createUser(input: CreateUserInput): Promise<{ username: string; sub: string }>;
+  /** The code a pending sign-up must be confirmed with (test hook; no email is sent). */
+  confirmationCode(username: string): string | undefined;
+  dispose(): Promise<void>;
+}
+
+export class InvalidUserPoolFileError extends Error {
+  override readonly name = 'InvalidUserPoolFileError';
+  constructor(file: string, detail: string) {
+    super(`the local user pool file ${file} is not valid (${detail}); fix or delete it`);
+  }
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const PERSIST_FORMAT = 1;
+const DEFAULT_FLOWS: readonly AuthFlow[] = ['USER_SRP_AUTH', 'USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH'];
+const OPERATIONS = new Set<string>(Object.values(Operation));
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'content-type, x-amz-target, x-amz-user-agent, cache-control, authorization',
+  'access-control-expose-headers': 'x-amzn-errortype, x-amzn-requestid',
+  'access-control-max-age': '600',
+};
+
+export async function startCognitoUserPool(options: CognitoUserPoolOptions = {}): Promise<CognitoUserPool> {
+  const host = options.host ?? '127.0.0.1';
+  const region = options.region ?? 'us-east-1';
+  const userPoolId = options.userPoolId ?? `${region}_localPool`;
+  const clientId = options.clientId ?? 'localappclient0000000000';
+  if (!/^[\w-]+_[0-9a-zA-Z]+$/.test(userPoolId)) throw new Error(`userPoolId must look like <region>_<name>, got ${userPoolId}`);
+  const log = options.logger ?? (() => undefined);
+  const dataFile = options.dataDir === undefined ? undefined : join(options.dataDir, 'cognito-user-pool.json');
+  const keyFile = options.keyFile ?? (options.dataDir === undefined ? undefined : join(options.dataDir, 'cognito-signing-key.pem'));
+  const key = await loadOrCreateSigningKey(keyFile);
+  const initial = dataFile === undefined ? { users: [], refreshTokens: [], revoked: [] } : await loadState(dataFile, userPoolId, clientId);
+
+  if (options.port !== undefined && options.port !== 0) await assertPortFree(host, options.port);
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port: options.port ?? 0 }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('the user pool endpoint did not report its address');
+  const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const issuer = `${endpoint}/${userPoolId}`;
+  const jwksUri = `${issuer}/.well-known/jwks.json`;
+
+  let writing = Promise.resolve();
+  const pool = createUserPool(
+    {
+      userPoolId,
+      clientId,
+      issuer,
+      selfSignUp: options.selfSignUp ?? true,
+      autoConfirm: options.autoConfirm ?? false,
+      groups: options.groups ?? [],
+      customAttributes: options.customAttributes ?? [],
+      requiredAttributes: options.requiredAttributes ?? ['email'],
+      signUpGroups: options.signUpGroups ?? [],
+      authFlows: options.authFlows ?? DEFAULT_FLOWS,
+      tokenValidity: { accessSeconds: 3600, idSeconds: 3600, refreshSeconds: 30 * 86400, ...options.tokenValidity },
+      now: options.now ?? Date.now,
+      log,
+      onConfirmationCode: options.onConfirmationCode,
+    },
+    key,
+    initial,
+    dataFile === undefined
+      ? undefined
+      : (state) => {
+          // One write at a time (they share the temp file); a failed write fails its own operation only.
+          const next = writing.then(() => saveState(dataFile, userPoolId, clientId, state));
+          writing = next.catch(() => undefined);
+          return next;
+        },
+  );
+
+  const wellKnown = new Map<string, object>([
+    [`/${userPoolId}/.well-known/jwks.json`, { keys: [key.jwk] }],
+    [
+      `/${userPoolId}/.well-known/openid-configuration`,
+      {
+        issuer,
+        jwks_uri: jwksUri,
+        subject_types_supported: ['public'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+        scopes_supported: ['openid', 'email', 'phone', 'profile'],
+        claims_supported: [
+          'sub',
+          'aud',
+          'iss',
+          'exp',
+          'iat',
+          'auth_time',
+          'token_use',
+          'email',
+          'email_verified',
+          'cognito:username',
+          'cognito:groups',
+        ],
+      },
+    ],
+  ]);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'OPTIONS') {
+      // Allow whatever headers the app asks for (Amplify adds custom Auth headers when configured to).
+      const requested = req.headers['access-control-request-headers'];
+      res.writeHead(204, { ...CORS_HEADERS, ...(typeof requested === 'string' ? { 'access-control-allow-headers': requested } : {}) });
+      res.end();
+      return;
+    }
+    if (req.method === 'GET') {
+      const document = wellKnown.get(new URL(req.url ?? '/', endpoint).pathname);
+      if (document === undefined) {
+        sendError(res, new CognitoError(ErrorCode.ResourceNotFound, 'Not found.', 404));
+        return;
+      }
+      res.writeHead(200, { ...CORS_HEADERS, 'content-type': 'application/json' });
+      res.end(JSON.stringify(document));
+      return;
+    }
+    if (req.method !== 'POST') {
+      sendError(res, new CognitoError(ErrorCode.UnknownOperation, 'Only POST requests are supported.', 404));
+      return;
+    }
+    const target = req.headers['x-amz-target'];
+    const name = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+    if (name === undefined || !isOperationName(name)) {
+      log(`[cognito] unsupported operation ${String(target)}`);
+      sendError(res, new CognitoError(ErrorCode.UnknownOperation, `The local user pool does not support ${String(target)}.`));
+      return;
+    }
+    let input: unknown;
+    try {
+      const body = await readBody(req);
+      input = body === '' ? {} : JSON.parse(body);
+    } catch (error) {
+      sendError(
+        res,
+        error instanceof CognitoError ? error : new CognitoError(ErrorCode.Serialization, 'The request body is not valid JSON.'),
+      );
+      return;
+    }
+    if (!isRecord(input)) {
+      sendError(res, new CognitoError(ErrorCode.Serialization, 'The request body must be a JSON object.'));
+      return;
+    }
+    try {
+      const output = await pool.operations[name](input);
+      res.writeHead(200, { ...CORS_HEADERS, 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': crypto.randomUUID() });
+      res.end(JSON.stringify(output));
+    } catch (error) {
+      if (!(error instanceof CognitoError)) throw error;
+      sendError(res, error);
+    }
+  };
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`[cognito] request failed: ${describeError(error)}`);
+      if (!res.headersSent) sendError(res, new CognitoError(ErrorCode.InternalError, 'An internal error occurred.', 500));
+      else res.destroy();
+    });
+  });
+  log(`[cognito] user pool ${userPoolId} (${initial.users.length} user(s)) listening on ${endpoint}`);
+
+  let disposing: Promise<void> | undefined;
+  return {
+    endpoint,
+    region,
+    userPoolId,
+    clientId,
+    issuer,
+    jwksUri,
+    createUser: (input) => pool.createUser(input),
+    confirmationCode: (username) => pool.confirmationCode(username),
+    dispose() {
+      disposing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeAllConnections();
+      }).then(() => writing);
+      return disposing;
+    },
+  };
+}
+
+function isOperationName(name: string): name is OperationName {
+  return OPERATIONS.has(name);
+}
+
+function sendError(res: ServerResponse, error: CognitoError): void {
+  res.writeHead(error.status, {
+    ...CORS_HEADERS,
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amzn-errortype': error.code,
+    'x-amzn-requestid': crypto.randomUUID(),
+  });
+  res.end(JSON.stringify({ __type: error.code, message: error.message }));
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > MAX_BODY_BYTES) throw new CognitoError(ErrorCode.InvalidParameter, 'The request body is too large.');
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function loadState(file: string, userPoolId: string, clientId: string): Promise<PoolState> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return { users: [], refreshTokens: [], revoked: [] };
+    throw error;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new InvalidUserPoolFileError(file, 'not JSON');
+  }
+  if (
+    !isRecord(raw) ||
+    raw.format !== PERSIST_FORMAT ||
+    !Array.isArray(raw.users) ||
+    !Array.isArray(raw.refreshTokens) ||
+    !Array.isArray(raw.revoked)
+  ) {
+    throw new InvalidUserPoolFileError(
+      file,
+      `expected {"format": ${PERSIST_FORMAT}, "users": [...], "refreshTokens": [...], "revoked": [...]}`,
+    );
+  }
+  // Password verifiers are bound to the pool id (SRP mixes it in) and sessions to the client.
+  if (raw.userPoolId !== userPoolId || raw.clientId !== clientId) {
+    throw new InvalidUserPoolFileError(
+      file,
+      `it belongs to pool ${String(raw.userPoolId)} / client ${String(raw.clientId)}, not ${userPoolId} / ${clientId}`,
+    );
+  }
+  const parseAll = <T>(list: unknown[], what: string, parse: (entry: unknown) => T | undefined): T[] =>
+    list.map((entry, index) => {
+      const parsed = parse(entry);
+      if (parsed === undefined) throw new InvalidUserPoolFileError(file, `${what}[${index}] is malformed`);
+      return parsed;
+    });
+  return {
+    users: parseAll(raw.users, 'users', parseStoredUser),
+    refreshTokens: parseAll(raw.refreshTokens, 'refreshTokens', parseStoredRefreshToken),
+    revoked: parseAll(raw.revoked, 'revoked', parseRevokedSession),
+  };
+}
+
+async function saveState(file: string, userPoolId: string, clientId: string, state: PoolState): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify({ format: PERSIST_FORMAT, userPoolId, clientId, ...state }, null, 2)}\n`, { mode: 0o600 });
+  await rename(temp, file);
+}
