@@ -9,6 +9,7 @@ import {
   lowerCaseHeaders,
   realtimeConnectRequest,
   realtimeStartRequest,
+  type AuthContext,
   type SignedRequest,
 } from './auth.js';
 import { unauthorizedBody } from './errors.js';
@@ -290,5 +291,40 @@ describe('FieldAuthorization on the project schema', () => {
     expect(authz.allows('Order', 'status', 'AWS_IAM')).toBe(true);
     expect(authz.allows('Order', 'status', 'API_KEY')).toBe(true);
     expect(authz.allows('Store', 'name', 'AWS_IAM')).toBe(false);
+  });
+});
+
+describe('FieldAuthorization with IAM grants', () => {
+  const publisher = 'arn:aws:iam::000000000000:role/publisher';
+  const authz = new FieldAuthorization(projectSchema, { iamGrants: { 'Mutation.publishOrderUpdate': [publisher] } });
+  const iam = (userArn: string): AuthContext => ({
+    authType: 'AWS_IAM',
+    identity: {
+      accountId: '000000000000',
+      userArn,
+      username: 'x',
+      sourceIp: [],
+      cognitoIdentityPoolId: null,
+      cognitoIdentityId: null,
+      cognitoIdentityAuthType: null,
+      cognitoIdentityAuthProvider: null,
+    },
+  });
+
+  it('lets the granted principal call publishOrderUpdate and read the Order it returns', () => {
+    expect(authz.allowsCaller('Mutation', 'publishOrderUpdate', iam(publisher))).toBe(true);
+    expect(authz.allowsCaller('Order', 'status', iam(publisher))).toBe(true);
+  });
+
+  it('refuses publishOrderUpdate to a verified principal without the grant', () => {
+    expect(authz.allowsCaller('Mutation', 'publishOrderUpdate', iam('arn:aws:iam::000000000000:user/someone'))).toBe(false);
+  });
+
+  it('still refuses a mode the field does not allow, grant or not', () => {
+    expect(authz.allowsCaller('Mutation', 'publishOrderUpdate', { authType: 'API_KEY', identity: null })).toBe(false);
+  });
+
+  it('without grants, lets every IAM caller through as before', () => {
+    expect(new FieldAuthorization(projectSchema).allowsCaller('Mutation', 'publishOrderUpdate', iam('arn:aws:iam::1:user/any'))).toBe(true);
   });
 });

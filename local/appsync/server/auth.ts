@@ -283,14 +283,31 @@ const AUTH_DIRECTIVES: Readonly<Record<string, AuthType | null>> = {
   aws_lambda: null,
 };
 
+export interface FieldAuthorizationOptions {
+  /**
+   * Which IAM principals (ARNs) may call each root field, keyed `"Mutation.publishOrderUpdate"`:
+   * the local stand-in for the IAM policies that grant `appsync:GraphQL` on
+   * `…/types/Mutation/fields/publishOrderUpdate`. Given, an IAM caller may use a Query, Mutation
+   * or Subscription field only when granted it (as on AWS, where no policy means no access);
+   * fields of other types follow their directives alone. Omitted, every IAM caller may.
+   */
+  readonly iamGrants?: Readonly<Record<string, readonly string[]>>;
+}
+
 /**
  * Which modes may read each `Type.field`, precomputed. AppSync's rule: a field's own auth
  * directives win; else its type's; with neither, only the default mode may read it.
  */
 export class FieldAuthorization {
   private readonly allowed = new Map<string, ReadonlySet<AuthType>>();
+  private readonly rootTypes: ReadonlySet<string>;
+  private readonly iamGrants: Readonly<Record<string, readonly string[]>> | undefined;
 
-  constructor(schema: GraphQLSchema) {
+  constructor(schema: GraphQLSchema, options: FieldAuthorizationOptions = {}) {
+    this.iamGrants = options.iamGrants;
+    this.rootTypes = new Set(
+      [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((t) => (t ? [t.name] : [])),
+    );
     const directives = Object.keys(AUTH_DIRECTIVES)
       .map((name) => schema.getDirective(name))
       .filter((d): d is GraphQLDirective => d !== undefined);
@@ -329,5 +346,13 @@ export class FieldAuthorization {
   allows(typeName: string, fieldName: string, authType: AuthType): boolean {
     if (fieldName.startsWith('__') || typeName.startsWith('__')) return true;
     return this.allowed.get(`${typeName}.${fieldName}`)?.has(authType) ?? false;
+  }
+
+  /** Whether this caller may read `typeName.fieldName`: its mode, and for IAM on a root field, its grant. */
+  allowsCaller(typeName: string, fieldName: string, auth: AuthContext): boolean {
+    if (!this.allows(typeName, fieldName, auth.authType)) return false;
+    if (auth.authType !== 'AWS_IAM' || this.iamGrants === undefined || !this.rootTypes.has(typeName)) return true;
+    const arn = auth.identity !== null && 'userArn' in auth.identity ? auth.identity.userArn : null;
+    return arn !== null && (this.iamGrants[`${typeName}.${fieldName}`]?.includes(arn) ?? false);
   }
 }
