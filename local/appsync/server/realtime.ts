@@ -303,7 +303,10 @@ export function makeRealtimeServer(options: RealtimeOptions): RealtimeServer {
           const message = parseClientMessage(raw);
           switch (message.type) {
             case MessageType.ConnectionInit:
-              void authSettled.then(onInit);
+              // A socket closed while authentication was pending must not start a keep-alive timer.
+              void authSettled.then(() => {
+                if (!isClosed) onInit();
+              });
               break;
             case MessageType.Start:
               onStart(message).catch((err: unknown) => {
