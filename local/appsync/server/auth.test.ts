@@ -328,3 +328,41 @@ describe('FieldAuthorization with IAM grants', () => {
     expect(new FieldAuthorization(projectSchema).allowsCaller('Mutation', 'publishOrderUpdate', iam('arn:aws:iam::1:user/any'))).toBe(true);
   });
 });
+
+describe('FieldAuthorization for user-pool callers', () => {
+  const schema = buildAppSyncSchema(`
+    type Query {
+      myOrders: String @aws_cognito_user_pools
+      storeOrders: String @aws_cognito_user_pools(cognito_groups: ["store"])
+      stores: Store @aws_api_key @aws_cognito_user_pools
+      open: String
+    }
+    type Store @aws_cognito_user_pools(cognito_groups: ["store", "driver"]) @aws_api_key {
+      name: String
+      id: String @aws_cognito_user_pools
+    }
+  `);
+  const authz = new FieldAuthorization(schema);
+  const user = (groups: string[] | null): AuthContext => ({
+    authType: 'AMAZON_COGNITO_USER_POOLS',
+    identity: { sub: 's', issuer: 'i', username: 'u', claims: {}, sourceIp: [], defaultAuthStrategy: 'ALLOW', groups },
+  });
+
+  it('lets any signed-in user read a field marked @aws_cognito_user_pools, but not an undecorated one', () => {
+    expect(authz.allowsCaller('Query', 'myOrders', user(null))).toBe(true);
+    expect(authz.allowsCaller('Query', 'open', user(null))).toBe(false);
+  });
+
+  it('lets only members of cognito_groups read a field that lists them', () => {
+    expect(authz.allowsCaller('Query', 'storeOrders', user(['store']))).toBe(true);
+    expect(authz.allowsCaller('Query', 'storeOrders', user(['customer']))).toBe(false);
+    expect(authz.allowsCaller('Query', 'storeOrders', user(null))).toBe(false);
+  });
+
+  it("applies a type's groups to its fields unless a field declares its own", () => {
+    expect(authz.allowsCaller('Store', 'name', user(['driver']))).toBe(true);
+    expect(authz.allowsCaller('Store', 'name', user(['customer']))).toBe(false);
+    expect(authz.allowsCaller('Store', 'id', user(['customer']))).toBe(true);
+    expect(authz.allowsCaller('Store', 'name', { authType: 'API_KEY', identity: null })).toBe(true);
+  });
+});

@@ -300,6 +300,8 @@ export interface FieldAuthorizationOptions {
  */
 export class FieldAuthorization {
   private readonly allowed = new Map<string, ReadonlySet<AuthType>>();
+  /** `@aws_cognito_user_pools(cognito_groups: [...])`: user-pool callers must be in one of these. */
+  private readonly userPoolGroups = new Map<string, readonly string[]>();
   private readonly rootTypes: ReadonlySet<string>;
   private readonly iamGrants: Readonly<Record<string, readonly string[]>> | undefined;
 
@@ -311,33 +313,41 @@ export class FieldAuthorization {
     const directives = Object.keys(AUTH_DIRECTIVES)
       .map((name) => schema.getDirective(name))
       .filter((d): d is GraphQLDirective => d !== undefined);
-    const modesOf = (node: Parameters<typeof getDirectiveValues>[1] | undefined): { declared: boolean; modes: Set<AuthType> } => {
+    type Modes = { declared: boolean; modes: Set<AuthType>; groups: string[] | null };
+    const modesOf = (node: Parameters<typeof getDirectiveValues>[1] | undefined): Modes => {
       const modes = new Set<AuthType>();
       let declared = false;
-      if (node === undefined) return { declared, modes };
+      let groups: string[] | null = null;
+      if (node === undefined) return { declared, modes, groups };
       for (const d of directives) {
-        if (getDirectiveValues(d, node) !== undefined) {
+        const values = getDirectiveValues(d, node);
+        if (values !== undefined) {
           declared = true;
           const mode = AUTH_DIRECTIVES[d.name];
           if (mode) modes.add(mode);
+          const listed: unknown = values['cognito_groups'];
+          if (mode === 'AMAZON_COGNITO_USER_POOLS' && Array.isArray(listed))
+            groups = listed.filter((g): g is string => typeof g === 'string');
         }
       }
-      return { declared, modes };
+      return { declared, modes, groups };
     };
     for (const type of Object.values(schema.getTypeMap())) {
       if (!(type instanceof GraphQLObjectType) || type.name.startsWith('__')) continue;
-      const typeModes = type.astNode ? modesOf(type.astNode) : { declared: false, modes: new Set<AuthType>() };
+      const typeModes: Modes = type.astNode ? modesOf(type.astNode) : { declared: false, modes: new Set<AuthType>(), groups: null };
       for (const ext of type.extensionASTNodes) {
         const e = modesOf(ext);
         if (e.declared) {
           typeModes.declared = true;
           for (const m of e.modes) typeModes.modes.add(m);
+          typeModes.groups ??= e.groups;
         }
       }
       for (const field of Object.values(type.getFields())) {
         const own = modesOf(field.astNode ?? undefined);
-        const modes = own.declared ? own.modes : typeModes.declared ? typeModes.modes : new Set([DEFAULT_AUTH_TYPE]);
-        this.allowed.set(`${type.name}.${field.name}`, modes);
+        const ruling = own.declared ? own : typeModes.declared ? typeModes : null;
+        this.allowed.set(`${type.name}.${field.name}`, ruling ? ruling.modes : new Set([DEFAULT_AUTH_TYPE]));
+        if (ruling?.groups) this.userPoolGroups.set(`${type.name}.${field.name}`, ruling.groups);
       }
     }
   }
@@ -348,9 +358,18 @@ export class FieldAuthorization {
     return this.allowed.get(`${typeName}.${fieldName}`)?.has(authType) ?? false;
   }
 
-  /** Whether this caller may read `typeName.fieldName`: its mode, and for IAM on a root field, its grant. */
+  /**
+   * Whether this caller may read `typeName.fieldName`: its mode; for IAM on a root field, its
+   * grant; for a user-pool caller, membership of one of the field's `cognito_groups`, if any.
+   */
   allowsCaller(typeName: string, fieldName: string, auth: AuthContext): boolean {
     if (!this.allows(typeName, fieldName, auth.authType)) return false;
+    if (auth.authType === 'AMAZON_COGNITO_USER_POOLS') {
+      const required = this.userPoolGroups.get(`${typeName}.${fieldName}`);
+      if (required === undefined) return true;
+      const groups = auth.identity !== null && 'groups' in auth.identity ? (auth.identity.groups ?? []) : [];
+      return groups.some((g) => required.includes(g));
+    }
     if (auth.authType !== 'AWS_IAM' || this.iamGrants === undefined || !this.rootTypes.has(typeName)) return true;
     const arn = auth.identity !== null && 'userArn' in auth.identity ? auth.identity.userArn : null;
     return arn !== null && (this.iamGrants[`${typeName}.${fieldName}`]?.includes(arn) ?? false);
