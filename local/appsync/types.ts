@@ -4,9 +4,8 @@
  * (https://docs.aws.amazon.com/appsync/latest/devguide/resolver-context-reference-js.html).
  */
 
-/** Who made the request, as AppSync puts it in `ctx.identity`. API_KEY requests have none. */
-export type Identity = null | {
-  /** IAM (SigV4) caller. */
+/** An IAM (SigV4) caller, as AppSync puts it in `ctx.identity`. */
+export interface IamIdentity {
   readonly accountId: string;
   readonly userArn: string;
   readonly username: string;
@@ -15,9 +14,27 @@ export type Identity = null | {
   readonly cognitoIdentityId: null;
   readonly cognitoIdentityAuthType: null;
   readonly cognitoIdentityAuthProvider: null;
-};
+}
 
-export type AuthType = 'API_KEY' | 'AWS_IAM';
+/** A Cognito user-pool caller (AMAZON_COGNITO_USER_POOLS), as AppSync puts it in `ctx.identity`. */
+export interface UserPoolIdentity {
+  readonly sub: string;
+  readonly issuer: string;
+  /** `cognito:username` of an id token, `username` of an access token. */
+  readonly username: string;
+  /** Every claim of the verified token. */
+  readonly claims: Readonly<Record<string, unknown>>;
+  readonly sourceIp: readonly string[];
+  /** The user pool's default action: `ALLOW` or `DENY`. */
+  readonly defaultAuthStrategy: string;
+  /** `cognito:groups`, or null when the user is in none. */
+  readonly groups: readonly string[] | null;
+}
+
+/** Who made the request, as AppSync puts it in `ctx.identity`. API_KEY requests have none. */
+export type Identity = null | IamIdentity | UserPoolIdentity;
+
+export type AuthType = 'API_KEY' | 'AWS_IAM' | 'AMAZON_COGNITO_USER_POOLS';
 
 /** The per-request part of a resolver's `ctx`, as the server builds it for one field. */
 export interface ResolverInvocation {

@@ -57,6 +57,7 @@ export const MAX_INVALIDATIONS = 5;
 const AUTH_TYPE_NAMES: Readonly<Record<AuthType, string>> = {
   API_KEY: 'API Key Authorization',
   AWS_IAM: 'IAM Authorization',
+  AMAZON_COGNITO_USER_POOLS: 'User Pool Authorization',
 };
 
 function fieldError(message: unknown, errorType: unknown, data: unknown, errorInfo: unknown): AppSyncFieldError {

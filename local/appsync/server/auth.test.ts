@@ -1,7 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { authenticate, FieldAuthorization } from './auth.js';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  authenticate,
+  FieldAuthorization,
+  LOCAL_IAM_PRINCIPAL,
+  lowerCaseHeaders,
+  realtimeConnectRequest,
+  realtimeStartRequest,
+  type AuthContext,
+  type SignedRequest,
+} from './auth.js';
+import { unauthorizedBody } from './errors.js';
 import { buildAppSyncSchema } from './schema.js';
+import { headerProtocol, postGraphQL, RawClient, startTestServer } from './test-kit.js';
 
 const projectSchema = buildAppSyncSchema(readFileSync(new URL('../../../schema.graphql', import.meta.url), 'utf8'));
 const options = { apiKeys: ['da2-a'], region: 'us-east-1', remoteAddress: '127.0.0.1' };
@@ -9,12 +22,12 @@ const sigv4 = (scope: string) =>
   `AWS4-HMAC-SHA256 Credential=AKIDX/20250101/${scope}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
 
 describe('authenticate', () => {
-  it('accepts a known API key with no identity', () => {
-    expect(authenticate({ 'x-api-key': 'da2-a' }, options)).toEqual({ ok: true, auth: { authType: 'API_KEY', identity: null } });
+  it('accepts a known API key with no identity', async () => {
+    expect(await authenticate({ 'x-api-key': 'da2-a' }, options)).toEqual({ ok: true, auth: { authType: 'API_KEY', identity: null } });
   });
 
-  it('builds an IAM identity from the access key id and source IPs', () => {
-    const r = authenticate(
+  it('without principals, builds an unverified IAM identity from the access key id and source IPs', async () => {
+    const r = await authenticate(
       { authorization: sigv4('us-east-1/appsync'), 'x-amz-date': '20250101T000000Z', 'x-forwarded-for': '10.0.0.1' },
       options,
     );
@@ -33,8 +46,230 @@ describe('authenticate', () => {
     ['a date that differs from the scope', { authorization: sigv4('us-east-1/appsync'), 'x-amz-date': '20250102T000000Z' }],
     ['a bearer token', { authorization: 'Bearer abc' }],
     ['nothing', {}],
-  ])('refuses %s', (_label, headers) => {
-    expect(authenticate(headers, options).ok).toBe(false);
+  ])('refuses %s', async (_label, headers) => {
+    expect((await authenticate(headers, options)).ok).toBe(false);
+  });
+});
+
+const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
+const HOST = '127.0.0.1:4000';
+const verifying = { ...options, iamPrincipals: [LOCAL_IAM_PRINCIPAL], now: () => NOW };
+/** The headers Amplify signs for a realtime connection or start (its AWS_APPSYNC_REALTIME_HEADERS). */
+const REALTIME_HEADERS = {
+  accept: 'application/json, text/javascript',
+  'content-encoding': 'amz-1.0',
+  'content-type': 'application/json; charset=UTF-8',
+};
+
+interface SignInput {
+  readonly request: SignedRequest;
+  readonly credentials?: { accessKeyId: string; secretAccessKey: string };
+  readonly at?: number;
+  readonly host?: string;
+  readonly headers?: Record<string, string>;
+}
+
+/** Signs as the publisher Lambda does (functions/lib/graphql-iam.ts): @smithy/signature-v4, service appsync. */
+async function sign({
+  request,
+  credentials = LOCAL_IAM_PRINCIPAL,
+  at = NOW,
+  host = HOST,
+  headers,
+}: SignInput): Promise<Record<string, string>> {
+  const signer = new SignatureV4({ service: 'appsync', region: 'us-east-1', credentials, sha256: Sha256 });
+  const [hostname = '', port] = host.split(':');
+  const signed = await signer.sign(
+    {
+      method: request.method,
+      protocol: 'http:',
+      hostname,
+      port: port === undefined ? undefined : Number(port),
+      path: request.path,
+      query: Object.fromEntries(new URLSearchParams(request.query)),
+      headers: { host, ...(headers ?? { 'content-type': 'application/json' }) },
+      body: request.body,
+    },
+    { signingDate: new Date(at) },
+  );
+  return lowerCaseHeaders(signed.headers);
+}
+
+const post = (body: string): SignedRequest => ({ method: 'POST', path: '/graphql', query: '', body });
+const MUTATION = JSON.stringify({ query: 'mutation { publishOrderUpdate(input: {}) { orderId } }', variables: {} });
+
+describe('authenticate with iamPrincipals (SigV4 verified)', () => {
+  it('accepts a signature made by the real signer with a known key, as that principal', async () => {
+    const headers = await sign({ request: post(MUTATION) });
+    const r = await authenticate(headers, { ...verifying, request: post(MUTATION) });
+    expect(r).toMatchObject({
+      ok: true,
+      auth: { authType: 'AWS_IAM', identity: { accountId: '000000000000', userArn: LOCAL_IAM_PRINCIPAL.arn, username: 'local' } },
+    });
+  });
+
+  it('accepts a signed GET whose query string is part of the signature', async () => {
+    const get: SignedRequest = { method: 'GET', path: '/graphql', query: 'query=%7B%20hello%20%7D&variables=%7B%7D', body: '' };
+    expect((await authenticate(await sign({ request: get }), { ...verifying, request: get })).ok).toBe(true);
+  });
+
+  it('refuses a forged signature for a known access key', async () => {
+    const headers = await sign({ request: post(MUTATION), credentials: { accessKeyId: 'local', secretAccessKey: 'guessed' } });
+    expect(await authenticate(headers, { ...verifying, request: post(MUTATION) })).toEqual({
+      ok: false,
+      reason: 'SigV4 signature does not match',
+    });
+  });
+
+  it('refuses a made-up signature value', async () => {
+    const headers = await sign({ request: post(MUTATION) });
+    headers['authorization'] = (headers['authorization'] ?? '').replace(/Signature=[0-9a-f]{64}/, `Signature=${'a'.repeat(64)}`);
+    expect((await authenticate(headers, { ...verifying, request: post(MUTATION) })).ok).toBe(false);
+  });
+
+  it('refuses a valid signature by an access key it does not know', async () => {
+    const headers = await sign({
+      request: post(MUTATION),
+      credentials: { accessKeyId: 'AKIDSTRANGER', secretAccessKey: 'its-own-secret' },
+    });
+    expect(await authenticate(headers, { ...verifying, request: post(MUTATION) })).toEqual({
+      ok: false,
+      reason: 'unknown access key AKIDSTRANGER',
+    });
+  });
+
+  it.each([
+    ['more than 5 minutes old', NOW - 5 * 60_000 - 1000],
+    ['more than 5 minutes ahead', NOW + 5 * 60_000 + 1000],
+  ])('refuses a signature dated %s', async (_label, at) => {
+    const headers = await sign({ request: post(MUTATION), at });
+    const r = await authenticate(headers, { ...verifying, request: post(MUTATION) });
+    expect(r.ok).toBe(false);
+    expect(r.ok ? '' : r.reason).toMatch(/more than 5 minutes from now/);
+  });
+
+  it('accepts a signature dated within the 5 minutes', async () => {
+    const headers = await sign({ request: post(MUTATION), at: NOW - 4 * 60_000 });
+    expect((await authenticate(headers, { ...verifying, request: post(MUTATION) })).ok).toBe(true);
+  });
+
+  it('refuses a body changed after signing, with or without the signed x-amz-content-sha256', async () => {
+    const headers = await sign({ request: post(MUTATION) });
+    const tampered = post(MUTATION.replace('publishOrderUpdate', 'publishOrderUpdatX'));
+    expect(await authenticate(headers, { ...verifying, request: tampered })).toEqual({
+      ok: false,
+      reason: 'x-amz-content-sha256 does not match the body',
+    });
+    const withoutHash = await sign({ request: post(MUTATION) });
+    delete withoutHash['x-amz-content-sha256'];
+    expect((await authenticate(withoutHash, { ...verifying, request: tampered })).ok).toBe(false);
+  });
+
+  it('refuses a signature for another path or another host', async () => {
+    const headers = await sign({ request: post(MUTATION) });
+    expect((await authenticate(headers, { ...verifying, request: { ...post(MUTATION), path: '/graphql/other' } })).ok).toBe(false);
+    expect((await authenticate({ ...headers, host: 'evil.example' }, { ...verifying, request: post(MUTATION) })).ok).toBe(false);
+  });
+
+  it('refuses a signed header that is missing from the request', async () => {
+    const headers = await sign({ request: post(MUTATION) });
+    delete headers['content-type'];
+    expect(await authenticate(headers, { ...verifying, request: post(MUTATION) })).toEqual({
+      ok: false,
+      reason: 'signed header content-type is missing',
+    });
+  });
+
+  it('refuses when there is no request to check the signature against', async () => {
+    expect((await authenticate(await sign({ request: post(MUTATION) }), verifying)).ok).toBe(false);
+  });
+
+  describe('realtime (what Amplify signs)', () => {
+    const data = JSON.stringify({ query: 'subscription { onOrderUpdated { orderId } }', variables: {} });
+
+    it('accepts a connection header signed over POST /graphql/connect with body {}', async () => {
+      const headers = await sign({ request: realtimeConnectRequest(), headers: REALTIME_HEADERS });
+      expect((await authenticate(headers, { ...verifying, request: realtimeConnectRequest() })).ok).toBe(true);
+    });
+
+    it('accepts a start signed over POST /graphql with the subscription data, and refuses it for other data', async () => {
+      const headers = await sign({ request: realtimeStartRequest(data), headers: REALTIME_HEADERS });
+      expect((await authenticate(headers, { ...verifying, request: realtimeStartRequest(data) })).ok).toBe(true);
+      const other = JSON.stringify({ query: 'subscription { onOrderUpdated(storeId: "s2") { orderId } }', variables: {} });
+      expect((await authenticate(headers, { ...verifying, request: realtimeStartRequest(other) })).ok).toBe(false);
+    });
+
+    it('refuses a start signature replayed as a connection header', async () => {
+      const headers = await sign({ request: realtimeStartRequest(data), headers: REALTIME_HEADERS });
+      expect((await authenticate(headers, { ...verifying, request: realtimeConnectRequest() })).ok).toBe(false);
+    });
+  });
+});
+
+describe('a server with iamPrincipals', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  beforeAll(async () => {
+    server = await startTestServer({ iamPrincipals: [LOCAL_IAM_PRINCIPAL] });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+  const body = JSON.stringify({ query: '{ secret }' });
+  const signFor = (request: SignedRequest, extra: Partial<SignInput> = {}) =>
+    sign({ request, at: Date.now(), host: new URL(server.url).host, ...extra });
+
+  it('answers a signed request from a known principal', async () => {
+    const res = await postGraphQL(server.url, body, await signFor(post(body)));
+    expect(res.status).toBe(200);
+    expect(server.calls.at(-1)?.identity).toMatchObject({ userArn: LOCAL_IAM_PRINCIPAL.arn });
+  });
+
+  it('answers a forged signature with 401 UnauthorizedException', async () => {
+    const headers = await signFor(post(body), { credentials: { accessKeyId: 'local', secretAccessKey: 'forged' } });
+    const res = await postGraphQL(server.url, body, headers);
+    expect(res.status).toBe(401);
+    expect(res.json).toEqual(unauthorizedBody());
+  });
+
+  it('answers a body swapped after signing with 401', async () => {
+    const headers = await signFor(post(body));
+    const res = await postGraphQL(server.url, JSON.stringify({ query: '{ both }' }), headers);
+    expect(res.status).toBe(401);
+  });
+
+  it('acknowledges a realtime connection signed like Amplify, and refuses a forged one', async () => {
+    const good = await signFor(realtimeConnectRequest(), { headers: REALTIME_HEADERS });
+    const ok = new RawClient(server.realtimeUrl, ['graphql-ws', headerProtocol(good)]);
+    expect((await ok.init()).type).toBe('connection_ack');
+    await ok.close();
+
+    const forged = await signFor(realtimeConnectRequest(), {
+      headers: REALTIME_HEADERS,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'x' },
+    });
+    const bad = new RawClient(server.realtimeUrl, ['graphql-ws', headerProtocol(forged)]);
+    await bad.opened;
+    bad.send({ type: 'connection_init' });
+    const err = await bad.waitFor((f) => f.type === 'connection_error');
+    expect(err.payload.errors[0]).toMatchObject({ errorType: 'UnauthorizedException', errorCode: 401 });
+    await bad.closed;
+  });
+
+  it('starts a subscription whose start is signed over its data, and refuses one signed over other data', async () => {
+    const c = new RawClient(server.realtimeUrl, [
+      'graphql-ws',
+      headerProtocol(await signFor(realtimeConnectRequest(), { headers: REALTIME_HEADERS })),
+    ]);
+    await c.init();
+    const query = 'subscription { onSecret { id } }';
+    const data = JSON.stringify({ query, variables: {} });
+    c.start('good', query, {}, await signFor(realtimeStartRequest(data), { headers: REALTIME_HEADERS }));
+    expect((await c.waitFor((f) => f.id === 'good' && (f.type === 'start_ack' || f.type === 'error'))).type).toBe('start_ack');
+    const otherData = JSON.stringify({ query: 'subscription { onThing { id } }', variables: {} });
+    c.start('bad', query, {}, await signFor(realtimeStartRequest(otherData), { headers: REALTIME_HEADERS }));
+    const err = await c.waitFor((f) => f.id === 'bad' && (f.type === 'start_ack' || f.type === 'error'));
+    expect(err).toMatchObject({ type: 'error', payload: { errors: [{ errorType: 'UnauthorizedException' }] } });
+    await c.close();
   });
 });
 
@@ -56,5 +291,78 @@ describe('FieldAuthorization on the project schema', () => {
     expect(authz.allows('Order', 'status', 'AWS_IAM')).toBe(true);
     expect(authz.allows('Order', 'status', 'API_KEY')).toBe(true);
     expect(authz.allows('Store', 'name', 'AWS_IAM')).toBe(false);
+  });
+});
+
+describe('FieldAuthorization with IAM grants', () => {
+  const publisher = 'arn:aws:iam::000000000000:role/publisher';
+  const authz = new FieldAuthorization(projectSchema, { iamGrants: { 'Mutation.publishOrderUpdate': [publisher] } });
+  const iam = (userArn: string): AuthContext => ({
+    authType: 'AWS_IAM',
+    identity: {
+      accountId: '000000000000',
+      userArn,
+      username: 'x',
+      sourceIp: [],
+      cognitoIdentityPoolId: null,
+      cognitoIdentityId: null,
+      cognitoIdentityAuthType: null,
+      cognitoIdentityAuthProvider: null,
+    },
+  });
+
+  it('lets the granted principal call publishOrderUpdate and read the Order it returns', () => {
+    expect(authz.allowsCaller('Mutation', 'publishOrderUpdate', iam(publisher))).toBe(true);
+    expect(authz.allowsCaller('Order', 'status', iam(publisher))).toBe(true);
+  });
+
+  it('refuses publishOrderUpdate to a verified principal without the grant', () => {
+    expect(authz.allowsCaller('Mutation', 'publishOrderUpdate', iam('arn:aws:iam::000000000000:user/someone'))).toBe(false);
+  });
+
+  it('still refuses a mode the field does not allow, grant or not', () => {
+    expect(authz.allowsCaller('Mutation', 'publishOrderUpdate', { authType: 'API_KEY', identity: null })).toBe(false);
+  });
+
+  it('without grants, lets every IAM caller through as before', () => {
+    expect(new FieldAuthorization(projectSchema).allowsCaller('Mutation', 'publishOrderUpdate', iam('arn:aws:iam::1:user/any'))).toBe(true);
+  });
+});
+
+describe('FieldAuthorization for user-pool callers', () => {
+  const schema = buildAppSyncSchema(`
+    type Query {
+      myOrders: String @aws_cognito_user_pools
+      storeOrders: String @aws_cognito_user_pools(cognito_groups: ["store"])
+      stores: Store @aws_api_key @aws_cognito_user_pools
+      open: String
+    }
+    type Store @aws_cognito_user_pools(cognito_groups: ["store", "driver"]) @aws_api_key {
+      name: String
+      id: String @aws_cognito_user_pools
+    }
+  `);
+  const authz = new FieldAuthorization(schema);
+  const user = (groups: string[] | null): AuthContext => ({
+    authType: 'AMAZON_COGNITO_USER_POOLS',
+    identity: { sub: 's', issuer: 'i', username: 'u', claims: {}, sourceIp: [], defaultAuthStrategy: 'ALLOW', groups },
+  });
+
+  it('lets any signed-in user read a field marked @aws_cognito_user_pools, but not an undecorated one', () => {
+    expect(authz.allowsCaller('Query', 'myOrders', user(null))).toBe(true);
+    expect(authz.allowsCaller('Query', 'open', user(null))).toBe(false);
+  });
+
+  it('lets only members of cognito_groups read a field that lists them', () => {
+    expect(authz.allowsCaller('Query', 'storeOrders', user(['store']))).toBe(true);
+    expect(authz.allowsCaller('Query', 'storeOrders', user(['customer']))).toBe(false);
+    expect(authz.allowsCaller('Query', 'storeOrders', user(null))).toBe(false);
+  });
+
+  it("applies a type's groups to its fields unless a field declares its own", () => {
+    expect(authz.allowsCaller('Store', 'name', user(['driver']))).toBe(true);
+    expect(authz.allowsCaller('Store', 'name', user(['customer']))).toBe(false);
+    expect(authz.allowsCaller('Store', 'id', user(['customer']))).toBe(true);
+    expect(authz.allowsCaller('Store', 'name', { authType: 'API_KEY', identity: null })).toBe(true);
   });
 });

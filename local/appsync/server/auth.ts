@@ -1,19 +1,42 @@
 /**
  * AppSync authentication (who is calling) and field-level authorization (may that mode read this
- * field). Transport-free: both HTTP and the realtime endpoint hand in a lower-cased header record.
+ * field). Transport-free: both HTTP and the realtime endpoint hand in a lower-cased header record
+ * and, for SigV4, the request the signature must cover.
  *
- * Modes: API_KEY is the default mode; AWS_IAM is an additional mode. SigV4 signatures are NOT
- * verified (no secrets exist locally); the header must be well-formed, and the access key id
- * becomes the caller's identity.
+ * Modes: API_KEY is the default mode; AWS_IAM is an additional mode; AMAZON_COGNITO_USER_POOLS is
+ * served when a user pool is configured. Given `iamPrincipals`, a SigV4 signature is verified as
+ * AWS verifies it (canonical request, signing key, constant-time compare, 5-minute clock skew) and
+ * the access key must be one of them; without `iamPrincipals` only the header's form is checked
+ * (the behaviour before signatures were verified, kept until every caller passes principals).
  */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { getDirectiveValues, GraphQLObjectType, type GraphQLDirective, type GraphQLSchema } from 'graphql';
 import type { AuthType, Identity } from '../types.js';
+import type { UserPoolVerifier } from './user-pool-auth.js';
 
 /** The default authorization mode of every local API (as in schema.graphql's header). */
 export const DEFAULT_AUTH_TYPE: AuthType = 'API_KEY';
 
 /** Stand-in AWS account id for IAM identities (12 digits, as AWS formats them). */
 export const LOCAL_ACCOUNT_ID = '000000000000';
+
+/** An IAM caller the API knows: the secret verifies its signatures, the ARN is `identity.userArn`. */
+export interface IamPrincipal {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** e.g. `arn:aws:iam::000000000000:user/local`; its account becomes `identity.accountId`. */
+  readonly arn: string;
+}
+
+/** The credentials every local handler runs with (local/stack.ts sets them in the environment). */
+export const LOCAL_IAM_PRINCIPAL: IamPrincipal = {
+  accessKeyId: 'local',
+  secretAccessKey: 'local',
+  arn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/local`,
+};
+
+/** How far `x-amz-date` may be from the server clock, either way (AWS: "within 5 minutes"). */
+export const MAX_SIGV4_CLOCK_SKEW_MS = 5 * 60_000;
 
 export interface AuthContext {
   readonly authType: AuthType;
@@ -22,18 +45,54 @@ export interface AuthContext {
 
 export type AuthResult = { readonly ok: true; readonly auth: AuthContext } | { readonly ok: false; readonly reason: string };
 
-export interface AuthenticateOptions {
+/** The part of a request a SigV4 signature covers besides its headers. */
+export interface SignedRequest {
+  readonly method: string;
+  /** Path as sent, still percent-encoded, without the query. */
+  readonly path: string;
+  /** Raw query string without `?` ('' for none). */
+  readonly query: string;
+  /** The body exactly as received (UTF-8). */
+  readonly body: string;
+}
+
+/** What a server is configured with; the same for every request. */
+export interface AuthConfig {
   readonly apiKeys: readonly string[];
   readonly region: string;
+  /** Known IAM callers. Given, signatures are verified; omitted, only their form is checked. */
+  readonly iamPrincipals?: readonly IamPrincipal[] | undefined;
+  /** Verifies `Authorization: <jwt>`; without one such a header is refused as before. */
+  readonly userPool?: UserPoolVerifier | undefined;
+  /** Clock for `x-amz-date` and token expiry, in ms since the epoch. @default Date.now */
+  readonly now?: (() => number) | undefined;
+}
+
+export interface AuthenticateOptions extends AuthConfig {
   /** TCP peer address, appended to X-Forwarded-For for `identity.sourceIp`. */
   readonly remoteAddress?: string | undefined;
+  /** What a SigV4 signature must cover; required when `iamPrincipals` is given. */
+  readonly request?: SignedRequest | undefined;
+}
+
+/**
+ * What Amplify signs for a realtime connection header: a POST of `{}` to the GraphQL endpoint's
+ * `/connect` (AppSync's realtime docs, IAM section).
+ */
+export function realtimeConnectRequest(graphqlPath = '/graphql'): SignedRequest {
+  return { method: 'POST', path: `${graphqlPath}/connect`, query: '', body: '{}' };
+}
+
+/** What Amplify signs for a `start`'s `extensions.authorization`: a POST of the start's `data` to the GraphQL endpoint. */
+export function realtimeStartRequest(data: string, graphqlPath = '/graphql'): SignedRequest {
+  return { method: 'POST', path: graphqlPath, query: '', body: data };
 }
 
 /** Services a local SigV4 header may name: AppSync's own, and `execute-api`, which Amplify signs for on a customEndpoint. */
 const SIGV4_SERVICES = new Set(['appsync', 'execute-api']);
 const SIGV4 =
   /^AWS4-HMAC-SHA256\s+Credential=([A-Za-z0-9]+)\/(\d{8})\/([a-z0-9-]+)\/([a-z0-9-]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
-const AMZ_DATE = /^\d{8}T\d{6}Z$/;
+const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 /** Lower-cases header names; a header record is the one currency of this module. */
 export function lowerCaseHeaders(headers: Readonly<Record<string, unknown>>): Record<string, string> {
@@ -54,40 +113,156 @@ function sourceIps(headers: Readonly<Record<string, string>>, remoteAddress: str
   return remoteAddress ? [...forwarded, remoteAddress] : forwarded;
 }
 
+const sha256Hex = (data: string): string => createHash('sha256').update(data, 'utf8').digest('hex');
+const hmac = (key: Buffer | string, data: string): Buffer => createHmac('sha256', key).update(data, 'utf8').digest();
+
+/** RFC 3986 encoding as SigV4 wants it: encodeURIComponent plus `!'()*`. */
+function escapeUri(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Normalised path, each segment encoded once more (every service but S3 double-encodes). */
+function canonicalPath(path: string): string {
+  const segments: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  const normalised = `${path.startsWith('/') ? '/' : ''}${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
+  return escapeUri(normalised).replace(/%2F/g, '/');
+}
+
+function canonicalQuery(query: string): string {
+  const byKey = new Map<string, string[]>();
+  for (const [key, value] of new URLSearchParams(query)) {
+    if (key.toLowerCase() === 'x-amz-signature') continue;
+    const k = escapeUri(key);
+    const values = byKey.get(k) ?? [];
+    values.push(`${k}=${escapeUri(value)}`);
+    byKey.set(k, values);
+  }
+  return [...byKey.keys()]
+    .sort()
+    .map((k) => (byKey.get(k) ?? []).sort().join('&'))
+    .join('&');
+}
+
+/** Verifies a parsed SigV4 header; returns the reason for refusal, or null when it holds. */
+function verifySignature(
+  headers: Readonly<Record<string, string>>,
+  sig: {
+    readonly credentialDate: string;
+    readonly region: string;
+    readonly service: string;
+    readonly signedHeaders: string;
+    readonly signature: string;
+  },
+  amzDate: string,
+  principal: IamPrincipal,
+  request: SignedRequest,
+): string | null {
+  const names = sig.signedHeaders.split(';');
+  if (!names.includes('host')) return 'host is not a signed header';
+  const canonicalHeaders: string[] = [];
+  for (const name of names) {
+    const value = headers[name];
+    if (value === undefined) return `signed header ${name} is missing`;
+    canonicalHeaders.push(`${name}:${value.trim().replace(/\s+/g, ' ')}`);
+  }
+  const payloadHash = sha256Hex(request.body);
+  const declaredHash = headers['x-amz-content-sha256'];
+  if (declaredHash !== undefined && declaredHash !== payloadHash) return 'x-amz-content-sha256 does not match the body';
+  const canonicalRequest = [
+    request.method.toUpperCase(),
+    canonicalPath(request.path),
+    canonicalQuery(request.query),
+    ...canonicalHeaders,
+    '',
+    sig.signedHeaders,
+    payloadHash,
+  ].join('\n');
+  const scope = `${sig.credentialDate}/${sig.region}/${sig.service}/aws4_request`;
+  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
+  const signingKey = hmac(
+    hmac(hmac(hmac(`AWS4${principal.secretAccessKey}`, sig.credentialDate), sig.region), sig.service),
+    'aws4_request',
+  );
+  const expected = createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest();
+  return timingSafeEqual(expected, Buffer.from(sig.signature, 'hex')) ? null : 'SigV4 signature does not match';
+}
+
+function accountOf(arn: string): string {
+  const account = arn.split(':')[4];
+  return account !== undefined && /^\d{12}$/.test(account) ? account : LOCAL_ACCOUNT_ID;
+}
+
+function authenticateSigV4(authorization: string, headers: Readonly<Record<string, string>>, options: AuthenticateOptions): AuthResult {
+  const m = SIGV4.exec(authorization.trim());
+  if (!m) return { ok: false, reason: 'malformed SigV4 Authorization header' };
+  const [, accessKeyId = '', credentialDate = '', region = '', service = '', signedHeaders = '', signature = ''] = m;
+  if (region !== options.region) return { ok: false, reason: `SigV4 credential scope names region ${region}, not ${options.region}` };
+  if (!SIGV4_SERVICES.has(service)) return { ok: false, reason: `SigV4 credential scope names service ${service}` };
+  const amzDate = headers['x-amz-date'];
+  const date = amzDate === undefined ? null : AMZ_DATE.exec(amzDate);
+  if (amzDate === undefined || !date) return { ok: false, reason: 'SigV4 request without a valid x-amz-date' };
+  if (!amzDate.startsWith(credentialDate)) return { ok: false, reason: 'x-amz-date does not match the credential date' };
+  if (!signedHeaders.split(';').includes('x-amz-date')) return { ok: false, reason: 'x-amz-date is not a signed header' };
+
+  let userArn = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/${accessKeyId}`;
+  if (options.iamPrincipals !== undefined) {
+    const [, y, mo, d, h, mi, s] = date.map(Number);
+    const signedAt = Date.UTC(y ?? 0, (mo ?? 1) - 1, d ?? 0, h ?? 0, mi ?? 0, s ?? 0);
+    const now = (options.now ?? Date.now)();
+    if (Math.abs(now - signedAt) > MAX_SIGV4_CLOCK_SKEW_MS)
+      return { ok: false, reason: `x-amz-date ${amzDate} is more than 5 minutes from now` };
+    const principal = options.iamPrincipals.find((p) => p.accessKeyId === accessKeyId);
+    if (!principal) return { ok: false, reason: `unknown access key ${accessKeyId}` };
+    if (!options.request) return { ok: false, reason: 'no request to verify the SigV4 signature against' };
+    const refused = verifySignature(
+      headers,
+      { credentialDate, region, service, signedHeaders, signature },
+      amzDate,
+      principal,
+      options.request,
+    );
+    if (refused !== null) return { ok: false, reason: refused };
+    userArn = principal.arn;
+  }
+  return {
+    ok: true,
+    auth: {
+      authType: 'AWS_IAM',
+      identity: {
+        accountId: accountOf(userArn),
+        userArn,
+        username: accessKeyId,
+        sourceIp: sourceIps(headers, options.remoteAddress),
+        cognitoIdentityPoolId: null,
+        cognitoIdentityId: null,
+        cognitoIdentityAuthType: null,
+        cognitoIdentityAuthProvider: null,
+      },
+    },
+  };
+}
+
 /**
  * Decides the caller's mode from lower-cased headers: a SigV4 `authorization` header means
- * AWS_IAM (and must be well-formed, for this region, with `x-amz-date`); otherwise `x-api-key`
- * must be one of the API's keys.
+ * AWS_IAM (well-formed, for this region, with `x-amz-date`, and verified when principals are
+ * configured); with a user pool configured, any other `authorization` is a user-pool token;
+ * otherwise `x-api-key` must be one of the API's keys.
  */
-export function authenticate(headers: Readonly<Record<string, string>>, options: AuthenticateOptions): AuthResult {
+export async function authenticate(headers: Readonly<Record<string, string>>, options: AuthenticateOptions): Promise<AuthResult> {
   const authorization = headers['authorization'];
-  if (authorization !== undefined && authorization.startsWith('AWS4-HMAC-SHA256')) {
-    const m = SIGV4.exec(authorization.trim());
-    if (!m) return { ok: false, reason: 'malformed SigV4 Authorization header' };
-    const [, accessKeyId = '', credentialDate = '', region, service, signedHeaders = ''] = m;
-    if (region !== options.region)
-      return { ok: false, reason: `SigV4 credential scope names region ${String(region)}, not ${options.region}` };
-    if (!SIGV4_SERVICES.has(service ?? '')) return { ok: false, reason: `SigV4 credential scope names service ${String(service)}` };
-    const amzDate = headers['x-amz-date'];
-    if (amzDate === undefined || !AMZ_DATE.test(amzDate)) return { ok: false, reason: 'SigV4 request without a valid x-amz-date' };
-    if (!amzDate.startsWith(credentialDate)) return { ok: false, reason: 'x-amz-date does not match the credential date' };
-    if (!signedHeaders.split(';').includes('x-amz-date')) return { ok: false, reason: 'x-amz-date is not a signed header' };
-    return {
-      ok: true,
-      auth: {
-        authType: 'AWS_IAM',
-        identity: {
-          accountId: LOCAL_ACCOUNT_ID,
-          userArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/${accessKeyId}`,
-          username: accessKeyId,
-          sourceIp: sourceIps(headers, options.remoteAddress),
-          cognitoIdentityPoolId: null,
-          cognitoIdentityId: null,
-          cognitoIdentityAuthType: null,
-          cognitoIdentityAuthProvider: null,
-        },
-      },
-    };
+  if (authorization !== undefined && authorization.startsWith('AWS4-HMAC-SHA256'))
+    return authenticateSigV4(authorization, headers, options);
+  if (authorization !== undefined && options.userPool !== undefined) {
+    const result = await options.userPool.verify(authorization, {
+      now: (options.now ?? Date.now)(),
+      sourceIp: sourceIps(headers, options.remoteAddress),
+    });
+    return result.ok ? { ok: true, auth: { authType: 'AMAZON_COGNITO_USER_POOLS', identity: result.identity } } : result;
   }
   const apiKey = headers['x-api-key'];
   if (apiKey !== undefined) {
@@ -102,11 +277,22 @@ export function authenticate(headers: Readonly<Record<string, string>>, options:
 const AUTH_DIRECTIVES: Readonly<Record<string, AuthType | null>> = {
   aws_api_key: 'API_KEY',
   aws_iam: 'AWS_IAM',
-  aws_cognito_user_pools: null,
+  aws_cognito_user_pools: 'AMAZON_COGNITO_USER_POOLS',
   aws_auth: null,
   aws_oidc: null,
   aws_lambda: null,
 };
+
+export interface FieldAuthorizationOptions {
+  /**
+   * Which IAM principals (ARNs) may call each root field, keyed `"Mutation.publishOrderUpdate"`:
+   * the local stand-in for the IAM policies that grant `appsync:GraphQL` on
+   * `…/types/Mutation/fields/publishOrderUpdate`. Given, an IAM caller may use a Query, Mutation
+   * or Subscription field only when granted it (as on AWS, where no policy means no access);
+   * fields of other types follow their directives alone. Omitted, every IAM caller may.
+   */
+  readonly iamGrants?: Readonly<Record<string, readonly string[]>>;
+}
 
 /**
  * Which modes may read each `Type.field`, precomputed. AppSync's rule: a field's own auth
@@ -114,38 +300,54 @@ const AUTH_DIRECTIVES: Readonly<Record<string, AuthType | null>> = {
  */
 export class FieldAuthorization {
   private readonly allowed = new Map<string, ReadonlySet<AuthType>>();
+  /** `@aws_cognito_user_pools(cognito_groups: [...])`: user-pool callers must be in one of these. */
+  private readonly userPoolGroups = new Map<string, readonly string[]>();
+  private readonly rootTypes: ReadonlySet<string>;
+  private readonly iamGrants: Readonly<Record<string, readonly string[]>> | undefined;
 
-  constructor(schema: GraphQLSchema) {
+  constructor(schema: GraphQLSchema, options: FieldAuthorizationOptions = {}) {
+    this.iamGrants = options.iamGrants;
+    this.rootTypes = new Set(
+      [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((t) => (t ? [t.name] : [])),
+    );
     const directives = Object.keys(AUTH_DIRECTIVES)
       .map((name) => schema.getDirective(name))
       .filter((d): d is GraphQLDirective => d !== undefined);
-    const modesOf = (node: Parameters<typeof getDirectiveValues>[1] | undefined): { declared: boolean; modes: Set<AuthType> } => {
+    type Modes = { declared: boolean; modes: Set<AuthType>; groups: string[] | null };
+    const modesOf = (node: Parameters<typeof getDirectiveValues>[1] | undefined): Modes => {
       const modes = new Set<AuthType>();
       let declared = false;
-      if (node === undefined) return { declared, modes };
+      let groups: string[] | null = null;
+      if (node === undefined) return { declared, modes, groups };
       for (const d of directives) {
-        if (getDirectiveValues(d, node) !== undefined) {
+        const values = getDirectiveValues(d, node);
+        if (values !== undefined) {
           declared = true;
           const mode = AUTH_DIRECTIVES[d.name];
           if (mode) modes.add(mode);
+          const listed: unknown = values['cognito_groups'];
+          if (mode === 'AMAZON_COGNITO_USER_POOLS' && Array.isArray(listed))
+            groups = listed.filter((g): g is string => typeof g === 'string');
         }
       }
-      return { declared, modes };
+      return { declared, modes, groups };
     };
     for (const type of Object.values(schema.getTypeMap())) {
       if (!(type instanceof GraphQLObjectType) || type.name.startsWith('__')) continue;
-      const typeModes = type.astNode ? modesOf(type.astNode) : { declared: false, modes: new Set<AuthType>() };
+      const typeModes: Modes = type.astNode ? modesOf(type.astNode) : { declared: false, modes: new Set<AuthType>(), groups: null };
       for (const ext of type.extensionASTNodes) {
         const e = modesOf(ext);
         if (e.declared) {
           typeModes.declared = true;
           for (const m of e.modes) typeModes.modes.add(m);
+          typeModes.groups ??= e.groups;
         }
       }
       for (const field of Object.values(type.getFields())) {
         const own = modesOf(field.astNode ?? undefined);
-        const modes = own.declared ? own.modes : typeModes.declared ? typeModes.modes : new Set([DEFAULT_AUTH_TYPE]);
-        this.allowed.set(`${type.name}.${field.name}`, modes);
+        const ruling = own.declared ? own : typeModes.declared ? typeModes : null;
+        this.allowed.set(`${type.name}.${field.name}`, ruling ? ruling.modes : new Set([DEFAULT_AUTH_TYPE]));
+        if (ruling?.groups) this.userPoolGroups.set(`${type.name}.${field.name}`, ruling.groups);
       }
     }
   }
@@ -154,5 +356,22 @@ export class FieldAuthorization {
   allows(typeName: string, fieldName: string, authType: AuthType): boolean {
     if (fieldName.startsWith('__') || typeName.startsWith('__')) return true;
     return this.allowed.get(`${typeName}.${fieldName}`)?.has(authType) ?? false;
+  }
+
+  /**
+   * Whether this caller may read `typeName.fieldName`: its mode; for IAM on a root field, its
+   * grant; for a user-pool caller, membership of one of the field's `cognito_groups`, if any.
+   */
+  allowsCaller(typeName: string, fieldName: string, auth: AuthContext): boolean {
+    if (!this.allows(typeName, fieldName, auth.authType)) return false;
+    if (auth.authType === 'AMAZON_COGNITO_USER_POOLS') {
+      const required = this.userPoolGroups.get(`${typeName}.${fieldName}`);
+      if (required === undefined) return true;
+      const groups = auth.identity !== null && 'groups' in auth.identity ? (auth.identity.groups ?? []) : [];
+      return groups.some((g) => required.includes(g));
+    }
+    if (auth.authType !== 'AWS_IAM' || this.iamGrants === undefined || !this.rootTypes.has(typeName)) return true;
+    const arn = auth.identity !== null && 'userArn' in auth.identity ? auth.identity.userArn : null;
+    return arn !== null && (this.iamGrants[`${typeName}.${fieldName}`]?.includes(arn) ?? false);
   }
 }

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { authenticate, lowerCaseHeaders } from './auth.js';
+import { authenticate, lowerCaseHeaders, type AuthConfig } from './auth.js';
 import { unauthorizedBody, UNAUTHORIZED_EXCEPTION, type AppSyncResponseBody } from './errors.js';
 import type { AppSyncEngine, OperationRequest } from './execution.js';
 
@@ -115,10 +115,8 @@ function decodeQueryString(url: URL): Decoded {
   return fromJson({ query, variables, operationName: url.searchParams.get('operationName') });
 }
 
-export interface GraphQLHttpOptions {
+export interface GraphQLHttpOptions extends AuthConfig {
   readonly engine: AppSyncEngine;
-  readonly apiKeys: readonly string[];
-  readonly region: string;
   readonly log: (line: string) => void;
 }
 
@@ -137,31 +135,35 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
   }
   const headers = lowerCaseHeaders(req.headers);
   delete headers['cookie'];
-  const auth = authenticate(headers, { apiKeys: options.apiKeys, region: options.region, remoteAddress: req.socket.remoteAddress });
-  if (!auth.ok) {
-    options.log(`401 ${req.method} ${url.pathname}: ${auth.reason}`);
-    // Drain the body so the connection can be reused.
-    req.resume();
-    sendJson(res, 401, unauthorizedBody(), { 'x-amzn-errortype': UNAUTHORIZED_EXCEPTION });
-    return;
-  }
-  let decoded: Decoded;
-  if (req.method === 'GET') {
-    decoded = decodeQueryString(url);
-  } else {
-    let body: string;
+  // The body is read before authentication: a SigV4 signature covers it.
+  let body = '';
+  if (req.method === 'POST') {
     try {
       body = await readBody(req);
     } catch (err) {
       malformed(res, err instanceof BodyTooLargeError ? 'Request body is too large.' : 'Request body could not be read.');
       return;
     }
-    decoded = decodeBody((headers['content-type'] ?? 'application/json').toLowerCase(), body);
   }
+  const auth = await authenticate(headers, {
+    apiKeys: options.apiKeys,
+    region: options.region,
+    iamPrincipals: options.iamPrincipals,
+    userPool: options.userPool,
+    now: options.now,
+    remoteAddress: req.socket.remoteAddress,
+    request: { method: req.method, path: url.pathname, query: url.search.slice(1), body },
+  });
+  if (!auth.ok) {
+    options.log(`401 ${req.method} ${url.pathname}: ${auth.reason}`);
+    sendJson(res, 401, unauthorizedBody(), { 'x-amzn-errortype': UNAUTHORIZED_EXCEPTION });
+    return;
+  }
+  const decoded =
+    req.method === 'GET' ? decodeQueryString(url) : decodeBody((headers['content-type'] ?? 'application/json').toLowerCase(), body);
   if (!decoded.ok) {
     malformed(res, decoded.message);
     return;
   }
-  const body = await options.engine.execute(decoded.request, { auth: auth.auth, headers });
-  sendJson(res, 200, body);
+  sendJson(res, 200, await options.engine.execute(decoded.request, { auth: auth.auth, headers }));
 }

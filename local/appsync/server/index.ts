@@ -8,7 +8,24 @@ export {
   type AppSyncServerStats,
 } from './server.js';
 export { buildAppSyncSchema, AppSyncSchemaError, APPSYNC_SCALARS } from './schema.js';
-export { authenticate, FieldAuthorization, DEFAULT_AUTH_TYPE, LOCAL_ACCOUNT_ID, type AuthContext } from './auth.js';
+export {
+  authenticate,
+  FieldAuthorization,
+  DEFAULT_AUTH_TYPE,
+  LOCAL_ACCOUNT_ID,
+  LOCAL_IAM_PRINCIPAL,
+  MAX_SIGV4_CLOCK_SKEW_MS,
+  type AuthContext,
+  type IamPrincipal,
+} from './auth.js';
+export {
+  remoteJwks,
+  userPoolVerifier,
+  verifyUserPoolToken,
+  type Jwks,
+  type UserPoolConfig,
+  type UserPoolResult,
+} from './user-pool-auth.js';
 export { AppSyncEngine, INTERNAL_ERROR_TYPE, UnknownResolverFieldError, type OperationRequest, type RequestMeta } from './execution.js';
 export { SubscriptionHub, matchesArguments, matchesFilter, parseSubscriptionFilter, type SubscriptionFilter } from './subscriptions.js';
 export { makeRealtimeServer, type RealtimeServer, type RealtimeSocket, type UpgradeRequest } from './realtime.js';

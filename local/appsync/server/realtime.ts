@@ -3,7 +3,15 @@
  * nothing of `ws` or HTTP: an adapter reports `opened`/`message`/`closed` and supplies `send`/`close`.
  * Timers (init timeout, keep-alive) are owned per connection and cleared on close or dispose.
  */
-import { authenticate, lowerCaseHeaders, type AuthContext } from './auth.js';
+import {
+  authenticate,
+  lowerCaseHeaders,
+  realtimeConnectRequest,
+  realtimeStartRequest,
+  type AuthConfig,
+  type AuthContext,
+  type AuthenticateOptions,
+} from './auth.js';
 import { UNAUTHORIZED_EXCEPTION, UNAUTHORIZED_MESSAGE, type AppSyncErrorJson } from './errors.js';
 import type { AcceptedSubscription, AppSyncEngine, RequestMeta } from './execution.js';
 import {
@@ -38,11 +46,9 @@ export interface UpgradeRequest {
   readonly remoteAddress?: string | undefined;
 }
 
-export interface RealtimeOptions {
+export interface RealtimeOptions extends AuthConfig {
   readonly engine: AppSyncEngine;
   readonly hub: SubscriptionHub;
-  readonly apiKeys: readonly string[];
-  readonly region: string;
   /** Interval of `ka` messages. @default 60000 */
   readonly keepAliveMs?: number;
   /** Time allowed between socket open and `connection_init`. @default 15000 */
@@ -74,7 +80,12 @@ type ConnectionAuth =
  * Auth carriers in AppSync's order of precedence (our choice; AWS does not rank them):
  * the `header-…` subprotocol, then `?header=`, then the upgrade request's own headers.
  */
-function connectionAuth(request: UpgradeRequest, options: RealtimeOptions): ConnectionAuth {
+function authOptions(options: RealtimeOptions, request: UpgradeRequest, signed: AuthenticateOptions['request']): AuthenticateOptions {
+  const { apiKeys, region, iamPrincipals, userPool, now } = options;
+  return { apiKeys, region, iamPrincipals, userPool, now, remoteAddress: request.remoteAddress, request: signed };
+}
+
+async function connectionAuth(request: UpgradeRequest, options: RealtimeOptions): Promise<ConnectionAuth> {
   let carried: AuthorizationHeaders | null = null;
   const headerProtocol = request.protocols.find((p) => p.startsWith(HEADER_PROTOCOL_PREFIX));
   if (headerProtocol !== undefined) {
@@ -85,7 +96,7 @@ function connectionAuth(request: UpgradeRequest, options: RealtimeOptions): Conn
     if (!carried) return { ok: false, reason: 'undecodable header query parameter' };
   }
   const headers = { ...request.headers, ...(carried ? lowerCaseHeaders(carried) : {}) };
-  const result = authenticate(headers, { apiKeys: options.apiKeys, region: options.region, remoteAddress: request.remoteAddress });
+  const result = await authenticate(headers, authOptions(options, request, realtimeConnectRequest()));
   return result.ok ? { ok: true, auth: result.auth, headers } : result;
 }
 
@@ -101,7 +112,16 @@ export function makeRealtimeServer(options: RealtimeOptions): RealtimeServer {
   const live = new Set<{ dispose(code: number, reason: string): void; subscriptions(): number }>();
 
   function opened(socket: RealtimeSocket, request: UpgradeRequest): ConnectionHandle {
-    const auth = connectionAuth(request, options);
+    // Settled before `connection_init` is answered (onInit waits for it).
+    let auth: ConnectionAuth = { ok: false, reason: 'connection authentication pending' };
+    const authSettled = connectionAuth(request, options).then(
+      (result) => {
+        auth = result;
+      },
+      (err: unknown) => {
+        auth = { ok: false, reason: `connection authentication failed: ${err instanceof Error ? err.message : String(err)}` };
+      },
+    );
     const baseHeaders: Record<string, string> = { ...request.headers };
     delete baseHeaders['cookie'];
     let initialised = false;
@@ -197,24 +217,24 @@ export function makeRealtimeServer(options: RealtimeOptions): RealtimeServer {
         return;
       }
       const startRequest = parseStartData(message.payload.data, id);
-      let meta: RequestMeta;
-      const startAuth = message.payload.extensions?.authorization;
-      if (startAuth !== undefined) {
-        const headers = { ...baseHeaders, ...lowerCaseHeaders(startAuth) };
-        const result = authenticate(headers, { apiKeys: options.apiKeys, region: options.region, remoteAddress: request.remoteAddress });
-        if (!result.ok) {
-          log(`realtime start ${id} refused: ${result.reason}`);
-          sendError(id, [{ errorType: UNAUTHORIZED_EXCEPTION, message: UNAUTHORIZED_MESSAGE }]);
-          return;
-        }
-        meta = { auth: result.auth, headers };
-      } else {
-        meta = { auth: auth.auth, headers: auth.headers };
-      }
       const state = { cancelled: false };
       pending.set(id, state);
+      let meta: RequestMeta;
       let result;
       try {
+        const startAuth = message.payload.extensions?.authorization;
+        if (startAuth !== undefined) {
+          const headers = { ...baseHeaders, ...lowerCaseHeaders(startAuth) };
+          const authResult = await authenticate(headers, authOptions(options, request, realtimeStartRequest(message.payload.data)));
+          if (!authResult.ok) {
+            log(`realtime start ${id} refused: ${authResult.reason}`);
+            sendError(id, [{ errorType: UNAUTHORIZED_EXCEPTION, message: UNAUTHORIZED_MESSAGE }]);
+            return;
+          }
+          meta = { auth: authResult.auth, headers };
+        } else {
+          meta = { auth: auth.auth, headers: auth.headers };
+        }
         result = await options.engine.subscribe(startRequest, meta);
       } finally {
         if (pending.get(id) === state) pending.delete(id);
@@ -283,7 +303,10 @@ export function makeRealtimeServer(options: RealtimeOptions): RealtimeServer {
           const message = parseClientMessage(raw);
           switch (message.type) {
             case MessageType.ConnectionInit:
-              onInit();
+              // A socket closed while authentication was pending must not start a keep-alive timer.
+              void authSettled.then(() => {
+                if (!isClosed) onInit();
+              });
               break;
             case MessageType.Start:
               onStart(message).catch((err: unknown) => {

@@ -6,12 +6,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FieldResolver } from '../types.js';
+import type { IamPrincipal } from './auth.js';
 import { AppSyncEngine } from './execution.js';
 import { createExplorer, type Explorer } from './explorer.js';
 import { handleGraphQLHttp, setCorsHeaders } from './http.js';
 import { makeRealtimeServer } from './realtime.js';
 import { buildAppSyncSchema } from './schema.js';
 import { SubscriptionHub } from './subscriptions.js';
+import { userPoolVerifier, type UserPoolConfig } from './user-pool-auth.js';
 import { createWsAdapter } from './ws-adapter.js';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -24,6 +26,13 @@ export interface AppSyncServerOptions {
   readonly apiKeys: readonly string[];
   /** Region a SigV4 credential scope must name. */
   readonly region: string;
+  /**
+   * IAM callers whose SigV4 signatures are verified (e.g. auth.ts `LOCAL_IAM_PRINCIPAL`).
+   * Omitted, a well-formed signature from any access key is accepted unverified.
+   */
+  readonly iamPrincipals?: readonly IamPrincipal[];
+  /** Serves AMAZON_COGNITO_USER_POOLS: `Authorization: <id or access token>` of this pool. */
+  readonly userPool?: UserPoolConfig;
   /** @default '127.0.0.1' */
   readonly host?: string;
   /** 0 picks a free port. @default 0 */
@@ -67,11 +76,16 @@ export async function startAppSyncServer(options: AppSyncServerOptions): Promise
   const schema = buildAppSyncSchema(options.schemaSdl);
   const hub = new SubscriptionHub(schema);
   const engine = new AppSyncEngine({ schema, resolvers: options.resolvers, hub, logger: log });
+  const auth = {
+    apiKeys: options.apiKeys,
+    region: options.region,
+    iamPrincipals: options.iamPrincipals,
+    userPool: options.userPool ? userPoolVerifier(options.userPool) : undefined,
+  };
   const realtime = makeRealtimeServer({
     engine,
     hub,
-    apiKeys: options.apiKeys,
-    region: options.region,
+    ...auth,
     keepAliveMs: options.keepAliveMs,
     connectionInitTimeoutMs: options.connectionInitTimeoutMs,
     logger: log,
@@ -91,7 +105,7 @@ export async function startAppSyncServer(options: AppSyncServerOptions): Promise
     };
     try {
       if (url.pathname === GRAPHQL_PATH || url.pathname === `${GRAPHQL_PATH}/`) {
-        handleGraphQLHttp(req, res, url, { engine, apiKeys: options.apiKeys, region: options.region, log }).catch(fail);
+        handleGraphQLHttp(req, res, url, { engine, ...auth, log }).catch(fail);
         return;
       }
       if (explorer?.handle(req, res, url)) return;
