@@ -20,7 +20,7 @@ import { planManifest, type EnvSource } from '../infra/manifest-plan.js';
 import type { Manifest } from '../infra/manifest-types.js';
 import { SEED_STORES } from '../infra/seed-stores.js';
 import { createFieldResolver, loadResolver, type DataSourceRuntime } from './appsync/runtime/index.js';
-import { startAppSyncServer } from './appsync/server/index.js';
+import { LOCAL_IAM_PRINCIPAL, startAppSyncServer } from './appsync/server/index.js';
 import type { FieldResolver } from './appsync/types.js';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
 import { startStreamPoller } from './dynamodb/stream-poller.js';
@@ -266,6 +266,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       schemaSdl,
       resolvers,
       apiKeys: [LOCAL_API_KEY],
+      // SigV4 signatures are verified: only the backend's credentials may call @aws_iam fields.
+      iamPrincipals: [LOCAL_IAM_PRINCIPAL],
       region: LOCAL_REGION,
       host,
       port: appsyncPort,

@@ -1,7 +1,8 @@
 /**
- * The one identity the local stack speaks as. No local endpoint checks signatures, but the SDK
- * signs every request and refuses to send without credentials and a region; these are what
- * every local client uses (never the developer's real AWS profile).
+ * The one identity the local stack speaks as. The SDK signs every request and refuses to send
+ * without credentials and a region; these are what every local client uses (never the
+ * developer's real AWS profile). The local AppSync server verifies signatures against them
+ * (local/appsync/server/auth.ts, LOCAL_IAM_PRINCIPAL); the other emulators do not.
  */
 
 /** Not frozen: the SDK records where credentials came from by adding a `$source` member to them. */

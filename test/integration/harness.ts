@@ -12,6 +12,8 @@ import { generateClient } from 'aws-amplify/api';
 import type { PlaceOrderInput } from '../../generated/graphql.js';
 import { SEED_STORE_ID } from '../../infra/seed-stores.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/stack.js';
+import { LOCAL_CREDENTIALS } from '../../local/util/aws.js';
+import { waitFor } from '../../local/util/wait.js';
 import { ON_ORDER_UPDATED } from './operations.js';
 
 export interface Harness {
@@ -34,7 +36,7 @@ export async function startHarness(options: LocalStackOptions = {}): Promise<Har
   console.error = (...args: unknown[]) => void logs.push(args.map(String).join(' '));
   const stack = await startLocalStack({ inMemory: true, port: 0, logger: (line) => logs.push(line), ...options });
   Amplify.configure(stack.amplifyConfig);
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const credentials = LOCAL_CREDENTIALS;
   const sqs = new SQSClient({ endpoint: stack.endpoints.sqs, region: stack.region, credentials });
   const sfn = new SFNClient({ endpoint: stack.endpoints.sfn, region: stack.region, credentials });
   const dynamodb = new DynamoDBClient({ endpoint: stack.endpoints.dynamodb, region: stack.region, credentials });
@@ -115,44 +117,43 @@ export async function subscribe(h: Harness, variables: { orderId?: string; store
   const observable = (h.client.graphql as (o: object) => unknown)({ query: ON_ORDER_UPDATED, variables }) as {
     subscribe(o: { next: (v: { data: { onOrderUpdated: OrderEvent } }) => void; error: (e: unknown) => void }): { unsubscribe(): void };
   };
-  let ready!: () => void;
-  const started = new Promise<void>((resolve) => (ready = resolve));
+  // Amplify has no callback for start_ack; its Hub announces it as "Subscription ack".
   const { Hub } = await import('aws-amplify/utils');
-  const stopListening = Hub.listen('api', ({ payload }) => {
-    if (payload.event === 'ConnectionStateChange' && (payload.data as { connectionState?: string }).connectionState === 'Connected')
-      ready();
+  const acked = new Promise<void>((resolve) => {
+    const stop = Hub.listen('api', ({ payload }) => {
+      if (payload.event !== 'Subscription ack') return;
+      stop();
+      resolve();
+    });
   });
-  const subscription = observable.subscribe({ next: ({ data }) => events.push(data.onOrderUpdated), error: (e) => errors.push(e) });
-  await Promise.race([started, new Promise((r) => setTimeout(r, 3000))]);
-  stopListening();
-  // start_ack has no client callback in Amplify; give the server a moment to register.
-  await new Promise((r) => setTimeout(r, 300));
+  let failed!: (error: unknown) => void;
+  const failure = new Promise<never>((_, reject) => (failed = reject));
+  const subscription = observable.subscribe({
+    next: ({ data }) => events.push(data.onOrderUpdated),
+    error: (e) => {
+      errors.push(e);
+      failed(new Error(`subscription failed: ${JSON.stringify(e)}`));
+    },
+  });
+  failure.catch(() => undefined); // errors after the ack are recorded in `errors`
+  await Promise.race([acked, failure]);
   return {
     events,
     errors,
     unsubscribe: () => subscription.unsubscribe(),
-    async waitFor(predicate: (e: OrderEvent) => boolean, what: string, timeoutMs = 15_000): Promise<OrderEvent> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const hit = events.find(predicate);
-        if (hit !== undefined) return hit;
-        if (Date.now() > deadline)
-          throw new Error(`no subscription event: ${what}; got ${JSON.stringify(events)}; errors ${JSON.stringify(errors)}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+    waitFor(predicate: (e: OrderEvent) => boolean, what: string, timeoutMs = 15_000): Promise<OrderEvent> {
+      return waitFor(() => events.find(predicate) ?? false, {
+        what: `subscription event: ${what} (got ${events.length} events, errors ${JSON.stringify(errors)})`,
+        timeoutMs,
+        intervalMs: 20,
+      });
     },
   };
 }
 
 /** Polls `fn` until it returns a value that is not undefined. */
-export async function eventually<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+export function eventually<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+  return waitFor(async () => (await fn()) ?? false, { what, timeoutMs }) as Promise<T>;
 }
 
 /** Receives (and deletes) messages from a queue until one matches. */

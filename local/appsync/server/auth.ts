@@ -12,6 +12,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { getDirectiveValues, GraphQLObjectType, type GraphQLDirective, type GraphQLSchema } from 'graphql';
 import type { AuthType, Identity } from '../types.js';
+import { LOCAL_CREDENTIALS } from '../../util/aws.js';
 import type { UserPoolVerifier } from './user-pool-auth.js';
 
 /** The default authorization mode of every local API (as in schema.graphql's header). */
@@ -30,8 +31,7 @@ export interface IamPrincipal {
 
 /** The credentials every local handler runs with (local/stack.ts sets them in the environment). */
 export const LOCAL_IAM_PRINCIPAL: IamPrincipal = {
-  accessKeyId: 'local',
-  secretAccessKey: 'local',
+  ...LOCAL_CREDENTIALS,
   arn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/local`,
 };
 
