@@ -20,6 +20,7 @@ import { SEED_STORES } from '../infra/seed-stores.js';
 import { createFieldResolver, loadResolver, type DataSourceRuntime } from './appsync/runtime/index.js';
 import { startAppSyncServer } from './appsync/server/index.js';
 import type { FieldResolver } from './appsync/types.js';
+import { checkpointFile } from './dynamodb/checkpoints.js';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
 import { startStreamPoller } from './dynamodb/stream-poller.js';
 import { ensureTables } from './dynamodb/tables.js';
@@ -27,6 +28,7 @@ import { createLambdaInvoker } from './lambda/invoker.js';
 import { startMessaging } from './messaging/messaging.js';
 import { startStepFunctionsEndpoint } from './sfn/index.js';
 import { startSsmEndpoint } from './ssm/ssm-endpoint.js';
+import { acquireLock } from './util/lock.js';
 import { assertPortFree } from './util/ports.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -130,7 +132,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SESSION_TOKEN: '',
     });
     delete process.env.AWS_PROFILE;
-    if (!options.inMemory) await mkdir(dataDir, { recursive: true });
+    if (!options.inMemory) {
+      await mkdir(dataDir, { recursive: true });
+      // Two stacks never share a data folder; a lock left by a killed stack is taken over.
+      const lock = await acquireLock(dataDir, 'stack.lock', progress);
+      stops.push(() => lock.release());
+    }
 
     // A taken port fails in milliseconds with a clear message, before anything starts. Port 0
     // is bound as 0 (no pick-then-bind race): its URL is known once the server listens, and
@@ -293,6 +300,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const streams = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials });
     stops.push(async () => streams.destroy());
     const pollers: { drained(): Promise<void> }[] = [];
+    const checkpoints = options.inMemory ? undefined : checkpointFile(join(dataDir, 'stream-checkpoints.json'));
     for (const mapping of m.streams) {
       const streamArn = tables.get(mapping.table)?.streamArn;
       if (streamArn === undefined) throw new Error(`table ${mapping.table} has no stream for ${mapping.function}`);
@@ -300,9 +308,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         streams,
         streamArn,
         batchSize: mapping.batchSize,
-        // A throwaway stack's tables are new: read them from the start. A persistent one
-        // resumes at the tip, so a restart does not republish old changes.
-        startingPosition: options.inMemory ? 'TRIM_HORIZON' : 'LATEST',
+        // Every shard resumes after its checkpoint (kept in the data folder unless in memory), and
+        // one without a checkpoint is read from its start: nothing written is ever skipped.
+        startingPosition: 'TRIM_HORIZON',
+        checkpoints: checkpoints?.scope(`${mapping.function} ${streamArn}`),
         maxRetries: mapping.maxRetries,
         handler: async (event: DynamoDBStreamEvent) => parseBatchResponse(await invoker.invoke(mapping.function, event)),
         logger: log,
