@@ -23,9 +23,9 @@
  * Starting position of a shard without a checkpoint: with `TRIM_HORIZON` every shard is read
  * from its oldest record. With `LATEST` (the default, as on Lambda), shards that exist at start
  * are read from their tip (closed ones skipped) and shards that appear later from their oldest
- * record (everything in them is new to us). DynamoDB Local's LATEST iterator on a shard that has
- * no record yet never returns the records written later, so the local stack uses TRIM_HORIZON
- * and relies on checkpoints not to republish what subscribers already saw.
+ * record (everything in them is new to us). The local stack uses TRIM_HORIZON and relies on
+ * checkpoints not to republish what subscribers already saw: with LATEST, on a fresh DynamoDB
+ * Local database, the iterator opened at start never returned the first order's records.
  */
 import {
   DescribeStreamCommand,
