@@ -144,7 +144,7 @@ function publishedVersions(output: string, orderId: string): number[] {
     .map((line) => Number(/"version":(\d+)/.exec(line)?.[1]));
 }
 
-describe('npm start with its data folder', { timeout: 180_000 }, () => {
+describe('npm start with its data folder', { timeout: 240_000 }, () => {
   it('publishes the first order on a fresh folder, refuses a second stack there, and publishes after a hard kill what was acknowledged before it', async () => {
     const tmp = await tempDir();
     const first = start(tmp);
