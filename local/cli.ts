@@ -17,6 +17,7 @@ Options:
   --in-memory      Throwaway stack: nothing is kept after it stops (env PIZZA_IN_MEMORY=1).
                    By default orders persist in .local/data/.
   --data-dir <dir> Where persistent data lives (env PIZZA_DATA_DIR). Default .local/data.
+                   One stack at a time per folder (a second start there is refused).
   --amplify-config <file>
                    Where to write the Amplify config. Default ./amplify-config.json.
   --verbose        Print emulator and handler logs.

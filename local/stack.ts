@@ -22,6 +22,7 @@ import { SEED_STORES } from '../infra/seed-stores.js';
 import { createFieldResolver, loadResolver, type DataSourceRuntime } from './appsync/runtime/index.js';
 import { LOCAL_IAM_PRINCIPAL, startAppSyncServer } from './appsync/server/index.js';
 import type { FieldResolver } from './appsync/types.js';
+import { checkpointFile } from './dynamodb/checkpoints.js';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
 import { startStreamPoller } from './dynamodb/stream-poller.js';
 import { ensureTables } from './dynamodb/tables.js';
@@ -29,11 +30,12 @@ import { createLambdaInvoker } from './lambda/invoker.js';
 import { startMessaging } from './messaging/messaging.js';
 import { startStepFunctionsEndpoint } from './sfn/index.js';
 import { startSsmEndpoint } from './ssm/ssm-endpoint.js';
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './util/aws.js';
+import { acquireLock } from './util/lock.js';
 import { assertPortFree } from './util/ports.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-export const LOCAL_REGION = 'us-east-1';
-export const LOCAL_ACCOUNT_ID = '000000000000';
+export { LOCAL_ACCOUNT_ID, LOCAL_REGION };
 /** The local API key; printed at start and written into amplify-config.json. */
 export const LOCAL_API_KEY = 'da2-localserverlesspizza0000';
 
@@ -132,7 +134,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SESSION_TOKEN: '',
     });
     delete process.env.AWS_PROFILE;
-    if (!options.inMemory) await mkdir(dataDir, { recursive: true });
+    if (!options.inMemory) {
+      await mkdir(dataDir, { recursive: true });
+      // Two stacks never share a data folder; a lock left by a killed stack is taken over.
+      const lock = await acquireLock(dataDir, 'stack.lock', progress);
+      stops.push(() => lock.release());
+    }
     const schemaSdl = await readFile(join(REPO_ROOT, manifest.schemaFile), 'utf8');
     const m = planManifest(manifest, schemaSdl);
 
@@ -151,7 +158,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stops.push(() => dynamo.stop());
     progress(`DynamoDB Local ready on ${dynamo.endpoint}`);
-    const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+    const credentials = LOCAL_CREDENTIALS;
     const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials });
     stops.push(async () => dynamodb.destroy());
     const tables = await ensureTables(dynamodb, m.tables, physicalName);
@@ -304,6 +311,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const streams = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials });
     stops.push(async () => streams.destroy());
     const pollers: { drained(): Promise<void> }[] = [];
+    const checkpoints = options.inMemory ? undefined : checkpointFile(join(dataDir, 'stream-checkpoints.json'));
     for (const mapping of m.streams) {
       const streamArn = tables.get(mapping.table)?.streamArn;
       if (streamArn === undefined) throw new Error(`table ${mapping.table} has no stream for ${mapping.function}`);
@@ -311,9 +319,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         streams,
         streamArn,
         batchSize: mapping.batchSize,
-        // A throwaway stack's tables are new: read them from the start. A persistent one
-        // resumes at the tip, so a restart does not republish old changes.
-        startingPosition: options.inMemory ? 'TRIM_HORIZON' : 'LATEST',
+        // Every shard resumes after its checkpoint (kept in the data folder unless in memory), and
+        // one without a checkpoint is read from its start: nothing written is ever skipped.
+        startingPosition: 'TRIM_HORIZON',
+        checkpoints: checkpoints?.scope(`${mapping.function} ${streamArn}`),
         maxRetries: mapping.maxRetries,
         handler: async (event: DynamoDBStreamEvent) => parseBatchResponse(await invoker.invoke(mapping.function, event)),
         logger: log,

@@ -18,7 +18,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { assertPortFree, describeError } from '../util/ports.js';
+import { describeError } from '../util/errors.js';
+import { assertPortFree } from '../util/ports.js';
 import { loadOrCreateSigningKey } from './jwt.js';
 import { CognitoError, ErrorCode, isRecord, Operation, TARGET_PREFIX, type OperationName } from './protocol.js';
 import { parseRevokedSession, parseStoredRefreshToken, parseStoredUser, type PoolState } from './state.js';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,12 +9,14 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableSpec } from '../../infra/manifest-types.js';
-import { findFreePort, PortInUseError, waitFor } from '../util/ports.js';
-import { checkJava, JavaNotFoundError, startDynamoDbLocal } from './dynamodb-local.js';
+import { findFreePort, PortInUseError } from '../util/ports.js';
+import { waitFor } from '../util/wait.js';
+import { checkJava, isDynamoDbLocalOn, JavaNotFoundError, PID_FILE, startDynamoDbLocal } from './dynamodb-local.js';
 import { startStreamPoller } from './stream-poller.js';
 import { ensureTables } from './tables.js';
+import { LOCAL_CREDENTIALS } from '../util/aws.js';
 
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const credentials = LOCAL_CREDENTIALS;
 const orders: TableSpec = { name: 'Orders', partitionKey: { name: 'orderId', type: 'S' }, stream: 'NEW_AND_OLD_IMAGES' };
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -117,6 +119,46 @@ describe('startDynamoDbLocal', () => {
     },
   );
 
+  it.skipIf(process.platform !== 'linux')(
+    'dies at once when its Node process is killed with SIGKILL (Linux: parent-death signal)',
+    { timeout: 90_000 },
+    async () => {
+      const started = await startInChildProcess(join(dir, 'sigkill'), dir);
+      expect(isAlive(started.pid)).toBe(true);
+      started.child.kill('SIGKILL');
+      await started.exited;
+      await waitFor(() => !isAlive(started.pid), { what: `JVM ${started.pid} to die with its parent`, timeoutMs: 10_000 });
+    },
+  );
+
+  it.skipIf(process.platform !== 'linux')(
+    'ends the JVM a killed run left on the same folder before starting, and nothing else',
+    { timeout: 90_000 },
+    async () => {
+      const dataDir = join(dir, 'orphan');
+      // A live process that is not DynamoDB Local on this folder is never touched.
+      await rm(dataDir, { recursive: true, force: true });
+      await mkdir(dataDir, { recursive: true });
+      await writeFile(join(dataDir, PID_FILE), `${process.ppid}\n`);
+      const orphan = await startDynamoDbLocal({ dataDir });
+      expect(isAlive(process.ppid)).toBe(true);
+      expect(await readFile(join(dataDir, PID_FILE), 'utf8')).toBe(`${orphan.pid}\n`);
+
+      // `orphan` is never stopped, as after a SIGKILL; the next start on the folder ends it first.
+      const logs: string[] = [];
+      const next = await startDynamoDbLocal({ dataDir, logger: (line) => logs.push(line) });
+      try {
+        expect(isAlive(orphan.pid)).toBe(false);
+        expect(logs.join('\n')).toContain(`ending DynamoDB Local (pid ${orphan.pid}) left running on ${dataDir}`);
+        expect(await readFile(join(dataDir, PID_FILE), 'utf8')).toBe(`${next.pid}\n`);
+      } finally {
+        await next.stop();
+        await orphan.stop();
+      }
+      expect(existsSync(join(dataDir, PID_FILE))).toBe(false);
+    },
+  );
+
   it('throws JavaNotFoundError with install advice when java is not on PATH', async () => {
     const savedPath = process.env.PATH;
     process.env.PATH = '/nonexistent-bin';
@@ -144,5 +186,19 @@ describe('startDynamoDbLocal', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('isDynamoDbLocalOn', () => {
+  const jvm = ['/usr/lib/jvm/bin/java', '-Djava.library.path=/x/DynamoDBLocal_lib', '-jar', '/x/DynamoDBLocal.jar', '-port', '1'];
+
+  it('recognises DynamoDB Local on the same folder', () => {
+    expect(isDynamoDbLocalOn([...jvm, '-dbPath', '/data/dynamodb', ''], '/data/dynamodb/')).toBe(true);
+  });
+
+  it('rejects another folder, an in-memory JVM, and a program that is not java', () => {
+    expect(isDynamoDbLocalOn([...jvm, '-dbPath', '/other'], '/data/dynamodb')).toBe(false);
+    expect(isDynamoDbLocalOn([...jvm, '-inMemory'], '/data/dynamodb')).toBe(false);
+    expect(isDynamoDbLocalOn(['node', '/x/DynamoDBLocal.jar', '-dbPath', '/data/dynamodb'], '/data/dynamodb')).toBe(false);
   });
 });

@@ -8,17 +8,32 @@
  * - `-inMemory` or `-dbPath <dataDir>`;
  * - `-disableTelemetry` (plus `DDB_LOCAL_TELEMETRY=0`): nothing leaves the machine.
  *
- * Limits: DynamoDB Local has no bind-address flag, so the JVM listens on every interface of
- * the chosen port; `host` is only the address we talk to. If the Node process is killed with
- * SIGKILL the JVM cannot be told and outlives it (every other exit path kills it).
+ * Nothing outlives us, nothing runs twice on one folder:
+ * - On Linux the JVM is started through `setpriv --pdeathsig KILL` (util-linux), so the kernel
+ *   kills it the moment this process dies, SIGKILL included. Chosen over a watchdog process
+ *   or a wrapper script because it adds no process, no polling and no signal forwarding, and
+ *   the JVM keeps the pid we spawned. Without setpriv (macOS, minimal images) only the next
+ *   point applies.
+ * - With a data folder, the JVM's pid is kept in `<dataDir>/dynamodb-local.pid`. At start, a
+ *   pid there that is still a DynamoDB Local JVM on this very folder (checked in
+ *   /proc/<pid>/cmdline) is an orphan of a killed run: it is killed before the new JVM starts.
+ *   Where /proc does not exist the orphan cannot be identified safely and is left alone.
+ * Every other exit path (stop(), Ctrl-C, process exit) kills the JVM itself.
+ *
+ * Limit: DynamoDB Local has no bind-address flag (its options are -port, -inMemory, -dbPath,
+ * -sharedDb, -cors, -delayTransientStatuses, -optimizeDbBeforeStartup, -disableTelemetry), so
+ * the JVM listens on every interface of the chosen port; `host` is only the address we talk to.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, delimiter, dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { assertPortFree, describeError, findFreePort, waitFor } from '../util/ports.js';
+import { LOCAL_CREDENTIALS } from '../util/aws.js';
+import { describeError } from '../util/errors.js';
+import { assertPortFree, findFreePort } from '../util/ports.js';
+import { waitFor } from '../util/wait.js';
 
 export class JavaNotFoundError extends Error {
   override readonly name = 'JavaNotFoundError';
@@ -80,6 +95,9 @@ const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** Our own signal handlers (one set per running JVM), told apart from the application's. */
 const ownSignalHandlers = new WeakSet<object>();
 
+/** The JVM's pid, in the data folder. */
+export const PID_FILE = 'dynamodb-local.pid';
+
 /** How often a free port is picked again when another process took it before the JVM bound it. */
 const PORT_ATTEMPTS = 3;
 
@@ -119,15 +137,20 @@ async function startOnce(options: DynamoDbLocalOptions, port: number): Promise<D
     '-sharedDb',
     '-disableTelemetry',
   ];
-  if (options.dataDir === undefined) {
+  const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+  if (dataDir === undefined) {
     args.push('-inMemory');
   } else {
-    await mkdir(options.dataDir, { recursive: true });
-    args.push('-dbPath', options.dataDir);
+    await mkdir(dataDir, { recursive: true });
+    await endOrphan(dataDir, log);
+    args.push('-dbPath', dataDir);
   }
 
   // Not detached: the JVM stays in our process group, so a terminal's Ctrl-C reaches it too.
-  const child = spawn(javaCommand, args, {
+  const setpriv = findSetpriv();
+  const [command, commandArgs] =
+    setpriv === undefined ? [javaCommand, args] : [setpriv, ['--pdeathsig', 'KILL', '--', javaCommand, ...args]];
+  const child = spawn(command, commandArgs, {
     cwd: dirname(jar),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' },
@@ -138,6 +161,9 @@ async function startOnce(options: DynamoDbLocalOptions, port: number): Promise<D
     const error = await new Promise<unknown>((resolve) => child.once('error', resolve));
     throw new JavaNotFoundError(javaCommand, describeError(error));
   }
+
+  const pidFile = dataDir === undefined ? undefined : join(dataDir, PID_FILE);
+  if (pidFile !== undefined) await writeFile(pidFile, `${pid}\n`);
 
   const recentOutput: string[] = [];
   const onLine = (line: string) => {
@@ -154,7 +180,7 @@ async function startOnce(options: DynamoDbLocalOptions, port: number): Promise<D
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: LOCAL_CREDENTIALS,
     maxAttempts: 1,
   });
 
@@ -162,6 +188,7 @@ async function startOnce(options: DynamoDbLocalOptions, port: number): Promise<D
     try {
       client.destroy();
       await killAndWait(child, exited, options.stopGraceMs ?? 5_000);
+      if (pidFile !== undefined) await rm(pidFile, { force: true });
     } finally {
       hooks.remove();
     }
@@ -230,6 +257,85 @@ function locateJar(): { jar: string; libDir: string } {
     if (existsSync(jar)) return { jar, libDir: join(libRoot, name, 'DynamoDBLocal_lib') };
   }
   throw new DynamoDbLocalJarNotFoundError(libRoot);
+}
+
+/**
+ * Kills the JVM named in `<dataDir>/dynamodb-local.pid` if it is still a DynamoDB Local JVM on
+ * this folder (a run killed with SIGKILL where the kernel could not take it along), and waits
+ * for it to be gone. Any other process with that pid is left alone.
+ */
+async function endOrphan(dataDir: string, log: (line: string) => void): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number((await readFile(join(dataDir, PID_FILE), 'utf8')).trim());
+  } catch {
+    return;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isProcessRunning(pid)) return;
+  const commandLine = readCommandLine(pid);
+  if (commandLine === undefined) {
+    log(`[dynamodb-local] pid ${pid} from a previous run is alive but cannot be identified (no /proc); left running`);
+    return;
+  }
+  if (!isDynamoDbLocalOn(commandLine, dataDir)) return;
+  log(`[dynamodb-local] ending DynamoDB Local (pid ${pid}) left running on ${dataDir} by a previous run`);
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  await waitFor(() => !isProcessRunning(pid), {
+    what: `the old DynamoDB Local (pid ${pid}) to exit`,
+    timeoutMs: 10_000,
+    intervalMs: 50,
+  });
+}
+
+/** `/proc/<pid>/cmdline` as arguments; undefined where there is no /proc (or the process is gone). */
+function readCommandLine(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A java process running DynamoDBLocal.jar with `-dbPath <dataDir>`. */
+export function isDynamoDbLocalOn(commandLine: readonly string[], dataDir: string): boolean {
+  const program = basename(commandLine[0] ?? '');
+  const dbPath = commandLine[commandLine.indexOf('-dbPath') + 1];
+  return (
+    program.startsWith('java') &&
+    commandLine.some((arg) => basename(arg) === 'DynamoDBLocal.jar') &&
+    commandLine.includes('-dbPath') &&
+    dbPath !== undefined &&
+    resolve(dbPath) === resolve(dataDir)
+  );
+}
+
+/** Alive and not a zombie waiting to be reaped. */
+function isProcessRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'EPERM')) return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
+  }
+}
+
+/** util-linux `setpriv` (Linux only), which can make the JVM die with this process. */
+function findSetpriv(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, 'setpriv');
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
 }
 
 function pipeLines(child: ChildProcess, onLine: (line: string) => void): void {

@@ -1,7 +1,17 @@
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient, GetRecordsCommand } from '@aws-sdk/client-dynamodb-streams';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  TrimmedDataAccessException,
+} from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkpointFile, memoryCheckpoints } from './checkpoints.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import {
   BatchItemFailuresError,
@@ -11,8 +21,9 @@ import {
   type StreamPollerOptions,
 } from './stream-poller.js';
 import { ensureTables } from './tables.js';
+import { LOCAL_CREDENTIALS } from '../util/aws.js';
 
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const credentials = LOCAL_CREDENTIALS;
 
 describe('startStreamPoller', { timeout: 30_000 }, () => {
   let dynamo: DynamoDbLocal;
@@ -247,6 +258,85 @@ describe('startStreamPoller', { timeout: 30_000 }, () => {
     await poller.drained();
 
     expect(seen).toEqual(['old']);
+  });
+
+  const idsOf = (event: DynamoDBStreamEvent) => event.Records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?');
+
+  it('saves its checkpoints to a file, and a restarted poller resumes right after them (even at LATEST)', async () => {
+    const { tableName, streamArn } = await freshTable();
+    const dir = await mkdtemp(join(tmpdir(), 'poller-checkpoints-'));
+    try {
+      const file = join(dir, 'stream-checkpoints.json');
+      const seen: string[] = [];
+      const sequenceNumbers: string[] = [];
+      const handler = async (event: DynamoDBStreamEvent) => {
+        seen.push(...idsOf(event));
+        sequenceNumbers.push(...event.Records.map((r) => r.dynamodb?.SequenceNumber ?? '?'));
+      };
+      const first = await poll(streamArn, handler, { startingPosition: 'TRIM_HORIZON', checkpoints: checkpointFile(file).scope('m') });
+      await put(tableName, 'a', 'PLACED');
+      await put(tableName, 'b', 'PLACED');
+      await first.drained();
+      await first.stop();
+      const [shard] = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
+      expect([...(await checkpointFile(file).scope('m').load())]).toEqual([[shard?.ShardId, sequenceNumbers.at(-1)]]);
+
+      // Written while no poller ran: LATEST would skip it, the checkpoint does not.
+      await put(tableName, 'while-down', 'PLACED');
+      const second = await poll(streamArn, handler, { startingPosition: 'LATEST', checkpoints: checkpointFile(file).scope('m') });
+      await second.drained();
+
+      expect(seen).toEqual(['a', 'b', 'while-down']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps checkpoints in memory by default: a new poller without a store starts over', async () => {
+    const { tableName, streamArn } = await freshTable();
+    await put(tableName, 'a', 'PLACED');
+    const seen: string[] = [];
+    const handler = async (event: DynamoDBStreamEvent) => void seen.push(...idsOf(event));
+    const first = await poll(streamArn, handler, { startingPosition: 'TRIM_HORIZON' });
+    await first.drained();
+    await first.stop();
+    const second = await poll(streamArn, handler, { startingPosition: 'TRIM_HORIZON' });
+    await second.drained();
+
+    expect(seen).toEqual(['a', 'a']);
+  });
+
+  it('falls back to TRIM_HORIZON with a warning when its checkpoint has been trimmed from the shard', async () => {
+    const { tableName, streamArn } = await freshTable();
+    await put(tableName, 'a', 'PLACED');
+    await put(tableName, 'b', 'PLACED');
+    const [shard] = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription?.Shards ?? [];
+    const checkpoints = memoryCheckpoints();
+    await checkpoints.save(new Map([[shard?.ShardId ?? '?', '000000000000000000001']]));
+    // As on AWS once the 24-hour retention passed the checkpoint.
+    const trimmed = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
+    const realSend = trimmed.send.bind(trimmed);
+    Object.defineProperty(trimmed, 'send', {
+      value: async (command: GetShardIteratorCommand) => {
+        if (command instanceof GetShardIteratorCommand && command.input.ShardIteratorType === 'AFTER_SEQUENCE_NUMBER') {
+          throw new TrimmedDataAccessException({ message: 'trimmed', $metadata: { httpStatusCode: 400 } });
+        }
+        return realSend(command);
+      },
+    });
+    const seen: string[] = [];
+    const logs: string[] = [];
+    const poller = await poll(streamArn, async (event) => void seen.push(...idsOf(event)), {
+      streams: trimmed,
+      checkpoints,
+      logger: (line) => logs.push(line),
+    });
+    await poller.drained();
+    await poller.stop();
+    trimmed.destroy();
+
+    expect(seen).toEqual(['a', 'b']);
+    expect(logs.join('\n')).toMatch(/warning: shard .* checkpoint 000000000000000000001 is no longer readable .*TRIM_HORIZON/);
   });
 
   it('keeps its place through a failed poll: no record is lost when GetRecords fails once', async () => {

@@ -13,12 +13,19 @@
  *   whole batch, as on Lambda. A thrown error retries the whole batch.
  * - After `maxRetries` retries the remaining records go to `onFailure`, are logged and
  *   skipped (like an on-failure destination plus MaximumRetryAttempts).
- * - Checkpoints live in memory only.
+ * - The checkpoint (sequence number of the last record handled or skipped) of each shard is
+ *   saved to `checkpoints` after every batch, before the next one is read; a new poller on the
+ *   same store resumes each shard right after its checkpoint. Delivery is at least once: a
+ *   batch handled but not yet checkpointed when the process died is delivered again.
+ * - A checkpoint the stream no longer has (trimmed, or the shard is unreadable from it) is
+ *   dropped with a warning and its shard is read from its oldest record (TRIM_HORIZON).
  *
- * Starting position: `LATEST` by default. The local stack keeps its data across restarts, and
- * a restart must not republish changes subscribers already saw; so shards that exist at
- * start are read from their tip (closed ones skipped), and shards that appear later are read
- * from their beginning (everything in them is new to us). `TRIM_HORIZON` reads everything.
+ * Starting position of a shard without a checkpoint: with `TRIM_HORIZON` every shard is read
+ * from its oldest record. With `LATEST` (the default, as on Lambda), shards that exist at start
+ * are read from their tip (closed ones skipped) and shards that appear later from their oldest
+ * record (everything in them is new to us). The local stack uses TRIM_HORIZON and relies on
+ * checkpoints not to republish what subscribers already saw: with LATEST, on a fresh DynamoDB
+ * Local database, the iterator opened at start never returned the first order's records.
  */
 import {
   DescribeStreamCommand,
@@ -31,7 +38,8 @@ import {
   type Shard,
   type _Record as SdkRecord,
 } from '@aws-sdk/client-dynamodb-streams';
-import { describeError } from '../util/ports.js';
+import { describeError } from '../util/errors.js';
+import { memoryCheckpoints, type CheckpointStore } from './checkpoints.js';
 import { toLambdaRecord, type DynamoDBRecord, type DynamoDBStreamEvent } from './stream-event.js';
 
 export type StreamHandlerResult = void | { batchItemFailures: { itemIdentifier: string }[] };
@@ -50,8 +58,10 @@ export interface StreamPollerOptions {
   readonly retryDelayMs?: number | undefined;
   /** How often new shards are looked for. @default 1000 (ms) */
   readonly shardDiscoveryIntervalMs?: number | undefined;
-  /** @default 'LATEST' (see the module comment) */
+  /** Where shards without a checkpoint start. @default 'LATEST' (see the module comment) */
   readonly startingPosition?: 'LATEST' | 'TRIM_HORIZON' | undefined;
+  /** Where checkpoints are loaded from at start and saved after each batch. @default in memory */
+  readonly checkpoints?: CheckpointStore | undefined;
   /** Called with the records skipped after the last retry, and the last error. */
   readonly onFailure?: ((records: readonly DynamoDBRecord[], error: unknown) => void) | undefined;
   readonly logger?: ((line: string) => void) | undefined;
@@ -79,10 +89,12 @@ interface ShardState {
   readonly id: string;
   readonly parentId: string | undefined;
   /** Where to (re)open the shard when there is no checkpoint yet. */
-  readonly start: 'LATEST' | 'TRIM_HORIZON';
+  start: 'LATEST' | 'TRIM_HORIZON';
   iterator: string | undefined;
   /** Sequence number of the last record handled (or skipped). */
   checkpoint: string | undefined;
+  /** The checkpoint last written to the store. */
+  saved: string | undefined;
   /** Read to its end (closed shard) or skipped at start. */
   done: boolean;
   started: boolean;
@@ -122,9 +134,11 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const retryDelayMs = options.retryDelayMs ?? 100;
   const discoveryIntervalMs = options.shardDiscoveryIntervalMs ?? 1000;
   const startingPosition = options.startingPosition ?? 'LATEST';
+  const store = options.checkpoints ?? memoryCheckpoints();
   const log = (line: string) => options.logger?.(`[stream ${shortArn(streamArn)}] ${line}`);
   // Lambda reports the table's region; DynamoDB Local's records say "ddblocal".
   const region = await streams.config.region();
+  const savedCheckpoints = await store.load();
 
   const shards = new Map<string, ShardState>();
   const loops = new Set<Promise<void>>();
@@ -163,6 +177,42 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     return out.ShardIterator;
   };
 
+  /** Opens the shard at its checkpoint; one the stream no longer has falls back to TRIM_HORIZON. */
+  const openIteratorOrFallBack = async (shard: ShardState): Promise<string | undefined> => {
+    const checkpoint = shard.checkpoint;
+    try {
+      return await openIterator(shard);
+    } catch (error) {
+      if (checkpoint === undefined || isTransient(error)) throw error;
+      log(
+        `warning: shard ${shard.id}: checkpoint ${checkpoint} is no longer readable (${describeError(error)}); ` +
+          'reading the shard from its oldest record (TRIM_HORIZON)',
+      );
+      shard.checkpoint = undefined;
+      shard.start = 'TRIM_HORIZON';
+      return openIterator(shard);
+    }
+  };
+
+  let saving: Promise<void> = Promise.resolve();
+  /** Writes the checkpoints when one moved; a failed write is logged and retried at the next batch. */
+  const saveCheckpoints = async () => {
+    const next = saving.then(async () => {
+      const current = [...shards.values()];
+      if (current.every((s) => s.checkpoint === s.saved)) return;
+      const snapshot = new Map<string, string>();
+      for (const s of current) if (s.checkpoint !== undefined) snapshot.set(s.id, s.checkpoint);
+      try {
+        await store.save(snapshot);
+        for (const s of current) s.saved = snapshot.get(s.id);
+      } catch (error) {
+        log(`saving checkpoints failed (${describeError(error)}); records since the last save may be delivered again after a restart`);
+      }
+    });
+    saving = next;
+    return next;
+  };
+
   const listShards = async (): Promise<Shard[]> => {
     const all: Shard[] = [];
     let exclusiveStartShardId: string | undefined;
@@ -180,13 +230,15 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       const id = shard.ShardId;
       if (id === undefined || shards.has(id)) continue;
       const closed = shard.SequenceNumberRange?.EndingSequenceNumber !== undefined;
-      const fromTip = initial && startingPosition === 'LATEST';
+      const checkpoint = savedCheckpoints.get(id);
+      const fromTip = initial && startingPosition === 'LATEST' && checkpoint === undefined;
       const state: ShardState = {
         id,
         parentId: shard.ParentShardId,
         start: fromTip ? 'LATEST' : 'TRIM_HORIZON',
         iterator: undefined,
-        checkpoint: undefined,
+        checkpoint,
+        saved: checkpoint,
         done: fromTip && closed,
         started: false,
         caughtUpAt: 0,
@@ -194,7 +246,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       // Opened now, not when first polled, so changes made after start() resolves are seen.
       if (fromTip && !closed) state.iterator = await openIterator(state);
       shards.set(id, state);
-      if (!state.done) log(`shard ${id} found (from ${state.start})`);
+      if (!state.done) log(`shard ${id} found (${checkpoint === undefined ? `from ${state.start}` : `after checkpoint ${checkpoint}`})`);
     }
     discoveredAt = startedAt;
     schedule();
@@ -261,7 +313,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       let records: SdkRecord[];
       let next: string | undefined;
       try {
-        shard.iterator ??= await openIterator(shard);
+        shard.iterator ??= await openIteratorOrFallBack(shard);
         if (shard.iterator === undefined) throw new Error(`no iterator for shard ${shard.id}`);
         const out = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: batchSize }));
         records = out.Records ?? [];
@@ -280,7 +332,10 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         }
         continue;
       }
-      if (records.length > 0) await deliver(shard, records);
+      if (records.length > 0) {
+        await deliver(shard, records);
+        await saveCheckpoints();
+      }
       if (stopped) return;
       shard.iterator = next;
       if (next === undefined) {

@@ -4,10 +4,6 @@
  */
 import { createServer } from 'node:net';
 
-// Moved to wait.ts and errors.ts; re-exported for callers not yet switched.
-export { describeError } from './errors.js';
-export { sleep, waitFor, WaitTimeoutError, type WaitForOptions } from './wait.js';
-
 export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';
   constructor(

@@ -12,14 +12,14 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { getDirectiveValues, GraphQLObjectType, type GraphQLDirective, type GraphQLSchema } from 'graphql';
 import type { AuthType, Identity } from '../types.js';
-import { LOCAL_CREDENTIALS } from '../../util/aws.js';
+import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from '../../util/aws.js';
 import type { UserPoolVerifier } from './user-pool-auth.js';
 
 /** The default authorization mode of every local API (as in schema.graphql's header). */
 export const DEFAULT_AUTH_TYPE: AuthType = 'API_KEY';
 
 /** Stand-in AWS account id for IAM identities (12 digits, as AWS formats them). */
-export const LOCAL_ACCOUNT_ID = '000000000000';
+export { LOCAL_ACCOUNT_ID };
 
 /** An IAM caller the API knows: the secret verifies its signatures, the ARN is `identity.userArn`. */
 export interface IamPrincipal {

@@ -1,0 +1,213 @@
+/**
+ * The default, persistent `npm start` as a child process on a temp data folder: the first order
+ * on a fresh folder is published, a change acknowledged right before a hard kill of the whole
+ * process group is published after the restart, a Node process killed alone takes its JVM
+ * with it, and a second stack on the same folder is refused.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { Amplify } from 'aws-amplify';
+import { generateClient } from 'aws-amplify/api';
+import { Hub } from 'aws-amplify/utils';
+import { afterAll, afterEach, describe, expect, it, onTestFailed } from 'vitest';
+import type { Order } from '../../generated/graphql.js';
+import { SEED_STORE_ID } from '../../infra/seed-stores.js';
+import { REPO_ROOT } from '../../local/stack.js';
+import { orderInput, type OrderEvent } from './harness.js';
+import { ON_ORDER_UPDATED, PLACE_ORDER } from './operations.js';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/util/aws.js';
+
+/** Exactly what `npm start` runs (package.json). */
+const NODE_ARGS = ['--import', 'tsx', '--disable-warning=ExperimentalWarning', 'local/cli.ts'];
+const children: ChildProcess[] = [];
+const tmps: string[] = [];
+
+afterEach(() => {
+  // Each stack runs in its own process group (detached); end the whole group.
+  for (const child of children.splice(0)) {
+    if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+  }
+});
+
+afterAll(async () => {
+  for (const dir of tmps.splice(0)) {
+    for (const pid of jvmsFor(dir)) process.kill(Number(pid), 'SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+interface Started {
+  child: ChildProcess;
+  pid: number;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'pizza-persist-'));
+  tmps.push(dir);
+  return dir;
+}
+
+function start(tmp: string): Started {
+  const args = ['--port', '0', '--data-dir', join(tmp, 'data'), '--amplify-config', join(tmp, 'amplify-config.json')];
+  const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  children.push(child);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  onTestFailed(() => void process.stderr.write(`--- output of npm start (pid ${child.pid}) ---\n${out}\n`));
+  if (child.pid === undefined) throw new Error('node did not start');
+  return { child, pid: child.pid, output: () => out, exited };
+}
+
+async function ready(s: Started): Promise<void> {
+  await until(
+    () => s.output().includes('Press Ctrl-C to stop.'),
+    'the stack to be ready',
+    90_000,
+    () => {
+      if (s.child.exitCode !== null) throw new Error(`npm start exited early:\n${s.output()}`);
+    },
+  );
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 20_000, each: () => void = () => undefined): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    each();
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** PIDs of DynamoDB Local JVMs whose command line mentions `marker` (its data folder). */
+function jvmsFor(marker: string): string[] {
+  const out = spawnSync('pgrep', ['-f', `DynamoDBLocal.jar.*${marker}`], { encoding: 'utf8' }).stdout;
+  return out.split('\n').filter((l) => l.trim() !== '');
+}
+
+/** Untyped on purpose, as in harness.ts. */
+interface Client {
+  graphql(o: { query: string; variables?: Record<string, unknown> }): unknown;
+}
+
+/** Amplify configured from the amplify-config.json this stack wrote. */
+async function clientFor(tmp: string): Promise<Client> {
+  Amplify.configure(JSON.parse(await readFile(join(tmp, 'amplify-config.json'), 'utf8')));
+  return generateClient() as unknown as Client;
+}
+
+async function placeOrder(client: Client): Promise<Order> {
+  const result = (await client.graphql({ query: PLACE_ORDER, variables: { input: orderInput() } })) as { data: { placeOrder: Order } };
+  return result.data.placeOrder;
+}
+
+/** A live onOrderUpdated subscription for a store, resolved once its socket is connected. */
+async function subscribeToStore(client: Client, storeId: string) {
+  const events: OrderEvent[] = [];
+  const observable = client.graphql({ query: ON_ORDER_UPDATED, variables: { storeId } }) as {
+    subscribe(o: { next: (v: { data: { onOrderUpdated: OrderEvent } }) => void; error: (e: unknown) => void }): { unsubscribe(): void };
+  };
+  const connected = new Promise<void>((resolve) => {
+    const stop = Hub.listen('api', ({ payload }) => {
+      if (payload.event === 'ConnectionStateChange' && (payload.data as { connectionState?: string }).connectionState === 'Connected') {
+        stop();
+        resolve();
+      }
+    });
+  });
+  const subscription = observable.subscribe({ next: ({ data }) => events.push(data.onOrderUpdated), error: () => undefined });
+  await connected;
+  // start_ack has no client callback in Amplify; give the server a moment to register.
+  await new Promise((r) => setTimeout(r, 300));
+  return { events, unsubscribe: () => subscription.unsubscribe() };
+}
+
+/** `"order update published"` log lines (publishOrderUpdate's own) for one order. */
+function publishedVersions(output: string, orderId: string): number[] {
+  return output
+    .split('\n')
+    .filter((line) => line.includes('"order update published"') && line.includes(orderId))
+    .map((line) => Number(/"version":(\d+)/.exec(line)?.[1]));
+}
+
+describe('npm start with its data folder', { timeout: 240_000 }, () => {
+  it('publishes the first order on a fresh folder, refuses a second stack there, and publishes after a hard kill what was acknowledged before it', async () => {
+    const tmp = await tempDir();
+    const first = start(tmp);
+    await ready(first);
+
+    // A second stack on the same folder is refused before it starts anything.
+    const second = start(tmp);
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain(`is in use by another local stack (pid ${first.pid}`);
+    expect(jvmsFor(join(tmp, 'data'))).toHaveLength(1);
+
+    const client = await clientFor(tmp);
+    const live = await subscribeToStore(client, SEED_STORE_ID);
+    const order = await placeOrder(client);
+    await until(() => live.events.some((e) => e.orderId === order.orderId), `onOrderUpdated for the first order ${order.orderId}`);
+    live.unsubscribe();
+    // The subscriber can hear of it before the publisher has finished: wait for its checkpoint.
+    await until(() => existsSync(join(tmp, 'data', 'stream-checkpoints.json')), 'the first stream checkpoint');
+
+    // A change DynamoDB acknowledged while Node could not see it (stopped), then a hard kill.
+    const endpoint = /DynamoDB Local ready on (http:\/\/\S+)/.exec(first.output())?.[1];
+    if (endpoint === undefined) throw new Error(`no DynamoDB endpoint in:\n${first.output()}`);
+    process.kill(first.pid, 'SIGSTOP');
+    const dynamodb = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    try {
+      await dynamodb.send(
+        new UpdateItemCommand({
+          TableName: 'serverless-pizza-Orders',
+          Key: { orderId: { S: order.orderId } },
+          UpdateExpression: 'SET version = version + :one',
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':one': { N: '1' }, ':v': { N: '1' } },
+        }),
+      );
+    } finally {
+      dynamodb.destroy();
+    }
+    killGroup(first.pid, 'SIGKILL');
+    await first.exited;
+    await until(() => jvmsFor(join(tmp, 'data')).length === 0, 'the JVM to die with its group');
+
+    const restarted = start(tmp);
+    await ready(restarted);
+    expect(restarted.output()).toContain('stale lock');
+    await until(() => publishedVersions(restarted.output(), order.orderId).includes(2), `version 2 of ${order.orderId} to be published`);
+    // What was published before the kill is not published again.
+    expect(publishedVersions(restarted.output(), order.orderId)).toEqual([2]);
+    restarted.child.kill('SIGINT');
+    expect(await restarted.exited).toBe(0);
+  });
+
+  it('leaves no JVM behind when Node alone is killed with SIGKILL', async () => {
+    const tmp = await tempDir();
+    const dataDir = join(tmp, 'data');
+    const first = start(tmp);
+    await ready(first);
+    const [jvm] = jvmsFor(dataDir);
+    expect(jvm).toBeDefined();
+
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // At once (Linux: the kernel's parent-death signal), not only at the next start.
+    await until(() => jvmsFor(dataDir).length === 0, `JVM ${jvm} to die with its Node process`);
+  });
+});
