@@ -340,6 +340,8 @@ export class Engine {
    */
   async shutdown(): Promise<void> {
     this.stopped = true;
+    // History events since the last transition are written too.
+    for (const exec of this.runs.values()) if (exec.state.status === 'RUNNING') this.options.files?.save(exec.state);
     await this.options.files?.close();
     for (const exec of this.runs.values()) {
       if (!markClosed(exec.state, 'ABORTED', { cause: 'The Step Functions endpoint was stopped' })) continue;

@@ -2,9 +2,9 @@
  * The executions' records: what DescribeExecution, ListExecutions and GetExecutionHistory read,
  * the execution names in use, and the retention bound on closed executions.
  *
- * Everything kept here is plain data (strings, epoch milliseconds, JSON history events), so the
- * store could be written to disk and read back as it is; the live side of a running execution
- * (the library's run, its tasks and their timers) is in execution-run.ts.
+ * Everything kept here is plain data (strings, epoch milliseconds, JSON history events), so an
+ * ExecutionState is written to disk and read back as it is (persistence.ts); the live side of a
+ * running execution (the library's run, its tasks and their timers) is in execution-run.ts.
  */
 import { SfnApiError } from './errors.js';
 import type { Json, JsonObject } from './json.js';
