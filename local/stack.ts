@@ -243,6 +243,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamodb,
       sns,
       logger: log,
+      persistDir: options.inMemory ? undefined : join(dataDir, 'stepfunctions'),
     });
     stops.push(() => sfn.stop());
     progress(`Step Functions ready on ${sfn.url}`);
@@ -335,6 +336,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const store of SEED_STORES) {
       await dynamodb.send(new PutItemCommand({ TableName: tableName('Stores'), Item: marshall(store) }));
     }
+    sfn.resumeExecutions(); // workflows left running by the last run continue, now that their Lambdas' env is set
 
     return {
       graphqlUrl: appsync.url,

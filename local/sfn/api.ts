@@ -28,8 +28,8 @@ export function createOperations(engine: Engine): ReadonlyMap<string, Operation>
         creationDate: seconds(m.creationDate),
       };
     },
-    StartExecution: (r) => {
-      const exec = engine.startExecution(required(r, 'stateMachineArn'), optional(r, 'name'), optional(r, 'input'));
+    StartExecution: async (r) => {
+      const exec = await engine.startExecution(required(r, 'stateMachineArn'), optional(r, 'name'), optional(r, 'input'));
       return { executionArn: exec.arn, startDate: seconds(exec.startDate) };
     },
     DescribeExecution: (r) => {

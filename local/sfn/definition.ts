@@ -26,6 +26,8 @@ export interface TaskSpec {
   /** Static `TimeoutSeconds`; `undefined` when absent or given by path. */
   readonly timeoutSeconds: number | undefined;
   readonly heartbeatSeconds: number | undefined;
+  /** A state of the definition's top level (not inside a Parallel branch or a Map). */
+  readonly topLevel: boolean;
 }
 
 export interface LoadedMachine {
@@ -104,7 +106,7 @@ function checkMachine(machine: JsonObject, topLevel: boolean, problems: string[]
   const states = machine['States'];
   if (!isJsonObject(states)) return;
   for (const [stateName, state] of Object.entries(states)) {
-    if (isJsonObject(state)) checkState(stateName, state, problems, tasks);
+    if (isJsonObject(state)) checkState(stateName, state, topLevel, problems, tasks);
   }
 }
 
@@ -119,7 +121,7 @@ const UNSUPPORTED_STATE_FIELDS = [
   'ItemBatcher',
 ];
 
-function checkState(stateName: string, state: JsonObject, problems: string[], tasks: Map<string, TaskSpec>): void {
+function checkState(stateName: string, state: JsonObject, topLevel: boolean, problems: string[], tasks: Map<string, TaskSpec>): void {
   for (const field of UNSUPPORTED_STATE_FIELDS) {
     if (state[field] !== undefined && !(field === 'QueryLanguage' && state[field] === 'JSONPath')) {
       problems.push(`state ${stateName}: field ${field}`);
@@ -131,7 +133,7 @@ function checkState(stateName: string, state: JsonObject, problems: string[], ta
   }
   switch (state['Type']) {
     case 'Task':
-      checkTask(stateName, state, problems, tasks);
+      checkTask(stateName, state, topLevel, problems, tasks);
       break;
     case 'Wait': {
       const seconds = state['Seconds'];
@@ -156,7 +158,7 @@ function checkState(stateName: string, state: JsonObject, problems: string[], ta
   }
 }
 
-function checkTask(stateName: string, state: JsonObject, problems: string[], tasks: Map<string, TaskSpec>): void {
+function checkTask(stateName: string, state: JsonObject, topLevel: boolean, problems: string[], tasks: Map<string, TaskSpec>): void {
   const resource = state['Resource'];
   if (typeof resource !== 'string') {
     problems.push(`state ${stateName}: Resource must be a string`);
@@ -190,7 +192,7 @@ function checkTask(stateName: string, state: JsonObject, problems: string[], tas
   delete state['HeartbeatSeconds'];
   delete state['HeartbeatSecondsPath'];
   state['TimeoutSeconds'] = MAX_TIMER_SECONDS;
-  tasks.set(stateName, { stateName, resource, integration, timeoutSeconds, heartbeatSeconds });
+  tasks.set(stateName, { stateName, resource, integration, timeoutSeconds, heartbeatSeconds, topLevel });
 }
 
 function positiveInteger(value: Json | undefined): number | undefined {

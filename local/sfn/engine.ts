@@ -5,7 +5,9 @@
  * - execution-run.ts: the live side of a running execution (tasks, abort, `$$` values);
  * - history.ts: one execution's history events, in order;
  * - task-runner.ts: Task states (integration calls, callbacks, timeouts, heartbeats);
- * - task-tokens.ts: task tokens and the registry SendTask* look them up in.
+ * - task-tokens.ts: task tokens and the registry SendTask* look them up in;
+ * - persistence.ts: the executions' files, when the endpoint has a folder to keep them in;
+ * - resume.ts: the definition a running execution continues on after a restart.
  */
 import { randomUUID } from 'node:crypto';
 import { ExecutionAbortedError, ExecutionError, ExecutionTimeoutError, StateMachine, type RunOptions } from 'aws-local-stepfunctions';
@@ -22,9 +24,11 @@ import {
   type ExecutionStatus,
   type ExecutionSummary,
 } from './execution-store.js';
-import { ExecutionHistory } from './history.js';
+import { ExecutionHistory, type ResumedView } from './history.js';
 import type { IntegrationDeps } from './integrations.js';
-import { parseJson, toJson, type JsonObject } from './json.js';
+import { isJsonObject, parseJson, toJson, type Json, type JsonObject } from './json.js';
+import type { ExecutionFiles, ForgottenExecution } from './persistence.js';
+import { resumedDefinition, waitDeadline } from './resume.js';
 import { TaskRunner, type RunningTask } from './task-runner.js';
 import { TaskTokens } from './task-tokens.js';
 import { delay } from './timers.js';
@@ -41,6 +45,8 @@ export interface EngineOptions extends IntegrationDeps {
   readonly timeoutError: () => Error;
   /** Closed executions kept (history, output, spent tokens), oldest forgotten first. @default 1000 */
   readonly maxClosedExecutions?: number | undefined;
+  /** Where executions are kept across restarts; in memory only when absent. */
+  readonly files?: ExecutionFiles | undefined;
 }
 
 interface MachineEntry {
@@ -63,6 +69,8 @@ export class Engine {
   private readonly tasks: TaskRunner;
   /** Executions whose history is not final yet, by ARN. */
   private readonly runs = new Map<string, ExecutionRun>();
+  /** Executions read back RUNNING from disk, until resumeExecutions(). */
+  private recovered: ExecutionState[] = [];
   private stopped = false;
 
   constructor(private readonly options: EngineOptions) {
@@ -93,9 +101,10 @@ export class Engine {
   /**
    * Starts an execution. As on AWS Standard workflows: the same name and the same input while
    * the first execution is still RUNNING returns that execution; a different input, or any
-   * input once that execution is closed, is ExecutionAlreadyExists.
+   * input once that execution is closed, is ExecutionAlreadyExists. With a folder, answers once
+   * the execution (and so its name) is on disk.
    */
-  startExecution(stateMachineArn: string, name: string | undefined, inputText: string | undefined): StartedExecution {
+  async startExecution(stateMachineArn: string, name: string | undefined, inputText: string | undefined): Promise<StartedExecution> {
     if (this.stopped) throw new Error('the Step Functions endpoint is stopped');
     const machine = this.machine(stateMachineArn);
     const executionName = name ?? randomUUID();
@@ -106,7 +115,10 @@ export class Engine {
       throw new SfnApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not valid JSON');
     const canonicalInput = JSON.stringify(input);
     const existing = this.store.existing(machine.arn, executionName, canonicalInput);
-    if (existing) return started(existing);
+    if (existing) {
+      await this.options.files?.saved(existing.arn);
+      return started(existing);
+    }
 
     const arn = `arn:aws:states:${this.options.region}:${this.options.accountId}:execution:${machine.loaded.name}:${executionName}`;
     const state: ExecutionState = {
@@ -124,10 +136,83 @@ export class Engine {
       cause: undefined,
       history: [],
       spentTokens: [],
+      position: undefined,
+      task: undefined,
     };
     this.store.add(state);
-    const exec = new ExecutionRun(state, new ExecutionHistory(state, this.roleArn()));
-    this.runs.set(arn, exec);
+    this.options.files?.save(state);
+    this.launch(machine, state, machine.stateMachine, input, undefined);
+    this.options.logger(`[sfn] ${machine.loaded.name}: execution ${executionName} started`);
+    await this.options.files?.saved(arn);
+    return started(state);
+  }
+
+  /**
+   * Takes the executions read back from disk: closed ones are kept for Describe/List/History and
+   * their spent tokens answer TaskTimedOut; running ones wait for resumeExecutions(); every name
+   * stays reserved.
+   */
+  restore(executions: readonly ExecutionState[], forgotten: readonly ForgottenExecution[]): void {
+    for (const f of forgotten) this.store.reserve(f.stateMachineArn, f.name, f.arn);
+    const closed = executions.filter((e) => e.status !== 'RUNNING').sort((a, b) => (a.stopDate ?? 0) - (b.stopDate ?? 0));
+    for (const state of closed) {
+      this.store.add(state);
+      for (const token of state.spentTokens) this.tokens.close(token);
+      this.retire(state);
+    }
+    for (const state of executions) {
+      if (state.status !== 'RUNNING') continue;
+      this.store.add(state);
+      for (const token of state.spentTokens) this.tokens.close(token);
+      this.recovered.push(state);
+    }
+  }
+
+  /**
+   * Continues every execution read back RUNNING: its saved state is entered again with its
+   * input (see resume.ts and TaskRunner.run). Called once whatever the workflows call is up.
+   */
+  resumeExecutions(): void {
+    const recovered = this.recovered;
+    this.recovered = [];
+    for (const state of recovered) {
+      if (state.status !== 'RUNNING' || this.stopped) continue;
+      const machine = this.machines.get(state.stateMachineArn);
+      if (!machine) {
+        this.options.logger(`[sfn] execution ${state.arn}: its state machine is not defined any more; left RUNNING, not resumed`);
+        continue;
+      }
+      const input = parseJson(state.input) ?? null;
+      const position = state.position ?? {
+        state: machine.loaded.runnable.StartAt,
+        input,
+        enteredAt: state.startDate,
+        waitDeadline: undefined,
+      };
+      const resumed = resumedDefinition(machine.loaded.runnable, position, input, state.startDate, Date.now());
+      const stateMachine = new StateMachine(resumed.definition, { validationOptions: { noValidate: true } });
+      const exec = this.launch(machine, state, stateMachine, resumed.input, { names: resumed.names });
+      exec.resumedTask = state.task?.stateName === position.state ? state.task : undefined;
+      exec.resumedWait = position.waitDeadline === undefined ? undefined : position.state;
+      this.options.logger(`[sfn] ${machine.loaded.name}: execution ${state.name} resumed at ${position.state}`);
+    }
+  }
+
+  /** Resolves once every change so far is on disk (at once when in memory). */
+  async persisted(): Promise<void> {
+    await this.options.files?.flushed();
+  }
+
+  /** Runs `stateMachine` (the machine's definition, or its resumed copy) for the execution. */
+  private launch(
+    machine: MachineEntry,
+    state: ExecutionState,
+    stateMachine: StateMachine,
+    input: Json,
+    resumed: ResumedView | undefined,
+  ): ExecutionRun {
+    const exec = new ExecutionRun(state, new ExecutionHistory(state, this.roleArn(), resumed), () => this.options.files?.save(state));
+    this.runs.set(state.arn, exec);
 
     const handlers: LocalHandlers = {};
     for (const spec of machine.loaded.tasks.values()) {
@@ -135,14 +220,16 @@ export class Engine {
         // Synchronous on purpose: claims the token minted while this state's Parameters were evaluated.
         const token = exec.claimToken();
         const seq = ++exec.handlerCalls;
-        return this.tasks.run(exec, spec, toJson(taskInput), token, seq);
+        const resumedTask = exec.resumedTask?.stateName === spec.stateName ? exec.resumedTask : undefined;
+        exec.resumedTask = undefined;
+        return this.tasks.run(exec, spec, toJson(taskInput), token, seq, resumedTask);
       };
       handlers[spec.stateName] = handler;
     }
     const context = {
       Execution: {
-        Id: arn,
-        Name: executionName,
+        Id: state.arn,
+        Name: state.name,
         RoleArn: this.roleArn(),
         StartTime: new Date(state.startDate).toISOString(),
         RedriveCount: 0,
@@ -159,15 +246,26 @@ export class Engine {
         },
       },
     };
-    const run = machine.stateMachine.run(input, { overrides: { taskResourceLocalHandlers: handlers }, context });
+    const run = stateMachine.run(input, { overrides: { taskResourceLocalHandlers: handlers }, context });
     exec.abort = run.abort;
-    exec.consumerDone = exec.history.consume(run.eventLogs);
+    const topLevel = machine.loaded.runnable.States;
+    exec.consumerDone = exec.history.consume(run.eventLogs, (name, stateInput, timestamp) => {
+      const definition: unknown = topLevel[name];
+      if (!isJsonObject(definition) || state.status !== 'RUNNING') return;
+      if (exec.resumedWait === name) {
+        exec.resumedWait = undefined;
+        return;
+      }
+      exec.resumedWait = undefined;
+      const deadline = definition['Type'] === 'Wait' ? waitDeadline(definition, stateInput, timestamp) : undefined;
+      state.position = { state: name, input: stateInput, enteredAt: timestamp, waitDeadline: deadline };
+      exec.changed();
+    });
     run.result.then(
       (output) => this.close(exec, 'SUCCEEDED', { output: JSON.stringify(output) }),
       (error: unknown) => this.close(exec, ...closingFor(error)),
     );
-    this.options.logger(`[sfn] ${machine.loaded.name}: execution ${executionName} started`);
-    return started(state);
+    return exec;
   }
 
   describeExecution(executionArn: string): ExecutionDescription {
@@ -193,6 +291,12 @@ export class Engine {
     if (exec && markClosed(state, 'ABORTED', { error, cause })) {
       this.tasks.abandon(exec);
       exec.abort?.();
+      this.options.logger(`[sfn] ${state.stateMachineName}: execution ${state.name} stopped`);
+    } else if (!exec && markClosed(state, 'ABORTED', { error, cause })) {
+      // Read back from disk and not resumed yet: nothing runs, only its record closes.
+      new ExecutionHistory(state, this.roleArn()).close();
+      this.options.files?.save(state);
+      this.retire(state);
       this.options.logger(`[sfn] ${state.stateMachineName}: execution ${state.name} stopped`);
     }
     return new Date(state.stopDate ?? Date.now());
@@ -229,9 +333,16 @@ export class Engine {
     while (!this.stopped && !this.isIdle()) await delay(5);
   }
 
-  /** Aborts every running execution, clears every task timer, and waits for their histories to close. */
+  /**
+   * Aborts every running execution, clears every task timer, and waits for their histories to
+   * close. With a folder, what is on disk stays as it was before the abort (RUNNING executions
+   * continue at the next start), as after a kill.
+   */
   async shutdown(): Promise<void> {
     this.stopped = true;
+    // History events since the last transition are written too.
+    for (const exec of this.runs.values()) if (exec.state.status === 'RUNNING') this.options.files?.save(exec.state);
+    await this.options.files?.close();
     for (const exec of this.runs.values()) {
       if (!markClosed(exec.state, 'ABORTED', { cause: 'The Step Functions endpoint was stopped' })) continue;
       this.tasks.abandon(exec);
@@ -273,7 +384,16 @@ export class Engine {
     exec.history.close();
     exec.resolveFinalized();
     this.runs.delete(state.arn);
-    this.tokens.release(this.store.retire(state));
+    this.options.files?.save(state);
+    this.retire(state);
+  }
+
+  /** Keeps a closed execution; forgets the oldest beyond the bound (their names stay reserved). */
+  private retire(state: ExecutionState): void {
+    for (const old of this.store.retire(state)) {
+      this.tokens.release(old.spentTokens);
+      this.options.files?.forget(old);
+    }
   }
 }
 

@@ -8,7 +8,7 @@
  * by the getter is claimed by that handler before any other code runs; a retry evaluates the
  * Parameters again and gets a fresh token, as on AWS.
  */
-import type { ExecutionState } from './execution-store.js';
+import type { ExecutionState, TaskPosition } from './execution-store.js';
 import type { ExecutionHistory } from './history.js';
 import type { RunningTask } from './task-runner.js';
 import { mintToken } from './task-tokens.js';
@@ -22,6 +22,10 @@ export class ExecutionRun {
   handlerCalls = 0;
   /** Settles once the library's events are all in the history. */
   consumerDone: Promise<void> = Promise.resolve();
+  /** The Task attempt to resume after a restart: taken by the first handler call of its state. */
+  resumedTask: TaskPosition | undefined;
+  /** While a resumed Wait is entered again, its position (and deadline) is kept as it was. */
+  resumedWait: string | undefined;
   /** Settles once the history is final (terminal event written). */
   readonly finalized: Promise<void>;
   resolveFinalized: () => void = () => {};
@@ -31,6 +35,8 @@ export class ExecutionRun {
   constructor(
     readonly state: ExecutionState,
     readonly history: ExecutionHistory,
+    /** Called after each change worth keeping across a restart (the state's position, its task). */
+    readonly changed: () => void,
   ) {
     this.finalized = new Promise((resolve) => {
       this.resolveFinalized = resolve;

@@ -2,12 +2,12 @@
  * The executions' records: what DescribeExecution, ListExecutions and GetExecutionHistory read,
  * the execution names in use, and the retention bound on closed executions.
  *
- * Everything kept here is plain data (strings, epoch milliseconds, JSON history events), so the
- * store could be written to disk and read back as it is; the live side of a running execution
- * (the library's run, its tasks and their timers) is in execution-run.ts.
+ * Everything kept here is plain data (strings, epoch milliseconds, JSON history events), so an
+ * ExecutionState is written to disk and read back as it is (persistence.ts); the live side of a
+ * running execution (the library's run, its tasks and their timers) is in execution-run.ts.
  */
 import { SfnApiError } from './errors.js';
-import type { JsonObject } from './json.js';
+import type { Json, JsonObject } from './json.js';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 export const EXECUTION_STATUSES: readonly ExecutionStatus[] = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'];
@@ -48,6 +48,29 @@ export interface ExecutionState {
   readonly history: JsonObject[];
   /** Tokens of this execution's finished tasks (released from the token registry when it is forgotten). */
   readonly spentTokens: string[];
+  /** While RUNNING: the top-level state it is in, to resume from after a restart. */
+  position: ExecutionPosition | undefined;
+  /** While RUNNING: the top-level Task attempt under way, if any. */
+  task: TaskPosition | undefined;
+}
+
+/** Where a running execution is. Deadlines are absolute (epoch ms), so they keep running while the endpoint is down. */
+export interface ExecutionPosition {
+  /** A state of the definition's top level (a Parallel or Map is resumed whole). */
+  readonly state: string;
+  /** The state's raw input (before InputPath). */
+  readonly input: Json;
+  readonly enteredAt: number;
+  /** A Wait state's end, when it could be computed (Seconds, Timestamp, simple SecondsPath). */
+  readonly waitDeadline: number | undefined;
+}
+
+/** The top-level Task attempt under way: its open task tokens and deadlines (epoch ms). */
+export interface TaskPosition {
+  readonly stateName: string;
+  readonly tokens: readonly string[];
+  readonly timeoutDeadline: number | undefined;
+  heartbeatDeadline: number | undefined;
 }
 
 export interface ClosingFields {
@@ -102,12 +125,7 @@ export class ExecutionStore {
 
   /** Adds a new execution; its name must have been found free by `existing`. */
   add(state: ExecutionState): void {
-    let names = this.names.get(state.stateMachineArn);
-    if (!names) {
-      names = new Map();
-      this.names.set(state.stateMachineArn, names);
-    }
-    names.set(state.name, state.arn);
+    this.reserve(state.stateMachineArn, state.name, state.arn);
     this.executions.set(state.arn, state);
   }
 
@@ -135,18 +153,28 @@ export class ExecutionStore {
       .map(describe);
   }
 
-  /** Forgets the oldest closed executions beyond the bound; returns their spent task tokens. */
-  retire(state: ExecutionState): string[] {
-    const released: string[] = [];
+  /** Reserves the name of an execution no longer kept (read back from disk). */
+  reserve(stateMachineArn: string, name: string, arn: string): void {
+    let names = this.names.get(stateMachineArn);
+    if (!names) {
+      names = new Map();
+      this.names.set(stateMachineArn, names);
+    }
+    names.set(name, arn);
+  }
+
+  /** Forgets the oldest closed executions beyond the bound; returns them (their names stay reserved). */
+  retire(state: ExecutionState): ExecutionState[] {
+    const forgotten: ExecutionState[] = [];
     this.closedOrder.push(state.arn);
     while (this.closedOrder.length > this.maxClosedExecutions) {
       const arn = this.closedOrder.shift();
       if (arn === undefined) break;
       const old = this.executions.get(arn);
       this.executions.delete(arn);
-      if (old) released.push(...old.spentTokens);
+      if (old) forgotten.push(old);
     }
-    return released;
+    return forgotten;
   }
 }
 
@@ -158,6 +186,8 @@ export function markClosed(state: ExecutionState, status: ExecutionStatus, field
   state.output = fields.output;
   state.error = fields.error;
   state.cause = fields.cause;
+  state.position = undefined;
+  state.task = undefined;
   return true;
 }
 

@@ -10,6 +10,19 @@ import type { Json, JsonObject } from './json.js';
 export type EventLogs = ReturnType<StateMachine['run']>['eventLogs'];
 type LibEvent = EventLogs extends AsyncGenerator<infer E> ? E : never;
 
+/**
+ * How a resumed run (after a restart) reads in the history: it starts from helper states
+ * (see resume.ts) that are hidden or shown under the name of the state they stand for, and its
+ * `ExecutionStarted` is not written again.
+ */
+export interface ResumedView {
+  /** Helper state name → the state it stands for, or `null` to hide its events. */
+  readonly names: ReadonlyMap<string, string | null>;
+}
+
+/** A (top-level or nested) state the run entered, under its definition name. */
+export type StateEnteredListener = (name: string, input: Json, timestamp: number) => void;
+
 interface PendingEvent {
   readonly seq: number;
   readonly type: string;
@@ -26,10 +39,27 @@ export class ExecutionHistory {
     private readonly state: ExecutionState,
     /** The role shown in `ExecutionStarted`. */
     private readonly roleArn: string,
+    private readonly resumed?: ResumedView,
   ) {}
 
-  async consume(events: EventLogs): Promise<void> {
-    for await (const event of events) this.onLibraryEvent(event);
+  async consume(events: EventLogs, onStateEntered?: StateEnteredListener): Promise<void> {
+    for await (const event of events) {
+      const shown = this.shown(event);
+      if (shown === undefined) continue;
+      this.onLibraryEvent(shown);
+      if (shown.type === 'StateEntered') onStateEntered?.(shown.state.name, shown.state.input, shown.timestamp);
+    }
+  }
+
+  /** The event as the history shows it, `undefined` to leave it out. */
+  private shown(event: LibEvent): LibEvent | undefined {
+    if (!this.resumed) return event;
+    if (event.type === 'ExecutionStarted') return undefined;
+    if (!('state' in event)) return event;
+    const name = this.resumed.names.get(event.state.name);
+    if (name === undefined) return event;
+    if (name === null) return undefined;
+    return { ...event, state: { ...event.state, name } };
   }
 
   /**

@@ -10,9 +10,11 @@ import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { createOperations } from './api.js';
 import { loadDefinition } from './definition.js';
 import { Engine } from './engine.js';
+import { ExecutionFiles } from './persistence.js';
 import { startJsonServer } from './server.js';
 
 export { DefinitionError, SfnApiError, TaskFailedError } from './errors.js';
+export { PersistedExecutionError } from './persistence.js';
 
 export interface StepFunctionsEndpointOptions {
   /** @default '127.0.0.1' */
@@ -33,6 +35,13 @@ export interface StepFunctionsEndpointOptions {
    * answers; older ones are forgotten (their names stay taken). @default 1000
    */
   readonly maxClosedExecutions?: number;
+  /**
+   * A folder where executions are kept across restarts and kills (created if missing; one file
+   * per execution, see persistence.ts). At start, every execution in it is read back: closed ones
+   * for Describe/List/History and their names; running ones continue at `resumeExecutions()`.
+   * @default undefined (in memory only: nothing is written)
+   */
+  readonly persistDir?: string | undefined;
 }
 
 export interface RunningStepFunctions {
@@ -43,6 +52,15 @@ export interface RunningStepFunctions {
   stop(): Promise<void>;
   /** Resolves when every running execution waits on a task token with no call under way. */
   waitForIdle(): Promise<void>;
+  /**
+   * Continues the executions read back RUNNING from `persistDir`, each from the state it was in.
+   * Call it once whatever the workflows call (Lambda handlers and their environment) is ready;
+   * until then they are listed as RUNNING, their tokens are not accepted yet, and their deadlines
+   * keep running (one that fell due fires at once on resume). A no-op without `persistDir`.
+   */
+  resumeExecutions(): void;
+  /** Resolves once every change so far is written to `persistDir` (at once without it). */
+  persisted(): Promise<void>;
 }
 
 /** Rejects with a DefinitionError naming the machine, state and feature when a definition cannot run here. */
@@ -50,6 +68,7 @@ export async function startStepFunctionsEndpoint(options: StepFunctionsEndpointO
   const logger = options.logger ?? (() => {});
   const machines = options.stateMachines.map((m) => loadDefinition(m.name, m.definition));
   const timeoutError = await libraryTimeoutError();
+  const opened = options.persistDir === undefined ? undefined : await ExecutionFiles.open(options.persistDir, logger);
   const engine = new Engine({
     machines,
     logger,
@@ -60,7 +79,9 @@ export async function startStepFunctionsEndpoint(options: StepFunctionsEndpointO
     dynamodb: options.dynamodb,
     sns: options.sns,
     maxClosedExecutions: options.maxClosedExecutions,
+    files: opened?.files,
   });
+  if (opened) engine.restore(opened.executions, opened.forgotten);
   const server = await startJsonServer({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
@@ -72,6 +93,8 @@ export async function startStepFunctionsEndpoint(options: StepFunctionsEndpointO
     url: server.url,
     stateMachineArn: (name) => engine.stateMachineArn(name),
     waitForIdle: () => engine.waitForIdle(),
+    resumeExecutions: () => engine.resumeExecutions(),
+    persisted: () => engine.persisted(),
     stop: () => {
       stopping ??= (async () => {
         await engine.shutdown();

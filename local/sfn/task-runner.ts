@@ -6,6 +6,7 @@
  */
 import { WRAPPED, type TaskSpec } from './definition.js';
 import { TaskFailedError } from './errors.js';
+import type { TaskPosition } from './execution-store.js';
 import type { ExecutionRun } from './execution-run.js';
 import { optional } from './history.js';
 import { callIntegration, historyResource, type Integration, type IntegrationDeps } from './integrations.js';
@@ -26,6 +27,10 @@ export interface TaskRunnerDeps extends IntegrationDeps {
 export class RunningTask {
   settled = false;
   token: string | undefined;
+  /** Tokens issued for this task before a restart: they lead here too (see TaskRunner.run). */
+  aliases: readonly string[] = [];
+  /** What the execution's file says about this attempt (top-level tasks only). */
+  position: TaskPosition | undefined;
   timeoutDeadline: number | undefined;
   heartbeatDeadline: number | undefined;
   readonly promise: Promise<Json>;
@@ -47,16 +52,20 @@ export class RunningTask {
     });
   }
 
-  armTimeout(seconds: number, onFire: () => void): void {
-    this.timeoutDeadline = Date.now() + seconds * 1000;
-    this.timeout = setLongTimeout(this.timeoutDeadline - Date.now(), onFire);
+  /** Arms the task timeout for `deadline` (epoch ms); one already past fires at once. */
+  armTimeout(deadline: number, onFire: () => void): void {
+    this.timeoutDeadline = deadline;
+    this.timeout = setLongTimeout(deadline - Date.now(), onFire);
   }
 
-  /** (Re)starts the heartbeat clock; a no-op for tasks without HeartbeatSeconds. */
-  armHeartbeat(onFire: () => void): void {
+  /**
+   * (Re)starts the heartbeat clock, by default `HeartbeatSeconds` from now; a no-op for tasks
+   * without HeartbeatSeconds.
+   */
+  armHeartbeat(onFire: () => void, deadline?: number): void {
     this.heartbeat?.cancel();
     if (this.heartbeatSeconds === undefined) return;
-    this.heartbeatDeadline = Date.now() + this.heartbeatSeconds * 1000;
+    this.heartbeatDeadline = deadline ?? Date.now() + this.heartbeatSeconds * 1000;
     this.heartbeat = setLongTimeout(this.heartbeatDeadline - Date.now(), onFire);
   }
 
@@ -136,8 +145,28 @@ function taskEvents(integration: Integration, region: string): TaskEvents {
 export class TaskRunner {
   constructor(private readonly deps: TaskRunnerDeps) {}
 
-  /** The Task handler: runs one attempt of `spec` with the library-evaluated (wrapped) input. */
-  async run(exec: ExecutionRun, spec: TaskSpec, input: Json, token: string | undefined, seq: number): Promise<Json> {
+  /**
+   * The Task handler: runs one attempt of `spec` with the library-evaluated (wrapped) input.
+   *
+   * `resumed` is the attempt that was under way when the endpoint stopped (read back from disk).
+   * Its deadlines are kept, so it times out when it would have; one that fell due while the
+   * endpoint was down fires at once, without calling the integration again. Otherwise the
+   * integration is called again (at-least-once, as Lambda retries): a `.waitForTaskToken` task
+   * gets a fresh token and re-sends its callback request (the order workflow's awaitParty stores
+   * the new token on the order and re-alerts the party; it is idempotent, the ASL already retries
+   * it), because the request may never have been delivered: the endpoint may have stopped before
+   * the call, and the local SQS queues that carry the alerts are not durable. The old tokens stay
+   * valid too (as on AWS, where the task never stopped waiting): SendTaskSuccess/Failure/Heartbeat
+   * with any of them completes this attempt, and the others then answer TaskTimedOut.
+   */
+  async run(
+    exec: ExecutionRun,
+    spec: TaskSpec,
+    input: Json,
+    token: string | undefined,
+    seq: number,
+    resumed?: TaskPosition,
+  ): Promise<Json> {
     if (exec.state.status !== 'RUNNING' || this.deps.stopped()) return Promise.reject(executionOver());
     const wrapped = isJsonObject(input) ? input : {};
     const parameters = wrapped[WRAPPED.params] ?? null;
@@ -152,13 +181,29 @@ export class TaskRunner {
       exec.history.recordTaskEvent(seq, type, details);
     }
 
-    if (timeoutSeconds !== undefined) task.armTimeout(timeoutSeconds, () => this.timeOut(task, `Task timed out after ${timeoutSeconds} s`));
+    const timeoutDeadline = resumed?.timeoutDeadline ?? (timeoutSeconds === undefined ? undefined : Date.now() + timeoutSeconds * 1000);
+    if (timeoutDeadline !== undefined)
+      task.armTimeout(timeoutDeadline, () => this.timeOut(task, `Task timed out after ${timeoutSeconds} s`));
     if (integration.waitForTaskToken) {
       // Registered before the call: an in-process Lambda may answer before its invoke returns.
       task.token = token ?? exec.currentToken();
-      this.deps.tokens.register(task.token, task);
-      this.heartbeat(task);
+      task.aliases = resumed?.tokens ?? [];
+      for (const t of [task.token, ...task.aliases]) this.deps.tokens.register(t, task);
+      task.armHeartbeat(() => this.timeOut(task, 'Heartbeat timed out'), resumed?.heartbeatDeadline);
     }
+    if (spec.topLevel) {
+      task.position = {
+        stateName: spec.stateName,
+        tokens: task.token === undefined ? [] : [task.token, ...task.aliases],
+        timeoutDeadline: task.timeoutDeadline,
+        heartbeatDeadline: task.heartbeatDeadline,
+      };
+      exec.state.task = task.position;
+      exec.changed();
+    }
+    const now = Date.now();
+    const overdue = (task.timeoutDeadline ?? Infinity) <= now || (task.heartbeatDeadline ?? Infinity) <= now;
+    if (resumed && overdue) return task.promise;
 
     exec.inFlight++;
     callIntegration(integration, parameters, this.deps)
@@ -198,6 +243,10 @@ export class TaskRunner {
   /** (Re)starts the task's heartbeat clock (SendTaskHeartbeat). */
   heartbeat(task: RunningTask): void {
     task.armHeartbeat(() => this.timeOut(task, 'Heartbeat timed out'));
+    if (task.position) {
+      task.position.heartbeatDeadline = task.heartbeatDeadline;
+      task.exec.changed();
+    }
   }
 
   /**
@@ -222,9 +271,13 @@ export class TaskRunner {
     task.settled = true;
     task.clearTimers();
     task.exec.tasks.delete(task);
-    if (task.token !== undefined) {
-      this.deps.tokens.close(task.token);
-      task.exec.state.spentTokens.push(task.token);
+    for (const token of task.token === undefined ? [] : [task.token, ...task.aliases]) {
+      this.deps.tokens.close(token);
+      task.exec.state.spentTokens.push(token);
+    }
+    if (task.position && task.exec.state.task === task.position) {
+      task.exec.state.task = undefined;
+      task.exec.changed();
     }
     return true;
   }
