@@ -8,7 +8,9 @@ import type { Duplex } from 'node:stream';
 import type { FieldResolver } from '../types.js';
 import { AppSyncEngine } from './execution.js';
 import { createExplorer, type Explorer } from './explorer.js';
-import { handleGraphQLHttp, setCorsHeaders } from './http.js';
+import { localCorsPolicy, setCorsHeaders, type CorsPolicy } from './cors.js';
+import { handleGraphQLHttp } from './http.js';
+import type { ApiLimits, LimitContext } from './limits.js';
 import { makeRealtimeServer } from './realtime.js';
 import { buildAppSyncSchema } from './schema.js';
 import { SubscriptionHub } from './subscriptions.js';
@@ -40,6 +42,17 @@ export interface AppSyncServerOptions {
    * Tests that do not need it pass false to skip the bundling work. @default true
    */
   readonly explorer?: boolean;
+  /** Depth, resolver-count and per-request limits (the manifest's `api` block). @default none */
+  readonly limits?: ApiLimits;
+  /** Introspection, switchable like AppSync's `introspectionConfig`. @default true */
+  readonly introspection?: boolean;
+  /**
+   * Browser origins allowed besides the server's own (127.0.0.1, localhost, [::1] on its port),
+   * e.g. an API explorer's. @default []
+   */
+  readonly corsOrigins?: readonly string[];
+  /** Subscriptions one realtime connection may hold (AppSync: 100). @default 100 */
+  readonly maxSubscriptionsPerConnection?: number;
 }
 
 export interface AppSyncServerStats {
@@ -67,7 +80,17 @@ export async function startAppSyncServer(options: AppSyncServerOptions): Promise
   const schema = buildAppSyncSchema(options.schemaSdl);
   const hub = new SubscriptionHub(schema);
   const engine = new AppSyncEngine({ schema, resolvers: options.resolvers, hub, logger: log });
+  const limits: LimitContext = {
+    schema,
+    resolverFields: new Set(options.resolvers.keys()),
+    limits: options.limits ?? {},
+    introspection: options.introspection ?? true,
+  };
+  /** Set once the port is known. */
+  let cors: CorsPolicy | null = null;
   const realtime = makeRealtimeServer({
+    limits,
+    maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection,
     engine,
     hub,
     apiKeys: options.apiKeys,
@@ -91,12 +114,12 @@ export async function startAppSyncServer(options: AppSyncServerOptions): Promise
     };
     try {
       if (url.pathname === GRAPHQL_PATH || url.pathname === `${GRAPHQL_PATH}/`) {
-        handleGraphQLHttp(req, res, url, { engine, apiKeys: options.apiKeys, region: options.region, log }).catch(fail);
+        handleGraphQLHttp(req, res, url, { engine, apiKeys: options.apiKeys, region: options.region, log, cors, limits }).catch(fail);
         return;
       }
       if (explorer?.handle(req, res, url)) return;
       if (options.extraRoutes?.(req, res)) return;
-      setCorsHeaders(req, res);
+      setCorsHeaders(req, res, cors);
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('Not found\n');
     } catch (err) {
@@ -123,6 +146,7 @@ export async function startAppSyncServer(options: AppSyncServerOptions): Promise
   if (address === null || typeof address === 'string') throw new Error('the AppSync server is not listening on a TCP port');
   const origin = `${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const url = `http://${origin}${GRAPHQL_PATH}`;
+  cors = localCorsPolicy(address.port, [`http://${origin}`, ...(options.corsOrigins ?? [])]);
   if (options.explorer !== false)
     explorer = createExplorer({ graphqlUrl: url, realtimeUrl: `ws://${origin}${REALTIME_PATH}`, apiKey: options.apiKeys[0] ?? '', log });
 
