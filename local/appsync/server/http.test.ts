@@ -383,6 +383,16 @@ describe('request limits', () => {
     });
   });
 
+  it('refuses a fragment bomb (each fragment spreading the next twice) without walking it all', async () => {
+    const levels = 40;
+    const fragments = Array.from({ length: levels }, (_, i) =>
+      i === levels - 1 ? `fragment F${i} on Query { hello }` : `fragment F${i} on Query { ...F${i + 1} a${i}: hello ...F${i + 1} }`,
+    ).join('\n');
+    const res = await postGraphQL(server.url, { query: `query { ...F0 }\n${fragments}` });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ data: null, errors: [{ errorType: 'ResolverCountLimitExceeded' }] });
+  });
+
   it('refuses a query deeper than queryDepthLimit, through fragments too, before any resolver runs', async () => {
     const before = limited.calls.length;
     const direct = await postGraphQL(limited.url, { query: '{ getThing(id: "1") { parts { name } } }' });

@@ -41,6 +41,9 @@ export interface ApiLimits {
  */
 export const MAX_DOCUMENT_NESTING = 256;
 
+/** Field selections walked (fragments expanded) before a document is refused as too large. */
+export const MAX_SELECTED_FIELDS = 50_000;
+
 export const QUERY_DEPTH_LIMIT_ERROR = 'QueryDepthLimitExceeded';
 export const RESOLVER_COUNT_LIMIT_ERROR = 'ResolverCountLimitExceeded';
 export const ROOT_FIELD_LIMIT_ERROR = 'RequestLimitExceeded';
@@ -109,6 +112,8 @@ interface Measured {
   readonly rootFields: ReadonlyMap<string, number>;
   /** The first `__schema`/`__type` selection: its response path and the field it selects. */
   readonly introspection: { readonly path: string; readonly typeName: string; readonly field: string } | null;
+  /** More than MAX_SELECTED_FIELDS selections once fragments are expanded (the walk stopped). */
+  readonly tooLarge: boolean;
 }
 
 /**
@@ -129,11 +134,15 @@ function measure(
   let resolvers = 0;
   let introspection: Measured['introspection'] = null;
   const rootFields = new Map<string, number>();
+  let fields = 0;
   while (stack.length > 0) {
     const visit = stack.pop();
     if (!visit) break;
     for (const selection of visit.selectionSet.selections) {
       if (selection.kind === Kind.FIELD) {
+        fields += 1;
+        // Fragments spread twice per level double the work each level: stop instead.
+        if (fields > MAX_SELECTED_FIELDS) return { depth, resolvers, rootFields, introspection, tooLarge: true };
         const name = selection.name.value;
         depth = Math.max(depth, visit.level);
         if (visit.level === 1) rootFields.set(name, (rootFields.get(name) ?? 0) + 1);
@@ -171,7 +180,7 @@ function measure(
       }
     }
   }
-  return { depth, resolvers, rootFields, introspection };
+  return { depth, resolvers, rootFields, introspection, tooLarge: false };
 }
 
 export interface RequestToCheck {
@@ -213,6 +222,13 @@ export function checkRequestLimits(request: RequestToCheck, ctx: LimitContext): 
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   const depthLimit = ctx.limits.queryDepthLimit;
   const measured = measure(ctx, operation, fragments, depthLimit ?? MAX_DOCUMENT_NESTING);
+  if (measured.tooLarge) {
+    return limitError(
+      400,
+      RESOLVER_COUNT_LIMIT_ERROR,
+      `Validation error: the document selects more than ${MAX_SELECTED_FIELDS} fields once its fragments are expanded.`,
+    );
+  }
   if (!ctx.introspection && measured.introspection) {
     // AppSync with introspection DISABLED answers a validation error, as if the introspection
     // types had no fields (its docs show "FieldUndefined … 'types' … '__Schema'"), with HTTP 200.
