@@ -97,6 +97,26 @@ export interface StreamMappingSpec {
   readonly maxRetries?: number;
 }
 
+/**
+ * The API's abuse limits, one setting for both targets. AWS: `queryDepthLimit` and
+ * `resolverCountLimit` are AppSync's own API settings and `rateLimitPerFiveMinutes` is a WAF
+ * rate-based rule per client IP on the API. Local: the server refuses depth, resolver count and
+ * orders per request before anything runs (infra/README.md and the README's "Limits").
+ */
+export interface ApiLimitsSpec {
+  /** Nested field levels a request may select, the root field being level 1 (AppSync: 1–75). */
+  readonly queryDepthLimit: number;
+  /**
+   * Fields with a resolver one request may run (AppSync: 1–10000). At most
+   * `maxOrdersPerRequest`: on AWS this limit is what bounds the orders of one request.
+   */
+  readonly resolverCountLimit: number;
+  /** `placeOrder` fields one request may contain (local check; AWS: via `resolverCountLimit`). */
+  readonly maxOrdersPerRequest: number;
+  /** Requests per client IP in any 5-minute window before WAF blocks it (AWS WAF: ≥ 10). */
+  readonly rateLimitPerFiveMinutes: number;
+}
+
 export interface Manifest {
   readonly schemaFile: string;
   readonly tables: readonly TableSpec[];
@@ -108,4 +128,6 @@ export interface Manifest {
   readonly stateMachines: readonly StateMachineSpec[];
   readonly streams: readonly StreamMappingSpec[];
   readonly ssmParameters: readonly { readonly name: string; readonly description: string }[];
+  /** Absent = no limits on either target (small test manifests). */
+  readonly api?: ApiLimitsSpec;
 }

@@ -135,4 +135,7 @@ export const manifest: Manifest = {
   ],
   streams: [{ table: 'Orders', function: 'publishOrderUpdate', batchSize: 10, maxRetries: 3 }],
   ssmParameters: [{ name: ORS_API_KEY_PARAMETER, description: 'openrouteservice API key (SecureString)' }],
+  // Abuse limits for both targets. The deepest client operation (ordersByStore → items → Order
+  // fields) is far below 10 levels; every request of the clients runs one resolver.
+  api: { queryDepthLimit: 10, resolverCountLimit: 5, maxOrdersPerRequest: 5, rateLimitPerFiveMinutes: 3000 },
 };

@@ -280,6 +280,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       host,
       port: appsyncPort,
       logger: log,
+      // The manifest's abuse limits, as the deployed API has them (placeOrder: the orders-per-request cap).
+      ...(manifest.api === undefined
+        ? {}
+        : {
+            limits: {
+              queryDepthLimit: manifest.api.queryDepthLimit,
+              resolverCountLimit: manifest.api.resolverCountLimit,
+              rootFieldLimits: { 'Mutation.placeOrder': manifest.api.maxOrdersPerRequest },
+            },
+          }),
       // Any browser client on this origin can configure Amplify from here.
       extraRoutes: (req, res) => {
         if (req.method === 'GET' && req.url === '/amplify-config.json' && api.amplifyConfig !== undefined) {

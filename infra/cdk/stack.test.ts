@@ -106,6 +106,34 @@ describe('ServerlessPizzaStack', () => {
       expect(resourcesOfType('Custom::LogRetention')).toEqual([]);
       s.template.resourceCountIs('AWS::Lambda::Function', manifest.functions.length);
     });
+
+    it("sets the manifest's query depth and resolver count limits, and rate-limits each client IP with a WAF rule on the API", () => {
+      const api = manifest.api;
+      expect(api).toBeDefined();
+      s.template.hasResourceProperties('AWS::AppSync::GraphQLApi', {
+        QueryDepthLimit: api?.queryDepthLimit,
+        ResolverCountLimit: api?.resolverCountLimit,
+      });
+      // On AWS the resolver count is what bounds the orders of one request.
+      expect(api?.resolverCountLimit).toBeLessThanOrEqual(api?.maxOrdersPerRequest ?? 0);
+      s.template.resourceCountIs('AWS::WAFv2::WebACL', 1);
+      s.template.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Scope: 'REGIONAL',
+        DefaultAction: { Allow: {} },
+        Rules: [
+          Match.objectLike({
+            Action: { Block: {} },
+            Statement: { RateBasedStatement: { Limit: api?.rateLimitPerFiveMinutes, AggregateKeyType: 'IP', EvaluationWindowSec: 300 } },
+          }),
+        ],
+      });
+      const [[aclId] = []] = resourcesOfType('AWS::WAFv2::WebACL');
+      const [[apiId] = []] = resourcesOfType('AWS::AppSync::GraphQLApi');
+      s.template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+        ResourceArn: { 'Fn::GetAtt': [apiId, 'Arn'] },
+        WebACLArn: { 'Fn::GetAtt': [aclId, 'Arn'] },
+      });
+    });
   });
 
   describe('functions', () => {

@@ -21,6 +21,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { bundleResolverCode } from '../../resolvers/bundle.js';
 import { ORS_API_KEY_PARAMETER } from '../manifest.js';
@@ -157,8 +158,13 @@ export class ServerlessPizzaStack extends Stack {
       },
       xrayEnabled: true,
       introspectionConfig: config.introspection ? appsync.IntrospectionConfig.ENABLED : appsync.IntrospectionConfig.DISABLED,
+      // The manifest's abuse limits: AppSync enforces these itself.
+      ...(props.manifest.api === undefined
+        ? {}
+        : { queryDepthLimit: props.manifest.api.queryDepthLimit, resolverCountLimit: props.manifest.api.resolverCountLimit }),
     });
     this.api = api;
+    if (props.manifest.api !== undefined) this.rateLimit(api, props.manifest.api.rateLimitPerFiveMinutes);
     // Logging set on the L1 resource: the L2 logConfig adds a LogRetention custom resource
     // (a Lambda with broad log permissions) to manage a group this stack can own directly.
     const cfnApi = api.node.defaultChild;
@@ -371,6 +377,26 @@ export class ServerlessPizzaStack extends Stack {
       ssmKeyWildcard,
       streamFailureQueues,
     });
+  }
+
+  /** A WAF web ACL on the API that blocks a client IP above `limit` requests in 5 minutes. */
+  private rateLimit(api: appsync.GraphqlApi, limit: number): void {
+    const metric = (name: string) => ({ cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true });
+    const acl = new wafv2.CfnWebACL(this, 'ApiWebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: metric(`${this.stackName}-api`),
+      rules: [
+        {
+          name: 'RatePerClientIp',
+          priority: 0,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
+          visibilityConfig: metric(`${this.stackName}-api-rate`),
+        },
+      ],
+    });
+    new wafv2.CfnWebACLAssociation(this, 'ApiWebAclAssociation', { resourceArn: api.arn, webAclArn: acl.attrArn });
   }
 
   /** Physical queue name: stable, so store systems can be configured with it. */

@@ -2,6 +2,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnknownResolverFieldError } from './execution.js';
 import { API_KEY, iamHeaders, postGraphQL, startTestServer } from './test-kit.js';
 
+/** `{ a { a { … } } }`, `levels` selection sets deep (not valid against any schema; never parsed). */
+const nested = (levels: number) => `{${' a {'.repeat(levels - 1)} b${' }'.repeat(levels)}`;
+
+function getGraphQL(url: string, query: string, headers: Record<string, string> = { 'x-api-key': API_KEY }) {
+  return fetch(`${url}?query=${encodeURIComponent(query)}`, { headers });
+}
+
+function preflight(url: string, origin: string) {
+  return fetch(url, {
+    method: 'OPTIONS',
+    headers: {
+      origin,
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'x-api-key,content-type,apollographql-client-name,apollographql-client-version',
+    },
+  });
+}
+
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 let server: Server;
 
@@ -261,21 +279,6 @@ describe('other request forms', () => {
     expect(await res.json()).toEqual({ data: { getThing: { id: 'g1' } } });
   });
 
-  it('answers CORS preflights for a browser app on another port', async () => {
-    const res = await fetch(server.url, {
-      method: 'OPTIONS',
-      headers: {
-        origin: 'http://127.0.0.1:5173',
-        'access-control-request-method': 'POST',
-        'access-control-request-headers': 'x-api-key,content-type',
-      },
-    });
-    expect(res.status).toBe(204);
-    expect(res.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:5173');
-    expect(res.headers.get('access-control-allow-headers')).toContain('x-api-key');
-    expect(res.headers.get('access-control-allow-headers')).toContain('x-amz-security-token');
-  });
-
   it('lets extraRoutes serve other pages and 404s the rest', async () => {
     const other = await startTestServer({
       extraRoutes: (req, res) => {
@@ -289,6 +292,194 @@ describe('other request forms', () => {
       expect((await fetch(`http://127.0.0.1:${other.port}/nope`)).status).toBe(404);
     } finally {
       await other.stop();
+    }
+  });
+});
+
+describe('CORS', () => {
+  it.each(['127.0.0.1', 'localhost'])(
+    "answers preflights from the server's own origin on %s with the headers Amplify and Apollo send",
+    async (host) => {
+      const origin = `http://${host}:${server.port}`;
+      const res = await preflight(server.url, origin);
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      const allowed = res.headers.get('access-control-allow-headers')?.split(', ') ?? [];
+      for (const h of ['x-api-key', 'content-type', 'authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-user-agent'])
+        expect(allowed).toContain(h);
+      expect(allowed).toContain('apollographql-client-name');
+      expect(allowed).toContain('apollographql-client-version');
+    },
+  );
+
+  it('refuses another origin: no CORS headers, 403, and the request does not run', async () => {
+    const res = await preflight(server.url, 'http://127.0.0.1:5173');
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    const before = server.calls.length;
+    const post = await postGraphQL(
+      server.url,
+      { query: 'mutation { putThing(id: "evil") { id } }' },
+      { 'x-api-key': API_KEY, origin: 'https://evil.example' },
+    );
+    expect(post.status).toBe(403);
+    expect(post.headers.get('x-amzn-errortype')).toBe('ForbiddenException');
+    expect(post.json).toEqual({ errors: [{ errorType: 'ForbiddenException', message: 'Origin not allowed.' }] });
+    expect(server.calls.length).toBe(before);
+  });
+
+  it('allows an origin configured explicitly', async () => {
+    const other = await startTestServer({ corsOrigins: ['https://studio.apollographql.com'] });
+    try {
+      const res = await preflight(other.url, 'https://studio.apollographql.com');
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://studio.apollographql.com');
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+describe('request limits', () => {
+  let limited: Server;
+  beforeAll(async () => {
+    limited = await startTestServer({
+      limits: { queryDepthLimit: 2, resolverCountLimit: 3, rootFieldLimits: { 'Mutation.putThing': 2 } },
+    });
+  });
+  afterAll(async () => {
+    await limited.stop();
+  });
+
+  it('never runs a mutation sent with GET: 405, Allow: POST', async () => {
+    const before = server.calls.length;
+    const res = await getGraphQL(server.url, 'mutation { putThing(id: "via-get") { id } }');
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    expect(res.headers.get('x-amzn-errortype')).toBe('MethodNotAllowedException');
+    expect(await res.json()).toEqual({
+      data: null,
+      errors: [
+        { path: null, locations: null, errorType: 'MethodNotAllowedException', message: 'A mutation cannot be sent with GET; use POST.' },
+      ],
+    });
+    expect(server.calls.length).toBe(before);
+  });
+
+  it('answers a query nested 5,000 levels deep with a 400 validation error, not a 500', async () => {
+    const res = await postGraphQL(server.url, { query: nested(5000) });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-amzn-errortype')).toBe('QueryDepthLimitExceeded');
+    expect(res.json).toEqual({
+      data: null,
+      errors: [
+        {
+          path: null,
+          locations: null,
+          errorType: 'QueryDepthLimitExceeded',
+          message: 'Validation error: the document nests deeper than 256 levels and was not parsed.',
+        },
+      ],
+    });
+  });
+
+  it('refuses a fragment bomb (each fragment spreading the next twice) without walking it all', async () => {
+    const levels = 40;
+    const fragments = Array.from({ length: levels }, (_, i) =>
+      i === levels - 1 ? `fragment F${i} on Query { hello }` : `fragment F${i} on Query { ...F${i + 1} a${i}: hello ...F${i + 1} }`,
+    ).join('\n');
+    const res = await postGraphQL(server.url, { query: `query { ...F0 }\n${fragments}` });
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ data: null, errors: [{ errorType: 'ResolverCountLimitExceeded' }] });
+  });
+
+  it('refuses a query deeper than queryDepthLimit, through fragments too, before any resolver runs', async () => {
+    const before = limited.calls.length;
+    const direct = await postGraphQL(limited.url, { query: '{ getThing(id: "1") { parts { name } } }' });
+    const viaFragment = await postGraphQL(limited.url, {
+      query: 'query { getThing(id: "1") { ...F } } fragment F on Thing { parts { name } }',
+    });
+    for (const res of [direct, viaFragment]) {
+      expect(res.status).toBe(400);
+      expect(res.json).toEqual({
+        data: null,
+        errors: [{ path: null, locations: null, errorType: 'QueryDepthLimitExceeded', message: 'Query depth limit of 2 exceeded.' }],
+      });
+    }
+    expect(limited.calls.length).toBe(before);
+    expect((await postGraphQL(limited.url, { query: '{ getThing(id: "1") { id } }' })).json).toEqual({ data: { getThing: { id: '1' } } });
+  });
+
+  it('refuses a request with more resolvers than resolverCountLimit before any runs', async () => {
+    const before = limited.calls.length;
+    const res = await postGraphQL(limited.url, { query: '{ a: hello b: hello c: hello d: hello }' });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({
+      data: null,
+      errors: [
+        {
+          path: null,
+          locations: null,
+          errorType: 'ResolverCountLimitExceeded',
+          message: 'Resolver count limit of 3 exceeded (4 resolvers).',
+        },
+      ],
+    });
+    expect(limited.calls.length).toBe(before);
+  });
+
+  it('refuses 1,000 aliases of a capped mutation before anything is written or published', async () => {
+    const before = limited.calls.length;
+    const aliases = Array.from({ length: 1000 }, (_, i) => `o${i}: putThing(id: "x${i}") { id }`).join('\n');
+    const res = await postGraphQL(limited.url, { query: `mutation {\n${aliases}\n}` });
+    expect(res.status).toBe(400);
+    expect(res.json).toEqual({
+      data: null,
+      errors: [
+        {
+          path: null,
+          locations: null,
+          errorType: 'RequestLimitExceeded',
+          message: 'One request may call putThing at most 2 times; this one calls it 1000 times.',
+        },
+      ],
+    });
+    expect(limited.calls.length).toBe(before);
+    const two = await postGraphQL(limited.url, { query: 'mutation { a: putThing(id: "a") { id } b: putThing(id: "b") { id } }' });
+    expect(two.json).toEqual({ data: { a: { id: 'a' }, b: { id: 'b' } } });
+  });
+});
+
+describe('introspection', () => {
+  it('is on by default', async () => {
+    const res = await postGraphQL(server.url, { query: '{ __schema { queryType { name } } }' });
+    expect(res.json).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+  });
+
+  it('when switched off, answers introspection with a validation error but still serves __typename', async () => {
+    const closed = await startTestServer({ introspection: false });
+    try {
+      const res = await postGraphQL(closed.url, { query: '{ __schema { types { name } } }' });
+      expect(res.status).toBe(200);
+      expect(res.json).toEqual({
+        data: null,
+        errors: [
+          {
+            path: null,
+            locations: null,
+            message: "Validation error of type FieldUndefined: Field 'types' in type '__Schema' is undefined @ '__schema/types'",
+          },
+        ],
+      });
+      const typeQuery = await postGraphQL(closed.url, { query: '{ t: __type(name: "Thing") { name } }' });
+      expect((typeQuery.json as { errors: { message: string }[] }).errors[0]?.message).toBe(
+        "Validation error of type FieldUndefined: Field 'name' in type '__Type' is undefined @ 't/name'",
+      );
+      expect((await postGraphQL(closed.url, { query: '{ __typename hello }' })).json).toEqual({
+        data: { __typename: 'Query', hello: 'world' },
+      });
+    } finally {
+      await closed.stop();
     }
   });
 });

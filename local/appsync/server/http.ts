@@ -7,24 +7,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, lowerCaseHeaders, type AuthConfig } from './auth.js';
 import { unauthorizedBody, UNAUTHORIZED_EXCEPTION, type AppSyncResponseBody } from './errors.js';
+import { setCorsHeaders, type CorsPolicy } from './cors.js';
 import type { AppSyncEngine, OperationRequest } from './execution.js';
+import { checkRequestLimits, type LimitContext, type LimitRefusal } from './limits.js';
 
 /** Largest request body accepted, in bytes (AppSync's own limit is not documented as lower). @default 5 MiB */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
-
-const CORS_ALLOW_HEADERS =
-  'x-api-key, authorization, x-amz-date, x-amz-security-token, x-amz-user-agent, content-type, x-amz-content-sha256';
-
-/** Lets a browser app on another localhost port call the API. */
-export function setCorsHeaders(req: IncomingMessage, res: ServerResponse): void {
-  const origin = req.headers.origin;
-  res.setHeader('access-control-allow-origin', typeof origin === 'string' ? origin : '*');
-  res.setHeader('vary', 'origin');
-  res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
-  res.setHeader('access-control-allow-headers', CORS_ALLOW_HEADERS);
-  res.setHeader('access-control-expose-headers', 'x-amzn-errortype, x-amzn-requestid');
-  res.setHeader('access-control-max-age', '600');
-}
 
 function sendJson(res: ServerResponse, status: number, body: AppSyncResponseBody, extraHeaders: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -44,6 +32,23 @@ function malformed(res: ServerResponse, message: string): void {
     { errors: [{ message, errorType: 'MalformedHttpRequestException' }] },
     { 'x-amzn-errortype': 'MalformedHttpRequestException' },
   );
+}
+
+/** A page on an origin that is not allowed (see cors.ts): refused before anything runs. */
+function forbiddenOrigin(res: ServerResponse): void {
+  sendJson(
+    res,
+    403,
+    { errors: [{ errorType: 'ForbiddenException', message: 'Origin not allowed.' }] },
+    { 'x-amzn-errortype': 'ForbiddenException' },
+  );
+}
+
+function refuse(res: ServerResponse, refusal: LimitRefusal): void {
+  sendJson(res, refusal.status, refusal.body, {
+    ...(refusal.errorType === undefined ? {} : { 'x-amzn-errortype': refusal.errorType }),
+    ...refusal.headers,
+  });
 }
 
 class BodyTooLargeError extends Error {
@@ -118,11 +123,19 @@ function decodeQueryString(url: URL): Decoded {
 export interface GraphQLHttpOptions extends AuthConfig {
   readonly engine: AppSyncEngine;
   readonly log: (line: string) => void;
+  /** Who may call from a browser; null = no browser origin. */
+  readonly cors: CorsPolicy | null;
+  /** Depth, resolver-count, per-request and introspection limits, checked before the engine runs. */
+  readonly limits: LimitContext;
 }
 
 /** Handles one request to the GraphQL path (GET, POST or OPTIONS). */
 export async function handleGraphQLHttp(req: IncomingMessage, res: ServerResponse, url: URL, options: GraphQLHttpOptions): Promise<void> {
-  setCorsHeaders(req, res);
+  if (!setCorsHeaders(req, res, options.cors)) {
+    req.resume();
+    forbiddenOrigin(res);
+    return;
+  }
   if (req.method === 'OPTIONS') {
     res.writeHead(204, { 'content-length': '0' });
     res.end();
@@ -163,6 +176,12 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
     req.method === 'GET' ? decodeQueryString(url) : decodeBody((headers['content-type'] ?? 'application/json').toLowerCase(), body);
   if (!decoded.ok) {
     malformed(res, decoded.message);
+    return;
+  }
+  const refusal = checkRequestLimits({ ...decoded.request, method: req.method }, options.limits);
+  if (refusal) {
+    options.log(`${refusal.status} ${req.method} ${url.pathname}: ${refusal.body.errors?.[0]?.message ?? ''}`);
+    refuse(res, refusal);
     return;
   }
   sendJson(res, 200, await options.engine.execute(decoded.request, { auth: auth.auth, headers }));

@@ -39,3 +39,13 @@ export {
   type ServerMessage,
 } from './protocol.js';
 export type { AppSyncErrorJson, AppSyncResponseBody } from './errors.js';
+export {
+  checkRequestLimits,
+  MAX_DOCUMENT_NESTING,
+  QUERY_DEPTH_LIMIT_ERROR,
+  RESOLVER_COUNT_LIMIT_ERROR,
+  ROOT_FIELD_LIMIT_ERROR,
+  METHOD_NOT_ALLOWED_ERROR,
+  type ApiLimits,
+} from './limits.js';
+export { localCorsPolicy, CORS_ALLOW_HEADERS, type CorsPolicy } from './cors.js';

@@ -324,3 +324,97 @@ describe('subscription fan-out', () => {
     await vi.waitFor(() => expect(server.publishStats().subscriptions).toBe(before.subscriptions - 1));
   });
 });
+
+describe('AppSync limits and refusals', () => {
+  it('refuses the 101st subscription on one connection with MaxSubscriptionsReachedError', async () => {
+    const c = amplifyLike();
+    await c.init();
+    for (let i = 0; i < 100; i += 1) c.start(`s${i}`, ON_THING, { id: `many${i}` });
+    await c.waitForCount((f) => f.type === 'start_ack', 100);
+    c.start('s100', ON_THING);
+    const err = await c.waitFor((f) => f.type === 'error' && f.id === 's100');
+    expect(err).toEqual({
+      type: 'error',
+      id: 's100',
+      payload: { errors: [{ errorType: 'MaxSubscriptionsReachedError', message: 'Max number of 100 subscriptions reached' }] },
+    });
+    // A stopped subscription frees its place.
+    c.send({ type: 'stop', id: 's0' });
+    await c.waitFor((f) => f.type === 'complete' && f.id === 's0');
+    c.start('s101', ON_THING);
+    expect((await c.waitFor((f) => f.type === 'start_ack' && f.id === 's101')).id).toBe('s101');
+  });
+
+  it('does not deliver an event larger than 240 KB; later events still arrive', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.start('big', ON_THING, { id: 'huge' });
+    await c.waitFor((f) => f.type === 'start_ack' && f.id === 'big');
+    const owner = 'x'.repeat(240 * 1024);
+    const res = await postGraphQL(server.url, {
+      query: 'mutation M($o: String) { putThing(id: "huge", owner: $o) { id owner status } }',
+      variables: { o: owner },
+    });
+    expect(res.json).toMatchObject({ data: { putThing: { id: 'huge' } } });
+    await postGraphQL(server.url, { query: 'mutation { putThing(id: "huge", owner: "small") { id owner status } }' });
+    await c.waitFor((f) => f.type === 'data' && f.id === 'big');
+    expect(c.frames.filter((f) => f.type === 'data').map((f) => f.payload.data.onThing.owner)).toEqual(['small']);
+    expect(server.logs.some((l) => /realtime event for big dropped: \d+ bytes > 245760/.test(l))).toBe(true);
+  });
+
+  it('refuses a start without extensions.authorization and runs nothing', async () => {
+    const c = amplifyLike();
+    await c.init();
+    const before = server.calls.length;
+    c.start('noauth', 'subscription { onThingFiltered(minSize: 1) { id } }', {}, null);
+    const err = await c.waitFor((f) => f.type === 'error' && f.id === 'noauth');
+    expect(err.payload).toEqual({ errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }] });
+    expect(server.calls.length).toBe(before);
+    expect(c.frames.some((f) => f.type === 'start_ack')).toBe(false);
+  });
+
+  it('answers graphql-transport-ws messages with UnsupportedOperation and keeps the connection', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.send({ id: 'gtw', type: 'subscribe', payload: { query: 'subscription { onThing { id } }' } });
+    c.send({ type: 'ping' });
+    const errors = await c.waitForCount((f) => f.type === 'error', 2);
+    expect(errors).toEqual([
+      {
+        type: 'error',
+        id: 'gtw',
+        payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'subscribe not supported through the realtime channel' }] },
+      },
+      {
+        type: 'error',
+        payload: { errors: [{ errorType: 'UnsupportedOperation', message: 'ping not supported through the realtime channel' }] },
+      },
+    ]);
+    c.start('after', ON_THING);
+    expect((await c.waitFor((f) => f.type === 'start_ack')).id).toBe('after');
+  });
+
+  it('refuses a start nested 5,000 levels deep with an error frame', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.start('deep', `subscription {${' a {'.repeat(4999)} b${' }'.repeat(5000)}`);
+    const err = await c.waitFor((f) => f.type === 'error' && f.id === 'deep');
+    expect(err.payload.errors).toEqual([
+      { errorType: 'QueryDepthLimitExceeded', message: 'Validation error: the document nests deeper than 256 levels and was not parsed.' },
+    ]);
+  });
+
+  it("applies the server's depth limit to subscriptions", async () => {
+    const limited = await startTestServer({ limits: { queryDepthLimit: 1 } });
+    const c = client(limited.realtimeUrl, ['graphql-ws', headerProtocol({ host: 'localhost', 'x-api-key': API_KEY })]);
+    try {
+      await c.init();
+      c.start('d', 'subscription { onThing { id parts { name } } }');
+      const err = await c.waitFor((f) => f.type === 'error' && f.id === 'd');
+      expect(err.payload.errors).toEqual([{ errorType: 'QueryDepthLimitExceeded', message: 'Query depth limit of 1 exceeded.' }]);
+    } finally {
+      await c.close();
+      await limited.stop();
+    }
+  });
+});

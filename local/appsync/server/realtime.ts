@@ -14,6 +14,7 @@ import {
 } from './auth.js';
 import { UNAUTHORIZED_EXCEPTION, UNAUTHORIZED_MESSAGE, type AppSyncErrorJson } from './errors.js';
 import type { AcceptedSubscription, AppSyncEngine, RequestMeta } from './execution.js';
+import { checkRequestLimits, type LimitContext } from './limits.js';
 import {
   CloseCode,
   decodeAuthorizationHeader,
@@ -56,7 +57,18 @@ export interface RealtimeOptions extends AuthConfig {
   /** Advertised in `connection_ack` (Amplify drops the socket after this long without a message). @default 300000 */
   readonly connectionTimeoutMs?: number;
   readonly logger?: ((line: string) => void) | undefined;
+  /** Depth and resolver-count limits applied to each `start`. @default none */
+  readonly limits?: LimitContext | undefined;
+  /** Live and pending subscriptions one connection may hold (AppSync's default quota). @default 100 */
+  readonly maxSubscriptionsPerConnection?: number | undefined;
+  /** Largest `data` frame delivered, in bytes; larger events are dropped (AppSync: 240 KB). @default 245760 */
+  readonly maxEventBytes?: number | undefined;
 }
+
+/** AppSync's default "subscriptions per connection" quota. */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
+/** AppSync's subscription payload size quota (240 KB). */
+export const MAX_EVENT_BYTES = 240 * 1024;
 
 export interface ConnectionHandle {
   /** A frame arrived (text, or anything else the transport got: then it is rejected). */
@@ -109,6 +121,8 @@ export function makeRealtimeServer(options: RealtimeOptions): RealtimeServer {
   const initTimeoutMs = options.connectionInitTimeoutMs ?? 15_000;
   const connectionTimeoutMs = options.connectionTimeoutMs ?? 300_000;
   const log = options.logger ?? (() => undefined);
+  const maxSubscriptions = options.maxSubscriptionsPerConnection ?? MAX_SUBSCRIPTIONS_PER_CONNECTION;
+  const maxEventBytes = options.maxEventBytes ?? MAX_EVENT_BYTES;
   const live = new Set<{ dispose(code: number, reason: string): void; subscriptions(): number }>();
 
   function opened(socket: RealtimeSocket, request: UpgradeRequest): ConnectionHandle {
@@ -216,24 +230,35 @@ export function makeRealtimeServer(options: RealtimeOptions): RealtimeServer {
         sendError(id, [{ errorType: 'DuplicatedOperationError', message: `Duplicated operation with id ${id}` }]);
         return;
       }
+      if (active.size + pending.size >= maxSubscriptions) {
+        sendError(id, [{ errorType: 'MaxSubscriptionsReachedError', message: `Max number of ${maxSubscriptions} subscriptions reached` }]);
+        return;
+      }
       const startRequest = parseStartData(message.payload.data, id);
+      // AppSync authorizes every start by its own extensions.authorization; without it, nothing runs.
+      const startAuth = message.payload.extensions?.authorization;
+      if (startAuth === undefined) {
+        log(`realtime start ${id} refused: start without extensions.authorization`);
+        sendError(id, [{ errorType: UNAUTHORIZED_EXCEPTION, message: UNAUTHORIZED_MESSAGE }]);
+        return;
+      }
       const state = { cancelled: false };
       pending.set(id, state);
       let meta: RequestMeta;
       let result;
       try {
-        const startAuth = message.payload.extensions?.authorization;
-        if (startAuth !== undefined) {
-          const headers = { ...baseHeaders, ...lowerCaseHeaders(startAuth) };
-          const authResult = await authenticate(headers, authOptions(options, request, realtimeStartRequest(message.payload.data)));
-          if (!authResult.ok) {
-            log(`realtime start ${id} refused: ${authResult.reason}`);
-            sendError(id, [{ errorType: UNAUTHORIZED_EXCEPTION, message: UNAUTHORIZED_MESSAGE }]);
-            return;
-          }
-          meta = { auth: authResult.auth, headers };
-        } else {
-          meta = { auth: auth.auth, headers: auth.headers };
+        const headers = { ...baseHeaders, ...lowerCaseHeaders(startAuth) };
+        const authResult = await authenticate(headers, authOptions(options, request, realtimeStartRequest(message.payload.data)));
+        if (!authResult.ok) {
+          log(`realtime start ${id} refused: ${authResult.reason}`);
+          sendError(id, [{ errorType: UNAUTHORIZED_EXCEPTION, message: UNAUTHORIZED_MESSAGE }]);
+          return;
+        }
+        meta = { auth: authResult.auth, headers };
+        const refusal = options.limits ? checkRequestLimits(startRequest, options.limits) : null;
+        if (refusal) {
+          sendError(id, errorsForClient(refusal.body.errors ?? []));
+          return;
         }
         result = await options.engine.subscribe(startRequest, meta);
       } finally {
@@ -265,11 +290,18 @@ export function makeRealtimeServer(options: RealtimeOptions): RealtimeServer {
             log(`realtime projection for ${id} failed: ${err instanceof Error ? err.message : String(err)}`);
             return;
           }
-          send({
+          const frame: ServerMessage = {
             type: MessageType.Data,
             id,
             payload: payload.errors ? { data: payload.data, errors: payload.errors } : { data: payload.data },
-          });
+          };
+          const size = Buffer.byteLength(JSON.stringify(frame));
+          if (size > maxEventBytes) {
+            // AppSync drops an event above its payload quota; the subscriber is told nothing.
+            log(`realtime event for ${id} dropped: ${size} bytes > ${maxEventBytes}`);
+            return;
+          }
+          send(frame);
         },
         invalidate: () => {
           send({ type: MessageType.Complete, id });

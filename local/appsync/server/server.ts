@@ -9,7 +9,9 @@ import type { FieldResolver } from '../types.js';
 import type { IamPrincipal } from './auth.js';
 import { AppSyncEngine } from './execution.js';
 import { createExplorer, type Explorer } from './explorer.js';
-import { handleGraphQLHttp, setCorsHeaders } from './http.js';
+import { localCorsPolicy, setCorsHeaders, type CorsPolicy } from './cors.js';
+import { handleGraphQLHttp } from './http.js';
+import type { ApiLimits, LimitContext } from './limits.js';
 import { makeRealtimeServer } from './realtime.js';
 import { buildAppSyncSchema } from './schema.js';
 import { SubscriptionHub } from './subscriptions.js';
@@ -49,6 +51,17 @@ export interface AppSyncServerOptions {
    * Tests that do not need it pass false to skip the bundling work. @default true
    */
   readonly explorer?: boolean;
+  /** Depth, resolver-count and per-request limits (the manifest's `api` block). @default none */
+  readonly limits?: ApiLimits;
+  /** Introspection, switchable like AppSync's `introspectionConfig`. @default true */
+  readonly introspection?: boolean;
+  /**
+   * Browser origins allowed besides the server's own (127.0.0.1, localhost, [::1] on its port),
+   * e.g. an API explorer's. @default []
+   */
+  readonly corsOrigins?: readonly string[];
+  /** Subscriptions one realtime connection may hold (AppSync: 100). @default 100 */
+  readonly maxSubscriptionsPerConnection?: number;
 }
 
 export interface AppSyncServerStats {
@@ -82,7 +95,17 @@ export async function startAppSyncServer(options: AppSyncServerOptions): Promise
     iamPrincipals: options.iamPrincipals,
     userPool: options.userPool ? userPoolVerifier(options.userPool) : undefined,
   };
+  const limits: LimitContext = {
+    schema,
+    resolverFields: new Set(options.resolvers.keys()),
+    limits: options.limits ?? {},
+    introspection: options.introspection ?? true,
+  };
+  /** Set once the port is known. */
+  let cors: CorsPolicy | null = null;
   const realtime = makeRealtimeServer({
+    limits,
+    maxSubscriptionsPerConnection: options.maxSubscriptionsPerConnection,
     engine,
     hub,
     ...auth,
@@ -105,12 +128,12 @@ export async function startAppSyncServer(options: AppSyncServerOptions): Promise
     };
     try {
       if (url.pathname === GRAPHQL_PATH || url.pathname === `${GRAPHQL_PATH}/`) {
-        handleGraphQLHttp(req, res, url, { engine, ...auth, log }).catch(fail);
+        handleGraphQLHttp(req, res, url, { engine, ...auth, log, cors, limits }).catch(fail);
         return;
       }
       if (explorer?.handle(req, res, url)) return;
       if (options.extraRoutes?.(req, res)) return;
-      setCorsHeaders(req, res);
+      setCorsHeaders(req, res, cors);
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('Not found\n');
     } catch (err) {
@@ -137,6 +160,7 @@ export async function startAppSyncServer(options: AppSyncServerOptions): Promise
   if (address === null || typeof address === 'string') throw new Error('the AppSync server is not listening on a TCP port');
   const origin = `${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const url = `http://${origin}${GRAPHQL_PATH}`;
+  cors = localCorsPolicy(address.port, [`http://${origin}`, ...(options.corsOrigins ?? [])]);
   if (options.explorer !== false)
     explorer = createExplorer({ graphqlUrl: url, realtimeUrl: `ws://${origin}${REALTIME_PATH}`, apiKey: options.apiKeys[0] ?? '', log });
 
