@@ -18,6 +18,11 @@ function validInput(): Record<string, unknown> {
   };
 }
 
+const withAddress = (patch: Record<string, unknown>) => ({
+  ...validInput(),
+  deliveryAddress: { ...(validInput().deliveryAddress as object), ...patch },
+});
+
 function fieldOf(fn: () => unknown): string {
   try {
     fn();
@@ -70,6 +75,65 @@ describe('parsePlaceOrder', () => {
   it('rejects a non-object input', () => {
     expect(fieldOf(() => parsePlaceOrder('order'))).toBe('input');
   });
+
+  it.each([
+    ['streetAddress', '\u200B\u200C\u200D'],
+    ['streetAddress', ' \u2060\uFEFF '],
+    ['city', '\u00AD\u200E'],
+    ['postalCode', '\u200B'],
+    ['province', '\uFEFF'],
+  ])('rejects a %s with nothing visible (%j)', (name, value) => {
+    expect(fieldOf(() => parsePlaceOrder(withAddress({ [name]: value })))).toBe(`deliveryAddress.${name}`);
+  });
+
+  it.each([
+    ['streetAddress', '100 8 Ave\u0000 SW', 'U+0000'],
+    ['streetAddress', '100 8 Ave\u001B[31m SW', 'U+001B'],
+    ['city', 'Calg\u0007ary', 'U+0007'],
+    ['city', 'Calgary\nEdmonton', 'U+000A'],
+    ['postalCode', 'T2P\t1B3', 'U+0009'],
+    ['province', 'A\u007FB', 'U+007F'],
+    ['province', 'A\u0085B', 'U+0085'],
+  ])('rejects a %s with a control character (%j)', (name, value, found) => {
+    const error = (() => {
+      try {
+        parsePlaceOrder(withAddress({ [name]: value }));
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error).toMatchObject({ field: `deliveryAddress.${name}` });
+    expect((error as Error).message).toContain(found);
+  });
+
+  it('stores text NFC-normalised, with invisible characters trimmed from the ends only', () => {
+    const command = parsePlaceOrder(
+      withAddress({ streetAddress: '\u200B1 Rue de l\u2019E\u0301glise\uFEFF ', city: 'Saint-Je\u0301ro\u0302me' }),
+    );
+
+    expect(command.deliveryAddress.streetAddress).toBe('1 Rue de l\u2019\u00C9glise');
+    expect(command.deliveryAddress.city).toBe('Saint-J\u00E9r\u00F4me');
+  });
+
+  it('keeps format characters inside visible text (an emoji sequence joined by U+200D)', () => {
+    const street = '1 Pizza \u{1F468}\u200D\u{1F373} Lane';
+
+    expect(parsePlaceOrder(withAddress({ streetAddress: street })).deliveryAddress.streetAddress).toBe(street);
+  });
+
+  it('measures the length limit after normalisation', () => {
+    const decomposed = 'E\u0301'.repeat(200);
+
+    expect(parsePlaceOrder(withAddress({ city: decomposed })).deliveryAddress.city).toBe('\u00C9'.repeat(200));
+  });
+
+  it('refuses a payment id with a control or zero-width character', () => {
+    expect(fieldOf(() => parsePlaceOrder({ ...validInput(), paymentId: 'pay\u0000' }))).toBe('paymentId');
+    expect(fieldOf(() => parsePlaceOrder({ ...validInput(), paymentId: '\u200B' }))).toBe('paymentId');
+  });
 });
 
 describe('parseDecideOrder', () => {
@@ -84,6 +148,24 @@ describe('parseDecideOrder', () => {
 
   it('treats a blank reason as none', () => {
     expect(parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'DECLINE', reason: '  ' }).reason).toBeNull();
+  });
+
+  it('treats a reason with nothing visible as none', () => {
+    expect(parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'DECLINE', reason: '\u200B\u2060 ' }).reason).toBeNull();
+  });
+
+  it('refuses a reason with a control character, even a blank one', () => {
+    expect(fieldOf(() => parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'DECLINE', reason: 'out of\u0000 dough' }))).toBe(
+      'reason',
+    );
+    expect(fieldOf(() => parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'DECLINE', reason: 'closed\nearly' }))).toBe('reason');
+    expect(fieldOf(() => parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'DECLINE', reason: '\t' }))).toBe('reason');
+  });
+
+  it('stores the reason NFC-normalised and trimmed', () => {
+    expect(parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'DECLINE', reason: ' Cre\u0300me \u200B' }).reason).toBe(
+      'Cr\u00E8me',
+    );
   });
 
   it('rejects an unknown decision and an overlong reason', () => {

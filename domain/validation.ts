@@ -2,7 +2,10 @@
  * Parsers for every input that enters the domain. Each takes `unknown` (what arrived over the
  * wire) and returns a typed value or throws a ValidationError naming the field. GraphQL has
  * already checked types and enums on AppSync, but handlers are also reachable directly (tests,
- * other callers), so nothing is assumed.
+ * other callers), so nothing is assumed. Free text (address fields, the decline reason) passes one
+ * helper, `text`: no control characters, something visible required, stored NFC-normalised; ids
+ * (store, payment, driver, order) match `LIMITS.idPattern`, which admits only ASCII letters,
+ * digits, "-" and "_".
  */
 import type { CheeseAmount, Decision, PieSize, Topping } from '../generated/graphql.js';
 import { ValidationError } from './errors.js';
@@ -79,12 +82,44 @@ function id(value: unknown, field: string): string {
   return value;
 }
 
-function text(value: unknown, field: string, max: number = LIMITS.maxTextLength): string {
+/**
+ * Unicode category Cc: C0 controls (U+0000–U+001F, tab and newline included), DEL and C1 controls
+ * (U+007F–U+009F). Refused in every text field: all are single-line, the decline reason too.
+ */
+const CONTROL_CHARACTER = /\p{Cc}/u;
+/** Whitespace and invisible format characters (Unicode category Cf: U+200B–U+200F, U+2060, U+FEFF, U+00AD, …). */
+const INVISIBLE = /[\s\p{Cf}]/gu;
+const INVISIBLE_AT_ENDS = /^[\s\p{Cf}]+|[\s\p{Cf}]+$/gu;
+
+const codePoint = (c: string) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+
+interface TextOptions {
+  /** @default LIMITS.maxTextLength, in UTF-16 code units after normalisation and trimming */
+  readonly max?: number;
+  /** Absent, null or blank (nothing visible) is `null` instead of an error. @default false */
+  readonly optional?: boolean;
+}
+
+/**
+ * Every free-text input goes through here. Refuses non-strings and control characters; stores the
+ * text NFC-normalised (so one visible text has one stored form) with whitespace and invisible
+ * format characters trimmed from both ends; requires something visible once whitespace and format
+ * characters are removed (a zero-width-only street is empty).
+ */
+function text(value: unknown, field: string, options: TextOptions & { optional: true }): string | null;
+function text(value: unknown, field: string, options?: TextOptions): string;
+function text(value: unknown, field: string, { max = LIMITS.maxTextLength, optional = false }: TextOptions = {}): string | null {
+  if (optional && (value === undefined || value === null)) return null;
   if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
-  const trimmed = value.trim();
-  if (trimmed.length === 0) throw new ValidationError(field, 'must not be empty');
-  if (trimmed.length > max) throw new ValidationError(field, `must be at most ${max} characters`);
-  return trimmed;
+  const control = CONTROL_CHARACTER.exec(value);
+  if (control !== null) throw new ValidationError(field, `must not contain control characters (found ${codePoint(control[0])})`);
+  const normalized = value.normalize('NFC').replace(INVISIBLE_AT_ENDS, '');
+  if (normalized.replace(INVISIBLE, '').length === 0) {
+    if (optional) return null;
+    throw new ValidationError(field, 'must not be empty');
+  }
+  if (normalized.length > max) throw new ValidationError(field, `must be at most ${max} characters`);
+  return normalized;
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
@@ -133,8 +168,8 @@ function parseAddress(value: unknown, field: string): AddressValue {
     coordinates: parseCoordinates(o.coordinates, `${field}.coordinates`),
     streetAddress: text(o.streetAddress, `${field}.streetAddress`),
     city: text(o.city, `${field}.city`),
-    postalCode: text(o.postalCode, `${field}.postalCode`, 16),
-    province: text(o.province, `${field}.province`, 64),
+    postalCode: text(o.postalCode, `${field}.postalCode`, { max: 16 }),
+    province: text(o.province, `${field}.province`, { max: 64 }),
   };
 }
 
@@ -159,9 +194,8 @@ export function parsePlaceOrder(value: unknown): PlaceOrderCommand {
 export function parseDecideOrder(value: unknown): DecideOrderCommand {
   const o = object(value, 'input');
   const decision = oneOf(o.decision, DECISIONS, 'decision');
-  // An optional reason left blank is no reason.
-  const blank = o.reason === undefined || o.reason === null || (typeof o.reason === 'string' && o.reason.trim() === '');
-  const reason = blank ? null : text(o.reason, 'reason', LIMITS.maxReasonLength);
+  // An optional reason left blank (nothing visible) is no reason.
+  const reason = text(o.reason, 'reason', { max: LIMITS.maxReasonLength, optional: true });
   return { orderId: id(o.orderId, 'orderId'), storeId: id(o.storeId, 'storeId'), decision, reason };
 }
 

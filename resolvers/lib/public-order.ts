@@ -11,7 +11,8 @@ export function publicOrder(item: Record<string, unknown> | null): Record<string
   const backendOnly: readonly string[] = BACKEND_ONLY_ORDER_FIELDS;
   const order: Record<string, unknown> = {};
   for (const key of Object.keys(item)) {
-    if (!backendOnly.includes(key)) order[key] = item[key];
+    // indexOf, not includes: APPSYNC_JS documents no Array.prototype.includes.
+    if (backendOnly.indexOf(key) === -1) order[key] = item[key];
   }
   return order;
 }

@@ -59,6 +59,19 @@ describe('bad input writes nothing', () => {
     ['a latitude out of range', { deliveryAddress: { ...orderInput().deliveryAddress, coordinates: { latitude: 123, longitude: 0 } } }],
     ['an empty street', { deliveryAddress: { ...orderInput().deliveryAddress, streetAddress: ' ' } }],
     ['a malformed store id', { storeId: 'not a store!' }],
+    [
+      'an address made only of zero-width characters',
+      {
+        deliveryAddress: {
+          ...orderInput().deliveryAddress,
+          streetAddress: '\u200B\u200C',
+          city: '\u200D',
+          postalCode: '\u2060',
+          province: '\uFEFF',
+        },
+      },
+    ],
+    ['a NUL in the street', { deliveryAddress: { ...orderInput().deliveryAddress, streetAddress: '100 8 Ave\u0000 SW' } }],
   ])('placeOrder with %s is a ValidationError', async (_name, patch) => {
     const before = (await scanOrders(h)).length;
     expect(await errorTypeOf(place(patch))).toBe('ValidationError');
@@ -109,6 +122,15 @@ describe('transitions that are refused change nothing', () => {
     await call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' } });
     expect(await errorTypeOf(call(COMPLETE_DELIVERY, { input: { orderId: order.orderId, driverId: 'd1' } }))).toBe('InvalidTransition');
     expect((await getOrder(order.orderId)).deliveredAt).toBeNull();
+  });
+
+  it('a decline reason with a control character is a ValidationError and the order stays PLACED', async () => {
+    const order = await place();
+    const reason = 'out of dough\u001B[2J';
+    expect(
+      await errorTypeOf(call(DECIDE_ORDER, { input: { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'DECLINE', reason } })),
+    ).toBe('ValidationError');
+    expect(await getOrder(order.orderId)).toMatchObject({ status: 'PLACED', version: order.version });
   });
 
   it('deciding twice is refused and the first decision stands', async () => {
