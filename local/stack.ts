@@ -170,6 +170,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       accountId: LOCAL_ACCOUNT_ID,
       topics: m.topics,
       queues: m.queues,
+      dataDir: options.inMemory ? undefined : join(dataDir, 'messaging'),
       logger: log,
     });
     stops.push(() => messaging.stop());

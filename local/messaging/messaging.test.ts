@@ -1,18 +1,28 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { PublishCommand, SNSClient, ListSubscriptionsByTopicCommand, GetSubscriptionAttributesCommand } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueueSpec, TopicSpec } from '../../infra/manifest-types.js';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  TagQueueCommand,
+} from '@aws-sdk/client-sqs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../util/aws.js';
+import { queues, topics } from './fixtures/specs.js';
+import { MessagingJournalError } from './journal.js';
 import { startMessaging, UnknownMessagingResourceError, UnsupportedAccountIdError, type Messaging } from './messaging.js';
 
 const region = LOCAL_REGION;
 const credentials = LOCAL_CREDENTIALS;
-const topics: TopicSpec[] = [{ name: 'store-alerts' }];
-const queues: QueueSpec[] = [
-  { name: 'store-a', topic: 'store-alerts', filterPolicy: { storeId: ['A'] } },
-  { name: 'store-b', topic: 'store-alerts', filterPolicy: { storeId: ['B'] }, maxReceiveCount: 1 },
-  { name: 'everything', topic: 'store-alerts' },
-];
 
 describe('startMessaging', { timeout: 20_000 }, () => {
   let messaging: Messaging;
@@ -141,5 +151,176 @@ describe('startMessaging set-up', () => {
 
   it('refuses an account id fauxqs cannot use', async () => {
     await expect(startMessaging({ region, accountId: '123456789012', topics, queues })).rejects.toThrow(UnsupportedAccountIdError);
+  });
+});
+
+describe('startMessaging with a dataDir', { timeout: 30_000 }, () => {
+  let dataDir: string;
+  const running: Messaging[] = [];
+  const clients: { destroy(): void }[] = [];
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'messaging-'));
+  });
+  afterEach(async () => {
+    for (const client of clients.splice(0)) client.destroy();
+    for (const messaging of running.splice(0)) await messaging.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const start = async () => {
+    const messaging = await startMessaging({ region, topics, queues, dataDir });
+    running.push(messaging);
+    return messaging;
+  };
+  const clientsFor = (endpoint: string) => {
+    const sns = new SNSClient({ endpoint, region, credentials });
+    const sqs = new SQSClient({ endpoint, region, credentials });
+    clients.push(sns, sqs);
+    return { sns, sqs };
+  };
+  const receive = async (sqs: SQSClient, queueUrl: string, options: { wait?: number; visibility?: number } = {}) =>
+    (
+      await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: options.wait ?? 0,
+          VisibilityTimeout: options.visibility,
+          MessageAttributeNames: ['All'],
+        }),
+      )
+    ).Messages ?? [];
+  const publishTo = (sns: SNSClient, messaging: Messaging, storeId: string, body: string) =>
+    sns.send(
+      new PublishCommand({
+        TopicArn: messaging.topicArn('store-alerts'),
+        Message: body,
+        MessageAttributes: { storeId: { DataType: 'String', StringValue: storeId } },
+      }),
+    );
+
+  it('keeps queued messages across a stop and a start, and forgets deleted ones', async () => {
+    const first = await start();
+    const before = clientsFor(first.endpoint);
+    await before.sqs.send(new SendMessageCommand({ QueueUrl: first.queueUrl('everything'), MessageBody: 'handled' }));
+    const [handled] = await receive(before.sqs, first.queueUrl('everything'));
+    await before.sqs.send(new DeleteMessageCommand({ QueueUrl: first.queueUrl('everything'), ReceiptHandle: handled?.ReceiptHandle }));
+    await before.sqs.send(new SendMessageCommand({ QueueUrl: first.queueUrl('store-a'), MessageBody: 'sent' }));
+    await publishTo(before.sns, first, 'A', 'published');
+    await first.stop();
+
+    const second = await start();
+    const after = clientsFor(second.endpoint);
+    const forA = await receive(after.sqs, second.queueUrl('store-a'));
+    const forAll = await receive(after.sqs, second.queueUrl('everything'));
+
+    expect(forA.map((m) => m.Body)).toEqual(['sent', 'published']);
+    expect(forA[1]?.MessageAttributes?.storeId?.StringValue).toBe('A');
+    expect(forAll.map((m) => m.Body)).toEqual(['published']);
+  });
+
+  it('subscribes each queue once after a restart, so a message is delivered exactly once', async () => {
+    await (await start()).stop();
+    const second = await start();
+    const { sns, sqs } = clientsFor(second.endpoint);
+
+    const { Subscriptions } = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: second.topicArn('store-alerts') }));
+    await publishTo(sns, second, 'A', 'once');
+    const forA = await receive(sqs, second.queueUrl('store-a'), { wait: 1 });
+    const again = await receive(sqs, second.queueUrl('store-a'));
+
+    expect(Subscriptions?.map((s) => s.Endpoint).sort()).toEqual(
+      ['everything', 'store-a', 'store-b'].map((name) => `arn:aws:sqs:${region}:000000000000:${name}`),
+    );
+    expect(forA.map((m) => m.Body)).toEqual(['once']);
+    expect(again).toEqual([]);
+  });
+
+  it('keeps the dead-letter redrive after a restart, and the receive count of a message in flight', async () => {
+    const first = await start();
+    const before = clientsFor(first.endpoint);
+    await before.sqs.send(new SendMessageCommand({ QueueUrl: first.queueUrl('store-b'), MessageBody: 'failing' }));
+    expect((await receive(before.sqs, first.queueUrl('store-b'), { visibility: 1 })).map((m) => m.Body)).toEqual(['failing']);
+    await first.stop();
+
+    const second = await start();
+    const { sqs } = clientsFor(second.endpoint);
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: second.queueUrl('store-b'), AttributeNames: ['All'] }));
+    const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: second.dlqUrl('store-b'), AttributeNames: ['QueueArn'] })))
+      .Attributes?.QueueArn;
+    // Received once already (maxReceiveCount 1): once its visibility ends, the next receive moves it to the DLQ.
+    const again = await receive(sqs, second.queueUrl('store-b'), { wait: 3 });
+    const dead = await receive(sqs, second.dlqUrl('store-b'));
+
+    expect(JSON.parse(Attributes?.RedrivePolicy ?? 'null')).toEqual({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 });
+    expect(again).toEqual([]);
+    expect(dead.map((m) => m.Body)).toEqual(['failing']);
+  });
+
+  it('keeps a message made visible again and the messages of a tagged queue (fauxqs SQLite loses both)', async () => {
+    const first = await start();
+    const { sqs } = clientsFor(first.endpoint);
+    await sqs.send(new SendMessageCommand({ QueueUrl: first.queueUrl('store-a'), MessageBody: 'released' }));
+    const [received] = await receive(sqs, first.queueUrl('store-a'), { visibility: 60 });
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: first.queueUrl('store-a'),
+        ReceiptHandle: received?.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
+    await sqs.send(new TagQueueCommand({ QueueUrl: first.queueUrl('store-a'), Tags: { team: 'pizza' } }));
+    await first.stop();
+
+    const second = await start();
+    const forA = await receive(clientsFor(second.endpoint).sqs, second.queueUrl('store-a'));
+    expect(forA.map((m) => m.Body)).toEqual(['released']);
+  });
+
+  it('keeps acknowledged messages when the process is killed with SIGKILL', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--disable-warning=ExperimentalWarning', join(import.meta.dirname, 'fixtures', 'messaging-child.ts'), dataDir],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+      const { endpoint } = JSON.parse(line) as { endpoint: string };
+      const before = clientsFor(endpoint);
+      const queueUrl = `${endpoint}/000000000000/store-a`;
+      await before.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'sent before the kill' }));
+      await before.sns.send(
+        new PublishCommand({
+          TopicArn: `arn:aws:sns:${region}:000000000000:store-alerts`,
+          Message: 'published before the kill',
+          MessageAttributes: { storeId: { DataType: 'String', StringValue: 'A' } },
+        }),
+      );
+    } finally {
+      child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
+    }
+
+    const second = await start();
+    const { sqs } = clientsFor(second.endpoint);
+    const forA = await receive(sqs, second.queueUrl('store-a'));
+    expect(forA.map((m) => m.Body)).toEqual(['sent before the kill', 'published before the kill']);
+  });
+
+  it('drops a torn last journal line and refuses a corrupt one before it', async () => {
+    const first = await start();
+    const { sqs } = clientsFor(first.endpoint);
+    await sqs.send(new SendMessageCommand({ QueueUrl: first.queueUrl('store-a'), MessageBody: 'kept' }));
+    await first.stop();
+    const journal = join(dataDir, 'journal.jsonl');
+    await appendFile(journal, '{"t":"message","rec');
+
+    const second = await start();
+    expect((await receive(clientsFor(second.endpoint).sqs, second.queueUrl('store-a'))).map((m) => m.Body)).toEqual(['kept']);
+    await second.stop();
+
+    await writeFile(journal, 'not json\n{"t":"messages-purge"}\n');
+    await expect(start()).rejects.toThrow(MessagingJournalError);
   });
 });

@@ -6,20 +6,32 @@
  * attributes).
  *
  * Everything is created through the real AWS SDK clients against the emulator, never through
- * fauxqs internals, so this also proves that the emulator answers what the SDK sends.
+ * fauxqs internals (persistence aside), so this also proves that the emulator answers what the
+ * SDK sends.
  * Creation is idempotent: the same names give the same ARNs and URLs, and an existing
  * subscription has its attributes brought in line.
  *
  * The server is fauxqs's `buildApp()` listening on `host` (loopback) rather than its
- * `startFauxqs()`, which always binds 0.0.0.0. State is in memory: queued messages are lost
- * when the stack stops. fauxqs always uses account id 000000000000.
+ * `startFauxqs()`, which always binds 0.0.0.0 (fauxqs 2.4.1: `listen({ port, host: "0.0.0.0" })`,
+ * whatever `host` says). fauxqs always uses account id 000000000000.
+ *
+ * State: in memory without `dataDir` (queued messages are lost when the stack stops). With
+ * `dataDir`, every change is journaled there (see journal.ts) before fauxqs answers, and read
+ * back at start: queues, subscriptions and messages (ready, delayed, in flight) survive a restart
+ * and a SIGKILL of the process group; a hard kill loses no acknowledged SendMessage, Publish or
+ * DeleteMessage, only requests that were never answered; a message received but not deleted
+ * before the kill is delivered again once its visibility timeout ends (at least once, as on AWS).
+ * fauxqs's own SQLite persistence is not used: it comes only with `startFauxqs()` and loses
+ * messages in 2.4.1 (see journal.ts). At start the set-up below finds the restored queues and
+ * subscriptions and brings them in line (no second subscription, so no duplicate deliveries).
  *
  * Queue URLs: fauxqs answers `http://sqs.<region>.localhost:<port>/<account>/<name>`. The SQS
  * SDK sends a request to its QueueUrl's origin whenever that differs from the endpoint and the
  * client was not given an explicit `endpoint` (so with AWS_ENDPOINT_URL_SQS alone), and
  * `*.localhost` names do not resolve everywhere. So every URL fauxqs sends is rewritten to the
  * endpoint's origin (`http://127.0.0.1:<port>/<account>/<name>`), the same shape as AWS, where
- * the queue URL's origin is the endpoint. fauxqs then finds queues by name, so one region only.
+ * the queue URL's origin is the endpoint, whatever port is in it (a restored queue keeps the URL
+ * of the run that created it). fauxqs then finds queues by name, so one region only.
  */
 import {
   CreateTopicCommand,
@@ -29,10 +41,15 @@ import {
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { buildApp } from 'fauxqs';
 import type { QueueSpec, TopicSpec } from '../../infra/manifest-types.js';
 import { LOCAL_CREDENTIALS } from '../util/aws.js';
 import { assertPortFree } from '../util/ports.js';
+import { MessagingJournal, type FauxqsStores } from './journal.js';
 
 /** fauxqs's fixed account id. */
 export const FAUXQS_ACCOUNT_ID = '000000000000';
@@ -48,6 +65,8 @@ export interface MessagingOptions {
   readonly accountId?: string;
   readonly topics: readonly TopicSpec[];
   readonly queues: readonly QueueSpec[];
+  /** Folder that keeps queues, subscriptions and messages across restarts; absent = in memory. */
+  readonly dataDir?: string;
   readonly logger?: (line: string) => void;
 }
 
@@ -91,7 +110,16 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
   }
   if (options.port !== undefined && options.port !== 0) await assertPortFree(host, options.port);
 
-  const app = buildApp({ logger: false, defaultRegion: options.region });
+  let stores: FauxqsStores | undefined;
+  let journal: MessagingJournal | undefined;
+  if (options.dataDir !== undefined) {
+    stores = await newFauxqsStores();
+    journal = MessagingJournal.open(options.dataDir, stores, log);
+    journal.attach(stores);
+  }
+  const app = buildApp({ logger: false, defaultRegion: options.region, ...(stores === undefined ? {} : { stores }) });
+  // onClose runs once the server has stopped answering: nothing acknowledged goes unjournaled.
+  app.addHook('onClose', async () => journal?.close());
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -102,14 +130,19 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
   };
   let rewriteQueueUrls = (payload: string) => payload;
   app.addHook('onSend', async (_request, _reply, payload) => (typeof payload === 'string' ? rewriteQueueUrls(payload) : payload));
-  await app.listen({ host, port: options.port ?? 0 });
+  try {
+    await app.listen({ host, port: options.port ?? 0 });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   const address = app.server.address();
   if (typeof address !== 'object' || address === null) {
     await app.close();
     throw new Error('fauxqs did not report its address');
   }
   const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-  const fauxqsOrigin = new RegExp(`http://sqs\\.[a-z0-9-]+\\.localhost:${address.port}(?=/)`, 'g');
+  const fauxqsOrigin = /http:\/\/sqs\.[a-z0-9-]+\.localhost:\d+(?=\/)/g;
   rewriteQueueUrls = (payload) => payload.replace(fauxqsOrigin, endpoint);
   const clientConfig = { endpoint, region: options.region, credentials: LOCAL_CREDENTIALS };
   const sns = new SNSClient(clientConfig);
@@ -140,7 +173,8 @@ export async function startMessaging(options: MessagingOptions): Promise<Messagi
     await stop();
     throw error;
   }
-  log(`[fauxqs] ${topicArns.size} topic(s), ${queueUrls.size} queue(s) (+ DLQs) on ${endpoint}`);
+  const where = options.dataDir === undefined ? 'in memory' : `kept in ${options.dataDir}`;
+  log(`[fauxqs] ${topicArns.size} topic(s), ${queueUrls.size} queue(s) (+ DLQs) on ${endpoint}, ${where}`);
 
   const lookup = (kind: 'topic' | 'queue', map: ReadonlyMap<string, string>, name: string) => {
     const value = map.get(name);
@@ -191,6 +225,25 @@ async function findSubscription(sns: SNSClient, topicArn: string, queueArn: stri
     nextToken = page.NextToken;
   } while (nextToken !== undefined);
   return undefined;
+}
+
+/**
+ * Fresh fauxqs stores, for `buildApp({ stores })`. The package exports only `buildApp` and
+ * `startFauxqs`, so the store classes are imported from its `dist` folder by file URL.
+ */
+async function newFauxqsStores(): Promise<FauxqsStores> {
+  const packageDir = createRequire(import.meta.url)
+    .resolve.paths('fauxqs')
+    ?.map((dir) => join(dir, 'fauxqs'))
+    .find((dir) => existsSync(join(dir, 'dist', 'app.js')));
+  if (packageDir === undefined) throw new Error('fauxqs is not installed');
+  const load = async <T>(path: string): Promise<T> => (await import(pathToFileURL(join(packageDir, 'dist', path)).href)) as T;
+  const [{ SqsStore }, { SnsStore }, { S3Store }] = await Promise.all([
+    load<{ SqsStore: new () => FauxqsStores['sqsStore'] }>('sqs/sqsStore.js'),
+    load<{ SnsStore: new () => FauxqsStores['snsStore'] }>('sns/snsStore.js'),
+    load<{ S3Store: new () => FauxqsStores['s3Store'] }>('s3/s3Store.js'),
+  ]);
+  return { sqsStore: new SqsStore(), snsStore: new SnsStore(), s3Store: new S3Store() };
 }
 
 function required<T>(value: T | undefined, what: string): T {

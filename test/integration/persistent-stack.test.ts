@@ -2,7 +2,8 @@
  * The default, persistent `npm start` as a child process on a temp data folder: the first order
  * on a fresh folder is published, a change acknowledged right before a hard kill of the whole
  * process group is published after the restart, a Node process killed alone takes its JVM
- * with it, and a second stack on the same folder is refused.
+ * with it, and a second stack on the same folder is refused. A store alert waiting in its SQS
+ * queue at the hard kill is still there after the restart.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
 import { Hub } from 'aws-amplify/utils';
@@ -20,6 +22,7 @@ import { REPO_ROOT } from '../../local/stack.js';
 import { orderInput, type OrderEvent } from './harness.js';
 import { ON_ORDER_UPDATED, PLACE_ORDER } from './operations.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/util/aws.js';
+import { waitFor } from '../../local/util/wait.js';
 
 /** Exactly what `npm start` runs (package.json). */
 const NODE_ARGS = ['--import', 'tsx', '--disable-warning=ExperimentalWarning', 'local/cli.ts'];
@@ -145,6 +148,17 @@ function publishedVersions(output: string, orderId: string): number[] {
     .map((line) => Number(/"version":(\d+)/.exec(line)?.[1]));
 }
 
+/** The store queue of the seed store on the SNS/SQS endpoint this stack's output names. */
+function storeQueueUrl(output: string): string {
+  const endpoint = /SNS\/SQS \(fauxqs\) ready on (http:\/\/\S+)/.exec(output)?.[1];
+  if (endpoint === undefined) throw new Error(`no SNS/SQS endpoint in:\n${output}`);
+  return `${endpoint}/000000000000/store-${SEED_STORE_ID}`;
+}
+
+function sqsClient(queueUrl: string): SQSClient {
+  return new SQSClient({ endpoint: new URL(queueUrl).origin, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+}
+
 describe('npm start with its data folder', { timeout: 240_000 }, () => {
   it('publishes the first order on a fresh folder, refuses a second stack there, and publishes after a hard kill what was acknowledged before it', async () => {
     const tmp = await tempDir();
@@ -165,6 +179,23 @@ describe('npm start with its data folder', { timeout: 240_000 }, () => {
     // The subscriber can hear of it before the publisher has finished: wait for its checkpoint.
     await until(() => existsSync(join(tmp, 'data', 'stream-checkpoints.json')), 'the first stream checkpoint');
 
+    // The store's Order.Placed alert waits in its queue (nothing in the local stack reads it).
+    const queuedBefore = storeQueueUrl(first.output());
+    const sqsBefore = sqsClient(queuedBefore);
+    try {
+      await waitFor(
+        async () => {
+          const { Attributes } = await sqsBefore.send(
+            new GetQueueAttributesCommand({ QueueUrl: queuedBefore, AttributeNames: ['ApproximateNumberOfMessages'] }),
+          );
+          return Number(Attributes?.ApproximateNumberOfMessages ?? 0) > 0;
+        },
+        { what: 'the store alert to be queued', timeoutMs: 20_000 },
+      );
+    } finally {
+      sqsBefore.destroy();
+    }
+
     // A change DynamoDB acknowledged while Node could not see it (stopped), then a hard kill.
     const endpoint = /DynamoDB Local ready on (http:\/\/\S+)/.exec(first.output())?.[1];
     if (endpoint === undefined) throw new Error(`no DynamoDB endpoint in:\n${first.output()}`);
@@ -183,6 +214,7 @@ describe('npm start with its data folder', { timeout: 240_000 }, () => {
     } finally {
       dynamodb.destroy();
     }
+    const killedAt = Date.now();
     killGroup(first.pid, 'SIGKILL');
     await first.exited;
     await until(() => jvmsFor(join(tmp, 'data')).length === 0, 'the JVM to die with its group');
@@ -193,6 +225,19 @@ describe('npm start with its data folder', { timeout: 240_000 }, () => {
     await until(() => publishedVersions(restarted.output(), order.orderId).includes(2), `version 2 of ${order.orderId} to be published`);
     // What was published before the kill is not published again.
     expect(publishedVersions(restarted.output(), order.orderId)).toEqual([2]);
+
+    // The alert queued before the kill (sent before it: the resumed workflow may alert again).
+    const queuedAfter = storeQueueUrl(restarted.output());
+    const sqsAfter = sqsClient(queuedAfter);
+    try {
+      const { Messages } = await sqsAfter.send(
+        new ReceiveMessageCommand({ QueueUrl: queuedAfter, MaxNumberOfMessages: 10, MessageSystemAttributeNames: ['SentTimestamp'] }),
+      );
+      const sentBefore = (Messages ?? []).filter((m) => Number(m.Attributes?.SentTimestamp) < killedAt);
+      expect(sentBefore.some((m) => m.Body?.includes(order.orderId))).toBe(true);
+    } finally {
+      sqsAfter.destroy();
+    }
     restarted.child.kill('SIGINT');
     expect(await restarted.exited).toBe(0);
   });
