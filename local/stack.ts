@@ -106,17 +106,17 @@ export const DEMO_PASSWORD = 'Pizza-Demo-1';
 
 /** Two customers, one staff account per seeded store, two drivers and one operator. */
 export const DEMO_USERS: readonly DemoUser[] = [
-  { username: 'customer1@demo.pizza', password: DEMO_PASSWORD, role: 'customer' },
-  { username: 'customer2@demo.pizza', password: DEMO_PASSWORD, role: 'customer' },
+  { username: 'customer1@pizza.example', password: DEMO_PASSWORD, role: 'customer' },
+  { username: 'customer2@pizza.example', password: DEMO_PASSWORD, role: 'customer' },
   ...SEED_STORES.map((s, i): DemoUser => ({
-    username: `store${i + 1}@demo.pizza`,
+    username: `store${i + 1}@pizza.example`,
     password: DEMO_PASSWORD,
     role: 'store',
     storeId: s.storeId,
   })),
-  { username: 'driver1@demo.pizza', password: DEMO_PASSWORD, role: 'driver' },
-  { username: 'driver2@demo.pizza', password: DEMO_PASSWORD, role: 'driver' },
-  { username: 'operator@demo.pizza', password: DEMO_PASSWORD, role: 'operator' },
+  { username: 'driver1@pizza.example', password: DEMO_PASSWORD, role: 'driver' },
+  { username: 'driver2@pizza.example', password: DEMO_PASSWORD, role: 'driver' },
+  { username: 'operator@pizza.example', password: DEMO_PASSWORD, role: 'operator' },
 ];
 
 /** The local user pool, as clients and token verifiers are configured with it. */
