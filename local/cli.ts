@@ -2,8 +2,9 @@
  * `npm start`: the whole system offline, on loopback. Ctrl-C stops every part (DynamoDB
  * Local's JVM included). Options: `npm start -- --help`.
  */
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalStack, writeAmplifyConfig, type LocalStack } from './stack.js';
+import { startLocalStack, writeAmplifyConfig, writeDemoUsers, type LocalStack } from './stack.js';
 import { webDemoRoutes } from './web-demo.js';
 
 const HELP = `Serverless Pizza — the whole system offline on this machine.
@@ -20,6 +21,10 @@ Options:
                    One stack at a time per folder (a second start there is refused).
   --amplify-config <file>
                    Where to write the Amplify config. Default ./amplify-config.json.
+                   The demo accounts are written beside it, to demo-users.json.
+  --user-pool-port <n>
+                   Port of the local Cognito user pool (env USER_POOL_PORT).
+                   Default: the API's port + 1 (0 when --port is 0).
   --verbose        Print emulator and handler logs.
   -h, --help       Show this help.
 `;
@@ -39,6 +44,7 @@ async function main(): Promise<void> {
         'in-memory': { type: 'boolean', default: false },
         'data-dir': { type: 'string' },
         'amplify-config': { type: 'string' },
+        'user-pool-port': { type: 'string' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -54,6 +60,10 @@ async function main(): Promise<void> {
   const portText = args.port ?? process.env.PORT ?? '4000';
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a whole number from 0 to 65535, got "${portText}"`);
+  const userPoolPortText = args['user-pool-port'] ?? process.env.USER_POOL_PORT;
+  const userPoolPort = userPoolPortText === undefined ? undefined : Number(userPoolPortText);
+  if (userPoolPort !== undefined && (!Number.isInteger(userPoolPort) || userPoolPort < 0 || userPoolPort > 65535))
+    fail(`--user-pool-port must be a whole number from 0 to 65535, got "${userPoolPortText}"`);
   const host = args.host ?? process.env.HOST ?? '127.0.0.1';
   if (!/^(127\.|::1$|localhost$)/.test(host)) {
     process.stderr.write(
@@ -71,6 +81,7 @@ async function main(): Promise<void> {
     stack = await startLocalStack({
       host,
       port,
+      userPoolPort,
       inMemory,
       dataDir: args['data-dir'] ?? process.env.PIZZA_DATA_DIR,
       onProgress: say,
@@ -83,6 +94,11 @@ async function main(): Promise<void> {
     fail(`Could not start: ${message}`);
   }
   const configFile = await writeAmplifyConfig(stack.amplifyConfig, args['amplify-config']);
+  const usersFile = await writeDemoUsers(stack.demoUsers, join(dirname(configFile), 'demo-users.json'));
+  const width = Math.max(...stack.demoUsers.map((u) => u.username.length));
+  const accounts = stack.demoUsers
+    .map((u) => `    ${u.username.padEnd(width)}  ${u.password}  ${u.role}${u.storeId === undefined ? '' : ` (${u.storeId})`}`)
+    .join('\n');
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const base = stack.graphqlUrl.replace(/\/graphql$/, '');
   process.stdout.write(`
@@ -94,6 +110,9 @@ Ready in ${seconds} s.
   Explorer        ${stack.explorerUrl}
   API key         ${stack.apiKey}
   Amplify config  ${configFile}
+  User pool       ${stack.userPool.endpoint} (${stack.userPool.userPoolId}; sign-ups are confirmed at once)
+  Demo accounts   ${usersFile}
+${accounts}
 
 Press Ctrl-C to stop.
 `);

@@ -8,7 +8,7 @@
  * `process.env` and cache their SDK clients, there is one local stack per process.
  */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -26,6 +26,7 @@ import { checkpointFile } from './dynamodb/checkpoints.js';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
 import { startStreamPoller } from './dynamodb/stream-poller.js';
 import { ensureTables } from './dynamodb/tables.js';
+import { CognitoError, ErrorCode, startCognitoUserPool } from './cognito/index.js';
 import { createLambdaInvoker } from './lambda/invoker.js';
 import { startMessaging } from './messaging/messaging.js';
 import { startStepFunctionsEndpoint } from './sfn/index.js';
@@ -54,6 +55,11 @@ export interface LocalStackOptions {
   readonly onProgress?: (line: string) => void;
   /** Diagnostic lines from the emulators and handlers. */
   readonly logger?: (line: string) => void;
+  /**
+   * Port of the local Cognito user pool (Amplify's `userPoolEndpoint`). Tokens name it in their
+   * issuer, so a persistent stack keeps it across restarts. @default port + 1, or 0 when port is 0
+   */
+  readonly userPoolPort?: number;
   /** Extra HTTP routes on the AppSync server's port (the web demo). */
   readonly extraRoutes?: Parameters<typeof startAppSyncServer>[0]['extraRoutes'];
 }
@@ -69,6 +75,56 @@ export interface AmplifyConfig {
       readonly apiKey: string;
     };
   };
+  readonly Auth: {
+    readonly Cognito: {
+      readonly userPoolId: string;
+      readonly userPoolClientId: string;
+      /** Absent on AWS; locally the emulator's URL. */
+      readonly userPoolEndpoint?: string;
+      readonly loginWith: { readonly email: true };
+      readonly signUpVerificationMethod: 'code';
+    };
+  };
+}
+
+/** The Cognito groups of the role model (README "Identity"); staff are also in `store:<storeId>`. */
+export const ROLE_GROUPS = { customer: 'customers', store: 'stores', driver: 'drivers', operator: 'operators' } as const;
+export type DemoRole = keyof typeof ROLE_GROUPS;
+/** The group naming one store's staff (the access token AppSync sees carries groups, not custom attributes). */
+export const storeGroup = (storeId: string): string => `store:${storeId}`;
+
+/** A seeded account; `npm start` prints them and writes them to demo-users.json. */
+export interface DemoUser {
+  readonly username: string;
+  readonly password: string;
+  readonly role: DemoRole;
+  readonly storeId?: string;
+}
+
+/** One fixed password for every demo account (Cognito's default policy: upper, lower, digit, symbol, ≥ 8). */
+export const DEMO_PASSWORD = 'Pizza-Demo-1';
+
+/** Two customers, one staff account per seeded store, two drivers and one operator. */
+export const DEMO_USERS: readonly DemoUser[] = [
+  { username: 'customer1@pizza.example', password: DEMO_PASSWORD, role: 'customer' },
+  { username: 'customer2@pizza.example', password: DEMO_PASSWORD, role: 'customer' },
+  ...SEED_STORES.map((s, i): DemoUser => ({
+    username: `store${i + 1}@pizza.example`,
+    password: DEMO_PASSWORD,
+    role: 'store',
+    storeId: s.storeId,
+  })),
+  { username: 'driver1@pizza.example', password: DEMO_PASSWORD, role: 'driver' },
+  { username: 'driver2@pizza.example', password: DEMO_PASSWORD, role: 'driver' },
+  { username: 'operator@pizza.example', password: DEMO_PASSWORD, role: 'operator' },
+];
+
+/** The local user pool, as clients and token verifiers are configured with it. */
+export interface LocalUserPool {
+  readonly endpoint: string;
+  readonly userPoolId: string;
+  readonly clientId: string;
+  readonly issuer: string;
 }
 
 export interface LocalStack {
@@ -78,6 +134,9 @@ export interface LocalStack {
   readonly apiKey: string;
   readonly region: string;
   readonly amplifyConfig: AmplifyConfig;
+  readonly userPool: LocalUserPool;
+  /** The seeded accounts (present whether created now or by an earlier run). */
+  readonly demoUsers: readonly DemoUser[];
   readonly endpoints: { readonly dynamodb: string; readonly sfn: string; readonly sns: string; readonly sqs: string; readonly ssm: string };
   tableName(logical: string): string;
   queueUrl(logical: string): string;
@@ -149,6 +208,39 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const appsyncPort = options.port ?? 4000;
     if (appsyncPort !== 0) await assertPortFree(host, appsyncPort);
     const api: { graphqlUrl?: string; amplifyConfig?: AmplifyConfig } = {};
+
+    // --- identity: the local Cognito user pool and its demo accounts --------------------------
+    // Client-facing (Amplify Auth in the browser talks to it), so it binds `host` like the API.
+    // Sign-ups are confirmed at once (no mailbox locally; see local/cognito/README.md) and join
+    // `customers`, as the PostConfirmation trigger does on AWS.
+    const userPoolPort = options.userPoolPort ?? (appsyncPort === 0 ? 0 : appsyncPort + 1);
+    const cognito = await startCognitoUserPool({
+      host,
+      port: userPoolPort,
+      region: LOCAL_REGION,
+      autoConfirm: true,
+      groups: [...Object.values(ROLE_GROUPS), ...SEED_STORES.map((s) => storeGroup(s.storeId))],
+      signUpGroups: [ROLE_GROUPS.customer],
+      dataDir: options.inMemory ? undefined : join(dataDir, 'cognito'),
+      logger: log,
+    });
+    stops.push(() => cognito.dispose());
+    for (const user of DEMO_USERS) {
+      const groups = [ROLE_GROUPS[user.role], ...(user.storeId === undefined ? [] : [storeGroup(user.storeId)])];
+      try {
+        await cognito.createUser({ username: user.username, password: user.password, groups, attributes: { email: user.username } });
+      } catch (error) {
+        // Kept from an earlier run (persistent stack): seeding is idempotent.
+        if (!(error instanceof CognitoError && error.code === ErrorCode.UsernameExists)) throw error;
+      }
+    }
+    const userPool: LocalUserPool = {
+      endpoint: cognito.endpoint,
+      userPoolId: cognito.userPoolId,
+      clientId: cognito.clientId,
+      issuer: cognito.issuer,
+    };
+    progress(`Cognito user pool ready on ${cognito.endpoint} (${DEMO_USERS.length} demo accounts)`);
 
     const dynamo = await startDynamoDbLocal({
       host: internal,
@@ -277,6 +369,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       apiKeys: [LOCAL_API_KEY],
       // SigV4 signatures are verified: only the backend's credentials may call @aws_iam fields.
       iamPrincipals: [LOCAL_IAM_PRINCIPAL],
+      // User-pool tokens are verified as AppSync does: signature (JWKS), expiry, issuer, client.
+      userPool: { issuer: userPool.issuer, clientIds: [userPool.clientId] },
       region: LOCAL_REGION,
       host,
       port: appsyncPort,
@@ -303,7 +397,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stops.push(() => appsync.stop());
     api.graphqlUrl = appsync.url;
-    const amplifyConfig = amplifyConfigFor(appsync.url, LOCAL_REGION, LOCAL_API_KEY);
+    const amplifyConfig = amplifyConfigFor(appsync.url, LOCAL_REGION, LOCAL_API_KEY, userPool);
     api.amplifyConfig = amplifyConfig;
     const functionEnv: Record<string, string> = {};
     for (const fn of m.functions) {
@@ -356,6 +450,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       apiKey: LOCAL_API_KEY,
       region: LOCAL_REGION,
       amplifyConfig,
+      userPool,
+      demoUsers: DEMO_USERS,
       endpoints: { dynamodb: dynamo.endpoint, sfn: sfn.url, sns: messaging.endpoint, sqs: messaging.endpoint, ssm: ssm.url },
       tableName,
       queueUrl: (logical) => messaging.queueUrl(logical),
@@ -377,7 +473,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
  * so `endpoint` (used only for the realtime socket) is ws://, and `customEndpoint` (+ its
  * region, without which Amplify sends no auth headers) carries queries and mutations.
  */
-export function amplifyConfigFor(graphqlUrl: string, region: string, apiKey: string): AmplifyConfig {
+export function amplifyConfigFor(graphqlUrl: string, region: string, apiKey: string, userPool: LocalUserPool): AmplifyConfig {
   return {
     API: {
       GraphQL: {
@@ -387,6 +483,15 @@ export function amplifyConfigFor(graphqlUrl: string, region: string, apiKey: str
         region,
         defaultAuthMode: 'apiKey',
         apiKey,
+      },
+    },
+    Auth: {
+      Cognito: {
+        userPoolId: userPool.userPoolId,
+        userPoolClientId: userPool.clientId,
+        userPoolEndpoint: userPool.endpoint,
+        loginWith: { email: true },
+        signUpVerificationMethod: 'code',
       },
     },
   };
@@ -404,5 +509,12 @@ function parseBatchResponse(result: unknown): void | { batchItemFailures: { item
 
 export async function writeAmplifyConfig(config: AmplifyConfig, file: string = join(REPO_ROOT, 'amplify-config.json')): Promise<string> {
   await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
+  return file;
+}
+
+/** Writes the demo accounts as `[{ username, password, role, storeId? }]`; the file is git-ignored. */
+export async function writeDemoUsers(users: readonly DemoUser[], file: string): Promise<string> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(users, null, 2)}\n`, { mode: 0o600 });
   return file;
 }

@@ -27,6 +27,8 @@ export interface NagTargets {
   /** Functions that read a SecureString with no KMS key ARN configured. */
   readonly ssmKeyWildcard: ReadonlySet<string>;
   readonly streamFailureQueues: readonly IConstruct[];
+  /** Cognito user pools (infra/cdk/identity.ts). */
+  readonly userPools?: readonly IConstruct[];
 }
 
 const XRAY =
@@ -91,6 +93,20 @@ export function acknowledgeNagFindings(t: NagTargets): NagAcknowledgement[] {
       queue,
       'AwsSolutions-SQS3',
       'This queue is the on-failure destination of the DynamoDB stream mapping (records that failed every retry): a DLQ of a DLQ adds nothing.',
+    );
+  }
+  for (const pool of t.userPools ?? []) {
+    ack(
+      pool,
+      'AwsSolutions-COG2',
+      'MFA is optional (TOTP), not required: customers sign themselves up to order a pizza, and a second factor at sign-up would turn most away. ' +
+        'Staff and operators can enrol TOTP; making it required for their groups is a pre-token-generation check, not a pool setting.',
+    );
+    ack(
+      pool,
+      'AwsSolutions-COG8',
+      'Threat protection (adaptive authentication, compromised-credential checks) needs the Plus feature plan, billed per monthly active user; ' +
+        'this reference deployment uses Essentials. Switch featurePlan to PLUS in identity.ts for a production pool with real customers.',
     );
   }
   return out;

@@ -7,6 +7,8 @@ export const OUTPUT = {
   realtimeUrl: 'RealtimeUrl',
   apiKey: 'ApiKey',
   region: 'Region',
+  userPoolId: 'UserPoolId',
+  userPoolClientId: 'UserPoolClientId',
 } as const;
 
 /** CloudFormation output ids are alphanumeric: `store-ouud…` → `StoreOuud…`. */

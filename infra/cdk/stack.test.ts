@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildSchema, isObjectType } from 'graphql';
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadResolver } from '../../local/appsync/runtime/index.js';
 import { manifest, ORS_API_KEY_PARAMETER } from '../manifest.js';
 import { TABLE_ACTIONS, TASK_RESPONSE_ACTIONS } from './bind-env.js';
+import { Identity } from './identity.js';
 import { OUTPUT, outputKey } from './outputs.js';
 import { logicalId, referencedIds, REPO_ROOT, synthesize, type Synthesized } from './testing/synth.js';
 
@@ -93,10 +95,13 @@ describe('ServerlessPizzaStack', () => {
       }
     });
 
-    it('authorises with an API key by default and IAM additionally, with logging and X-Ray', () => {
+    it('authorises with an API key by default and IAM and the user pool additionally, with logging and X-Ray', () => {
       s.template.hasResourceProperties('AWS::AppSync::GraphQLApi', {
         AuthenticationType: 'API_KEY',
-        AdditionalAuthenticationProviders: [{ AuthenticationType: 'AWS_IAM' }],
+        AdditionalAuthenticationProviders: [
+          { AuthenticationType: 'AWS_IAM' },
+          Match.objectLike({ AuthenticationType: 'AMAZON_COGNITO_USER_POOLS' }),
+        ],
         XrayEnabled: true,
         IntrospectionConfig: 'ENABLED',
         LogConfig: { FieldLogLevel: 'ERROR', CloudWatchLogsRoleArn: Match.anyValue() },
@@ -346,6 +351,79 @@ describe('ServerlessPizzaStack', () => {
         if (resourcesOf(st).includes('*')) expect(actionsOf(st).filter((a) => !STAR_RESOURCE_ACTIONS.has(a))).toEqual([]);
       }
       for (const [, role] of resourcesOfType('AWS::IAM::Role')) expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
+    });
+  });
+
+  describe('identity', () => {
+    const poolId = () => resourcesOfType('AWS::Cognito::UserPool')[0]?.[0] ?? 'no user pool';
+
+    it('has one user pool: self sign-up, the email as username verified by a code, the strong password policy', () => {
+      s.template.resourceCountIs('AWS::Cognito::UserPool', 1);
+      s.template.hasResourceProperties('AWS::Cognito::UserPool', {
+        AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
+        UsernameAttributes: ['email'],
+        AutoVerifiedAttributes: ['email'],
+        UsernameConfiguration: { CaseSensitive: false },
+        VerificationMessageTemplate: Match.objectLike({ DefaultEmailOption: 'CONFIRM_WITH_CODE' }),
+        Policies: {
+          PasswordPolicy: Match.objectLike({
+            MinimumLength: 8,
+            RequireLowercase: true,
+            RequireUppercase: true,
+            RequireNumbers: true,
+            RequireSymbols: true,
+          }),
+        },
+        MfaConfiguration: 'OPTIONAL',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      });
+    });
+
+    it('removes the pool with the stack as it does the tables, and keeps a retained one with deletion protection', () => {
+      const [, ordersTable] = resourcesOfType('AWS::DynamoDB::Table')[0] ?? [];
+      expect(resourcesOfType('AWS::Cognito::UserPool')[0]?.[1].DeletionPolicy).toBe(ordersTable?.DeletionPolicy);
+      // The construct alone (a second full synthesis would bundle every function again).
+      const stack = new Stack(new App(), 'Retained');
+      new Identity(stack, 'Identity', { removalPolicy: RemovalPolicy.RETAIN });
+      const retained = Template.fromStack(stack);
+      retained.hasResource('AWS::Cognito::UserPool', {
+        DeletionPolicy: 'Retain',
+        Properties: Match.objectLike({ DeletionProtection: 'ACTIVE' }),
+      });
+    });
+
+    it('has the four role groups in the pool, operators first', () => {
+      const groups = resourcesOfType('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties ?? {});
+      expect(groups.map((g) => g.GroupName).sort()).toEqual(['customers', 'drivers', 'operators', 'stores']);
+      for (const g of groups) expect(g.UserPoolId).toEqual({ Ref: poolId() });
+      const precedence = Object.fromEntries(groups.map((g) => [String(g.GroupName), Number(g.Precedence)]));
+      expect(precedence.operators).toBeLessThan(precedence.customers ?? 0);
+    });
+
+    it('has one app client for web and mobile: SRP and refresh only, no secret, no user-existence errors', () => {
+      s.template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
+      s.template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+        UserPoolId: { Ref: poolId() },
+        ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        GenerateSecret: false,
+        PreventUserExistenceErrors: 'ENABLED',
+        EnableTokenRevocation: true,
+      });
+    });
+
+    it("lets the API accept the pool's tokens from its app client", () => {
+      const [clientId] = resourcesOfType('AWS::Cognito::UserPoolClient').map(([id]) => id);
+      const [, api] = resourcesOfType('AWS::AppSync::GraphQLApi')[0] ?? [];
+      const providers = api?.Properties?.AdditionalAuthenticationProviders as { AuthenticationType: string; UserPoolConfig?: unknown }[];
+      const userPool = providers.find((p) => p.AuthenticationType === 'AMAZON_COGNITO_USER_POOLS')?.UserPoolConfig;
+      expect(userPool).toMatchObject({ UserPoolId: { Ref: poolId() }, AwsRegion: { Ref: 'AWS::Region' } });
+      expect(referencedIds(userPool)).toContain(clientId);
+    });
+
+    it('exports the pool and client ids for amplify-config', () => {
+      const [clientId] = resourcesOfType('AWS::Cognito::UserPoolClient').map(([id]) => id);
+      expect(s.json.Outputs?.[OUTPUT.userPoolId]?.Value).toEqual({ Ref: poolId() });
+      expect(s.json.Outputs?.[OUTPUT.userPoolClientId]?.Value).toEqual({ Ref: clientId });
     });
   });
 

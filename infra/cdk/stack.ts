@@ -29,6 +29,7 @@ import { ManifestReferenceError, planManifest, type QueuePlan } from '../manifes
 import type { Manifest } from '../manifest-types.js';
 import { bindEnv, grant, type BindingTargets } from './bind-env.js';
 import type { StackConfig } from './config.js';
+import { Identity } from './identity.js';
 import { acknowledgeNagFindings, type NagAcknowledgement } from './nag-suppressions.js';
 import { OUTPUT, outputKey } from './outputs.js';
 import { workflowPermissions } from './workflow-permissions.js';
@@ -144,6 +145,9 @@ export class ServerlessPizzaStack extends Stack {
     }
     this.queues = queues;
 
+    // --- identity: the user pool whose tokens the API accepts ------------------------------
+    const identity = new Identity(this, 'Identity', { removalPolicy });
+
     // --- GraphQL API (created before the functions: publishOrderUpdate is told its URL) ------
     const apiLogRole = new iam.Role(this, 'ApiLogRole', { assumedBy: new iam.ServicePrincipal('appsync.amazonaws.com') });
     const api = new appsync.GraphqlApi(this, 'Api', {
@@ -154,7 +158,7 @@ export class ServerlessPizzaStack extends Stack {
           authorizationType: appsync.AuthorizationType.API_KEY,
           apiKeyConfig: { description: `${this.stackName} clients`, expires: Expiration.after(Duration.days(config.apiKeyExpiryDays)) },
         },
-        additionalAuthorizationModes: [{ authorizationType: appsync.AuthorizationType.IAM }],
+        additionalAuthorizationModes: [{ authorizationType: appsync.AuthorizationType.IAM }, identity.authorizationMode],
       },
       xrayEnabled: true,
       introspectionConfig: config.introspection ? appsync.IntrospectionConfig.ENABLED : appsync.IntrospectionConfig.DISABLED,
@@ -376,6 +380,7 @@ export class ServerlessPizzaStack extends Stack {
       streamConsumers,
       ssmKeyWildcard,
       streamFailureQueues,
+      userPools: [identity.userPool],
     });
   }
 

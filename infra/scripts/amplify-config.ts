@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 import { OUTPUT } from '../cdk/outputs.js';
 import { parseFlags, readStackOutputs, requireOutput, StackOutputsError, type StackOutputs } from './stack-outputs.js';
 
-/** The deployed API's config: AppSync serves HTTPS and WSS itself, so no split endpoint is needed. */
+/**
+ * The deployed API's config: AppSync serves HTTPS and WSS itself, so no split endpoint is needed,
+ * and Cognito is reached at its regional endpoint (no `userPoolEndpoint`).
+ */
 export interface DeployedAmplifyConfig {
   readonly API: {
     readonly GraphQL: {
@@ -22,19 +25,40 @@ export interface DeployedAmplifyConfig {
       readonly apiKey: string;
     };
   };
+  readonly Auth: {
+    readonly Cognito: {
+      readonly userPoolId: string;
+      readonly userPoolClientId: string;
+      readonly loginWith: { readonly email: true };
+      readonly signUpVerificationMethod: 'code';
+    };
+  };
 }
 
 export function amplifyConfigFromOutputs(outputs: StackOutputs): DeployedAmplifyConfig {
   const endpoint = requireOutput(outputs, OUTPUT.graphqlUrl);
   if (!/^https:\/\/[^/]+\/graphql$/.test(endpoint))
     throw new StackOutputsError(`output ${OUTPUT.graphqlUrl} is not an https …/graphql URL: ${endpoint}`);
+  const region = requireOutput(outputs, OUTPUT.region);
+  const userPoolId = requireOutput(outputs, OUTPUT.userPoolId);
+  // Amplify takes the region from the pool id; a pool of another region would fail at sign-in.
+  if (!userPoolId.startsWith(`${region}_`))
+    throw new StackOutputsError(`output ${OUTPUT.userPoolId} is not a user pool of ${region}: ${userPoolId}`);
   return {
     API: {
       GraphQL: {
         endpoint,
-        region: requireOutput(outputs, OUTPUT.region),
+        region,
         defaultAuthMode: 'apiKey',
         apiKey: requireOutput(outputs, OUTPUT.apiKey),
+      },
+    },
+    Auth: {
+      Cognito: {
+        userPoolId,
+        userPoolClientId: requireOutput(outputs, OUTPUT.userPoolClientId),
+        loginWith: { email: true },
+        signUpVerificationMethod: 'code',
       },
     },
   };

@@ -14,14 +14,35 @@ const deployed = {
   [OUTPUT.realtimeUrl]: 'wss://abcdefghijklmnopqrstuvwxyz.appsync-realtime-api.us-east-1.amazonaws.com/graphql',
   [OUTPUT.apiKey]: 'da2-deployedkey',
   [OUTPUT.region]: 'us-east-1',
+  [OUTPUT.userPoolId]: 'us-east-1_AbCdEf123',
+  [OUTPUT.userPoolClientId]: '1example23456789abcdefghij',
   [outputKey('TableName', 'Stores')]: 'ServerlessPizza-dev-StoresTable-XYZ',
 };
 
 describe('amplifyConfigFromOutputs', () => {
-  it('gives the Amplify v6 GraphQL config of the deployed API (HTTPS endpoint, API key)', () => {
+  it('gives the Amplify v6 config of the deployed API (HTTPS endpoint, API key) and its user pool', () => {
     expect(amplifyConfigFromOutputs(deployed)).toEqual({
       API: { GraphQL: { endpoint: deployed.GraphqlUrl, region: 'us-east-1', defaultAuthMode: 'apiKey', apiKey: 'da2-deployedkey' } },
+      Auth: {
+        Cognito: {
+          userPoolId: 'us-east-1_AbCdEf123',
+          userPoolClientId: '1example23456789abcdefghij',
+          loginWith: { email: true },
+          signUpVerificationMethod: 'code',
+        },
+      },
     });
+  });
+
+  it('rejects outputs without the user pool or its client (a stack deployed before identity)', () => {
+    const { [OUTPUT.userPoolId]: _pool, ...withoutPool } = deployed;
+    expect(() => amplifyConfigFromOutputs(withoutPool)).toThrow(/UserPoolId/);
+    const { [OUTPUT.userPoolClientId]: _client, ...withoutClient } = deployed;
+    expect(() => amplifyConfigFromOutputs(withoutClient)).toThrow(/UserPoolClientId/);
+  });
+
+  it('rejects a user pool of another region than the API', () => {
+    expect(() => amplifyConfigFromOutputs({ ...deployed, [OUTPUT.userPoolId]: 'eu-west-1_AbCdEf123' })).toThrow(StackOutputsError);
   });
 
   it('rejects outputs without an API key', () => {
