@@ -12,7 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { DefinitionError } from './errors.js';
+import { DefinitionError, type ErrorMatchers } from './errors.js';
 import { parseResource, type Integration } from './integrations.js';
 import { isJsonObject, parseJson, type Json, type JsonObject } from './json.js';
 
@@ -28,6 +28,8 @@ export interface TaskSpec {
   readonly heartbeatSeconds: number | undefined;
   /** A state of the definition's top level (not inside a Parallel branch or a Map). */
   readonly topLevel: boolean;
+  /** The state's `Retry`/`Catch` `ErrorEquals` (which errors it can take; see DataLimitExceededError). */
+  readonly errorMatchers: ErrorMatchers;
 }
 
 export interface LoadedMachine {
@@ -192,7 +194,17 @@ function checkTask(stateName: string, state: JsonObject, topLevel: boolean, prob
   delete state['HeartbeatSeconds'];
   delete state['HeartbeatSecondsPath'];
   state['TimeoutSeconds'] = MAX_TIMER_SECONDS;
-  tasks.set(stateName, { stateName, resource, integration, timeoutSeconds, heartbeatSeconds, topLevel });
+  const errorMatchers = { retry: errorEquals(state['Retry']), catch: errorEquals(state['Catch']) };
+  tasks.set(stateName, { stateName, resource, integration, timeoutSeconds, heartbeatSeconds, topLevel, errorMatchers });
+}
+
+/** The `ErrorEquals` lists of a `Retry` or `Catch` field (asl-validator has checked its shape). */
+function errorEquals(field: Json | undefined): string[][] {
+  if (!Array.isArray(field)) return [];
+  return field.map((entry) => {
+    const errors = isJsonObject(entry) ? entry['ErrorEquals'] : undefined;
+    return Array.isArray(errors) ? errors.filter((e): e is string => typeof e === 'string') : [];
+  });
 }
 
 function positiveInteger(value: Json | undefined): number | undefined {

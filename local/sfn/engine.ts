@@ -27,6 +27,15 @@ import {
 import { ExecutionHistory, type ResumedView } from './history.js';
 import type { IntegrationDeps } from './integrations.js';
 import { isJsonObject, parseJson, toJson, type Json, type JsonObject } from './json.js';
+import {
+  DATA_LIMIT_EXCEEDED,
+  MAX_CAUSE_LENGTH,
+  MAX_ERROR_LENGTH,
+  checkLength,
+  checkPayload,
+  isOverPayloadLimit,
+  resultTooLargeCause,
+} from './limits.js';
 import type { ExecutionFiles, ForgottenExecution } from './persistence.js';
 import { resumedDefinition, waitDeadline } from './resume.js';
 import { TaskRunner, type RunningTask } from './task-runner.js';
@@ -110,6 +119,7 @@ export class Engine {
     const executionName = name ?? randomUUID();
     if (!isExecutionName(executionName)) throw new SfnApiError('InvalidName', `Invalid Name: '${executionName}'`);
     const text = inputText ?? '{}';
+    checkPayload(text, 'InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is too large');
     const input = parseJson(text);
     if (input === undefined)
       throw new SfnApiError('InvalidExecutionInput', 'Invalid State Machine Execution Input: the input is not valid JSON');
@@ -249,7 +259,12 @@ export class Engine {
     const run = stateMachine.run(input, { overrides: { taskResourceLocalHandlers: handlers }, context });
     exec.abort = run.abort;
     const topLevel = machine.loaded.runnable.States;
-    exec.consumerDone = exec.history.consume(run.eventLogs, (name, stateInput, timestamp) => {
+    const onStateExited = (name: string, output: Json): boolean => {
+      if (!isOverPayloadLimit(JSON.stringify(output))) return true;
+      this.fail(exec, DATA_LIMIT_EXCEEDED, resultTooLargeCause(name));
+      return false;
+    };
+    exec.consumerDone = exec.history.consume(run.eventLogs, onStateExited, (name, stateInput, timestamp) => {
       const definition: unknown = topLevel[name];
       if (!isJsonObject(definition) || state.status !== 'RUNNING') return;
       if (exec.resumedWait === name) {
@@ -262,7 +277,11 @@ export class Engine {
       exec.changed();
     });
     run.result.then(
-      (output) => this.close(exec, 'SUCCEEDED', { output: JSON.stringify(output) }),
+      (output) => {
+        const text = JSON.stringify(output);
+        if (!isOverPayloadLimit(text)) return this.close(exec, 'SUCCEEDED', { output: text });
+        return this.close(exec, 'FAILED', { error: DATA_LIMIT_EXCEEDED, cause: resultTooLargeCause(state.name) });
+      },
       (error: unknown) => this.close(exec, ...closingFor(error)),
     );
     return exec;
@@ -286,6 +305,8 @@ export class Engine {
 
   /** Stops a running execution; its pending task tokens stop being valid. Closed executions are left as they are. */
   stopExecution(executionArn: string, error: string | undefined, cause: string | undefined): Date {
+    checkLength('error', error, MAX_ERROR_LENGTH);
+    checkLength('cause', cause, MAX_CAUSE_LENGTH);
     const state = this.store.get(executionArn);
     const exec = this.runs.get(executionArn);
     if (exec && markClosed(state, 'ABORTED', { error, cause })) {
@@ -309,6 +330,7 @@ export class Engine {
         'ValidationException',
         "1 validation error detected: Value null at 'output' failed to satisfy constraint: Member must not be null",
       );
+    checkPayload(outputText, 'InvalidOutput', 'Invalid Output: the output is too large');
     const output = parseJson(outputText);
     if (output === undefined) throw new SfnApiError('InvalidOutput', 'Invalid Output: the output is not valid JSON');
     this.tasks.succeed(task, output);
@@ -316,6 +338,8 @@ export class Engine {
 
   /** Fails the waiting task with `error` as its ASL error name, so the state's Retry/Catch apply. */
   sendTaskFailure(token: unknown, error: string | undefined, cause: string | undefined): void {
+    checkLength('error', error, MAX_ERROR_LENGTH);
+    checkLength('cause', cause, MAX_CAUSE_LENGTH);
     const task = this.tokens.lookup(token);
     this.tasks.fail(task, new TaskFailedError(error ?? '', cause ?? ''));
   }
@@ -363,6 +387,17 @@ export class Engine {
       for (const task of exec.tasks) if (task.token === undefined) return false;
     }
     return true;
+  }
+
+  /**
+   * Fails a running execution at once with an error no Retry or Catch takes (a state output over
+   * the payload quota): as StopExecution, but FAILED.
+   */
+  private fail(exec: ExecutionRun, error: string, cause: string): void {
+    if (!markClosed(exec.state, 'FAILED', { error, cause })) return;
+    this.options.logger(`[sfn] ${exec.state.stateMachineName}: execution ${exec.state.name} FAILED (${error})`);
+    this.tasks.abandon(exec);
+    exec.abort?.();
   }
 
   private machine(arn: string): MachineEntry {

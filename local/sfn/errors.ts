@@ -60,3 +60,38 @@ export class TaskFailedError extends Error {
 export class DefinitionError extends Error {
   override readonly name = 'DefinitionError';
 }
+
+/** The `ErrorEquals` lists of one state's `Retry` and `Catch`, in order. */
+export interface ErrorMatchers {
+  readonly retry: readonly (readonly string[])[];
+  readonly catch: readonly (readonly string[])[];
+}
+
+/**
+ * `States.DataLimitExceeded`: a payload over the 256 KiB quota. AWS calls it a terminal error that
+ * `States.ALL` does not catch; the stricter reading (AWS does not say) is that `States.TaskFailed`
+ * does not either, so only a retrier or catcher naming it takes it. The library matches
+ * `ErrorEquals` in order and stops at the first match (by name or wildcard), so the error lets
+ * itself be matched only when that first match names it.
+ */
+export class DataLimitExceededError extends TaskFailedError {
+  constructor(
+    cause: string,
+    private readonly matchers: ErrorMatchers = { retry: [], catch: [] },
+  ) {
+    super('States.DataLimitExceeded', cause);
+  }
+  override get isRetryable(): boolean {
+    return firstMatchNames(this.matchers.retry, this.error);
+  }
+  override get isCatchable(): boolean {
+    return firstMatchNames(this.matchers.catch, this.error);
+  }
+}
+
+const WILDCARDS = ['States.ALL', 'States.TaskFailed'];
+
+function firstMatchNames(lists: readonly (readonly string[])[], name: string): boolean {
+  const first = lists.find((errors) => errors.includes(name) || errors.some((e) => WILDCARDS.includes(e)));
+  return first?.includes(name) ?? false;
+}

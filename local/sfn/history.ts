@@ -5,7 +5,7 @@
  */
 import type { StateMachine } from 'aws-local-stepfunctions';
 import { appendEvent, type ExecutionState } from './execution-store.js';
-import type { Json, JsonObject } from './json.js';
+import { toJson, type Json, type JsonObject } from './json.js';
 
 export type EventLogs = ReturnType<StateMachine['run']>['eventLogs'];
 type LibEvent = EventLogs extends AsyncGenerator<infer E> ? E : never;
@@ -22,6 +22,8 @@ export interface ResumedView {
 
 /** A (top-level or nested) state the run entered, under its definition name. */
 export type StateEnteredListener = (name: string, input: Json, timestamp: number) => void;
+/** A state the run exited, with its output; `false` leaves the exit out (the execution failed there instead). */
+export type StateExitedListener = (name: string, output: Json) => boolean;
 
 interface PendingEvent {
   readonly seq: number;
@@ -42,10 +44,19 @@ export class ExecutionHistory {
     private readonly resumed?: ResumedView,
   ) {}
 
-  async consume(events: EventLogs, onStateEntered?: StateEnteredListener): Promise<void> {
+  async consume(events: EventLogs, onStateExited?: StateExitedListener, onStateEntered?: StateEnteredListener): Promise<void> {
+    let failed = false;
     for await (const event of events) {
+      // What the run did after a refused exit (the next state's entry, its task) never happened.
+      if (failed) continue;
       const shown = this.shown(event);
       if (shown === undefined) continue;
+      if (shown.type === 'StateExited' && onStateExited?.(shown.state.name, toJson(shown.state.output ?? null)) === false) {
+        failed = true;
+        this.flushPending(this.taskStartsSeen);
+        this.pending = [];
+        continue;
+      }
       this.onLibraryEvent(shown);
       if (shown.type === 'StateEntered') onStateEntered?.(shown.state.name, shown.state.input, shown.timestamp);
     }

@@ -5,12 +5,13 @@
  * and `HeartbeatSeconds`, and the Task's history events.
  */
 import { WRAPPED, type TaskSpec } from './definition.js';
-import { TaskFailedError } from './errors.js';
+import { DataLimitExceededError, TaskFailedError } from './errors.js';
 import type { TaskPosition } from './execution-store.js';
 import type { ExecutionRun } from './execution-run.js';
 import { optional } from './history.js';
 import { callIntegration, historyResource, type Integration, type IntegrationDeps } from './integrations.js';
 import { isJsonObject, type Json, type JsonObject } from './json.js';
+import { inputTooLargeCause, isOverPayloadLimit, resultTooLargeCause } from './limits.js';
 import type { TaskTokens } from './task-tokens.js';
 import { setLongTimeout, type Timer } from './timers.js';
 
@@ -173,6 +174,8 @@ export class TaskRunner {
     const timeoutSeconds = spec.timeoutSeconds ?? secondsFromPath(wrapped[WRAPPED.timeoutSeconds], spec.stateName, 'TimeoutSecondsPath');
     const heartbeatSeconds =
       spec.heartbeatSeconds ?? secondsFromPath(wrapped[WRAPPED.heartbeatSeconds], spec.stateName, 'HeartbeatSecondsPath');
+    if (isOverPayloadLimit(JSON.stringify(parameters)))
+      return Promise.reject(new DataLimitExceededError(inputTooLargeCause(spec.stateName), spec.errorMatchers));
     const { integration } = spec;
     const task = new RunningTask(exec, spec, seq, integration.waitForTaskToken ? heartbeatSeconds : undefined);
     exec.tasks.add(task);
@@ -206,9 +209,14 @@ export class TaskRunner {
     if (resumed && overdue) return task.promise;
 
     exec.inFlight++;
-    callIntegration(integration, parameters, this.deps)
+    // The library enters this state in the same synchronous run that exits the one before; waiting
+    // a turn lets the history see that exit first, so an execution failed there (a state output
+    // over the payload quota) calls nothing more.
+    new Promise((resolve) => setImmediate(resolve))
+      .then(() => (task.settled ? undefined : callIntegration(integration, parameters, this.deps)))
       .then(
         (result) => {
+          if (result === undefined) return;
           if (!integration.waitForTaskToken) this.succeed(task, result);
           else if (!task.settled) {
             const { resourceType, resource } = historyResource(integration);
@@ -225,9 +233,15 @@ export class TaskRunner {
     return task.promise;
   }
 
+  /** Completes the task with its result; a result over the payload quota fails it with States.DataLimitExceeded. */
   succeed(task: RunningTask, output: Json): void {
+    const text = JSON.stringify(output);
+    if (isOverPayloadLimit(text)) {
+      this.fail(task, new DataLimitExceededError(resultTooLargeCause(task.spec.stateName), task.spec.errorMatchers));
+      return;
+    }
     if (!this.settle(task)) return;
-    const [type, details] = taskEvents(task.spec.integration, this.deps.region).succeeded(JSON.stringify(output));
+    const [type, details] = taskEvents(task.spec.integration, this.deps.region).succeeded(text);
     task.exec.history.recordTaskEvent(task.seq, type, details);
     task.resolve(output);
   }

@@ -9,8 +9,21 @@ import { SfnApiError } from './errors.js';
 /** AWS limit on a task token's length (SendTask* reject longer ones with a ValidationException). */
 export const MAX_TOKEN_LENGTH = 2048;
 
+/** Random bytes per token: 382 encode to 512 characters of standard base64, ending in `==`. */
+const TOKEN_BYTES = 382;
+
+/**
+ * A fresh, unguessable token in AWS's alphabet: standard base64 (`A–Z a–z 0–9 + /`, `=` padding),
+ * never base64url, and always with at least one `+` and one `/`, so a client that mangles them
+ * (an unencoded query string turns `+` into a space) fails here as it would on AWS. Drawing again
+ * when one is missing leaves the token uniform among such tokens; with 510 random characters a
+ * second draw is practically never needed.
+ */
 export function mintToken(): string {
-  return randomBytes(96).toString('base64url');
+  for (;;) {
+    const token = randomBytes(TOKEN_BYTES).toString('base64');
+    if (token.includes('+') && token.includes('/')) return token;
+  }
 }
 
 /** @typeParam T what an open token leads to (the waiting task) */
