@@ -83,7 +83,7 @@ describe('the Cognito wire protocol', () => {
       errorType: 'UnknownOperationException',
       body: {
         __type: 'UnknownOperationException',
-        message: 'The local user pool does not support AWSCognitoIdentityProviderService.ForgotPassword.',
+        message: 'The local user pool endpoint does not support AWSCognitoIdentityProviderService.ForgotPassword.',
       },
     });
   });

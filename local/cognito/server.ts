@@ -4,7 +4,8 @@
  *
  * - `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>`; answers
  *   `application/x-amz-json-1.1`; errors are HTTP 400 `{"__type": "<Code>", "message": …}` with
- *   the `x-amzn-errortype` header. Requests are not signature-checked.
+ *   the `x-amzn-errortype` header. Requests are not signature-checked. The wire protocol, with
+ *   the documents and CORS below, is `../util/aws-json-server.ts`'s.
  * - `GET /<userPoolId>/.well-known/jwks.json` and `/<userPoolId>/.well-known/openid-configuration`.
  * - CORS open to any origin, so a browser app at `127.0.0.1` or `localhost` can call it.
  *
@@ -15,13 +16,12 @@
  * (temp file + rename) after each change, before the change is acknowledged; the signing key
  * is kept beside them (or in `keyFile`), so tokens stay valid across a restart on the same port.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { describeError } from '../util/errors.js';
+import { startAwsJsonServer, type AwsJsonOperation } from '../util/aws-json-server.js';
 import { assertPortFree } from '../util/ports.js';
 import { loadOrCreateSigningKey } from './jwt.js';
-import { CognitoError, ErrorCode, isRecord, Operation, TARGET_PREFIX, type OperationName } from './protocol.js';
+import { CognitoError, ErrorCode, isRecord, Operation, TARGET_PREFIX } from './protocol.js';
 import { parseRevokedSession, parseStoredRefreshToken, parseStoredUser, type PoolState } from './state.js';
 import type { TokenValidity } from './tokens.js';
 import { createUserPool, type AuthFlow, type CreateUserInput } from './user-pool.js';
@@ -90,17 +90,8 @@ export class InvalidUserPoolFileError extends Error {
   }
 }
 
-const MAX_BODY_BYTES = 1024 * 1024;
 const PERSIST_FORMAT = 1;
 const DEFAULT_FLOWS: readonly AuthFlow[] = ['USER_SRP_AUTH', 'USER_PASSWORD_AUTH', 'REFRESH_TOKEN_AUTH'];
-const OPERATIONS = new Set<string>(Object.values(Operation));
-const CORS_HEADERS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'GET, POST, OPTIONS',
-  'access-control-allow-headers': 'content-type, x-amz-target, x-amz-user-agent, cache-control, authorization',
-  'access-control-expose-headers': 'x-amzn-errortype, x-amzn-requestid',
-  'access-control-max-age': '600',
-};
 
 export async function startCognitoUserPool(options: CognitoUserPoolOptions = {}): Promise<CognitoUserPool> {
   const host = options.host ?? '127.0.0.1';
@@ -115,17 +106,30 @@ export async function startCognitoUserPool(options: CognitoUserPoolOptions = {})
   const initial = dataFile === undefined ? { users: [], refreshTokens: [], revoked: [] } : await loadState(dataFile, userPoolId, clientId);
 
   if (options.port !== undefined && options.port !== 0) await assertPortFree(host, options.port);
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port: options.port ?? 0 }, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  // The pool signs with the issuer, which names the port: the server starts first and its
+  // operations reach `pool` through closures. No request is read before `pool` is assigned,
+  // as nothing is awaited between the two.
+  const server = await startAwsJsonServer<Record<string, unknown>>({
+    service: 'user pool',
+    logTag: 'cognito',
+    protocol: '1.1',
+    targetPrefix: TARGET_PREFIX,
+    operations: new Map(
+      Object.values(Operation).map((name): [string, AwsJsonOperation] => [name, (input) => pool.operations[name](input)]),
+    ),
+    parseRequest: (body) => (isRecord(body) ? body : undefined),
+    toErrorResponse: (error) => (error instanceof CognitoError ? error : undefined),
+    internalErrorCode: ErrorCode.InternalError,
+    documents: new Map([
+      [`/${userPoolId}/.well-known/jwks.json`, () => ({ keys: [key.jwk] })],
+      [`/${userPoolId}/.well-known/openid-configuration`, (url: string) => openIdConfiguration(`${url}/${userPoolId}`)],
+    ]),
+    cors: true,
+    host,
+    port: options.port ?? 0,
+    logger: log,
   });
-  const address = server.address();
-  if (typeof address !== 'object' || address === null) throw new Error('the user pool endpoint did not report its address');
-  const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const endpoint = server.url;
   const issuer = `${endpoint}/${userPoolId}`;
   const jwksUri = `${issuer}/.well-known/jwks.json`;
 
@@ -159,94 +163,6 @@ export async function startCognitoUserPool(options: CognitoUserPoolOptions = {})
         },
   );
 
-  const wellKnown = new Map<string, object>([
-    [`/${userPoolId}/.well-known/jwks.json`, { keys: [key.jwk] }],
-    [
-      `/${userPoolId}/.well-known/openid-configuration`,
-      {
-        issuer,
-        jwks_uri: jwksUri,
-        subject_types_supported: ['public'],
-        id_token_signing_alg_values_supported: ['RS256'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
-        scopes_supported: ['openid', 'email', 'phone', 'profile'],
-        claims_supported: [
-          'sub',
-          'aud',
-          'iss',
-          'exp',
-          'iat',
-          'auth_time',
-          'token_use',
-          'email',
-          'email_verified',
-          'cognito:username',
-          'cognito:groups',
-        ],
-      },
-    ],
-  ]);
-
-  const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'OPTIONS') {
-      // Allow whatever headers the app asks for (Amplify adds custom Auth headers when configured to).
-      const requested = req.headers['access-control-request-headers'];
-      res.writeHead(204, { ...CORS_HEADERS, ...(typeof requested === 'string' ? { 'access-control-allow-headers': requested } : {}) });
-      res.end();
-      return;
-    }
-    if (req.method === 'GET') {
-      const document = wellKnown.get(new URL(req.url ?? '/', endpoint).pathname);
-      if (document === undefined) {
-        sendError(res, new CognitoError(ErrorCode.ResourceNotFound, 'Not found.', 404));
-        return;
-      }
-      res.writeHead(200, { ...CORS_HEADERS, 'content-type': 'application/json' });
-      res.end(JSON.stringify(document));
-      return;
-    }
-    if (req.method !== 'POST') {
-      sendError(res, new CognitoError(ErrorCode.UnknownOperation, 'Only POST requests are supported.', 404));
-      return;
-    }
-    const target = req.headers['x-amz-target'];
-    const name = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
-    if (name === undefined || !isOperationName(name)) {
-      log(`[cognito] unsupported operation ${String(target)}`);
-      sendError(res, new CognitoError(ErrorCode.UnknownOperation, `The local user pool does not support ${String(target)}.`));
-      return;
-    }
-    let input: unknown;
-    try {
-      const body = await readBody(req);
-      input = body === '' ? {} : JSON.parse(body);
-    } catch (error) {
-      sendError(
-        res,
-        error instanceof CognitoError ? error : new CognitoError(ErrorCode.Serialization, 'The request body is not valid JSON.'),
-      );
-      return;
-    }
-    if (!isRecord(input)) {
-      sendError(res, new CognitoError(ErrorCode.Serialization, 'The request body must be a JSON object.'));
-      return;
-    }
-    try {
-      const output = await pool.operations[name](input);
-      res.writeHead(200, { ...CORS_HEADERS, 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': crypto.randomUUID() });
-      res.end(JSON.stringify(output));
-    } catch (error) {
-      if (!(error instanceof CognitoError)) throw error;
-      sendError(res, error);
-    }
-  };
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res).catch((error: unknown) => {
-      log(`[cognito] request failed: ${describeError(error)}`);
-      if (!res.headersSent) sendError(res, new CognitoError(ErrorCode.InternalError, 'An internal error occurred.', 500));
-      else res.destroy();
-    });
-  });
   log(`[cognito] user pool ${userPoolId} (${initial.users.length} user(s)) listening on ${endpoint}`);
 
   let disposing: Promise<void> | undefined;
@@ -260,39 +176,34 @@ export async function startCognitoUserPool(options: CognitoUserPoolOptions = {})
     createUser: (input) => pool.createUser(input),
     confirmationCode: (username) => pool.confirmationCode(username),
     dispose() {
-      disposing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-        server.closeAllConnections();
-      }).then(() => writing);
+      disposing ??= server.close().then(() => writing);
       return disposing;
     },
   };
 }
 
-function isOperationName(name: string): name is OperationName {
-  return OPERATIONS.has(name);
-}
-
-function sendError(res: ServerResponse, error: CognitoError): void {
-  res.writeHead(error.status, {
-    ...CORS_HEADERS,
-    'content-type': 'application/x-amz-json-1.1',
-    'x-amzn-errortype': error.code,
-    'x-amzn-requestid': crypto.randomUUID(),
-  });
-  res.end(JSON.stringify({ __type: error.code, message: error.message }));
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new CognitoError(ErrorCode.InvalidParameter, 'The request body is too large.');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function openIdConfiguration(issuer: string): object {
+  return {
+    issuer,
+    jwks_uri: `${issuer}/.well-known/jwks.json`,
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    scopes_supported: ['openid', 'email', 'phone', 'profile'],
+    claims_supported: [
+      'sub',
+      'aud',
+      'iss',
+      'exp',
+      'iat',
+      'auth_time',
+      'token_use',
+      'email',
+      'email_verified',
+      'cognito:username',
+      'cognito:groups',
+    ],
+  };
 }
 
 async function loadState(file: string, userPoolId: string, clientId: string): Promise<PoolState> {

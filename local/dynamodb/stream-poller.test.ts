@@ -10,7 +10,7 @@ import {
   TrimmedDataAccessException,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { checkpointFile, memoryCheckpoints } from './checkpoints.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import {
@@ -122,13 +122,17 @@ describe('startStreamPoller', { timeout: 30_000 }, () => {
     const batchSizes: number[] = [];
     let inFlight = 0;
     let maxInFlight = 0;
+    // The handler holds every batch until all records are written, so a poller that did not wait
+    // for it would have more records to hand over meanwhile.
+    let releaseHandler!: () => void;
+    const allWritten = new Promise<void>((resolve) => (releaseHandler = resolve));
     const poller = await poll(
       streamArn,
       async (event) => {
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
         batchSizes.push(event.Records.length);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await allWritten;
         for (const r of event.Records) statuses.push(r.dynamodb?.NewImage?.status?.S ?? '?');
         inFlight--;
       },
@@ -137,6 +141,7 @@ describe('startStreamPoller', { timeout: 30_000 }, () => {
 
     const expected = Array.from({ length: 15 }, (_, i) => `v${i}`);
     for (const status of expected) await put(tableName, 'o-1', status);
+    releaseHandler();
     await poller.drained();
 
     expect(statuses).toEqual(expected);
@@ -148,23 +153,26 @@ describe('startStreamPoller', { timeout: 30_000 }, () => {
     const { tableName, streamArn } = await freshTable();
     const calls: string[][] = [];
     let failedOnce = false;
-    const poller = await poll(streamArn, async (event) => {
-      calls.push(event.Records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?'));
-      const second = event.Records[1];
-      if (!failedOnce && second !== undefined) {
-        failedOnce = true;
-        // Reported out of order on purpose: the retry must start at the earliest one.
-        const third = event.Records[2];
-        const failures = [third, second].flatMap((r) =>
-          r?.dynamodb?.SequenceNumber === undefined ? [] : [{ itemIdentifier: r.dynamodb.SequenceNumber }],
-        );
-        return { batchItemFailures: failures };
-      }
-      return { batchItemFailures: [] };
-    });
-
-    await poller.drained();
+    // Written before the poller starts, so that its first batch holds all three.
     for (const id of ['a', 'b', 'c']) await put(tableName, id, 'PLACED');
+    const poller = await poll(
+      streamArn,
+      async (event) => {
+        calls.push(event.Records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?'));
+        const second = event.Records[1];
+        if (!failedOnce && second !== undefined) {
+          failedOnce = true;
+          // Reported out of order on purpose: the retry must start at the earliest one.
+          const third = event.Records[2];
+          const failures = [third, second].flatMap((r) =>
+            r?.dynamodb?.SequenceNumber === undefined ? [] : [{ itemIdentifier: r.dynamodb.SequenceNumber }],
+          );
+          return { batchItemFailures: failures };
+        }
+        return { batchItemFailures: [] };
+      },
+      { startingPosition: 'TRIM_HORIZON' },
+    );
     await poller.drained();
 
     const flat = calls.flat();
@@ -375,20 +383,68 @@ describe('startStreamPoller', { timeout: 30_000 }, () => {
     expect(seen).toEqual(['kept']);
   });
 
-  it('stops promptly and delivers nothing after stop()', async () => {
-    const { tableName, streamArn } = await freshTable();
-    const seen: string[] = [];
-    const poller = await poll(streamArn, async (event) => {
-      seen.push(...event.Records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?'));
+  /** A streams client that counts the calls it sends and the GetRecords answers it receives. */
+  function countingStreams(): { client: DynamoDBStreamsClient; sent: () => number; answeredGetRecords: () => number } {
+    const counted = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
+    const realSend = counted.send.bind(counted);
+    let sent = 0;
+    let answered = 0;
+    Object.defineProperty(counted, 'send', {
+      value: async (command: GetRecordsCommand) => {
+        sent++;
+        const out = await realSend(command);
+        if (command instanceof GetRecordsCommand) answered++;
+        return out;
+      },
     });
-    const started = Date.now();
+    return { client: counted, sent: () => sent, answeredGetRecords: () => answered };
+  }
+
+  it('stop() cuts its waits short: it returns while every loop is idle for an hour', async () => {
+    const { streamArn } = await freshTable();
+    const counted = countingStreams();
+    const poller = await poll(streamArn, async () => undefined, {
+      streams: counted.client,
+      pollIntervalMs: 3_600_000,
+      shardDiscoveryIntervalMs: 3_600_000,
+    });
+    // Once its first (empty) GetRecords is answered, the shard loop waits an hour before the next.
+    await vi.waitFor(() => expect(counted.answeredGetRecords()).toBe(1));
+
+    await expect(poller.stop()).resolves.toBeUndefined();
+    counted.client.destroy();
+  });
+
+  it('reads nothing and delivers nothing once stop() has returned', async () => {
+    const { tableName, streamArn } = await freshTable();
+    const counted = countingStreams();
+    const seen: string[] = [];
+    // Polling every millisecond, a poller still running would read many times in the window below.
+    const poller = await poll(
+      streamArn,
+      async (event) => {
+        seen.push(...event.Records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?'));
+      },
+      { streams: counted.client, pollIntervalMs: 1 },
+    );
+    await poller.drained();
     await poller.stop();
-    expect(Date.now() - started).toBeLessThan(1000);
+    const sentAtStop = counted.sent();
 
     await put(tableName, 'late', 'PLACED');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await poller.drained();
+    const witness: string[] = [];
+    const live = await poll(
+      streamArn,
+      async (event) => {
+        witness.push(...event.Records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?'));
+      },
+      { startingPosition: 'TRIM_HORIZON' },
+    );
+    await live.drained();
+    counted.client.destroy();
 
+    expect(witness).toEqual(['late']);
     expect(seen).toEqual([]);
+    expect(counted.sent()).toBe(sentAtStop);
   });
 });

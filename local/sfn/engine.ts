@@ -40,7 +40,7 @@ import type { ExecutionFiles, ForgottenExecution } from './persistence.js';
 import { resumedDefinition, waitDeadline } from './resume.js';
 import { TaskRunner, type RunningTask } from './task-runner.js';
 import { TaskTokens } from './task-tokens.js';
-import { delay } from './timers.js';
+import { waitFor } from '../util/wait.js';
 
 export { EXECUTION_STATUSES, type ExecutionDescription, type ExecutionStatus, type ExecutionSummary } from './execution-store.js';
 
@@ -350,11 +350,17 @@ export class Engine {
 
   /**
    * Resolves when every running execution is parked on a task token with no integration call
-   * under way (or there is none running). Polls; an execution in a Wait state or a Retry pause
-   * counts as busy until it moves on.
+   * under way (or there is none running), or the engine is shut down; it never gives up. Polls,
+   * as what makes an execution busy changes in several places (tasks, integration calls, Wait
+   * states, Retry pauses) with no one event for it; an execution in a Wait state or a Retry
+   * pause counts as busy until it moves on.
    */
   async waitForIdle(): Promise<void> {
-    while (!this.stopped && !this.isIdle()) await delay(5);
+    await waitFor(() => this.stopped || this.isIdle(), {
+      what: 'the Step Functions executions to be idle',
+      timeoutMs: Number.POSITIVE_INFINITY,
+      intervalMs: 5,
+    });
   }
 
   /**

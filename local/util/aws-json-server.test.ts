@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAwsJsonServer, type AwsJsonServer, type AwsJsonOperation } from './aws-json-server.js';
+import { startAwsJsonServer, type AwsJsonServer, type AwsJsonOperation, type AwsJsonServerOptions } from './aws-json-server.js';
 
 class NotFoundError extends Error {
   readonly code = 'ThingNotFound';
@@ -16,7 +16,11 @@ afterEach(async () => {
   logged.length = 0;
 });
 
-async function start(operations: Record<string, AwsJsonOperation>, maxBodyBytes?: number): Promise<AwsJsonServer> {
+async function start(
+  operations: Record<string, AwsJsonOperation>,
+  maxBodyBytes?: number,
+  extras: Pick<AwsJsonServerOptions<Record<string, unknown>>, 'documents' | 'cors'> = {},
+): Promise<AwsJsonServer> {
   server = await startAwsJsonServer({
     service: 'Things',
     logTag: 'things',
@@ -28,6 +32,7 @@ async function start(operations: Record<string, AwsJsonOperation>, maxBodyBytes?
     port: 0,
     logger: (line) => logged.push(line),
     ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
+    ...extras,
   });
   return server;
 }
@@ -132,6 +137,56 @@ describe('startAwsJsonServer', () => {
 
     expect(response.status).toBe(404);
     expect(response.json).toMatchObject({ __type: 'UnknownOperationException' });
+  });
+
+  it('serves its documents on GET as application/json, built from its url, and 404 for other paths', async () => {
+    const { url } = await start({ GetThing: () => ({}) }, undefined, {
+      documents: new Map([['/pool/.well-known/config', (serverUrl: string) => ({ issuer: `${serverUrl}/pool` })]]),
+    });
+
+    const found = await fetch(`${url}/pool/.well-known/config?x=1`);
+    const missing = await call(`${url}/other/.well-known/config`, undefined, '', 'GET');
+
+    expect(found.status).toBe(200);
+    expect(found.headers.get('content-type')).toBe('application/json');
+    expect(await found.json()).toEqual({ issuer: `${url}/pool` });
+    expect(missing.status).toBe(404);
+    expect(missing.json).toMatchObject({ __type: 'UnknownOperationException' });
+    expect((await call(url, 'Things_20240101.GetThing', '{}')).status).toBe(200);
+  });
+
+  it('with cors, answers a preflight with 204 allowing the requested headers, and opens every response', async () => {
+    const { url } = await start({ GetThing: () => ({}) }, undefined, { cors: true });
+
+    const preflight = await fetch(url, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://localhost:5173',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-amz-target,x-custom',
+      },
+    });
+    const ok = await call(url, 'Things_20240101.GetThing', '{}');
+    const failed = await call(url, 'Things_20240101.Nope', '{}');
+
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+    expect(preflight.headers.get('access-control-allow-headers')).toBe('content-type,x-amz-target,x-custom');
+    for (const response of [ok, failed]) {
+      expect(response.headers.get('access-control-allow-origin')).toBe('*');
+      expect(response.headers.get('access-control-expose-headers')).toContain('x-amzn-errortype');
+    }
+  });
+
+  it('without cors, adds no CORS header and does not answer a preflight', async () => {
+    const { url } = await start({ GetThing: () => ({}) });
+
+    const preflight = await fetch(url, { method: 'OPTIONS', headers: { 'access-control-request-method': 'POST' } });
+
+    expect(preflight.status).toBe(404);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect((await call(url, 'Things_20240101.GetThing', '{}')).headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('refuses connections once closed, and close is idempotent', async () => {

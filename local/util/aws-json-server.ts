@@ -5,11 +5,15 @@
  * same code in the `x-amzn-errortype` header, which is how the SDK v3 picks its exception class.
  * Requests are not SigV4-verified (any credentials work).
  *
+ * Optional extras: `documents` serves fixed JSON documents on `GET <path>` (e.g. an OpenID
+ * issuer's `/.well-known/*`), and `cors` opens every response to any origin and answers the
+ * `OPTIONS` preflight (204), for a browser app on loopback.
+ *
  * Protocol errors the server answers itself (a handler never sees these requests):
  *
  * | request                         | status | `__type`                  |
  * | ------------------------------- | ------ | ------------------------- |
- * | not `POST`                      | 404    | UnknownOperationException |
+ * | not `POST` nor a document `GET` | 404    | UnknownOperationException |
  * | body over `maxBodyBytes`        | 413    | ValidationException       |
  * | target not in `operations`      | 400    | UnknownOperationException |
  * | body not JSON / not an object   | 400    | SerializationException    |
@@ -48,6 +52,16 @@ export interface AwsJsonServerOptions<Request extends Record<string, unknown>> {
   readonly toErrorResponse: (error: unknown) => AwsErrorResponse | undefined;
   /** Refines the parsed body; `undefined` = not a valid request object (SerializationException). */
   readonly parseRequest: (body: unknown) => Request | undefined;
+  /**
+   * `GET <path>` → the JSON document to answer (`application/json`), given this server's `url`
+   * (documents may name it, and it is only known once listening). @default none
+   */
+  readonly documents?: ReadonlyMap<string, (url: string) => unknown>;
+  /**
+   * Add CORS headers for any origin to every response and answer `OPTIONS` preflights with 204,
+   * allowing whatever request headers the preflight asks for. @default false
+   */
+  readonly cors?: boolean;
   /** @default 'InternalFailure' */
   readonly internalErrorCode?: string;
   /** @default '127.0.0.1' */
@@ -67,6 +81,13 @@ export interface AwsJsonServer {
 }
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const CORS_HEADERS: Readonly<Record<string, string>> = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, POST, OPTIONS',
+  'access-control-allow-headers': 'content-type, x-amz-target, x-amz-user-agent, cache-control, authorization',
+  'access-control-expose-headers': 'x-amzn-errortype, x-amzn-requestid',
+  'access-control-max-age': '600',
+};
 
 export async function startAwsJsonServer<Request extends Record<string, unknown>>(
   options: AwsJsonServerOptions<Request>,
@@ -76,11 +97,15 @@ export async function startAwsJsonServer<Request extends Record<string, unknown>
   const log = (line: string) => logger(`[${options.logTag ?? options.service}] ${line}`);
   const contentType = `application/x-amz-json-${options.protocol}`;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const corsHeaders = options.cors === true ? CORS_HEADERS : {};
+  const documents = options.documents ?? new Map<string, (url: string) => unknown>();
+  let url = '';
 
-  const send = (res: ServerResponse, status: number, body: unknown, errorType?: string): void => {
+  const send = (res: ServerResponse, status: number, body: unknown, errorType?: string, type = contentType): void => {
     const text = JSON.stringify(body);
     res.writeHead(status, {
-      'content-type': contentType,
+      ...corsHeaders,
+      'content-type': type,
       'content-length': Buffer.byteLength(text),
       'x-amzn-requestid': randomUUID(),
       ...(errorType === undefined ? {} : { 'x-amzn-errortype': errorType }),
@@ -93,7 +118,19 @@ export async function startAwsJsonServer<Request extends Record<string, unknown>
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== 'POST') {
       req.resume();
-      sendError(res, { code: 'UnknownOperationException', message: 'Only POST / is served.', status: 404 });
+      if (req.method === 'OPTIONS' && options.cors === true) {
+        const requested = req.headers['access-control-request-headers'];
+        res.writeHead(204, { ...corsHeaders, ...(typeof requested === 'string' ? { 'access-control-allow-headers': requested } : {}) });
+        res.end();
+        return;
+      }
+      const document = req.method === 'GET' ? documents.get(new URL(req.url ?? '/', 'http://path.only').pathname) : undefined;
+      if (document !== undefined) {
+        send(res, 200, document(url), undefined, 'application/json');
+        return;
+      }
+      const served = documents.size === 0 ? 'Only POST / is served.' : "Only POST / and GET of this endpoint's documents are served.";
+      sendError(res, { code: 'UnknownOperationException', message: served, status: 404 });
       return;
     }
     const body = await readBody(req, maxBodyBytes);
@@ -151,9 +188,10 @@ export async function startAwsJsonServer<Request extends Record<string, unknown>
   });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error(`the local ${options.service} endpoint has no TCP address`);
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+    url,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
