@@ -78,23 +78,23 @@ function start(tmp: string): Started {
 }
 
 async function ready(s: Started): Promise<void> {
-  await until(
-    () => s.output().includes('Press Ctrl-C to stop.'),
-    'the stack to be ready',
-    90_000,
-    () => {
-      if (s.child.exitCode !== null) throw new Error(`npm start exited early:\n${s.output()}`);
-    },
-  );
+  const exited = new AbortController();
+  const onExit = () => exited.abort(new Error(`npm start exited early:\n${s.output()}`));
+  if (s.child.exitCode !== null) onExit();
+  else s.child.once('exit', onExit);
+  try {
+    await waitFor(() => s.output().includes('Press Ctrl-C to stop.'), {
+      what: 'the stack to be ready',
+      timeoutMs: 90_000,
+      signal: exited.signal,
+    });
+  } finally {
+    s.child.off('exit', onExit);
+  }
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 20_000, each: () => void = () => undefined): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    each();
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function until(check: () => boolean, what: string): Promise<true> {
+  return waitFor(check, { what, timeoutMs: 20_000 });
 }
 
 /** PIDs of DynamoDB Local JVMs whose command line mentions `marker` (its data folder). */
@@ -119,24 +119,22 @@ async function placeOrder(client: Client): Promise<Order> {
   return result.data.placeOrder;
 }
 
-/** A live onOrderUpdated subscription for a store, resolved once its socket is connected. */
+/** A live onOrderUpdated subscription for a store, resolved once the server acknowledged it. */
 async function subscribeToStore(client: Client, storeId: string) {
   const events: OrderEvent[] = [];
   const observable = client.graphql({ query: ON_ORDER_UPDATED, variables: { storeId } }) as {
     subscribe(o: { next: (v: { data: { onOrderUpdated: OrderEvent } }) => void; error: (e: unknown) => void }): { unsubscribe(): void };
   };
-  const connected = new Promise<void>((resolve) => {
+  // Amplify has no callback for start_ack; its Hub announces it as "Subscription ack".
+  const acked = new Promise<void>((resolve) => {
     const stop = Hub.listen('api', ({ payload }) => {
-      if (payload.event === 'ConnectionStateChange' && (payload.data as { connectionState?: string }).connectionState === 'Connected') {
-        stop();
-        resolve();
-      }
+      if (payload.event !== 'Subscription ack') return;
+      stop();
+      resolve();
     });
   });
   const subscription = observable.subscribe({ next: ({ data }) => events.push(data.onOrderUpdated), error: () => undefined });
-  await connected;
-  // start_ack has no client callback in Amplify; give the server a moment to register.
-  await new Promise((r) => setTimeout(r, 300));
+  await acked;
   return { events, unsubscribe: () => subscription.unsubscribe() };
 }
 
