@@ -65,7 +65,10 @@ async function startPlainServer(schemaSdl: string, client: DynamoDBClient, table
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       void (async () => {
-        const { query, variables } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string; variables?: Record<string, unknown> };
+        const { query, variables } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          query: string;
+          variables?: Record<string, unknown>;
+        };
         const document = parse(query);
         const errors: readonly GraphQLError[] = validate(schema, document);
         const result = errors.length > 0 ? { errors } : await execute({ schema, document, rootValue, variableValues: variables ?? null });
@@ -102,7 +105,9 @@ try {
     for (const t of round % 2 === 0 ? targets : [...targets].reverse()) results.get(t.name)?.push(await load(t.url, t.headers, body));
   }
   plain.server.close();
-  say(`\ngetOrder, ${rounds} rounds × ${requests} requests, concurrency ${concurrency} — node ${process.version}, ${new Date().toISOString()}`);
+  say(
+    `\ngetOrder, ${rounds} rounds × ${requests} requests, concurrency ${concurrency} — node ${process.version}, ${new Date().toISOString()}`,
+  );
   const rate = (name: string) => {
     const runs = results.get(name) ?? [];
     return runs.reduce((sum, r) => sum + r.perSecond, 0) / runs.length;
