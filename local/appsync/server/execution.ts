@@ -13,8 +13,6 @@ import {
   getOperationAST,
   GraphQLError,
   isObjectType,
-  parse,
-  validate,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLFieldResolver,
@@ -27,13 +25,12 @@ import { FieldAuthorization } from './auth.js';
 import {
   fieldUnauthorized,
   formatExecutionError,
-  formatSyntaxError,
-  formatValidationError,
   formatVariableError,
   isVariableError,
   type AppSyncErrorJson,
   type AppSyncResponseBody,
 } from './errors.js';
+import { DocumentCache } from './document-cache.js';
 import { buildInvocation, type RequestMeta } from './invocation.js';
 import { callResolver, INTERNAL_ERROR_TYPE, outcomeExtensions, settleOutcome, type Invalidation } from './outcome.js';
 import { mutationPublications } from './publish.js';
@@ -89,6 +86,8 @@ export interface EngineOptions {
   readonly resolvers: ReadonlyMap<string, FieldResolver>;
   readonly hub: SubscriptionHub;
   readonly logger?: ((line: string) => void) | undefined;
+  /** Parsed documents kept, by query text. @default DEFAULT_DOCUMENT_CACHE_ENTRIES */
+  readonly documentCacheEntries?: number | undefined;
 }
 
 /** A resolver map key that names no field of the schema (a wiring bug, caught at start). */
@@ -102,9 +101,12 @@ export class AppSyncEngine {
   private readonly authz: FieldAuthorization;
   private readonly hub: SubscriptionHub;
   private readonly log: (line: string) => void;
+  /** Parsed and validated documents for this engine's schema. */
+  readonly documents: DocumentCache;
 
   constructor(options: EngineOptions) {
     this.schema = options.schema;
+    this.documents = new DocumentCache(options.schema, { maxEntries: options.documentCacheEntries });
     this.resolvers = options.resolvers;
     this.hub = options.hub;
     this.authz = new FieldAuthorization(options.schema);
@@ -118,19 +120,11 @@ export class AppSyncEngine {
     }
   }
 
-  /** Parses and validates; failures come back as the 200 body AppSync sends. */
+  /** Parses and validates (cached by query text); failures come back as the 200 body AppSync sends. */
   prepare(request: OperationRequest): PrepareResult {
-    let document: DocumentNode;
-    try {
-      document = parse(request.query);
-    } catch (err) {
-      if (err instanceof GraphQLError) return { ok: false, body: { data: null, errors: [formatSyntaxError(err)] } };
-      throw err;
-    }
-    const validationErrors = validate(this.schema, document);
-    if (validationErrors.length > 0) {
-      return { ok: false, body: { data: null, errors: validationErrors.map((e) => formatValidationError(e, document)) } };
-    }
+    const checked = this.documents.check(request.query);
+    if (!checked.ok) return { ok: false, body: { data: null, errors: checked.errors } };
+    const document = checked.document;
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (!operation) {
       const message = request.operationName

@@ -3,7 +3,7 @@
  * `info` (field, parent type, variables, `selectionSetList`, `selectionSetGraphQL`), as AppSync
  * fills them in.
  */
-import { getNamedType, print, type FieldNode, type GraphQLResolveInfo } from 'graphql';
+import { getNamedType, print, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import type { ResolverInvocation } from '../types.js';
 import type { AuthContext } from './auth.js';
 import { selectedFields, type SelectionScope } from './selection.js';
@@ -14,6 +14,18 @@ export interface RequestMeta {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/** Printed selection sets; documents are cached (document-cache.ts), so their nodes recur. */
+const printedSelections = new WeakMap<SelectionSetNode, string>();
+
+function printed(node: SelectionSetNode): string {
+  let text = printedSelections.get(node);
+  if (text === undefined) {
+    text = print(node);
+    printedSelections.set(node, text);
+  }
+  return text;
+}
+
 export function buildInvocation(
   source: unknown,
   args: Record<string, unknown>,
@@ -21,7 +33,7 @@ export function buildInvocation(
   info: GraphQLResolveInfo,
 ): ResolverInvocation {
   const selectionSetGraphQL = info.fieldNodes
-    .map((n) => (n.selectionSet ? print(n.selectionSet) : ''))
+    .map((n) => (n.selectionSet ? printed(n.selectionSet) : ''))
     .filter((s) => s !== '')
     .join('\n');
   return {
