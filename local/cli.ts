@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalStack, writeAmplifyConfig, writeDemoUsers, type LocalStack } from './stack.js';
 import { webDemoRoutes } from './web-demo.js';
+import { createLineSink, routeConsoleTo } from './lambda/log-sink.js';
 
 const HELP = `Serverless Pizza — the whole system offline on this machine.
 
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   const host = args.host ?? process.env.HOST ?? '127.0.0.1';
   if (!/^(127\.|::1$|localhost$)/.test(host)) {
     process.stderr.write(
-      `! --host ${host} exposes the API (API key auth, IAM signatures not verified) beyond this machine; ` +
+      `! --host ${host} exposes the API (and its well-known local API key) beyond this machine; ` +
         'the emulators behind it stay on 127.0.0.1, except DynamoDB Local, which always listens on every interface.\n',
     );
   }
@@ -76,6 +77,10 @@ async function main(): Promise<void> {
   const say = (line: string) => process.stdout.write(`  ✔ ${line}\n`);
 
   process.stdout.write(`Starting Serverless Pizza locally${inMemory ? ' (in memory)' : ''}…\n`);
+  // Handlers log through console.*; a batched sink keeps those writes off the request path.
+  const out = createLineSink(process.stdout);
+  const err = createLineSink(process.stderr);
+  const restoreConsole = routeConsoleTo(out, err);
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
@@ -85,7 +90,7 @@ async function main(): Promise<void> {
       inMemory,
       dataDir: args['data-dir'] ?? process.env.PIZZA_DATA_DIR,
       onProgress: say,
-      logger: args.verbose ? (line) => process.stdout.write(`    ${line}\n`) : undefined,
+      logger: args.verbose ? (line) => out.write(`    ${line}`) : undefined,
       extraRoutes: await webDemoRoutes(),
     });
   } catch (error) {
@@ -123,7 +128,9 @@ Press Ctrl-C to stop.
     stopping = true;
     process.stdout.write(`\n${signal}: stopping…\n`);
     stack.stop().then(
-      () => {
+      async () => {
+        restoreConsole();
+        await Promise.all([out.close(), err.close()]);
         process.stdout.write('Stopped.\n');
         process.exit(0);
       },
