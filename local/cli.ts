@@ -26,6 +26,8 @@ Options:
   --user-pool-port <n>
                    Port of the local Cognito user pool (env USER_POOL_PORT).
                    Default: the API's port + 1 (0 when --port is 0).
+  --set NAME=VALUE A manifest setting for this run, e.g. --set STORE_DECISION_TIMEOUT_SECONDS=60
+                   (repeatable; the settings are the manifest's value bindings).
   --verbose        Print emulator and handler logs.
   -h, --help       Show this help.
 `;
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
         'data-dir': { type: 'string' },
         'amplify-config': { type: 'string' },
         'user-pool-port': { type: 'string' },
+        set: { type: 'string', multiple: true, default: [] },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -72,6 +75,12 @@ async function main(): Promise<void> {
         'the emulators behind it stay on 127.0.0.1, except DynamoDB Local, which always listens on every interface.\n',
     );
   }
+  const envOverrides: Record<string, string> = {};
+  for (const setting of args.set) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(setting);
+    if (match === null) fail(`--set takes NAME=VALUE, got "${setting}"`);
+    envOverrides[match[1]!] = match[2]!;
+  }
   const inMemory = args['in-memory'] || process.env.PIZZA_IN_MEMORY === '1';
   const started = Date.now();
   const say = (line: string) => process.stdout.write(`  ✔ ${line}\n`);
@@ -89,6 +98,7 @@ async function main(): Promise<void> {
       userPoolPort,
       inMemory,
       dataDir: args['data-dir'] ?? process.env.PIZZA_DATA_DIR,
+      envOverrides,
       onProgress: say,
       logger: args.verbose ? (line) => out.write(`    ${line}`) : undefined,
       extraRoutes: await webDemoRoutes(),

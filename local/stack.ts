@@ -40,6 +40,14 @@ export { LOCAL_ACCOUNT_ID, LOCAL_REGION };
 /** The local API key; printed at start and written into amplify-config.json. */
 export const LOCAL_API_KEY = 'da2-localserverlesspizza0000';
 
+/** An override names no `{ value }` setting of the manifest (a typo would otherwise do nothing). */
+export class UnknownSettingError extends Error {
+  override readonly name = 'UnknownSettingError';
+  constructor(unknown: readonly string[], known: readonly string[]) {
+    super(`unknown setting ${unknown.join(', ')}; the manifest's settings are: ${known.join(', ')}`);
+  }
+}
+
 export interface LocalStackOptions {
   readonly host?: string;
   /** AppSync server port (GraphQL, realtime, explorer, web demo). 0 = a free port. @default 4000 */
@@ -188,8 +196,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Object.assign(process.env, {
       AWS_REGION: LOCAL_REGION,
       AWS_DEFAULT_REGION: LOCAL_REGION,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_SESSION_TOKEN: '',
     });
     delete process.env.AWS_PROFILE;
@@ -201,6 +209,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     const schemaSdl = await readFile(join(REPO_ROOT, manifest.schemaFile), 'utf8');
     const m = planManifest(manifest, schemaSdl);
+    const settings = new Set(m.functions.flatMap((fn) => fn.env.filter((e) => e.source.kind === 'value').map((e) => e.name)));
+    const unknown = Object.keys(options.envOverrides ?? {}).filter((name) => !settings.has(name));
+    if (unknown.length > 0) throw new UnknownSettingError(unknown, [...settings].sort());
 
     // A taken port fails in milliseconds with a clear message, before anything starts. Port 0
     // is bound as 0 (no pick-then-bind race): its URL is known once the server listens, and

@@ -3,7 +3,9 @@
  * on a fresh folder is published, a change acknowledged right before a hard kill of the whole
  * process group is published after the restart, a Node process killed alone takes its JVM
  * with it, and a second stack on the same folder is refused. A store alert waiting in its SQS
- * queue at the hard kill is still there after the restart.
+ * queue at the hard kill is still there after the restart. Orders left at every stage by a hard
+ * kill are driven to their ends after the restart, and a store timeout that fell due while the
+ * stack was down fires at once.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
@@ -20,7 +23,7 @@ import type { Order } from '../../generated/graphql.js';
 import { SEED_STORE_ID } from '../../infra/seed-stores.js';
 import { REPO_ROOT } from '../../local/stack.js';
 import { orderInput, type OrderEvent } from './harness.js';
-import { ON_ORDER_UPDATED, PLACE_ORDER } from './operations.js';
+import { COMPLETE_DELIVERY, DECIDE_ORDER, GET_ORDER, ON_ORDER_UPDATED, PICKUP_ORDER, PLACE_ORDER } from './operations.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/util/aws.js';
 import { waitFor } from '../../local/util/wait.js';
 
@@ -64,8 +67,8 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-function start(tmp: string): Started {
-  const args = ['--port', '0', '--data-dir', join(tmp, 'data'), '--amplify-config', join(tmp, 'amplify-config.json')];
+function start(tmp: string, extra: readonly string[] = []): Started {
+  const args = ['--port', '0', '--data-dir', join(tmp, 'data'), '--amplify-config', join(tmp, 'amplify-config.json'), ...extra];
   const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.push(child);
   let out = '';
@@ -136,6 +139,38 @@ async function subscribeToStore(client: Client, storeId: string) {
   const subscription = observable.subscribe({ next: ({ data }) => events.push(data.onOrderUpdated), error: () => undefined });
   await acked;
   return { events, unsubscribe: () => subscription.unsubscribe() };
+}
+
+async function mutate(client: Client, query: string, input: Record<string, unknown>): Promise<void> {
+  await client.graphql({ query, variables: { input } });
+}
+
+async function getOrder(client: Client, orderId: string): Promise<Order> {
+  const result = (await client.graphql({ query: GET_ORDER, variables: { orderId } })) as { data: { getOrder: Order } };
+  return result.data.getOrder;
+}
+
+/** Polls the order until `holds` is true of it; resolves with it. */
+function orderWhere(client: Client, orderId: string, holds: (o: Order) => boolean, what: string): Promise<Order> {
+  return waitFor(
+    async () => {
+      const order = await getOrder(client, orderId);
+      return holds(order) && order;
+    },
+    { what: `order ${orderId}: ${what}`, timeoutMs: 60_000, intervalMs: 250 },
+  );
+}
+
+async function executionStatus(output: string, orderId: string): Promise<string | undefined> {
+  const endpoint = /Step Functions ready on (http:\/\/\S+)/.exec(output)?.[1];
+  if (endpoint === undefined) throw new Error(`no Step Functions endpoint in:\n${output}`);
+  const sfn = new SFNClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    const arn = `arn:aws:states:${LOCAL_REGION}:000000000000:execution:OrderWorkflow:${orderId}`;
+    return (await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status;
+  } finally {
+    sfn.destroy();
+  }
 }
 
 /** `"order update published"` log lines (publishOrderUpdate's own) for one order. */
@@ -236,6 +271,56 @@ describe('npm start with its data folder', { timeout: 240_000 }, () => {
     } finally {
       sqsAfter.destroy();
     }
+    restarted.child.kill('SIGINT');
+    expect(await restarted.exited).toBe(0);
+  });
+
+  it('drives orders left at every stage by a hard kill to their ends after a restart; a store timeout that fell due meanwhile fires', async () => {
+    const storeTimeoutSeconds = 15;
+    const tmp = await tempDir();
+    const first = start(tmp, ['--set', `STORE_DECISION_TIMEOUT_SECONDS=${storeTimeoutSeconds}`]);
+    await ready(first);
+    const client = await clientFor(tmp);
+    const waiting = await placeOrder(client);
+    const waitingDeadline = Date.parse(waiting.createdAt) + storeTimeoutSeconds * 1000;
+    const accepted = await placeOrder(client);
+    const onTheWay = await placeOrder(client);
+    for (const order of [accepted, onTheWay]) {
+      await mutate(client, DECIDE_ORDER, { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' });
+    }
+    await mutate(client, PICKUP_ORDER, { orderId: onTheWay.orderId, driverId: 'driver-1' });
+    await orderWhere(client, onTheWay.orderId, (o) => o.deliveryEstimatedAt !== null, 'an ETA before the kill');
+
+    killGroup(first.pid, 'SIGKILL');
+    await first.exited;
+    // The stack stays down until the waiting order's store timeout has fallen due (time passing).
+    await waitFor(() => Date.now() > waitingDeadline, { what: 'the store timeout to fall due', timeoutMs: 60_000, intervalMs: 250 });
+
+    const restarted = start(tmp, ['--set', `STORE_DECISION_TIMEOUT_SECONDS=${storeTimeoutSeconds}`]);
+    await ready(restarted);
+    const again = await clientFor(tmp);
+
+    const timedOut = await orderWhere(again, waiting.orderId, (o) => o.status === 'CANCELLED', 'cancelled by its store timeout');
+    expect(timedOut.cancellationReason).toBe('STORE_TIMEOUT');
+
+    await mutate(again, PICKUP_ORDER, { orderId: accepted.orderId, driverId: 'driver-2' });
+    // Only the resumed workflow computes an ETA: it continued past the restart.
+    await orderWhere(again, accepted.orderId, (o) => o.deliveryEstimatedAt !== null, 'an ETA after the restart');
+    for (const [order, driverId] of [
+      [accepted, 'driver-2'],
+      [onTheWay, 'driver-1'],
+    ] as const) {
+      await mutate(again, COMPLETE_DELIVERY, { orderId: order.orderId, driverId });
+      expect((await getOrder(again, order.orderId)).status).toBe('DELIVERED');
+    }
+    for (const order of [waiting, accepted, onTheWay]) {
+      await waitFor(async () => (await executionStatus(restarted.output(), order.orderId)) === 'SUCCEEDED', {
+        what: `the workflow of ${order.orderId} to succeed`,
+        timeoutMs: 30_000,
+        intervalMs: 250,
+      });
+    }
+    // Execution names stay reserved across the restart (the order id is the execution name).
     restarted.child.kill('SIGINT');
     expect(await restarted.exited).toBe(0);
   });
