@@ -16,7 +16,13 @@ function streamRecord(newImage: OrderRecord | undefined, oldImage: OrderRecord |
     eventID: `e${sequence}`,
     eventName: oldImage === undefined ? 'INSERT' : 'MODIFY',
     eventSource: 'aws:dynamodb',
-    dynamodb: { NewImage: image(newImage), OldImage: image(oldImage), SequenceNumber: sequence, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    dynamodb: {
+      Keys: { orderId: { S: (newImage ?? oldImage)?.orderId ?? '' } },
+      NewImage: image(newImage),
+      OldImage: image(oldImage),
+      SequenceNumber: sequence,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
   };
 }
 
@@ -63,6 +69,90 @@ describe('publishRecords', () => {
     );
     expect(sent).toEqual(['1']);
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '2' }]);
+  });
+});
+
+describe('publishRecords across orders', () => {
+  const log = { info: () => undefined, error: () => undefined };
+  // Order `id`'s change to `version`, as the n-th record of the batch.
+  const change = (id: string, version: number, sequence: number) =>
+    version === 1
+      ? streamRecord(order({ orderId: id }), undefined, String(sequence))
+      : streamRecord(order({ orderId: id, version, status: 'ACCEPTED' }), order({ orderId: id, version: version - 1 }), String(sequence));
+  const published = (variables: Record<string, unknown>) => JSON.parse(String(variables.order)) as { orderId: string; version: number };
+
+  // Published one order after another, this batch never completes: the short timeout fails it.
+  it("publishes two orders at once, each order's versions in order", { timeout: 5_000 }, async () => {
+    const sent: string[] = [];
+    let bArrived: () => void = () => undefined;
+    const bFirstCall = new Promise<void>((resolve) => (bArrived = resolve));
+    const client: GraphqlIamClient = {
+      request: async (_query, variables) => {
+        const o = published(variables);
+        // Order A's first call is held until order B's first call has arrived: this batch
+        // completes only when the two orders are published concurrently.
+        if (o.orderId === 'B' && o.version === 1) bArrived();
+        if (o.orderId === 'A' && o.version === 1) await bFirstCall;
+        sent.push(`${o.orderId}${o.version}`);
+        return null;
+      },
+    };
+    const result = await publishRecords(
+      { Records: [change('A', 1, 1), change('B', 1, 2), change('A', 2, 3), change('B', 2, 4), change('A', 3, 5)] },
+      client,
+      log,
+    );
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sent.filter((s) => s.startsWith('A'))).toEqual(['A1', 'A2', 'A3']);
+    expect(sent.filter((s) => s.startsWith('B'))).toEqual(['B1', 'B2']);
+    expect(sent[0]).toBe('B1');
+  });
+
+  it("stops an order at its failed record, goes on with the others, and reports the batch's earliest failure", async () => {
+    const sent: string[] = [];
+    const client: GraphqlIamClient = {
+      request: async (_query, variables) => {
+        const o = published(variables);
+        if (o.orderId === 'A' && o.version === 2) throw new Error('AppSync unavailable');
+        sent.push(`${o.orderId}${o.version}`);
+        return null;
+      },
+    };
+    const result = await publishRecords(
+      { Records: [change('A', 1, 1), change('B', 1, 2), change('A', 2, 3), change('B', 2, 4), change('A', 3, 5), change('B', 3, 6)] },
+      client,
+      log,
+    );
+    expect(sent.filter((s) => s.startsWith('A'))).toEqual(['A1']);
+    expect(sent.filter((s) => s.startsWith('B'))).toEqual(['B1', 'B2', 'B3']);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '3' }]);
+  });
+
+  it('reports the failure earliest in the batch when several orders fail', async () => {
+    const client: GraphqlIamClient = {
+      request: async (_query, variables) => {
+        const o = published(variables);
+        if ((o.orderId === 'A' && o.version === 2) || (o.orderId === 'B' && o.version === 1)) throw new Error('AppSync unavailable');
+        return null;
+      },
+    };
+    const result = await publishRecords({ Records: [change('A', 1, 1), change('A', 2, 2), change('B', 1, 3)] }, client, log);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '2' }]);
+  });
+
+  it('publishes nothing for backend-only changes', async () => {
+    const calls: unknown[] = [];
+    const client: GraphqlIamClient = {
+      request: async (_query, variables) => {
+        calls.push(variables);
+        return null;
+      },
+    };
+    const tokenStored = (id: string, sequence: number) =>
+      streamRecord(order({ orderId: id, storeTaskToken: 't' }), order({ orderId: id }), String(sequence));
+    const result = await publishRecords({ Records: [tokenStored('A', 1), tokenStored('B', 2)] }, client, log);
+    expect(calls).toEqual([]);
+    expect(result.batchItemFailures).toEqual([]);
   });
 });
 

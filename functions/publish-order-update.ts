@@ -3,8 +3,14 @@
  * public view into one `publishOrderUpdate` mutation, which AppSync fans out to
  * `onOrderUpdated` subscribers (graphql/publisher.graphql: the whole Order, through the shared
  * OrderFields fragment). Backend-only changes (a task token stored) publish nothing.
- * Records are handled in order; on a failure the batch reports it and every later record as
- * failed (partial batch response), so nothing is skipped or reordered.
+ *
+ * Fan-out: the batch's records are grouped by order (the table's partition key, `orderId`) and
+ * the groups are published concurrently, each group strictly in stream order; a failure stops
+ * its own group only. The partial batch response names the earliest failed record in batch
+ * order: Lambda checkpoints before the lowest sequence number reported and retries from it, so
+ * nothing of any order is skipped or reordered. Records of other orders after it that were
+ * already published are published again on that retry: delivery is at least once, and a
+ * client drops a repeat by its `version` (never lower than the one it holds).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -17,6 +23,13 @@ import { logger } from './lib/logger.js';
 import { parseOrderRecord } from './lib/order-record.js';
 
 export const ENV = ['GRAPHQL_URL'] as const;
+
+/**
+ * Orders of one batch published at once. A batch holds at most the mapping's batchSize
+ * (infra/manifest.ts) records, so 10 lets every order of a full batch go at once while one
+ * invocation still holds no more than 10 signed requests to AppSync open.
+ */
+export const PUBLISH_CONCURRENCY = 10;
 
 type Image = Record<string, AttributeValue>;
 
@@ -34,23 +47,66 @@ export function orderToPublish(record: DynamoDBRecord): PublicOrder | null {
   return previous !== null && JSON.stringify(previous) === JSON.stringify(next) ? null : next;
 }
 
+/** The order a record belongs to: its key, else either image; '' when it has none. */
+function orderIdOf(record: DynamoDBRecord): string {
+  const d = record.dynamodb;
+  return d?.Keys?.['orderId']?.S ?? d?.NewImage?.['orderId']?.S ?? d?.OldImage?.['orderId']?.S ?? '';
+}
+
+interface Indexed {
+  readonly index: number;
+  readonly record: DynamoDBRecord;
+}
+
+/** The batch's records by order, each order's records in batch order. */
+function groupByOrder(records: readonly DynamoDBRecord[]): Indexed[][] {
+  const groups = new Map<string, Indexed[]>();
+  records.forEach((record, index) => {
+    const id = orderIdOf(record);
+    const group = groups.get(id) ?? [];
+    group.push({ index, record });
+    groups.set(id, group);
+  });
+  return [...groups.values()];
+}
+
+/** Runs `task` on every item, at most `limit` at a time. */
+async function forEachBounded<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 export async function publishRecords(
   event: DynamoDBStreamEvent,
   client: GraphqlIamClient,
   log = logger('publishOrderUpdate'),
 ): Promise<DynamoDBBatchResponse> {
-  for (const record of event.Records) {
-    try {
-      const order = orderToPublish(record);
-      if (order === null) continue;
-      await client.request(PublishOrderUpdateDocument, { order: JSON.stringify(order) });
-      log.info('order update published', { orderId: order.orderId, status: order.status, version: order.version });
-    } catch (error) {
-      log.error('publishing failed', { eventID: record.eventID, error: error instanceof Error ? error.message : String(error) });
-      return { batchItemFailures: [{ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' }] };
+  /** Batch position of the first failed record of each group that failed. */
+  const failedAt: number[] = [];
+  await forEachBounded(groupByOrder(event.Records), PUBLISH_CONCURRENCY, async (group) => {
+    for (const { index, record } of group) {
+      try {
+        const order = orderToPublish(record);
+        if (order === null) continue;
+        await client.request(PublishOrderUpdateDocument, { order: JSON.stringify(order) });
+        log.info('order update published', { orderId: order.orderId, status: order.status, version: order.version });
+      } catch (error) {
+        log.error('publishing failed', { eventID: record.eventID, error: error instanceof Error ? error.message : String(error) });
+        // The order's later records wait for the retry, which starts at or before this one.
+        failedAt.push(index);
+        return;
+      }
     }
-  }
-  return { batchItemFailures: [] };
+  });
+  if (failedAt.length === 0) return { batchItemFailures: [] };
+  const first = event.Records[Math.min(...failedAt)];
+  return { batchItemFailures: [{ itemIdentifier: first?.dynamodb?.SequenceNumber ?? first?.eventID ?? '' }] };
 }
 
 // AWS_REGION is set by the Lambda runtime itself, so it is not part of the manifest.

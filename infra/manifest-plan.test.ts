@@ -129,7 +129,9 @@ describe('planManifest', () => {
     const p = planManifest(tinyManifest(), schemaSdl);
     expect(p.functions[0]?.timeoutSeconds).toBe(DEFAULT_FUNCTION_TIMEOUT_SECONDS);
     expect(p.queues[0]?.maxReceiveCount).toBe(5);
-    expect(p.streams).toEqual([{ table: 'T', function: 'f', batchSize: 10, maxRetries: 3 }]);
+    expect(p.streams).toEqual([
+      { table: 'T', function: 'f', batchSize: 10, maxRetries: 3, parallelizationFactor: 1, maxBatchingWindowSeconds: 0 },
+    ]);
   });
 
   it.each<[string, Partial<Manifest>]>([
@@ -146,5 +148,15 @@ describe('planManifest', () => {
     ['a stream of a table without one', { tables: [{ name: 'T', partitionKey: { name: 'id', type: 'S' } }] }],
   ])('rejects %s', (_, overrides) => {
     expect(() => planManifest(tinyManifest(overrides), schemaSdl)).toThrow(ManifestReferenceError);
+  });
+
+  it.each<[string, Partial<Manifest['streams'][number]>]>([
+    ['a parallelization factor above 10', { parallelizationFactor: 11 }],
+    ['a parallelization factor of 0', { parallelizationFactor: 0 }],
+    ['a batching window above 300 s', { maxBatchingWindowSeconds: 301 }],
+    ['a fractional batching window', { maxBatchingWindowSeconds: 0.5 }],
+  ])('rejects a stream mapping with %s', (_, settings) => {
+    const m = tinyManifest({ streams: [{ table: 'T', function: 'f', ...settings }] });
+    expect(() => planManifest(m, schemaSdl)).toThrow(RangeError);
   });
 });

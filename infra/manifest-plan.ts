@@ -16,6 +16,10 @@ export const DEFAULT_MAX_RECEIVE_COUNT = 5;
 export const DEFAULT_STREAM_BATCH_SIZE = 10;
 /** @default retries of a failing stream batch. */
 export const DEFAULT_STREAM_MAX_RETRIES = 3;
+/** @default concurrent batches per stream shard (Lambda's own default). */
+export const DEFAULT_STREAM_PARALLELIZATION_FACTOR = 1;
+/** @default seconds a stream mapping gathers records before invoking (Lambda's own default). */
+export const DEFAULT_STREAM_BATCHING_WINDOW_SECONDS = 0;
 
 /** DynamoDB data-plane actions per access level (TransactWriteItems is authorised per item action). */
 export const TABLE_ACTIONS = {
@@ -123,6 +127,8 @@ export interface StreamPlan {
   readonly function: string;
   readonly batchSize: number;
   readonly maxRetries: number;
+  readonly parallelizationFactor: number;
+  readonly maxBatchingWindowSeconds: number;
 }
 
 export type QueuePlan = QueueSpec & { readonly maxReceiveCount: number };
@@ -152,6 +158,13 @@ export function iamFields(schemaSdl: string): { readonly typeName: 'Query' | 'Mu
     }
   }
   return out;
+}
+
+/** `value` when it is an integer AWS accepts for the stream mapping's `setting`; else a RangeError. */
+function inRange(value: number, min: number, max: number, setting: string, fn: string): number {
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new RangeError(`stream of ${fn}: ${setting} ${value} is not an integer from ${min} to ${max}`);
+  return value;
 }
 
 function lookup<T>(map: ReadonlyMap<string, T>, kind: string, name: string): T {
@@ -279,6 +292,20 @@ export function planManifest(m: Manifest, schemaSdl: string): ManifestPlan {
         function: lookup(functionNames, 'function', s.function).name,
         batchSize: s.batchSize ?? DEFAULT_STREAM_BATCH_SIZE,
         maxRetries: s.maxRetries ?? DEFAULT_STREAM_MAX_RETRIES,
+        parallelizationFactor: inRange(
+          s.parallelizationFactor ?? DEFAULT_STREAM_PARALLELIZATION_FACTOR,
+          1,
+          10,
+          'parallelizationFactor',
+          s.function,
+        ),
+        maxBatchingWindowSeconds: inRange(
+          s.maxBatchingWindowSeconds ?? DEFAULT_STREAM_BATCHING_WINDOW_SECONDS,
+          0,
+          300,
+          'maxBatchingWindowSeconds',
+          s.function,
+        ),
       };
     }),
     ssmParameters: m.ssmParameters,

@@ -95,6 +95,13 @@ export interface StreamMappingSpec {
   readonly batchSize?: number;
   /** @default 3 */
   readonly maxRetries?: number;
+  /**
+   * Batches of one shard handled at once (AWS: 1–10). Lambda keeps the records of one partition
+   * key in order across them: a key is never in two in-flight batches. @default 1
+   */
+  readonly parallelizationFactor?: number;
+  /** How long to gather records before invoking (AWS: 0–300), in seconds. @default 0 */
+  readonly maxBatchingWindowSeconds?: number;
 }
 
 /**

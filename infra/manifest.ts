@@ -133,7 +133,23 @@ export const manifest: Manifest = {
       },
     },
   ],
-  streams: [{ table: 'Orders', function: 'publishOrderUpdate', batchSize: 10, maxRetries: 3 }],
+  streams: [
+    {
+      table: 'Orders',
+      function: 'publishOrderUpdate',
+      batchSize: 10,
+      maxRetries: 3,
+      // Up to 10 batches of one shard at once (AWS's maximum): a shard's updates are fanned out
+      // ten invocations wide instead of one, and Lambda never puts one orderId in two in-flight
+      // batches, so each order's updates still arrive in order. The publisher fans each batch
+      // out across its orders too (functions/publish-order-update.ts).
+      parallelizationFactor: 10,
+      // No batching window: a customer watches for each status change, so an update is
+      // published as soon as it is read; under load batches fill up by themselves (more
+      // invocations at low traffic is the price, and cheap at 10 records a batch).
+      maxBatchingWindowSeconds: 0,
+    },
+  ],
   ssmParameters: [{ name: ORS_API_KEY_PARAMETER, description: 'openrouteservice API key (SecureString)' }],
   // Abuse limits for both targets. The deepest client operation (ordersByStore → items → Order
   // fields) is far below 10 levels; every request of the clients runs one resolver.

@@ -321,7 +321,7 @@ describe('ServerlessPizzaStack', () => {
       for (const [, p] of queuePolicies) expect(JSON.stringify(p.Properties?.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     });
 
-    it('maps the orders stream to the publisher with bisect, bounded retries, partial batches and an on-failure queue', () => {
+    it('maps the orders stream to the publisher with bisect, bounded retries, parallel batches, partial batches and an on-failure queue', () => {
       const [spec] = manifest.streams;
       const mappings = resourcesOfType('AWS::Lambda::EventSourceMapping');
       expect(mappings).toHaveLength(manifest.streams.length);
@@ -331,6 +331,8 @@ describe('ServerlessPizzaStack', () => {
         FunctionName: { Ref: logicalId(s.stack.functions.get(spec!.function)!) },
         BatchSize: spec!.batchSize,
         MaximumRetryAttempts: spec!.maxRetries,
+        ParallelizationFactor: spec!.parallelizationFactor,
+        MaximumBatchingWindowInSeconds: spec!.maxBatchingWindowSeconds,
         BisectBatchOnFunctionError: true,
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         StartingPosition: 'LATEST',

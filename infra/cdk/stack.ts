@@ -348,6 +348,8 @@ export class ServerlessPizzaStack extends Stack {
         new DynamoEventSource(table, {
           startingPosition: lambda.StartingPosition.LATEST,
           batchSize: spec.batchSize,
+          parallelizationFactor: spec.parallelizationFactor,
+          maxBatchingWindow: Duration.seconds(spec.maxBatchingWindowSeconds),
           bisectBatchOnError: true,
           retryAttempts: spec.maxRetries,
           reportBatchItemFailures: true,

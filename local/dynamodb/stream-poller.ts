@@ -4,6 +4,11 @@
  * Contract (matching Lambda where it matters to handlers):
  * - Records of one shard reach the handler in stream order, one batch at a time per shard
  *   (never two batches of a shard concurrently); different shards run concurrently.
+ * - Of the mapping's settings it honours `batchSize` and a batching window of 0 (a batch is
+ *   handed over as soon as it is read). Lambda's `ParallelizationFactor` (several batches of a
+ *   shard at once, never one partition key in two of them) is AWS-only: here a shard runs one
+ *   batch at a time, which is its factor 1. Handlers see the same per-key order either way;
+ *   only a shard's throughput differs.
  * - A child shard is read only after its parent shard has been read to its end, so the
  *   changes of one item stay in order when DynamoDB (Local) rolls over to new shards.
  * - New shards are discovered every `shardDiscoveryIntervalMs`.
