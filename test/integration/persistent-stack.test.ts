@@ -13,7 +13,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeExecutionCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
@@ -117,8 +117,8 @@ async function clientFor(tmp: string): Promise<Client> {
   return generateClient() as unknown as Client;
 }
 
-async function placeOrder(client: Client): Promise<Order> {
-  const result = (await client.graphql({ query: PLACE_ORDER, variables: { input: orderInput() } })) as { data: { placeOrder: Order } };
+async function placeOrder(client: Client, input = orderInput()): Promise<Order> {
+  const result = (await client.graphql({ query: PLACE_ORDER, variables: { input } })) as { data: { placeOrder: Order } };
   return result.data.placeOrder;
 }
 
@@ -161,10 +161,25 @@ function orderWhere(client: Client, orderId: string, holds: (o: Order) => boolea
   );
 }
 
-async function executionStatus(output: string, orderId: string): Promise<string | undefined> {
+function sfnClientFor(output: string): SFNClient {
   const endpoint = /Step Functions ready on (http:\/\/\S+)/.exec(output)?.[1];
   if (endpoint === undefined) throw new Error(`no Step Functions endpoint in:\n${output}`);
-  const sfn = new SFNClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  return new SFNClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+}
+
+async function executionsNamed(output: string, orderId: string): Promise<number> {
+  const sfn = sfnClientFor(output);
+  try {
+    const arn = `arn:aws:states:${LOCAL_REGION}:000000000000:stateMachine:OrderWorkflow`;
+    const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn }));
+    return (executions ?? []).filter((e) => e.name === orderId).length;
+  } finally {
+    sfn.destroy();
+  }
+}
+
+async function executionStatus(output: string, orderId: string): Promise<string | undefined> {
+  const sfn = sfnClientFor(output);
   try {
     const arn = `arn:aws:states:${LOCAL_REGION}:000000000000:execution:OrderWorkflow:${orderId}`;
     return (await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).status;
@@ -281,7 +296,8 @@ describe('npm start with its data folder', { timeout: 240_000 }, () => {
     const first = start(tmp, ['--set', `STORE_DECISION_TIMEOUT_SECONDS=${storeTimeoutSeconds}`]);
     await ready(first);
     const client = await clientFor(tmp);
-    const waiting = await placeOrder(client);
+    const waitingInput = orderInput();
+    const waiting = await placeOrder(client, waitingInput);
     const waitingDeadline = Date.parse(waiting.createdAt) + storeTimeoutSeconds * 1000;
     const accepted = await placeOrder(client);
     const onTheWay = await placeOrder(client);
@@ -320,7 +336,12 @@ describe('npm start with its data folder', { timeout: 240_000 }, () => {
         intervalMs: 250,
       });
     }
-    // Execution names stay reserved across the restart (the order id is the execution name).
+    // Execution names stay reserved across the restart: retrying the first placement returns the
+    // same (ended) order and starts no second workflow.
+    const retried = await placeOrder(again, waitingInput);
+    expect(retried.orderId).toBe(waiting.orderId);
+    expect(retried.status).toBe('CANCELLED');
+    expect(await executionsNamed(restarted.output(), waiting.orderId)).toBe(1);
     restarted.child.kill('SIGINT');
     expect(await restarted.exited).toBe(0);
   });
