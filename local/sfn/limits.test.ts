@@ -6,7 +6,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -18,10 +17,18 @@ import {
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startStepFunctionsEndpoint, type RunningStepFunctions } from './index.js';
-import { ACCOUNT, REGION, deferred, functionArn, parseOutput, startKit, tokenOf, waitForEnd, type Kit } from './testkit.js';
+import {
+  deferred,
+  functionArn,
+  parseOutput,
+  startKit,
+  startPersistentNode,
+  tokenOf,
+  waitForEnd,
+  type Kit,
+  type PersistentNode,
+} from './testkit.js';
 
 const KIB_256 = 262_144;
 /** Standard base64, as AWS's tokens are; never base64url's `-` and `_`. */
@@ -266,47 +273,9 @@ describe('task tokens', () => {
   });
 });
 
-/** An endpoint on `persistDir` running CALLBACK; `tokens.next()` is the next token awaitParty got. */
-async function persistentNode(
-  persistDir: string,
-): Promise<{ endpoint: RunningStepFunctions; sfn: SFNClient; tokens: { next(): Promise<string> }; stop(): Promise<void> }> {
-  const received: string[] = [];
-  let arrived = deferred<void>();
-  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const dynamodb = new DynamoDBClient({ region: REGION, credentials, endpoint: 'http://127.0.0.1:9' });
-  const sns = new SNSClient({ region: REGION, credentials, endpoint: 'http://127.0.0.1:9' });
-  const endpoint = await startStepFunctionsEndpoint({
-    region: REGION,
-    accountId: ACCOUNT,
-    stateMachines: [{ name: 'Callback', definition: JSON.stringify(CALLBACK) }],
-    invokeLambda: async (_arn, payload) => {
-      received.push(tokenOf(payload));
-      arrived.resolve();
-      return {};
-    },
-    dynamodb,
-    sns,
-    persistDir,
-  });
-  const sfn = new SFNClient({ region: REGION, credentials, endpoint: endpoint.url });
-  let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopped ??= (async () => {
-      sfn.destroy();
-      dynamodb.destroy();
-      sns.destroy();
-      await endpoint.stop();
-    })();
-    return stopped;
-  };
-  cleanups.push(stop);
-  const next = async (): Promise<string> => {
-    for (;;) {
-      const token = received.shift();
-      if (token !== undefined) return token;
-      await arrived.promise;
-      arrived = deferred<void>();
-    }
-  };
-  return { endpoint, sfn, tokens: { next }, stop };
+/** A persistent endpoint running CALLBACK; `tokens.next()` is the next token awaitParty got. */
+async function persistentNode(persistDir: string): Promise<PersistentNode & { tokens: { next(): Promise<string> } }> {
+  const node = await startPersistentNode(persistDir, { Callback: CALLBACK });
+  cleanups.push(() => node.stop());
+  return { ...node, tokens: { next: async () => tokenOf(await node.calls.next()) } };
 }

@@ -6,52 +6,20 @@
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   SendTaskSuccessCommand,
-  SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PersistedExecutionError, startStepFunctionsEndpoint, type RunningStepFunctions } from './index.js';
-import { ACCOUNT, functionArn, parseOutput, REGION, tokenOf, waitForEnd } from './testkit.js';
-
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+import { PersistedExecutionError } from './index.js';
+import { functionArn, parseOutput, startPersistentNode, tokenOf, waitForEnd, type LambdaCalls, type PersistentNode } from './testkit.js';
 
 /** A Lambda stub whose calls a test can await one by one. */
-class LambdaCalls {
-  readonly all: { functionArn: string; payload: unknown }[] = [];
-  private waiters: ((payload: unknown) => void)[] = [];
-  private seen = 0;
-
-  record(arn: string, payload: unknown): void {
-    this.all.push({ functionArn: arn, payload });
-    this.waiters.shift()?.(payload);
-  }
-
-  /** The payload of the next call not yet taken (waits for it). */
-  next(): Promise<unknown> {
-    const index = this.seen++;
-    const call = this.all[index];
-    if (call) return Promise.resolve(call.payload);
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-}
-
-interface Node {
-  readonly endpoint: RunningStepFunctions;
-  readonly sfn: SFNClient;
-  readonly calls: LambdaCalls;
-  arn(machine: string): string;
-  stop(): Promise<void>;
-}
-
-const nodes: Node[] = [];
+const nodes: PersistentNode[] = [];
 const dirs: string[] = [];
 
 afterEach(async () => {
@@ -65,46 +33,9 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-/** An endpoint on `persistDir`; `lambda` answers every invoke (after the call is recorded). */
-async function startNode(
-  persistDir: string,
-  machines: Record<string, object>,
-  lambda: (functionArn: string, payload: unknown) => Promise<unknown> = async () => ({}),
-  maxClosedExecutions?: number,
-): Promise<Node> {
-  const calls = new LambdaCalls();
-  const dynamodb = new DynamoDBClient({ region: REGION, credentials, endpoint: 'http://127.0.0.1:9' });
-  const sns = new SNSClient({ region: REGION, credentials, endpoint: 'http://127.0.0.1:9' });
-  const endpoint = await startStepFunctionsEndpoint({
-    region: REGION,
-    accountId: ACCOUNT,
-    stateMachines: Object.entries(machines).map(([name, definition]) => ({ name, definition: JSON.stringify(definition) })),
-    invokeLambda: async (arn, payload) => {
-      calls.record(arn, payload);
-      return lambda(arn, payload);
-    },
-    dynamodb,
-    sns,
-    persistDir,
-    ...(maxClosedExecutions === undefined ? {} : { maxClosedExecutions }),
-  });
-  const sfn = new SFNClient({ region: REGION, credentials, endpoint: endpoint.url });
-  let stopped: Promise<void> | undefined;
-  const node: Node = {
-    endpoint,
-    sfn,
-    calls,
-    arn: (machine) => endpoint.stateMachineArn(machine),
-    stop: () => {
-      stopped ??= (async () => {
-        sfn.destroy();
-        dynamodb.destroy();
-        sns.destroy();
-        await endpoint.stop();
-      })();
-      return stopped;
-    },
-  };
+/** A persistent endpoint (testkit) that this file stops after each test. */
+async function startNode(...args: Parameters<typeof startPersistentNode>): Promise<PersistentNode> {
+  const node = await startPersistentNode(...args);
   nodes.push(node);
   return node;
 }
@@ -136,7 +67,7 @@ const WAIT_MACHINE = {
 
 const MACHINES = { Callback: callbackMachine(), TimedCallback: callbackMachine({ TimeoutSeconds: 1 }), Wait: WAIT_MACHINE };
 
-async function start(node: Node, machine: string, name: string, input: object): Promise<string> {
+async function start(node: PersistentNode, machine: string, name: string, input: object): Promise<string> {
   const started = await node.sfn.send(
     new StartExecutionCommand({ stateMachineArn: node.arn(machine), name, input: JSON.stringify(input) }),
   );
@@ -144,7 +75,7 @@ async function start(node: Node, machine: string, name: string, input: object): 
   return started.executionArn;
 }
 
-async function historyTypes(node: Node, executionArn: string): Promise<string[]> {
+async function historyTypes(node: PersistentNode, executionArn: string): Promise<string[]> {
   const history = await node.sfn.send(new GetExecutionHistoryCommand({ executionArn }));
   return (history.events ?? []).map((e) => e.type ?? '');
 }

@@ -102,3 +102,78 @@ export function parseOutput(output: string | undefined): unknown {
   const parsed: unknown = JSON.parse(output);
   return parsed;
 }
+
+/** Every Lambda call a persistent node saw, in order; `next()` waits for the next one not yet taken. */
+export class LambdaCalls {
+  readonly all: { functionArn: string; payload: unknown }[] = [];
+  private waiters: ((payload: unknown) => void)[] = [];
+  private seen = 0;
+
+  record(arn: string, payload: unknown): void {
+    this.all.push({ functionArn: arn, payload });
+    this.waiters.shift()?.(payload);
+  }
+
+  /** The payload of the next call not yet taken (waits for it). */
+  next(): Promise<unknown> {
+    const index = this.seen++;
+    const call = this.all[index];
+    if (call) return Promise.resolve(call.payload);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+export interface PersistentNode {
+  readonly endpoint: RunningStepFunctions;
+  readonly sfn: SFNClient;
+  readonly calls: LambdaCalls;
+  arn(machine: string): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * An endpoint on `persistDir` (as the local stack runs it) that records every Lambda call;
+ * `lambda` answers each invoke after it is recorded. Stopping it leaves the folder as a restart
+ * finds it.
+ */
+export async function startPersistentNode(
+  persistDir: string,
+  machines: Record<string, object>,
+  lambda: (functionArn: string, payload: unknown) => Promise<unknown> = async () => ({}),
+  maxClosedExecutions?: number,
+): Promise<PersistentNode> {
+  const calls = new LambdaCalls();
+  const dynamodb = new DynamoDBClient({ region: REGION, credentials, endpoint: 'http://127.0.0.1:9' });
+  const sns = new SNSClient({ region: REGION, credentials, endpoint: 'http://127.0.0.1:9' });
+  const endpoint = await startStepFunctionsEndpoint({
+    region: REGION,
+    accountId: ACCOUNT,
+    stateMachines: Object.entries(machines).map(([name, definition]) => ({ name, definition: JSON.stringify(definition) })),
+    invokeLambda: async (arn, payload) => {
+      calls.record(arn, payload);
+      return lambda(arn, payload);
+    },
+    dynamodb,
+    sns,
+    persistDir,
+    ...(maxClosedExecutions === undefined ? {} : { maxClosedExecutions }),
+  });
+  const sfn = new SFNClient({ region: REGION, credentials, endpoint: endpoint.url });
+  let stopped: Promise<void> | undefined;
+  const node: PersistentNode = {
+    endpoint,
+    sfn,
+    calls,
+    arn: (machine) => endpoint.stateMachineArn(machine),
+    stop: () => {
+      stopped ??= (async () => {
+        sfn.destroy();
+        dynamodb.destroy();
+        sns.destroy();
+        await endpoint.stop();
+      })();
+      return stopped;
+    },
+  };
+  return node;
+}
