@@ -9,6 +9,7 @@ import type { CheeseAmount, Order, PieInput, PieSize, Topping } from '../../../g
 import { ErrorList, LiveIndicator, OrderDetails, OrderId, StatusBadge, StorePicker } from '../components.js';
 import { describeError, type ApiProblem } from '../errors.js';
 import { useApi, useAsyncAction, useLiveOrder, useStores } from '../hooks.js';
+import { useDefaultStore } from './useDefaultStore.js';
 import {
   CHEESE_AMOUNTS,
   CHEESE_LABELS,
@@ -102,17 +103,13 @@ function TrackerLoader({ orderId, onNewOrder }: { orderId: string; onNewOrder: (
 function OrderForm({ onPlaced }: { onPlaced: (order: Order) => void }) {
   const api = useApi();
   const { stores, problems: storeProblems } = useStores();
-  const [storeId, setStoreId] = useState<string | null>(null);
+  const [storeId, setStoreId] = useDefaultStore(stores);
   const [pies, setPies] = useState<PieInput[]>([DEFAULT_PIE]);
   const [address, setAddress] = useState(DEFAULT_ADDRESS);
   const [paymentId, setPaymentId] = useState('demo-card-4242');
   const [idempotencyKey] = useState(newIdempotencyKey);
   const [formError, setFormError] = useState<string | null>(null);
   const action = useAsyncAction();
-
-  useEffect(() => {
-    if (storeId === null && stores !== null && stores[0] !== undefined) setStoreId(stores[0].storeId);
-  }, [stores, storeId]);
 
   const setPie = (index: number, pie: PieInput) => setPies((list) => list.map((p, i) => (i === index ? pie : p)));
 

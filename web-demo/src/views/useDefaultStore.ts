@@ -19,7 +19,9 @@ export function useDefaultStore(stores: readonly Store[] | null): [string | null
     if (storeId !== null || stores === null) return;
     const last = remembered();
     const pick = stores.find((s) => s.storeId === last) ?? stores[0];
-    if (pick !== undefined) setStoreId(pick.storeId);
+    // A functional update: a store the user picked since this render (the list can be on screen
+    // before this effect runs) is kept, never overwritten by the default.
+    if (pick !== undefined) setStoreId((current) => current ?? pick.storeId);
   }, [stores, storeId]);
   const choose = (id: string) => {
     setStoreId(id);
