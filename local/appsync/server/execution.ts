@@ -145,27 +145,36 @@ export class AppSyncEngine {
     return { data: result.data ?? null, errors: formatted };
   }
 
+  /** Executes a prepared document with a fresh per-request context; the one call into graphql-js. */
+  private async run(
+    prepared: PreparedOperation,
+    mode: ExecContext['mode'],
+    meta: RequestMeta,
+  ): Promise<{ ctx: ExecContext; result: ExecutionResult; body: AppSyncResponseBody }> {
+    const ctx: ExecContext = { mode, meta, extraErrors: [], invalidations: [] };
+    const result = await execute({
+      schema: this.schema,
+      document: prepared.document,
+      operationName: prepared.operationName,
+      variableValues: prepared.variables,
+      contextValue: ctx,
+      fieldResolver: this.fieldResolver,
+    });
+    return { ctx, result, body: this.formatResult(result, ctx) };
+  }
+
   /** Runs a query or mutation (subscriptions belong to the realtime endpoint). */
   async execute(request: OperationRequest, meta: RequestMeta): Promise<AppSyncResponseBody> {
     const prep = this.prepare(request);
     if (!prep.ok) return prep.body;
-    const { document, operation, variables, operationName } = prep.prepared;
+    const { operation } = prep.prepared;
     if (operation.operation === 'subscription') {
       return {
         data: null,
         errors: [{ errorType: 'UnsupportedOperation', message: 'Subscriptions are supported only through the realtime endpoint.' }],
       };
     }
-    const ctx: ExecContext = { mode: 'operation', meta, extraErrors: [], invalidations: [] };
-    const result = await execute({
-      schema: this.schema,
-      document,
-      operationName,
-      variableValues: variables,
-      contextValue: ctx,
-      fieldResolver: this.fieldResolver,
-    });
-    const body = this.formatResult(result, ctx);
+    const { ctx, result, body } = await this.run(prep.prepared, 'operation', meta);
     if (operation.operation === 'mutation') this.publishMutation(prep.prepared, result);
     for (const inv of ctx.invalidations) this.hub.invalidate(inv.subscriptionField, inv.payload);
     return body;
@@ -186,7 +195,7 @@ export class AppSyncEngine {
   async subscribe(request: OperationRequest, meta: RequestMeta): Promise<SubscribeResult> {
     const prep = this.prepare(request);
     if (!prep.ok) return { ok: false, errors: prep.body.errors ?? [] };
-    const { document, operation, variables, operationName } = prep.prepared;
+    const { document, operation, variables } = prep.prepared;
     const subscriptionType = this.schema.getSubscriptionType();
     if (operation.operation !== 'subscription' || !subscriptionType) {
       return {
@@ -209,16 +218,7 @@ export class AppSyncEngine {
         ],
       };
     }
-    const ctx: ExecContext = { mode: 'subscribe', meta, extraErrors: [], invalidations: [] };
-    const result = await execute({
-      schema: this.schema,
-      document,
-      operationName,
-      variableValues: variables,
-      contextValue: ctx,
-      fieldResolver: this.fieldResolver,
-    });
-    const body = this.formatResult(result, ctx);
+    const { ctx, body } = await this.run(prep.prepared, 'subscribe', meta);
     if (body.errors && body.errors.length > 0) return { ok: false, errors: body.errors };
     if (!ctx.captured) return { ok: false, errors: [{ message: 'Subscription could not be started.', errorType: INTERNAL_ERROR_TYPE }] };
     const ext = outcomeExtensions(ctx.captured.outcome);
