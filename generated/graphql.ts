@@ -54,7 +54,6 @@ export type CheeseAmount =
   | 'SMALL';
 
 export type CompleteDeliveryInput = {
-  driverId: Scalars['ID']['input'];
   orderId: Scalars['ID']['input'];
 };
 
@@ -74,7 +73,6 @@ export type DecideOrderInput = {
   orderId: Scalars['ID']['input'];
   /** Why the store declined (optional, up to 280 characters). */
   reason?: InputMaybe<Scalars['String']['input']>;
-  storeId: Scalars['ID']['input'];
 };
 
 export type Decision =
@@ -98,15 +96,15 @@ export type EstimateSource =
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** The customer cancels an order the store has not accepted yet. */
+  /** The customer who placed the order cancels it before the store accepts. */
   cancelOrder: Order;
   /** The driver who picked the order up hands it over; it is DELIVERED. */
   completeDelivery: Order;
-  /** The store accepts or declines an order that is PLACED. */
+  /** The order's store (staff, store from who they are) accepts or declines an order that is PLACED. */
   decideOrder: Order;
-  /** A driver picks up an ACCEPTED order; it goes OUT_FOR_DELIVERY. */
+  /** A driver picks up an ACCEPTED order and becomes its driver; it goes OUT_FOR_DELIVERY. */
   pickupOrder: Order;
-  /** Places an order. The same idempotencyKey returns the same order (and starts one workflow). */
+  /** A customer places an order. The same idempotencyKey returns the same order (and starts one workflow). */
   placeOrder: Order;
   /** Backend only: fans an order change out to onOrderUpdated subscribers. */
   publishOrderUpdate: Maybe<Order>;
@@ -148,6 +146,8 @@ export type Order = {
   cancellationReason: Maybe<CancellationReason>;
   cancelledAt: Maybe<Scalars['AWSDateTime']['output']>;
   createdAt: Scalars['AWSDateTime']['output'];
+  /** The customer who placed it (their user id, the token's `sub`). */
+  customerId: Scalars['ID']['output'];
   /** The store's reason, when it declined. */
   declineReason: Maybe<Scalars['String']['output']>;
   declinedAt: Maybe<Scalars['AWSDateTime']['output']>;
@@ -157,6 +157,7 @@ export type Order = {
   deliverySteps: Maybe<Array<DeliveryStep>>;
   /** When the store expects the order to leave (set on acceptance). */
   dispatchEstimatedAt: Maybe<Scalars['AWSDateTime']['output']>;
+  /** The driver who picked it up (their user id). */
   driverId: Maybe<Scalars['ID']['output']>;
   estimateSource: Maybe<EstimateSource>;
   orderId: Scalars['ID']['output'];
@@ -191,7 +192,6 @@ export type OrderStatus =
   | 'PLACED';
 
 export type PickupOrderInput = {
-  driverId: Scalars['ID']['input'];
   orderId: Scalars['ID']['input'];
 };
 
@@ -224,12 +224,23 @@ export type PlaceOrderInput = {
 
 export type Query = {
   __typename?: 'Query';
-  /** One order, or null when there is no order with that id. */
+  /**
+   * One order the caller may see: a customer their own, staff their store's, a driver one offered to
+   * drivers or their own delivery, an operator any. Another party's order and a missing one get the
+   * same Unauthorized error (operators: null for a missing one).
+   */
   getOrder: Maybe<Order>;
-  /** The stores that take orders. */
+  /** The stores that take orders (public: the API key may read it too). */
   listStores: Array<Store>;
-  /** A store's orders, newest first. `limit` is 1–100 (default 20). */
+  /** The signed-in customer's orders, newest first. `limit` is 1–100 (default 20). */
+  myOrders: OrderConnection;
+  /**
+   * A store's orders, newest first: staff see their own store's (omit storeId, or name their own);
+   * operators name any store. `limit` is 1–100 (default 20).
+   */
   ordersByStore: OrderConnection;
+  /** Drivers: orders a store accepted that wait for a driver, oldest first. `limit` is 1–100 (default 20). */
+  ordersForPickup: OrderConnection;
 };
 
 
@@ -238,10 +249,22 @@ export type QueryGetOrderArgs = {
 };
 
 
+export type QueryMyOrdersArgs = {
+  limit: InputMaybe<Scalars['Int']['input']>;
+  nextToken: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type QueryOrdersByStoreArgs = {
   limit: InputMaybe<Scalars['Int']['input']>;
   nextToken: InputMaybe<Scalars['String']['input']>;
-  storeId: Scalars['ID']['input'];
+  storeId: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryOrdersForPickupArgs = {
+  limit: InputMaybe<Scalars['Int']['input']>;
+  nextToken: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Store = {
@@ -253,7 +276,10 @@ export type Store = {
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Every change of matching orders, in order. Omit both arguments to hear every order. */
+  /**
+   * Every change of the orders the caller may see (as getOrder decides), in order. The filter is set
+   * from who the caller is; orderId and storeId only narrow it further.
+   */
   onOrderUpdated: Maybe<Order>;
 };
 
@@ -275,4 +301,4 @@ export type Topping =
   | 'PEPPERONI';
 
 /** Every field of `Order`. */
-export const OrderFieldNames = ['acceptedAt', 'cancellationReason', 'cancelledAt', 'createdAt', 'declineReason', 'declinedAt', 'deliveredAt', 'deliveryAddress', 'deliveryEstimatedAt', 'deliverySteps', 'dispatchEstimatedAt', 'driverId', 'estimateSource', 'orderId', 'paymentId', 'pickedUpAt', 'pies', 'status', 'storeId', 'updatedAt', 'version'] as const satisfies readonly (keyof Order)[];
+export const OrderFieldNames = ['acceptedAt', 'cancellationReason', 'cancelledAt', 'createdAt', 'customerId', 'declineReason', 'declinedAt', 'deliveredAt', 'deliveryAddress', 'deliveryEstimatedAt', 'deliverySteps', 'dispatchEstimatedAt', 'driverId', 'estimateSource', 'orderId', 'paymentId', 'pickedUpAt', 'pies', 'status', 'storeId', 'updatedAt', 'version'] as const satisfies readonly (keyof Order)[];

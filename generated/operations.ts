@@ -29,7 +29,6 @@ export type CheeseAmount =
   | 'SMALL';
 
 export type CompleteDeliveryInput = {
-  driverId: string | number;
   orderId: string | number;
 };
 
@@ -43,7 +42,6 @@ export type DecideOrderInput = {
   orderId: string | number;
   /** Why the store declined (optional, up to 280 characters). */
   reason?: string | null | undefined;
-  storeId: string | number;
 };
 
 export type Decision =
@@ -71,7 +69,6 @@ export type OrderStatus =
   | 'PLACED';
 
 export type PickupOrderInput = {
-  driverId: string | number;
   orderId: string | number;
 };
 
@@ -116,51 +113,67 @@ export type GetOrderQueryVariables = Exact<{
 }>;
 
 
-export type GetOrderQuery = { getOrder: { orderId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } | null };
+export type GetOrderQuery = { getOrder: { orderId: string, customerId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } | null };
 
-export type OrdersByStoreQueryVariables = Exact<{
-  storeId: string | number;
+export type MyOrdersQueryVariables = Exact<{
   limit?: number | null | undefined;
   nextToken?: string | null | undefined;
 }>;
 
 
-export type OrdersByStoreQuery = { ordersByStore: { nextToken: string | null, items: Array<{ orderId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null }> } };
+export type MyOrdersQuery = { myOrders: { nextToken: string | null, items: Array<{ orderId: string, customerId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null }> } };
+
+export type OrdersForPickupQueryVariables = Exact<{
+  limit?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type OrdersForPickupQuery = { ordersForPickup: { nextToken: string | null, items: Array<{ orderId: string, customerId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null }> } };
+
+export type OrdersByStoreQueryVariables = Exact<{
+  storeId?: string | number | null | undefined;
+  limit?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type OrdersByStoreQuery = { ordersByStore: { nextToken: string | null, items: Array<{ orderId: string, customerId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null }> } };
 
 export type PlaceOrderMutationVariables = Exact<{
   input: PlaceOrderInput;
 }>;
 
 
-export type PlaceOrderMutation = { placeOrder: { orderId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } };
+export type PlaceOrderMutation = { placeOrder: { orderId: string, customerId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } };
 
 export type DecideOrderMutationVariables = Exact<{
   input: DecideOrderInput;
 }>;
 
 
-export type DecideOrderMutation = { decideOrder: { orderId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } };
+export type DecideOrderMutation = { decideOrder: { orderId: string, customerId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } };
 
 export type PickupOrderMutationVariables = Exact<{
   input: PickupOrderInput;
 }>;
 
 
-export type PickupOrderMutation = { pickupOrder: { orderId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } };
+export type PickupOrderMutation = { pickupOrder: { orderId: string, customerId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } };
 
 export type CompleteDeliveryMutationVariables = Exact<{
   input: CompleteDeliveryInput;
 }>;
 
 
-export type CompleteDeliveryMutation = { completeDelivery: { orderId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } };
+export type CompleteDeliveryMutation = { completeDelivery: { orderId: string, customerId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } };
 
 export type CancelOrderMutationVariables = Exact<{
   input: CancelOrderInput;
 }>;
 
 
-export type CancelOrderMutation = { cancelOrder: { orderId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } };
+export type CancelOrderMutation = { cancelOrder: { orderId: string, customerId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } };
 
 export type OnOrderUpdatedSubscriptionVariables = Exact<{
   orderId?: string | number | null | undefined;
@@ -168,16 +181,16 @@ export type OnOrderUpdatedSubscriptionVariables = Exact<{
 }>;
 
 
-export type OnOrderUpdatedSubscription = { onOrderUpdated: { orderId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } | null };
+export type OnOrderUpdatedSubscription = { onOrderUpdated: { orderId: string, customerId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } | null };
 
 export type PublishOrderUpdateMutationVariables = Exact<{
   order: string;
 }>;
 
 
-export type PublishOrderUpdateMutation = { publishOrderUpdate: { orderId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } | null };
+export type PublishOrderUpdateMutation = { publishOrderUpdate: { orderId: string, customerId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } | null };
 
-export type OrderFieldsFragment = { orderId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null };
+export type OrderFieldsFragment = { orderId: string, customerId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null };
 
 /**
  * A GraphQL document as sent on the wire: a plain string at run time, branded with the types
@@ -189,6 +202,7 @@ export type TypedDocumentString<TResult, TVariables> = string & {
 
 export const OrderFieldsFragmentDoc = `fragment OrderFields on Order {
   orderId
+  customerId
   storeId
   paymentId
   pies {
@@ -247,6 +261,7 @@ export const GetOrderDocument = `query GetOrder($orderId: ID!) {
 
 fragment OrderFields on Order {
   orderId
+  customerId
   storeId
   paymentId
   pies {
@@ -286,7 +301,109 @@ fragment OrderFields on Order {
   cancellationReason
 }` as TypedDocumentString<GetOrderQuery, GetOrderQueryVariables>;
 
-export const OrdersByStoreDocument = `query OrdersByStore($storeId: ID!, $limit: Int, $nextToken: String) {
+export const MyOrdersDocument = `query MyOrders($limit: Int, $nextToken: String) {
+  myOrders(limit: $limit, nextToken: $nextToken) {
+    items {
+      ...OrderFields
+    }
+    nextToken
+  }
+}
+
+fragment OrderFields on Order {
+  orderId
+  customerId
+  storeId
+  paymentId
+  pies {
+    size
+    cheese
+    toppings
+  }
+  deliveryAddress {
+    coordinates {
+      latitude
+      longitude
+    }
+    streetAddress
+    city
+    postalCode
+    province
+  }
+  status
+  version
+  createdAt
+  updatedAt
+  acceptedAt
+  declinedAt
+  declineReason
+  dispatchEstimatedAt
+  driverId
+  pickedUpAt
+  deliveryEstimatedAt
+  deliveredAt
+  deliverySteps {
+    instruction
+    distance
+    duration
+  }
+  estimateSource
+  cancelledAt
+  cancellationReason
+}` as TypedDocumentString<MyOrdersQuery, MyOrdersQueryVariables>;
+
+export const OrdersForPickupDocument = `query OrdersForPickup($limit: Int, $nextToken: String) {
+  ordersForPickup(limit: $limit, nextToken: $nextToken) {
+    items {
+      ...OrderFields
+    }
+    nextToken
+  }
+}
+
+fragment OrderFields on Order {
+  orderId
+  customerId
+  storeId
+  paymentId
+  pies {
+    size
+    cheese
+    toppings
+  }
+  deliveryAddress {
+    coordinates {
+      latitude
+      longitude
+    }
+    streetAddress
+    city
+    postalCode
+    province
+  }
+  status
+  version
+  createdAt
+  updatedAt
+  acceptedAt
+  declinedAt
+  declineReason
+  dispatchEstimatedAt
+  driverId
+  pickedUpAt
+  deliveryEstimatedAt
+  deliveredAt
+  deliverySteps {
+    instruction
+    distance
+    duration
+  }
+  estimateSource
+  cancelledAt
+  cancellationReason
+}` as TypedDocumentString<OrdersForPickupQuery, OrdersForPickupQueryVariables>;
+
+export const OrdersByStoreDocument = `query OrdersByStore($storeId: ID, $limit: Int, $nextToken: String) {
   ordersByStore(storeId: $storeId, limit: $limit, nextToken: $nextToken) {
     items {
       ...OrderFields
@@ -297,6 +414,7 @@ export const OrdersByStoreDocument = `query OrdersByStore($storeId: ID!, $limit:
 
 fragment OrderFields on Order {
   orderId
+  customerId
   storeId
   paymentId
   pies {
@@ -344,6 +462,7 @@ export const PlaceOrderDocument = `mutation PlaceOrder($input: PlaceOrderInput!)
 
 fragment OrderFields on Order {
   orderId
+  customerId
   storeId
   paymentId
   pies {
@@ -391,6 +510,7 @@ export const DecideOrderDocument = `mutation DecideOrder($input: DecideOrderInpu
 
 fragment OrderFields on Order {
   orderId
+  customerId
   storeId
   paymentId
   pies {
@@ -438,6 +558,7 @@ export const PickupOrderDocument = `mutation PickupOrder($input: PickupOrderInpu
 
 fragment OrderFields on Order {
   orderId
+  customerId
   storeId
   paymentId
   pies {
@@ -485,6 +606,7 @@ export const CompleteDeliveryDocument = `mutation CompleteDelivery($input: Compl
 
 fragment OrderFields on Order {
   orderId
+  customerId
   storeId
   paymentId
   pies {
@@ -532,6 +654,7 @@ export const CancelOrderDocument = `mutation CancelOrder($input: CancelOrderInpu
 
 fragment OrderFields on Order {
   orderId
+  customerId
   storeId
   paymentId
   pies {
@@ -579,6 +702,7 @@ export const OnOrderUpdatedDocument = `subscription OnOrderUpdated($orderId: ID,
 
 fragment OrderFields on Order {
   orderId
+  customerId
   storeId
   paymentId
   pies {
@@ -626,6 +750,7 @@ export const PublishOrderUpdateDocument = `mutation PublishOrderUpdate($order: A
 
 fragment OrderFields on Order {
   orderId
+  customerId
   storeId
   paymentId
   pies {

@@ -124,8 +124,22 @@ export interface ApiLimitsSpec {
   readonly rateLimitPerFiveMinutes: number;
 }
 
+/** AppSync's authorization modes, as its API names them. */
+export type ApiAuthMode = 'AMAZON_COGNITO_USER_POOLS' | 'AWS_IAM' | 'API_KEY';
+
+/**
+ * How callers authenticate to the API, on both targets: the default mode (fields without an auth
+ * directive) and the additional ones the schema's directives may name.
+ */
+export interface ApiAuthSpec {
+  readonly defaultMode: ApiAuthMode;
+  readonly additionalModes: readonly ApiAuthMode[];
+}
+
 export interface Manifest {
   readonly schemaFile: string;
+  /** @default { defaultMode: 'API_KEY', additionalModes: [] } (small test manifests) */
+  readonly auth?: ApiAuthSpec;
   readonly tables: readonly TableSpec[];
   readonly topics: readonly TopicSpec[];
   readonly queues: readonly QueueSpec[];

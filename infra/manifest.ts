@@ -12,6 +12,9 @@ export const ORS_API_KEY_PARAMETER = '/serverless-pizza/openrouteservice/api-key
 
 export const manifest: Manifest = {
   schemaFile: 'schema.graphql',
+  // Every party signs in (user pool); the backend calls with IAM; the API key reads only the
+  // public store list (schema.graphql's directives say which field takes which mode).
+  auth: { defaultMode: 'AMAZON_COGNITO_USER_POOLS', additionalModes: ['AWS_IAM', 'API_KEY'] },
   tables: [
     {
       name: 'Orders',
@@ -19,6 +22,11 @@ export const manifest: Manifest = {
       stream: 'NEW_AND_OLD_IMAGES',
       globalSecondaryIndexes: [
         { name: 'byStore', partitionKey: { name: 'storeId', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
+        // myOrders: a customer's orders, newest first.
+        { name: 'byCustomer', partitionKey: { name: 'customerId', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
+        // ordersForPickup: status ACCEPTED, oldest acceptance first. Sparse: only orders a store
+        // accepted have acceptedAt. (One partition per status: see README "Known limits".)
+        { name: 'byStatus', partitionKey: { name: 'status', type: 'S' }, sortKey: { name: 'acceptedAt', type: 'S' } },
       ],
     },
     { name: 'Stores', partitionKey: { name: 'storeId', type: 'S' } },
@@ -109,6 +117,8 @@ export const manifest: Manifest = {
   resolvers: [
     { typeName: 'Query', fieldName: 'getOrder', dataSource: 'OrdersTable', file: 'resolvers/Query.getOrder.ts' },
     { typeName: 'Query', fieldName: 'ordersByStore', dataSource: 'OrdersTable', file: 'resolvers/Query.ordersByStore.ts' },
+    { typeName: 'Query', fieldName: 'myOrders', dataSource: 'OrdersTable', file: 'resolvers/Query.myOrders.ts' },
+    { typeName: 'Query', fieldName: 'ordersForPickup', dataSource: 'OrdersTable', file: 'resolvers/Query.ordersForPickup.ts' },
     { typeName: 'Query', fieldName: 'listStores', dataSource: 'StoresTable', file: 'resolvers/Query.listStores.ts' },
     { typeName: 'Mutation', fieldName: 'placeOrder', dataSource: 'PlaceOrderFunction', file: 'resolvers/Mutation.placeOrder.ts' },
     { typeName: 'Mutation', fieldName: 'decideOrder', dataSource: 'DecideOrderFunction', file: 'resolvers/Mutation.decideOrder.ts' },
@@ -121,6 +131,8 @@ export const manifest: Manifest = {
     },
     { typeName: 'Mutation', fieldName: 'cancelOrder', dataSource: 'CancelOrderFunction', file: 'resolvers/Mutation.cancelOrder.ts' },
     { typeName: 'Mutation', fieldName: 'publishOrderUpdate', dataSource: 'None', file: 'resolvers/Mutation.publishOrderUpdate.ts' },
+    // Runs at subscribe time: sets the subscription filter from who the subscriber is.
+    { typeName: 'Subscription', fieldName: 'onOrderUpdated', dataSource: 'None', file: 'resolvers/Subscription.onOrderUpdated.ts' },
   ],
   stateMachines: [
     {
