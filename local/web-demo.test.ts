@@ -4,10 +4,11 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from '../generated/graphql.js';
 import { apiOrder } from '../test/factories.js';
-import { locationFromHash } from '../web-demo/src/App.js';
-import { parseAmplifyConfig, ConfigError } from '../web-demo/src/config.js';
+import { trackedOrderFromHash } from '../web-demo/src/App.js';
+import { sessionFromTokens } from '../web-demo/src/auth.js';
+import { parseAmplifyConfig, parseDemoUsers, ConfigError } from '../web-demo/src/config.js';
 import { describeError, formatProblem } from '../web-demo/src/errors.js';
-import { isNewer, isOrder, mergeOrder, newIdempotencyKey, timelineOf } from '../web-demo/src/orders.js';
+import { isNewer, isOrder, mergeOrder, newIdempotencyKey, orderNumber, personLabel, timelineOf } from '../web-demo/src/orders.js';
 import { webDemoRoutes, type ExtraRoute } from './web-demo.js';
 
 interface Fetched {
@@ -100,10 +101,15 @@ describe('webDemoRoutes', () => {
     expect(revalidated.body.length).toBe(0);
   });
 
-  it('restricts the page to its own origin with a CSP', async () => {
+  it('restricts the page to loopback connections with a CSP', async () => {
     const res = await get(port, '/');
+    const csp = String(res.headers['content-security-policy']);
+    const connect = csp.split('; ').find((d) => d.startsWith('connect-src ')) ?? '';
 
-    expect(res.headers['content-security-policy']).toContain("connect-src 'self'");
+    expect(connect.split(' ').slice(1).sort()).toEqual(
+      ["'self'", 'http://127.0.0.1:*', 'http://localhost:*', 'ws://127.0.0.1:*', 'ws://localhost:*'].sort(),
+    );
+    expect(csp).toContain("script-src 'self'");
   });
 
   it('leaves every other path to the next route', async () => {
@@ -208,14 +214,20 @@ describe('web demo describeError', () => {
   it('falls back to the message of a plain error', () => {
     expect(describeError(new Error('Network error'))).toEqual([{ errorType: null, message: 'Network error' }]);
   });
+
+  it("names an Amplify Auth error by Cognito's exception", () => {
+    const thrown = Object.assign(new Error('Incorrect username or password.'), { name: 'NotAuthorizedException' });
+
+    expect(describeError(thrown).map(formatProblem)).toEqual(['NotAuthorizedException: Incorrect username or password.']);
+  });
 });
 
-describe('web demo locationFromHash', () => {
-  it('reads the view and the order id, defaulting to the customer view', () => {
-    expect(locationFromHash('#/store')).toEqual({ route: 'store', param: null });
-    expect(locationFromHash('#/customer/01JORDER')).toEqual({ route: 'customer', param: '01JORDER' });
-    expect(locationFromHash('')).toEqual({ route: 'customer', param: null });
-    expect(locationFromHash('#/nowhere')).toEqual({ route: 'customer', param: null });
+describe('web demo trackedOrderFromHash', () => {
+  it("reads the order a customer's URL names", () => {
+    expect(trackedOrderFromHash('#/customer/01JORDER')).toBe('01JORDER');
+    expect(trackedOrderFromHash('#/customer')).toBeNull();
+    expect(trackedOrderFromHash('')).toBeNull();
+    expect(trackedOrderFromHash('#/store/01JORDER')).toBeNull();
   });
 });
 
@@ -227,20 +239,76 @@ describe('web demo parseAmplifyConfig', () => {
         customEndpoint: 'http://127.0.0.1:4000/graphql',
         customEndpointRegion: 'us-east-1',
         region: 'us-east-1',
-        defaultAuthMode: 'apiKey',
+        defaultAuthMode: 'userPool',
         apiKey: 'da2-local',
+      },
+    },
+    Auth: {
+      Cognito: {
+        userPoolId: 'us-east-1_localPool',
+        userPoolClientId: 'localclient',
+        userPoolEndpoint: 'http://127.0.0.1:4001',
+        loginWith: { email: true },
+        signUpVerificationMethod: 'code',
       },
     },
   };
 
-  it('passes the local stack config through unchanged', () => {
+  it('passes the local stack config through unchanged, Auth section included', () => {
     expect(parseAmplifyConfig(valid)).toEqual(valid);
   });
 
-  it('names the missing field', () => {
-    const broken = { API: { GraphQL: { ...valid.API.GraphQL, apiKey: undefined } } };
+  it("accepts a deployed stack's config (no userPoolEndpoint) and either default auth mode", () => {
+    const { userPoolEndpoint: _, ...cognito } = valid.Auth.Cognito;
+    const deployed = { API: { GraphQL: { ...valid.API.GraphQL, defaultAuthMode: 'apiKey' } }, Auth: { Cognito: cognito } };
 
-    expect(() => parseAmplifyConfig(broken)).toThrow(ConfigError);
-    expect(() => parseAmplifyConfig(broken)).toThrow(/apiKey/);
+    expect(parseAmplifyConfig(deployed)).toEqual(deployed);
+  });
+
+  it('names the missing field', () => {
+    const noKey = { ...valid, API: { GraphQL: { ...valid.API.GraphQL, apiKey: undefined } } };
+    const noPool = { ...valid, Auth: { Cognito: { ...valid.Auth.Cognito, userPoolClientId: '' } } };
+
+    expect(() => parseAmplifyConfig(noKey)).toThrow(ConfigError);
+    expect(() => parseAmplifyConfig(noKey)).toThrow(/apiKey/);
+    expect(() => parseAmplifyConfig(noPool)).toThrow(/Auth\.Cognito\.userPoolClientId/);
+    expect(() => parseAmplifyConfig({ API: valid.API })).toThrow(/Auth must be an object/);
+  });
+});
+
+describe('web demo parseDemoUsers', () => {
+  it('keeps well-formed accounts and skips the rest', () => {
+    const raw = [
+      { username: 'customer1@pizza.example', password: 'Pizza-Demo-1', role: 'customer' },
+      { username: 'store1@pizza.example', password: 'Pizza-Demo-1', role: 'store', storeId: 'store-1' },
+      { username: 'x@pizza.example', password: 'p', role: 'chef' },
+      'nonsense',
+    ];
+
+    expect(parseDemoUsers(raw)).toEqual(raw.slice(0, 2));
+    expect(() => parseDemoUsers({})).toThrow(ConfigError);
+  });
+});
+
+describe('web demo sessionFromTokens', () => {
+  it('derives the party from the access token groups with domain/party.ts', () => {
+    const staff = sessionFromTokens(
+      { sub: 'u-1', username: 'u-1', 'cognito:groups': ['stores', 'store:store-1'] },
+      { email: 's@x.example' },
+    );
+    const customer = sessionFromTokens({ sub: 'u-2', username: 'u-2' }, undefined);
+
+    expect(staff).toEqual({ email: 's@x.example', sub: 'u-1', party: { kind: 'store', storeId: 'store-1', userId: 'u-1' } });
+    expect(customer).toEqual({ email: 'u-2', sub: 'u-2', party: { kind: 'customer', customerId: 'u-2' } });
+    expect(sessionFromTokens({ username: 'no-sub' }, undefined)).toBeNull();
+  });
+});
+
+describe('web demo names', () => {
+  it('shows short order numbers and "you" for the signed-in user', () => {
+    expect(orderNumber('3f2a1c9e-0b7d-4c1e-9a55-1d2e3f4a5b6c')).toBe('#3F2A1C');
+    expect(personLabel('me', 'me', 'a driver')).toBe('you');
+    expect(personLabel('other', 'me', 'a driver')).toBe('a driver');
+    expect(personLabel(null, 'me', 'a driver')).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Serves the React web demo (web-demo/) from the AppSync server's port, so the demo, its
- * `/amplify-config.json` and the GraphQL API share one origin (no CORS, no CDN, nothing but
- * loopback). The app is bundled once, in memory, when `webDemoRoutes()` is called; requests
+ * `/amplify-config.json` and the GraphQL API share one origin (no CDN, nothing but loopback;
+ * the user pool is the one other origin, on its own loopback port). The app is bundled once, in memory, when `webDemoRoutes()` is called; requests
  * are answered from that bundle (gzip when the browser accepts it, ETag revalidation).
  */
 import { createHash } from 'node:crypto';
@@ -38,12 +38,16 @@ const DEFAULT_DIR = resolve(fileURLToPath(new URL('../web-demo', import.meta.url
 export const ASSET_PREFIX = '/web-demo/';
 
 /**
- * Same-origin only: the app talks to nothing but the server that served it (`'self'` covers
- * ws:// on the same host and port in CSP Level 3, which the realtime socket needs).
+ * Loopback only: the app talks to the server that served it and to the local user pool, which
+ * listens on another loopback port (Amplify Auth's `userPoolEndpoint`). Both loopback names are
+ * listed, so a page opened at localhost reaches the API and user pool that amplify-config.json
+ * names at 127.0.0.1 (and the other way round). `'self'` covers ws:// on the same host and port
+ * in CSP Level 3; the explicit ws: sources cover the other loopback name.
  */
+const LOOPBACK_SOURCES = ['http://127.0.0.1:*', 'ws://127.0.0.1:*', 'http://localhost:*', 'ws://localhost:*'];
 const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "connect-src 'self'",
+  `connect-src 'self' ${LOOPBACK_SOURCES.join(' ')}`,
   "img-src 'self' data:",
   "style-src 'self'",
   "script-src 'self'",

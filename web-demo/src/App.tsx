@@ -1,64 +1,146 @@
-/** The shell: a header, three views routed by the URL hash (#/customer, #/store, #/driver). */
-import { useEffect, useState } from 'react';
+/**
+ * The shell: who is signed in decides the view. Signed out: the sign-in page. A customer orders
+ * and tracks (#/customer/<orderId> reopens a tracker), store staff run their store, a driver
+ * picks up and delivers, an operator watches any store. The party comes from the token's groups
+ * (`domain/party.ts`); the API enforces the same policy on every request.
+ */
+import { signOut } from 'aws-amplify/auth';
+import { Hub } from 'aws-amplify/utils';
+import { useCallback, useEffect, useState } from 'react';
+import { currentSession, PARTY_LABELS, type Session } from './auth.js';
+import { ErrorList } from './components.js';
+import { describeError, type ApiProblem } from './errors.js';
+import { SessionContext, StoresContext, useAsyncAction, useStoreName, useStores } from './hooks.js';
 import { CustomerView } from './views/CustomerView.js';
 import { DriverView } from './views/DriverView.js';
+import { OperatorView } from './views/OperatorView.js';
+import { SignInView } from './views/SignInView.js';
 import { StoreView } from './views/StoreView.js';
 
-const VIEWS = [
-  { route: 'customer', label: 'Customer', View: CustomerView },
-  { route: 'store', label: 'Store', View: StoreView },
-  { route: 'driver', label: 'Driver', View: DriverView },
-] as const;
-type Route = (typeof VIEWS)[number]['route'];
-
-export interface Location {
-  readonly route: Route;
-  /** The segment after the view, e.g. the order id in #/customer/<orderId>; null when absent. */
-  readonly param: string | null;
+/** The order a customer's URL names (#/customer/<orderId>), or null. */
+export function trackedOrderFromHash(hash: string): string | null {
+  const [view, orderId] = hash.replace(/^#\/?/, '').split('/');
+  return view === 'customer' && orderId !== undefined && orderId !== '' ? decodeURIComponent(orderId) : null;
 }
 
-export function locationFromHash(hash: string): Location {
-  const [name, param] = hash.replace(/^#\/?/, '').split('/');
-  const route = VIEWS.find((v) => v.route === name)?.route ?? 'customer';
-  return { route, param: param === undefined || param === '' ? null : decodeURIComponent(param) };
-}
-
-function useLocation(): Location {
-  const [location, setLocation] = useState(() => locationFromHash(window.location.hash));
+function useTrackedOrder(): string | null {
+  const [orderId, setOrderId] = useState(() => trackedOrderFromHash(window.location.hash));
   useEffect(() => {
-    const update = () => setLocation(locationFromHash(window.location.hash));
+    const update = () => setOrderId(trackedOrderFromHash(window.location.hash));
     window.addEventListener('hashchange', update);
     return () => window.removeEventListener('hashchange', update);
   }, []);
-  return location;
+  return orderId;
+}
+
+/** Amplify's Hub 'auth' events after which the signed-in user (or their groups) may differ. */
+const SESSION_EVENTS: readonly string[] = ['signedIn', 'signedOut', 'tokenRefresh', 'tokenRefresh_failure'];
+
+/** The session: undefined while Amplify's token store is read, null when signed out. */
+function useSessionState(): { session: Session | null | undefined; problems: readonly ApiProblem[]; reload: () => void } {
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [problems, setProblems] = useState<readonly ApiProblem[]>([]);
+  const reload = useCallback(() => {
+    currentSession().then(
+      (s) => {
+        setProblems([]);
+        setSession(s);
+      },
+      (error: unknown) => {
+        setProblems(describeError(error));
+        setSession(null);
+      },
+    );
+  }, []);
+  useEffect(() => {
+    reload();
+    return Hub.listen('auth', ({ payload }) => {
+      if (SESSION_EVENTS.includes(payload.event)) reload();
+    });
+  }, [reload]);
+  return { session, problems, reload };
 }
 
 export function App() {
-  const { route, param } = useLocation();
-  const current = VIEWS.find((v) => v.route === route) ?? VIEWS[0];
+  const { session, problems, reload } = useSessionState();
+  const signedIn = session !== null && session !== undefined;
+  const { stores, problems: storeProblems } = useStores(signedIn);
+  const orderId = useTrackedOrder();
+  const kind = session?.party.kind ?? 'signed-out';
   useEffect(() => {
-    document.title = `${current.label} · Serverless Pizza`;
-  }, [current]);
+    document.title = `${kind === 'signed-out' ? 'Sign in' : PARTY_LABELS[kind]} · Serverless Pizza`;
+  }, [kind]);
   return (
-    <>
+    <StoresContext.Provider value={stores}>
       <header className="top">
         <h1>
           <span className="logo" aria-hidden="true" /> Serverless Pizza
         </h1>
-        <nav aria-label="Views">
-          {VIEWS.map((v) => (
-            <a key={v.route} href={`#/${v.route}`} aria-current={v.route === route ? 'page' : undefined}>
-              {v.label}
-            </a>
-          ))}
+        <nav aria-label="Links">
+          {session !== null && session !== undefined && <SignedInAs session={session} onSignedOut={reload} />}
           <a href="/graphiql" className="external">
             GraphQL explorer
           </a>
         </nav>
       </header>
       <main>
-        <current.View param={param} />
+        <ErrorList problems={[...problems, ...storeProblems]} />
+        {session === undefined ? (
+          <p className="loading">Loading…</p>
+        ) : session === null ? (
+          <SignInView onSignedIn={reload} />
+        ) : (
+          <SessionContext.Provider value={session}>
+            <PartyView session={session} orderId={orderId} />
+          </SessionContext.Provider>
+        )}
       </main>
-    </>
+    </StoresContext.Provider>
+  );
+}
+
+function PartyView({ session, orderId }: { session: Session; orderId: string | null }) {
+  const { party } = session;
+  switch (party.kind) {
+    case 'customer':
+      return <CustomerView param={orderId} />;
+    case 'store':
+      return <StoreView storeId={party.storeId} />;
+    case 'driver':
+      return <DriverView />;
+    case 'operator':
+      return <OperatorView />;
+    default:
+      return (
+        <section className="panel">
+          <h2>No role</h2>
+          <p>
+            This account belongs to no party the demo knows (staff must be in exactly one store's group). Sign out and use another account.
+          </p>
+        </section>
+      );
+  }
+}
+
+function SignedInAs({ session, onSignedOut }: { session: Session; onSignedOut: () => void }) {
+  const storeName = useStoreName();
+  const { party } = session;
+  const action = useAsyncAction();
+  return (
+    <span className="who" role="status" aria-label="Signed in">
+      Signed in as <strong>{session.email}</strong> · {PARTY_LABELS[session.party.kind]}
+      {party.kind === 'store' && ` at ${storeName(party.storeId)}`}{' '}
+      <button
+        type="button"
+        className="secondary"
+        disabled={action.busy}
+        onClick={async () => {
+          await action.run(() => signOut());
+          onSignedOut();
+        }}
+      >
+        Sign out
+      </button>
+    </span>
   );
 }

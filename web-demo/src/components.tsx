@@ -1,8 +1,8 @@
-/** Small presentational pieces shared by the three views. */
+/** Small presentational pieces shared by the views. */
 import type { Order, OrderStatus, Store } from '../../generated/graphql.js';
 import type { ApiProblem } from './errors.js';
-import type { LiveState } from './hooks.js';
-import { describePie, formatTime } from './orders.js';
+import { useSession, useStoreName, type LiveState } from './hooks.js';
+import { describePie, formatTime, orderNumber, personLabel } from './orders.js';
 
 export function ErrorList({ problems }: { problems: readonly ApiProblem[] }) {
   if (problems.length === 0) return null;
@@ -62,8 +62,13 @@ export function StorePicker({
   );
 }
 
+/** Pies, address, store and driver, each by name ("you" for the signed-in user). */
 export function OrderDetails({ order }: { order: Order }) {
+  const { sub } = useSession();
+  const storeName = useStoreName();
   const a = order.deliveryAddress;
+  const driver = personLabel(order.driverId, sub, 'a driver');
+  const customer = personLabel(order.customerId, sub, 'a customer');
   return (
     <div className="order-details">
       <ul className="pies">
@@ -72,13 +77,19 @@ export function OrderDetails({ order }: { order: Order }) {
         ))}
       </ul>
       <p className="muted">
-        Deliver to {a.streetAddress}, {a.city} {a.postalCode}, {a.province} · placed {formatTime(order.createdAt)}
-        {order.driverId !== null && ` · driver ${order.driverId}`}
+        From {storeName(order.storeId)} for {customer} · deliver to {a.streetAddress}, {a.city} {a.postalCode}, {a.province} · placed{' '}
+        {formatTime(order.createdAt)}
+        {driver !== null && ` · driver: ${driver}`}
       </p>
     </div>
   );
 }
 
-export function OrderId({ id }: { id: string }) {
-  return <code className="order-id">{id}</code>;
+/** The short order number, with the full id in the title (hover, or a screen reader's description). */
+export function OrderNumber({ id }: { id: string }) {
+  return (
+    <strong className="order-number" title={`Order id ${id}`}>
+      {orderNumber(id)}
+    </strong>
+  );
 }

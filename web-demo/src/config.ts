@@ -2,6 +2,7 @@
  * The demo's only configuration is `/amplify-config.json` on its own origin: the local stack
  * serves it, and the same file is written from a deployed stack's outputs. It is checked here
  * before it reaches `Amplify.configure()`, so a wrong file fails with a message, not later.
+ * Locally `/demo-users.json` lists the seeded accounts for one-click sign-in.
  */
 import type { ResourcesConfig } from 'aws-amplify';
 
@@ -27,24 +28,83 @@ function optionalText(value: unknown, where: string): string | undefined {
   return value === undefined ? undefined : text(value, where);
 }
 
-/** Accepts the `{ API: { GraphQL: { … } } }` shape with API-key auth (the only mode the demo uses). */
+const AUTH_MODES = ['userPool', 'apiKey'] as const;
+type DemoAuthMode = (typeof AUTH_MODES)[number];
+
+function authMode(value: unknown): DemoAuthMode {
+  const mode = AUTH_MODES.find((m) => m === value);
+  if (mode === undefined) throw new ConfigError('API.GraphQL.defaultAuthMode must be "userPool" or "apiKey"');
+  return mode;
+}
+
+/**
+ * Accepts `{ API: { GraphQL: { … } }, Auth: { Cognito: { … } } }`: the API with its API key
+ * (which serves only the public store list) and the user pool everyone signs in to. The demo
+ * names the auth mode on every request, so either default mode works. `userPoolEndpoint` is
+ * present only locally (the emulator's URL); on AWS Amplify derives Cognito's endpoint itself.
+ */
 export function parseAmplifyConfig(raw: unknown): ResourcesConfig {
-  const graphql = record(record(record(raw, 'config').API, 'API').GraphQL, 'API.GraphQL');
-  if (graphql.defaultAuthMode !== 'apiKey') throw new ConfigError('API.GraphQL.defaultAuthMode must be "apiKey"');
+  const config = record(raw, 'config');
+  const graphql = record(record(config.API, 'API').GraphQL, 'API.GraphQL');
   const customEndpoint = optionalText(graphql.customEndpoint, 'API.GraphQL.customEndpoint');
   const customEndpointRegion = optionalText(graphql.customEndpointRegion, 'API.GraphQL.customEndpointRegion');
+  const cognito = record(record(config.Auth, 'Auth').Cognito, 'Auth.Cognito');
+  const userPoolEndpoint = optionalText(cognito.userPoolEndpoint, 'Auth.Cognito.userPoolEndpoint');
   return {
     API: {
       GraphQL: {
         endpoint: text(graphql.endpoint, 'API.GraphQL.endpoint'),
         region: text(graphql.region, 'API.GraphQL.region'),
-        defaultAuthMode: 'apiKey',
+        defaultAuthMode: authMode(graphql.defaultAuthMode),
         apiKey: text(graphql.apiKey, 'API.GraphQL.apiKey'),
         ...(customEndpoint === undefined ? {} : { customEndpoint }),
         ...(customEndpointRegion === undefined ? {} : { customEndpointRegion }),
       },
     },
+    Auth: {
+      Cognito: {
+        userPoolId: text(cognito.userPoolId, 'Auth.Cognito.userPoolId'),
+        userPoolClientId: text(cognito.userPoolClientId, 'Auth.Cognito.userPoolClientId'),
+        ...(userPoolEndpoint === undefined ? {} : { userPoolEndpoint }),
+        // The demo signs in with an email address; sign-ups confirm it with an emailed code.
+        loginWith: { email: true },
+        signUpVerificationMethod: 'code',
+      },
+    },
   };
+}
+
+/** A seeded account the sign-in page offers as one click (local stack only). */
+export interface DemoUser {
+  readonly username: string;
+  readonly password: string;
+  readonly role: 'customer' | 'store' | 'driver' | 'operator';
+  readonly storeId?: string;
+}
+
+const ROLES: readonly DemoUser['role'][] = ['customer', 'store', 'driver', 'operator'];
+
+/** The `[{ username, password, role, storeId? }]` of `/demo-users.json`; entries of another shape are skipped. */
+export function parseDemoUsers(raw: unknown): DemoUser[] {
+  if (!Array.isArray(raw)) throw new ConfigError('demo users must be an array');
+  return raw.flatMap((entry: unknown): DemoUser[] => {
+    if (!isRecord(entry)) return [];
+    const { username, password, role, storeId } = entry;
+    const knownRole = ROLES.find((r) => r === role);
+    if (typeof username !== 'string' || typeof password !== 'string' || knownRole === undefined) return [];
+    return [{ username, password, role: knownRole, ...(typeof storeId === 'string' ? { storeId } : {}) }];
+  });
+}
+
+/** The demo accounts beside the config; an empty list where there are none (a deployed stack answers 404). */
+export async function loadDemoUsers(url = '/demo-users.json'): Promise<DemoUser[]> {
+  try {
+    const response = await fetch(url, { cache: 'no-store' });
+    if (!response.ok) return [];
+    return parseDemoUsers(await response.json());
+  } catch {
+    return [];
+  }
 }
 
 export async function loadAmplifyConfig(url = '/amplify-config.json'): Promise<ResourcesConfig> {

@@ -3,6 +3,8 @@
  * GraphQL response itself (`{ data, errors }`) when `errors` is non-empty; AppSync-shaped errors
  * carry an `errorType` (ValidationError, NotFound, InvalidTransition, …) worth showing as is.
  * Network failures arrive the same way, wrapped by Amplify in a GraphQLError without errorType.
+ * Amplify Auth throws an AuthError named after Cognito's exception (NotAuthorizedException, …);
+ * that name is shown as the type.
  */
 export interface ApiProblem {
   readonly errorType: string | null;
@@ -24,10 +26,18 @@ function httpStatusOf(value: Record<string, unknown>): number | null {
   return typeof status === 'number' ? status : null;
 }
 
+const GENERIC_NAMES: readonly string[] = ['Error', 'GraphQLError', 'TypeError'];
+
+/** The `name` of an error class more specific than Error (an AuthError's Cognito exception). */
+function namedError(value: Record<string, unknown>): string | null {
+  const name = value.name;
+  return typeof name === 'string' && name !== '' && !GENERIC_NAMES.includes(name) ? name : null;
+}
+
 function problemFrom(value: unknown): ApiProblem {
   if (isRecord(value)) {
     const text = typeof value.message === 'string' && value.message !== '' ? value.message : 'Unknown error';
-    const errorType = typeof value.errorType === 'string' && value.errorType !== '' ? value.errorType : null;
+    const errorType = typeof value.errorType === 'string' && value.errorType !== '' ? value.errorType : namedError(value);
     const status = errorType === null ? httpStatusOf(value) : null;
     return { errorType, message: status === null ? text : `${text} (HTTP ${status})` };
   }

@@ -1,14 +1,15 @@
 /**
- * React state around the API: one request at a time per action (buttons disable while it
- * runs), the store list, a store's live order list and one live order. Live lists only ever
- * move forward by `version`, whichever of query result, mutation result or event arrives first.
+ * React state around the API: the signed-in session, one request at a time per action (buttons
+ * disable while it runs), the store list, and live order lists. Live lists only ever move
+ * forward by `version`, whichever of query result, mutation result or event arrives first.
  */
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
 import type { Order, Store } from '../../generated/graphql.js';
 import type { PizzaApi } from './api.js';
+import type { Session } from './auth.js';
 import type { OrderUpdatesFilter } from './operations.js';
 import { describeError, type ApiProblem } from './errors.js';
-import { isNewer, mergeOrder, mergeOrders } from './orders.js';
+import { mergeOrder, mergeOrders } from './orders.js';
 
 export const ApiContext = createContext<PizzaApi | null>(null);
 
@@ -16,6 +17,28 @@ export function useApi(): PizzaApi {
   const api = useContext(ApiContext);
   if (api === null) throw new Error('useApi() outside <ApiContext.Provider>');
   return api;
+}
+
+export const SessionContext = createContext<Session | null>(null);
+
+/** The signed-in session; only views rendered for a signed-in user call this. */
+export function useSession(): Session {
+  const session = useContext(SessionContext);
+  if (session === null) throw new Error('useSession() outside a signed-in <SessionContext.Provider>');
+  return session;
+}
+
+/** The store list App loaded (null while loading or when it failed), so every view can name stores. */
+export const StoresContext = createContext<readonly Store[] | null>(null);
+
+export function useStoreList(): readonly Store[] | null {
+  return useContext(StoresContext);
+}
+
+/** A store's name, for showing instead of its id (the id itself until the list is loaded). */
+export function useStoreName(): (storeId: string) => string {
+  const stores = useStoreList();
+  return useCallback((storeId: string) => stores?.find((s) => s.storeId === storeId)?.name ?? storeId, [stores]);
 }
 
 export interface AsyncAction {
@@ -57,107 +80,123 @@ export function useAsyncAction(): AsyncAction {
   return { run, busy, problems, clear };
 }
 
-export function useStores(): { stores: readonly Store[] | null; problems: readonly ApiProblem[] } {
+/** The public store list: with the API key when signed out, as the user when signed in. */
+export function useStores(signedIn: boolean): { stores: readonly Store[] | null; problems: readonly ApiProblem[] } {
   const api = useApi();
   const [stores, setStores] = useState<readonly Store[] | null>(null);
   const [problems, setProblems] = useState<readonly ApiProblem[]>([]);
   useEffect(() => {
     let active = true;
-    api.listStores().then(
+    setProblems([]);
+    api.listStores(signedIn).then(
       (list) => active && setStores(list),
       (error: unknown) => active && setProblems(describeError(error)),
     );
     return () => {
       active = false;
     };
-  }, [api]);
+  }, [api, signedIn]);
   return { stores, problems };
 }
 
 export type LiveState = 'connecting' | 'live' | 'failed';
 
+/** Where a live list comes from. */
+export interface LiveSource {
+  /** Changes whenever `load` or `filter` would (a new key starts over). */
+  readonly key: string;
+  /** Reads the list (a query). */
+  readonly load: (api: PizzaApi) => Promise<Order[]>;
+  readonly filter: OrderUpdatesFilter;
+  /**
+   * Re-read the list on every event. For lists an event cannot fully maintain: another driver's
+   * pickup sends this driver no event, so the pickup list is re-read when anything happens.
+   */
+  readonly reloadOnEvent?: boolean;
+}
+
 export interface LiveOrders {
+  /** Every order seen (query results, events, mutation results), newest first; null before the first load. */
   readonly orders: readonly Order[] | null;
+  /** Ids in the latest query result, plus those heard of since that query started. */
+  readonly listed: ReadonlySet<string>;
   readonly live: LiveState;
   readonly problems: readonly ApiProblem[];
-  /** Folds a mutation's result in, so the acting view updates before the event arrives. */
+  /** Folds a mutation's or a lookup's result in, so the acting view updates before the event arrives. */
   readonly accept: (order: Order) => void;
 }
 
-/** A store's orders: queried, then kept current by `onOrderUpdated(storeId)`. */
-export function useStoreOrders(storeId: string | null): LiveOrders {
+/**
+ * A list read by a query and kept current by `onOrderUpdated(filter)`. Reads are serialized (at
+ * most one running and one queued), so a burst of events costs two queries, not one per event.
+ */
+export function useLiveOrders(source: LiveSource): LiveOrders {
   const api = useApi();
+  const sourceRef = useRef(source);
+  sourceRef.current = source;
   const [orders, setOrders] = useState<readonly Order[] | null>(null);
+  const [listed, setListed] = useState<ReadonlySet<string>>(() => new Set());
   const [live, setLive] = useState<LiveState>('connecting');
   const [problems, setProblems] = useState<readonly ApiProblem[]>([]);
+  const { key } = source;
   useEffect(() => {
     setOrders(null);
+    setListed(new Set());
     setLive('connecting');
     setProblems([]);
-    if (storeId === null) return;
     let active = true;
-    const refresh = () =>
-      api.ordersByStore(storeId).then(
-        (list) => active && setOrders((current) => mergeOrders(current ?? [], list)),
-        (error: unknown) => active && setProblems(describeError(error)),
-      );
-    void refresh();
-    const stop = watchLive(
-      api,
-      { storeId },
-      {
-        onOrder: (order) => order.storeId === storeId && setOrders((current) => mergeOrder(current ?? [], order)),
-        resync: () => void refresh(),
-        setLive,
-        setProblems,
+    /** Events heard, numbered, so a query result can be completed with those that arrived while it ran. */
+    let heard: { seq: number; orderId: string }[] = [];
+    let seq = 0;
+    let loading = false;
+    let queued = false;
+    const reload = async (): Promise<void> => {
+      if (loading) {
+        queued = true;
+        return;
+      }
+      loading = true;
+      try {
+        do {
+          queued = false;
+          const start = seq;
+          try {
+            const list = await sourceRef.current.load(api);
+            if (!active) return;
+            heard = heard.filter((e) => e.seq > start);
+            const ids = new Set([...list.map((o) => o.orderId), ...heard.map((e) => e.orderId)]);
+            setOrders((current) => mergeOrders(current ?? [], list));
+            setListed(ids);
+          } catch (error) {
+            if (active) setProblems(describeError(error));
+          }
+        } while (queued && active);
+      } finally {
+        loading = false;
+      }
+    };
+    void reload();
+    const stop = watchLive(api, sourceRef.current.filter, {
+      onOrder: (order) => {
+        heard.push({ seq: ++seq, orderId: order.orderId });
+        setOrders((current) => mergeOrder(current ?? [], order));
+        setListed((ids) => (ids.has(order.orderId) ? ids : new Set(ids).add(order.orderId)));
+        if (sourceRef.current.reloadOnEvent === true) void reload();
       },
-    );
+      resync: () => void reload(),
+      setLive,
+      setProblems,
+    });
     return () => {
       active = false;
       stop();
     };
-  }, [api, storeId]);
-  const accept = useCallback((order: Order) => setOrders((current) => mergeOrder(current ?? [], order)), []);
-  return { orders, live, problems, accept };
-}
-
-export interface LiveOrder {
-  readonly order: Order;
-  readonly live: LiveState;
-  readonly problems: readonly ApiProblem[];
-  readonly accept: (order: Order) => void;
-}
-
-/** One order, starting from what placeOrder returned, kept current by `onOrderUpdated(orderId)`. */
-export function useLiveOrder(initial: Order): LiveOrder {
-  const api = useApi();
-  const [order, setOrder] = useState<Order>(initial);
-  const [live, setLive] = useState<LiveState>('connecting');
-  const [problems, setProblems] = useState<readonly ApiProblem[]>([]);
-  const orderId = initial.orderId;
-  const accept = useCallback((incoming: Order) => setOrder((current) => (isNewer(current, incoming) ? incoming : current)), []);
-  useEffect(() => {
-    let active = true;
-    const stop = watchLive(
-      api,
-      { orderId },
-      {
-        onOrder: accept,
-        resync: () =>
-          api.getOrder(orderId).then(
-            (fresh) => active && fresh !== null && accept(fresh),
-            (error: unknown) => active && setProblems(describeError(error)),
-          ),
-        setLive,
-        setProblems,
-      },
-    );
-    return () => {
-      active = false;
-      stop();
-    };
-  }, [api, orderId, accept]);
-  return { order, live, problems, accept };
+  }, [api, key]);
+  const accept = useCallback((order: Order) => {
+    setOrders((current) => mergeOrder(current ?? [], order));
+    setListed((ids) => (ids.has(order.orderId) ? ids : new Set(ids).add(order.orderId)));
+  }, []);
+  return { orders, listed, live, problems, accept };
 }
 
 /**

@@ -12,8 +12,10 @@ import {
   DecideOrderDocument,
   GetOrderDocument,
   ListStoresDocument,
+  MyOrdersDocument,
   OnOrderUpdatedDocument,
   OrdersByStoreDocument,
+  OrdersForPickupDocument,
   PickupOrderDocument,
   PlaceOrderDocument,
   type TypedDocumentString,
@@ -30,7 +32,9 @@ const subscription =
 
 export const listStores = query(ListStoresDocument);
 export const getOrder = query(GetOrderDocument);
+export const myOrders = query(MyOrdersDocument);
 export const ordersByStore = query(OrdersByStoreDocument);
+export const ordersForPickup = query(OrdersForPickupDocument);
 export const placeOrder = mutation(PlaceOrderDocument);
 export const decideOrder = mutation(DecideOrderDocument);
 export const pickupOrder = mutation(PickupOrderDocument);
@@ -38,9 +42,12 @@ export const completeDelivery = mutation(CompleteDeliveryDocument);
 export const cancelOrder = mutation(CancelOrderDocument);
 
 /**
- * Exactly one of the two arguments: an argument sent as null would be a filter on a null field
- * rather than "no filter", so the unused one is left out of the variables entirely.
+ * Who the caller is decides which orders `onOrderUpdated` delivers (the server sets the filter
+ * from the token); the arguments only narrow it. The demo subscribes with no arguments (a
+ * customer's own orders, staff's own store, a driver's offers and deliveries) or, as an
+ * operator, with one store. An argument sent as null would be a filter on a null field rather
+ * than "no filter", so unused ones are left out of the variables entirely.
  */
-export type OrderUpdatesFilter = { readonly orderId: string } | { readonly storeId: string };
+export type OrderUpdatesFilter = Readonly<Record<string, never>> | { readonly orderId: string } | { readonly storeId: string };
 
 export const onOrderUpdated = subscription(OnOrderUpdatedDocument)<OrderUpdatesFilter>();

@@ -147,8 +147,19 @@ export function newIdempotencyKey(cryptoImpl: Pick<Crypto, 'getRandomValues'> & 
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export function shortId(id: string): string {
-  return id.length > 10 ? `…${id.slice(-8)}` : id;
+/**
+ * The order number people read and say: "#" and the first six characters of the id (a UUID),
+ * upper-cased, e.g. "#3F2A1C". Unique enough to tell a screen's orders apart; the full id stays
+ * in the element's title.
+ */
+export function orderNumber(orderId: string): string {
+  return `#${orderId.replaceAll('-', '').slice(0, 6).toUpperCase()}`;
+}
+
+/** Who a user id is, from the signed-in user's point of view: "you", or `someone` ("a driver"). */
+export function personLabel(userId: string | null, me: string, someone: string): string | null {
+  if (userId === null) return null;
+  return userId === me ? 'you' : someone;
 }
 
 export function formatTime(iso: string | null): string {

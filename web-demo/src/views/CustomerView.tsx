@@ -1,14 +1,16 @@
 /**
- * The customer: build an order, place it (idempotently), then follow it live. The idempotency
- * key belongs to the order form: every submit of the same form (a retry after a network error,
- * a double click) sends the same key, so the backend returns the same order; only starting a
- * new order mints a new key.
+ * The signed-in customer: build an order, place it (idempotently), and follow their orders live.
+ * One subscription (`onOrderUpdated` with no arguments: the server narrows it to this customer's
+ * orders) keeps both "My orders" and the tracker current. The idempotency key belongs to the
+ * order form: every submit of the same form (a retry after a network error, a double click)
+ * sends the same key, so the backend returns the same order; only starting a new order mints a
+ * new key.
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { CheeseAmount, Order, PieInput, PieSize, Topping } from '../../../generated/graphql.js';
-import { ErrorList, LiveIndicator, OrderDetails, OrderId, StatusBadge, StorePicker } from '../components.js';
+import { ErrorList, LiveIndicator, OrderDetails, OrderNumber, StatusBadge, StorePicker } from '../components.js';
 import { describeError, type ApiProblem } from '../errors.js';
-import { useApi, useAsyncAction, useLiveOrder, useStores } from '../hooks.js';
+import { useApi, useAsyncAction, useLiveOrders, useStoreList, useStoreName, type LiveOrders } from '../hooks.js';
 import { useDefaultStore } from './useDefaultStore.js';
 import {
   CHEESE_AMOUNTS,
@@ -16,6 +18,7 @@ import {
   ESTIMATE_SOURCE_LABELS,
   PIE_SIZES,
   PIE_SIZE_LABELS,
+  STATUS_LABELS,
   TOPPINGS,
   TOPPING_LABELS,
   endReason,
@@ -41,68 +44,64 @@ const DEFAULT_PIE: PieInput = { size: 'LARGE', cheese: 'MEDIUM', toppings: ['PEP
  * reopens the tracker; without it the view shows the order form.
  */
 export function CustomerView({ param }: { param: string | null }) {
-  const [placed, setPlaced] = useState<Order | null>(null);
+  const mine = useLiveOrders({ key: 'my-orders', load: (api) => api.myOrders(), filter: {} });
   // Remounting the form (new key) gives a fresh form and a fresh idempotency key.
   const [formKey, setFormKey] = useState(0);
   const newOrder = () => {
-    setPlaced(null);
     setFormKey((k) => k + 1);
     window.location.hash = '#/customer';
   };
-  if (param !== null) {
-    return placed !== null && placed.orderId === param ? (
-      <OrderTracker key={param} initial={placed} onNewOrder={newOrder} />
-    ) : (
-      <TrackerLoader key={param} orderId={param} onNewOrder={newOrder} />
-    );
-  }
   return (
-    <OrderForm
-      key={formKey}
-      onPlaced={(order) => {
-        setPlaced(order);
-        window.location.hash = `#/customer/${encodeURIComponent(order.orderId)}`;
-      }}
-    />
+    <div className="columns">
+      {param !== null ? (
+        <OrderTracker key={param} orderId={param} mine={mine} onNewOrder={newOrder} />
+      ) : (
+        <OrderForm
+          key={formKey}
+          onPlaced={(order) => {
+            mine.accept(order);
+            window.location.hash = `#/customer/${encodeURIComponent(order.orderId)}`;
+          }}
+        />
+      )}
+      <MyOrders mine={mine} current={param} />
+    </div>
   );
 }
 
-function TrackerLoader({ orderId, onNewOrder }: { orderId: string; onNewOrder: () => void }) {
-  const api = useApi();
-  const [order, setOrder] = useState<Order | null | undefined>(undefined);
-  const [problems, setProblems] = useState<readonly ApiProblem[]>([]);
-  useEffect(() => {
-    let active = true;
-    api.getOrder(orderId).then(
-      (found) => active && setOrder(found),
-      (error: unknown) => active && setProblems(describeError(error)),
-    );
-    return () => {
-      active = false;
-    };
-  }, [api, orderId]);
-  if (order !== undefined && order !== null) return <OrderTracker initial={order} onNewOrder={onNewOrder} />;
+function MyOrders({ mine, current }: { mine: LiveOrders; current: string | null }) {
+  const storeName = useStoreName();
   return (
-    <section className="panel" aria-labelledby="tracker-title">
-      <h2 id="tracker-title">Your order</h2>
-      <ErrorList problems={problems} />
-      {order === null ? (
-        <p>
-          There is no order <OrderId id={orderId} />.
-        </p>
+    <section className="panel" aria-labelledby="my-orders-title">
+      <div className="panel-head">
+        <h2 id="my-orders-title">My orders</h2>
+        <LiveIndicator live={mine.live} />
+      </div>
+      <ErrorList problems={mine.problems} />
+      {mine.orders === null ? (
+        <p className="muted">Loading your orders…</p>
+      ) : mine.orders.length === 0 ? (
+        <p className="muted">No orders yet.</p>
       ) : (
-        problems.length === 0 && <p className="muted">Loading order…</p>
+        <ul className="order-list" aria-label="My orders">
+          {mine.orders.map((order) => (
+            <li key={order.orderId} aria-current={order.orderId === current ? 'true' : undefined}>
+              <a href={`#/customer/${encodeURIComponent(order.orderId)}`}>
+                <OrderNumber id={order.orderId} />
+              </a>{' '}
+              <StatusBadge status={order.status} /> <span className="muted small">{storeName(order.storeId)}</span>{' '}
+              <span className="muted small">{formatTime(order.createdAt)}</span>
+            </li>
+          ))}
+        </ul>
       )}
-      <button type="button" className="secondary" onClick={onNewOrder}>
-        Start a new order
-      </button>
     </section>
   );
 }
 
 function OrderForm({ onPlaced }: { onPlaced: (order: Order) => void }) {
   const api = useApi();
-  const { stores, problems: storeProblems } = useStores();
+  const stores = useStoreList();
   const [storeId, setStoreId] = useDefaultStore(stores);
   const [pies, setPies] = useState<PieInput[]>([DEFAULT_PIE]);
   const [address, setAddress] = useState(DEFAULT_ADDRESS);
@@ -156,9 +155,8 @@ function OrderForm({ onPlaced }: { onPlaced: (order: Order) => void }) {
   return (
     <section className="panel" aria-labelledby="order-form-title">
       <h2 id="order-form-title">Build your order</h2>
-      <ErrorList problems={storeProblems} />
       <form onSubmit={submit}>
-        <StorePicker id="customer-store" stores={stores} failed={storeProblems.length > 0} value={storeId} onChange={setStoreId} />
+        <StorePicker id="customer-store" stores={stores} value={storeId} onChange={setStoreId} />
         {pies.map((pie, i) => (
           <PieEditor
             key={i}
@@ -268,21 +266,62 @@ function PieEditor({
   );
 }
 
-function OrderTracker({ initial, onNewOrder }: { initial: Order; onNewOrder: () => void }) {
+/**
+ * One of the customer's orders, from the live list. An order the list does not hold (older than
+ * the first page, or another customer's: the API answers both the same) is looked up once.
+ */
+function OrderTracker({ orderId, mine, onNewOrder }: { orderId: string; mine: LiveOrders; onNewOrder: () => void }) {
   const api = useApi();
-  const { order, live, problems, accept } = useLiveOrder(initial);
+  const order = mine.orders?.find((o) => o.orderId === orderId) ?? null;
+  const [missing, setMissing] = useState(false);
+  const [problems, setProblems] = useState<readonly ApiProblem[]>([]);
+  const loaded = mine.orders !== null;
+  const { accept } = mine;
+  useEffect(() => {
+    if (!loaded || order !== null) return;
+    let active = true;
+    api.getOrder(orderId).then(
+      (found) => active && (found === null ? setMissing(true) : accept(found)),
+      (error: unknown) => active && setProblems(describeError(error)),
+    );
+    return () => {
+      active = false;
+    };
+    // `order` is left out on purpose: looked up once, when the loaded list turns out not to hold it.
+  }, [api, orderId, loaded, accept]);
+  if (order === null) {
+    return (
+      <section className="panel" aria-labelledby="tracker-title">
+        <h2 id="tracker-title">Your order</h2>
+        <ErrorList problems={problems} />
+        {missing ? <p>You have no order with that number.</p> : problems.length === 0 && <p className="muted">Loading order…</p>}
+        <button type="button" className="secondary" onClick={onNewOrder}>
+          Start a new order
+        </button>
+      </section>
+    );
+  }
+  return <OrderStatusPanel order={order} live={mine} onNewOrder={onNewOrder} />;
+}
+
+function OrderStatusPanel({ order, live: list, onNewOrder }: { order: Order; live: LiveOrders; onNewOrder: () => void }) {
+  const api = useApi();
+  const storeName = useStoreName();
   const cancel = useAsyncAction();
+  const { accept } = list;
   const reason = endReason(order);
   const final = order.status === 'DECLINED' || order.status === 'CANCELLED' || order.status === 'DELIVERED';
   return (
     <section className="panel" aria-labelledby="tracker-title">
       <div className="panel-head">
         <h2 id="tracker-title">Your order</h2>
-        <LiveIndicator live={live} />
+        <LiveIndicator live={list.live} />
       </div>
       <p>
-        Order <OrderId id={order.orderId} /> · status <StatusBadge status={order.status} />{' '}
-        <span className="muted small">(version {order.version})</span>
+        Order <OrderNumber id={order.orderId} /> from {storeName(order.storeId)} · status <StatusBadge status={order.status} />{' '}
+        <span className="muted small">
+          ({STATUS_LABELS[order.status]}, version {order.version})
+        </span>
       </p>
       <ol className="timeline" aria-label="Order progress">
         {timelineOf(order).map((step) => (
@@ -340,7 +379,7 @@ function OrderTracker({ initial, onNewOrder }: { initial: Order; onNewOrder: () 
         </details>
       )}
       <OrderDetails order={order} />
-      <ErrorList problems={[...problems, ...cancel.problems]} />
+      <ErrorList problems={cancel.problems} />
       <div className="actions">
         {order.status === 'PLACED' && (
           <button

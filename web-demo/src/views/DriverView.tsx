@@ -1,43 +1,85 @@
 /**
- * The driver: ACCEPTED orders of one store, live, each with a Pick up button, and the orders
- * this driver has out for delivery, each with a Delivered button. Two drivers racing for one order: the loser sees the
- * backend's InvalidTransition error and the order leaves the list for both.
+ * A driver: the orders stores accepted that wait for a driver (`ordersForPickup`), each with a
+ * Pick up button, and this driver's deliveries, each with Mark delivered. The driver is who is
+ * signed in, never an input. `onOrderUpdated` without arguments brings offers and this driver's
+ * own deliveries; another driver's pickup brings this driver no event, so the offer list is
+ * re-read on every event (and a lost race shows InvalidTransition on the card).
+ * The API has no "my deliveries" query, so the ids this driver picked up are remembered in
+ * localStorage and looked up again after a reload.
  */
-import { useState } from 'react';
+import { useCallback, useEffect } from 'react';
 import type { Order } from '../../../generated/graphql.js';
-import { ErrorList, LiveIndicator, OrderDetails, OrderId, StatusBadge, StorePicker } from '../components.js';
-import { useApi, useAsyncAction, useStoreOrders, useStores } from '../hooks.js';
-import { formatTime } from '../orders.js';
+import { ErrorList, LiveIndicator, OrderDetails, OrderNumber, StatusBadge } from '../components.js';
+import { useApi, useAsyncAction, useLiveOrders, useSession } from '../hooks.js';
+import { formatTime, orderNumber } from '../orders.js';
 import type { PizzaApi } from '../api.js';
-import { useDefaultStore } from './useDefaultStore.js';
 
-/** `param` (a hash segment) is unused here; the router passes it to every view. */
-export function DriverView(_props: { param: string | null }) {
-  const { stores, problems: storeProblems } = useStores();
-  const [storeId, setStoreId] = useDefaultStore(stores);
-  const [driverId, setDriverId] = useState('driver-7');
-  const { orders, live, problems, accept } = useStoreOrders(storeId);
-  const ready = orders?.filter((o) => o.status === 'ACCEPTED') ?? null;
-  const mine = orders?.filter((o) => o.status === 'OUT_FOR_DELIVERY' && o.driverId === driverId) ?? [];
+const deliveriesKey = (driverId: string) => `serverless-pizza.deliveries.${driverId}`;
+
+function rememberedDeliveries(driverId: string): string[] {
+  try {
+    const raw: unknown = JSON.parse(globalThis.localStorage?.getItem(deliveriesKey(driverId)) ?? '[]');
+    return Array.isArray(raw) ? raw.filter((id): id is string => typeof id === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function storeDeliveries(driverId: string, ids: readonly string[]): void {
+  try {
+    globalThis.localStorage?.setItem(deliveriesKey(driverId), JSON.stringify(ids));
+  } catch {
+    // Storage may be disabled; deliveries then show until the page is reloaded.
+  }
+}
+
+export function DriverView() {
+  const api = useApi();
+  const { sub } = useSession();
+  const { orders, listed, live, problems, accept } = useLiveOrders({
+    key: 'pickup',
+    load: (a) => a.ordersForPickup(),
+    filter: {},
+    reloadOnEvent: true,
+  });
+  // Deliveries picked up before a reload: looked up again; delivered ones are forgotten.
+  useEffect(() => {
+    let active = true;
+    const ids = rememberedDeliveries(sub);
+    void Promise.all(ids.map((id) => api.getOrder(id).catch(() => null))).then((found) => {
+      if (!active) return;
+      const open = found.filter((o): o is Order => o !== null && o.driverId === sub && o.status === 'OUT_FOR_DELIVERY');
+      open.forEach(accept);
+      storeDeliveries(
+        sub,
+        open.map((o) => o.orderId),
+      );
+    });
+    return () => {
+      active = false;
+    };
+  }, [api, sub, accept]);
+  const pickedUp = useCallback(
+    (order: Order) => {
+      accept(order);
+      if (order.driverId === sub) storeDeliveries(sub, [...new Set([...rememberedDeliveries(sub), order.orderId])]);
+    },
+    [accept, sub],
+  );
+  const ready = orders?.filter((o) => o.status === 'ACCEPTED' && listed.has(o.orderId)) ?? null;
+  const mine = orders?.filter((o) => o.driverId === sub && o.status === 'OUT_FOR_DELIVERY') ?? [];
   return (
     <section className="panel" aria-labelledby="driver-title">
       <div className="panel-head">
-        <h2 id="driver-title">Driver</h2>
-        {storeId !== null && <LiveIndicator live={live} />}
+        <h2 id="driver-title">Deliveries</h2>
+        <LiveIndicator live={live} />
       </div>
-      <div className="grid two">
-        <div className="field">
-          <label htmlFor="driver-id">Driver ID</label>
-          <input id="driver-id" value={driverId} required pattern="[A-Za-z0-9_\-]{1,64}" onChange={(e) => setDriverId(e.target.value)} />
-        </div>
-        <StorePicker id="driver-store" stores={stores} failed={storeProblems.length > 0} value={storeId} onChange={setStoreId} />
-      </div>
-      <ErrorList problems={[...storeProblems, ...problems]} />
+      <ErrorList problems={problems} />
       <h3>Ready for pickup</h3>
       {ready === null ? (
         <p className="muted">Loading orders…</p>
       ) : ready.length === 0 ? (
-        <p className="muted">Nothing to pick up. Orders appear here once the store accepts them.</p>
+        <p className="muted">Nothing to pick up. Orders appear here once a store accepts them.</p>
       ) : (
         <ul className="cards" aria-label="Ready for pickup">
           {ready.map((order) => (
@@ -47,9 +89,8 @@ export function DriverView(_props: { param: string | null }) {
                 note={order.dispatchEstimatedAt !== null ? `Ready around ${formatTime(order.dispatchEstimatedAt)}` : null}
                 label="Pick up"
                 busyLabel="Picking up…"
-                disabled={driverId.trim() === ''}
-                run={(api) => api.pickupOrder({ orderId: order.orderId, driverId: driverId.trim() })}
-                onUpdated={accept}
+                run={(a) => a.pickupOrder({ orderId: order.orderId })}
+                onUpdated={pickedUp}
               />
             </li>
           ))}
@@ -67,8 +108,7 @@ export function DriverView(_props: { param: string | null }) {
                 note={order.deliveryEstimatedAt !== null ? `Due around ${formatTime(order.deliveryEstimatedAt)}` : null}
                 label="Mark delivered"
                 busyLabel="Confirming…"
-                disabled={false}
-                run={(api) => api.completeDelivery({ orderId: order.orderId, driverId: order.driverId ?? driverId.trim() })}
+                run={(a) => a.completeDelivery({ orderId: order.orderId })}
                 onUpdated={accept}
               />
             </li>
@@ -85,7 +125,6 @@ function DriverActionCard(props: {
   note: string | null;
   label: string;
   busyLabel: string;
-  disabled: boolean;
   run: (api: PizzaApi) => Promise<Order>;
   onUpdated: (order: Order) => void;
 }) {
@@ -93,9 +132,9 @@ function DriverActionCard(props: {
   const api = useApi();
   const action = useAsyncAction();
   return (
-    <article className="card" aria-label={`Order ${order.orderId}`}>
+    <article className="card" aria-label={`Order ${orderNumber(order.orderId)}`}>
       <header className="card-head">
-        <OrderId id={order.orderId} />
+        <OrderNumber id={order.orderId} />
         <StatusBadge status={order.status} />
       </header>
       <OrderDetails order={order} />
@@ -103,7 +142,7 @@ function DriverActionCard(props: {
       <div className="actions">
         <button
           type="button"
-          disabled={action.busy || props.disabled}
+          disabled={action.busy}
           onClick={async () => {
             const updated = await action.run(() => props.run(api));
             if (updated !== undefined) props.onUpdated(updated);

@@ -1,32 +1,29 @@
 /**
- * The store: its orders, newest first, live; PLACED orders can be accepted or declined.
- * A decision that lost a race (the order timed out, or was cancelled) shows the backend's
- * InvalidTransition error on that order's card and changes nothing.
+ * Store staff: their store's orders (the store comes from who they are: `ordersByStore` and
+ * `onOrderUpdated` without a store id), newest first, live; PLACED orders can be accepted or
+ * declined. A decision that lost a race (the order timed out, or was cancelled) shows the
+ * backend's InvalidTransition error on that order's card and changes nothing.
  */
 import { useState } from 'react';
 import type { Order } from '../../../generated/graphql.js';
-import { ErrorList, LiveIndicator, OrderDetails, OrderId, StatusBadge, StorePicker } from '../components.js';
-import { useApi, useAsyncAction, useStoreOrders, useStores } from '../hooks.js';
-import { endReason } from '../orders.js';
-import { useDefaultStore } from './useDefaultStore.js';
+import { ErrorList, LiveIndicator, OrderDetails, OrderNumber, StatusBadge } from '../components.js';
+import { useApi, useAsyncAction, useLiveOrders, useStoreName } from '../hooks.js';
+import { endReason, orderNumber } from '../orders.js';
 
-/** `param` (a hash segment) is unused here; the router passes it to every view. */
-export function StoreView(_props: { param: string | null }) {
-  const { stores, problems: storeProblems } = useStores();
-  const [storeId, setStoreId] = useDefaultStore(stores);
-  const { orders, live, problems, accept } = useStoreOrders(storeId);
+export function StoreView({ storeId }: { storeId: string }) {
+  const storeName = useStoreName();
+  const { orders, live, problems, accept } = useLiveOrders({ key: 'my-store', load: (api) => api.ordersByStore(null), filter: {} });
   return (
     <section className="panel" aria-labelledby="store-title">
       <div className="panel-head">
-        <h2 id="store-title">Store orders</h2>
-        {storeId !== null && <LiveIndicator live={live} />}
+        <h2 id="store-title">Orders at {storeName(storeId)}</h2>
+        <LiveIndicator live={live} />
       </div>
-      <StorePicker id="store-store" stores={stores} failed={storeProblems.length > 0} value={storeId} onChange={setStoreId} />
-      <ErrorList problems={[...storeProblems, ...problems]} />
+      <ErrorList problems={problems} />
       {orders === null ? (
         <p className="muted">Loading orders…</p>
       ) : orders.length === 0 ? (
-        <p className="muted">No orders yet. Place one in the Customer view.</p>
+        <p className="muted">No orders yet.</p>
       ) : (
         <ul className="cards" aria-label="Orders">
           {orders.map((order) => (
@@ -50,7 +47,6 @@ function StoreOrderCard({ order, onUpdated }: { order: Order; onUpdated: (order:
     const updated = await action.run(() =>
       api.decideOrder({
         orderId: order.orderId,
-        storeId: order.storeId,
         decision,
         ...(decision === 'DECLINE' && trimmed !== '' ? { reason: trimmed } : {}),
       }),
@@ -59,9 +55,9 @@ function StoreOrderCard({ order, onUpdated }: { order: Order; onUpdated: (order:
   };
   const ended = endReason(order);
   return (
-    <article className="card" aria-label={`Order ${order.orderId}`}>
+    <article className="card" aria-label={`Order ${orderNumber(order.orderId)}`}>
       <header className="card-head">
-        <OrderId id={order.orderId} />
+        <OrderNumber id={order.orderId} />
         <StatusBadge status={order.status} />
       </header>
       <OrderDetails order={order} />
