@@ -1,13 +1,16 @@
 /**
  * The web demo in a real browser (Debian's chromium, driven by playwright-core) against the
- * real local stack: a customer places an order, the store sees it arrive live and accepts it,
- * a driver sees it arrive live and picks it up, and the customer's tracker follows along
- * without a reload. Screenshots of each view land in /tmp/web-demo-*.png for a human to look at.
+ * real local stack, every party signed in through the page (one-click demo accounts, a typed
+ * email and password, a sign-up): a customer places an order, the store's staff see it arrive
+ * live and accept it, a driver sees it offered live, picks it up and delivers it, and the
+ * customer's tracker follows along without a reload. Some pages are opened at localhost, whose
+ * amplify-config.json names 127.0.0.1 (API, socket and user pool are then other origins).
+ * Screenshots of each view land in /tmp/web-demo-*.png for a human to look at.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { SEED_STORE_ID } from '../../infra/seed-stores.js';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
+import { SEED_STORE_ID, SEED_STORES } from '../../infra/seed-stores.js';
+import { DEMO_PASSWORD, startLocalStack, type LocalStack } from '../../local/stack.js';
 import { webDemoRoutes } from '../../local/web-demo.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -60,46 +63,74 @@ describe('web demo in a browser', () => {
 
   /**
    * Each party in its own browser context, as separate people on separate machines would be.
-   * The flows open /index.html (the same document as /, checked above) so that a clash over
-   * "/" fails that one test, not every flow.
+   * The pages open /index.html (the same document as /, checked above) so that a clash over
+   * "/" fails that one test, not every flow. `host` picks the loopback name in the URL.
    */
-  async function openView(view: 'customer' | 'store' | 'driver'): Promise<Page> {
+  async function openPage(who: string, host: '127.0.0.1' | 'localhost' = '127.0.0.1', hash = ''): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     contexts.push(context);
     const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(`${view}: ${error.message}`));
-    await page.goto(`${baseUrl}/index.html#/${view}`);
+    page.on('pageerror', (error) => pageErrors.push(`${who}: ${error.message}`));
+    await page.goto(`${baseUrl.replace('127.0.0.1', host)}/index.html${hash}`);
     return page;
   }
 
-  it('follows an order from placement to out-for-delivery across three live views', async () => {
-    // Store and driver are watching before the order exists, so it must arrive live.
-    const store = await openView('store');
-    await store.getByLabel('Store', { exact: true }).selectOption(SEED_STORE_ID);
+  function signedIn(page: Page): Locator {
+    return page.getByRole('status', { name: 'Signed in' });
+  }
+
+  /** One click on a demo account; resolves once the header names the account. */
+  async function signInAsDemo(page: Page, username: string): Promise<string> {
+    await page.getByRole('button', { name: `Sign in as ${username}` }).click();
+    return textOf(signedIn(page));
+  }
+
+  function demoUser(role: 'customer' | 'store' | 'driver', storeId?: string): string {
+    const user = stack.demoUsers.find((u) => u.role === role && (storeId === undefined || u.storeId === storeId));
+    if (user === undefined) throw new Error(`no ${role} demo account`);
+    return user.username;
+  }
+
+  const storeName = SEED_STORES.find((s) => s.storeId === SEED_STORE_ID)?.name ?? '';
+
+  it('follows an order from placement to delivery across three signed-in, live views', async () => {
+    // Staff and a driver sign in with one click (the driver on localhost) and watch before the order exists.
+    const staffAccount = demoUser('store', SEED_STORE_ID);
+    const store = await openPage('store');
+    expect(await signInAsDemo(store, staffAccount)).toContain(`${staffAccount} · store staff at ${storeName}`);
+    expect(await textOf(store.getByRole('heading', { name: `Orders at ${storeName}` }))).toBe(`Orders at ${storeName}`);
     expect(await textOf(store.getByText('Live updates on'))).toBe('Live updates on');
-    const driver = await openView('driver');
-    await driver.getByLabel('Driver ID').fill('driver-browser-1');
-    await driver.getByLabel('Store', { exact: true }).selectOption(SEED_STORE_ID);
+    const driverAccount = demoUser('driver');
+    const driver = await openPage('driver', 'localhost');
+    expect(await signInAsDemo(driver, driverAccount)).toContain(`${driverAccount} · driver`);
     expect(await textOf(driver.getByText('Live updates on'))).toBe('Live updates on');
 
-    // The customer places an order with the seed store.
-    const customer = await openView('customer');
+    // The customer types their email and password, and orders from the store chosen by name.
+    const customerAccount = demoUser('customer');
+    const customer = await openPage('customer');
+    await customer.getByRole('region', { name: 'Sign in' }).getByLabel('Email').fill(customerAccount);
+    await customer.getByRole('region', { name: 'Sign in' }).getByLabel('Password').fill(DEMO_PASSWORD);
+    await customer.getByRole('region', { name: 'Sign in' }).getByRole('button', { name: 'Sign in' }).click();
+    expect(await textOf(signedIn(customer))).toContain(`${customerAccount} · customer`);
     await customer.getByRole('heading', { name: 'Build your order' }).waitFor();
-    await customer.getByLabel('Store', { exact: true }).selectOption(SEED_STORE_ID);
+    await customer.getByLabel('Store', { exact: true }).selectOption({ label: storeName });
     await customer.getByLabel('Mushroom').check();
     await customer.screenshot({ path: '/tmp/web-demo-customer-form.png', fullPage: true });
     await customer.getByRole('button', { name: 'Place order' }).click();
     const tracker = customer.getByRole('region', { name: 'Your order' });
     expect(await textOf(tracker.getByText('PLACED', { exact: true }))).toBe('PLACED');
-    const orderId = await textOf(tracker.locator('code.order-id'));
-    expect(orderId).toMatch(/^[A-Za-z0-9_-]+$/);
+    const orderNumber = await textOf(tracker.locator('.order-number'));
+    expect(orderNumber).toMatch(/^#[0-9A-Z]{6}$/);
+    expect(await textOf(tracker)).toContain(`from ${storeName}`);
+    expect(await textOf(customer.getByRole('list', { name: 'My orders' }))).toContain(orderNumber);
     expect(await textOf(tracker.getByText('Live updates on'))).toBe('Live updates on');
     expect(await tracker.getByRole('button', { name: 'Cancel order' }).isEnabled()).toBe(true);
 
     // The store sees it appear live and accepts it.
-    const storeCard = store.getByRole('article', { name: `Order ${orderId}` });
+    const storeCard = store.getByRole('article', { name: `Order ${orderNumber}` });
     expect(await textOf(storeCard.getByText('PLACED', { exact: true }))).toBe('PLACED');
     expect(await textOf(storeCard)).toContain('mushroom');
+    expect(await textOf(storeCard)).toContain('for a customer');
     await store.screenshot({ path: '/tmp/web-demo-store.png', fullPage: true });
     await storeCard.getByRole('button', { name: 'Accept' }).click();
     expect(await textOf(storeCard.getByText('ACCEPTED', { exact: true }))).toBe('ACCEPTED');
@@ -108,37 +139,49 @@ describe('web demo in a browser', () => {
     expect(await textOf(tracker.getByText('ACCEPTED', { exact: true }))).toBe('ACCEPTED');
     expect(await tracker.getByRole('button', { name: 'Cancel order' }).count()).toBe(0);
 
-    // The driver sees it become ready live and picks it up.
-    const driverCard = driver.getByRole('list', { name: 'Ready for pickup' }).getByRole('article', { name: `Order ${orderId}` });
+    // The driver sees it offered live and picks it up.
+    const driverCard = driver.getByRole('list', { name: 'Ready for pickup' }).getByRole('article', { name: `Order ${orderNumber}` });
     expect(await textOf(driverCard.getByText('ACCEPTED', { exact: true }))).toBe('ACCEPTED');
+    expect(await textOf(driverCard)).toContain(`From ${storeName}`);
     await driver.screenshot({ path: '/tmp/web-demo-driver.png', fullPage: true });
     await driverCard.getByRole('button', { name: 'Pick up' }).click();
-    const delivery = driver.getByRole('list', { name: 'Your deliveries' }).getByRole('article', { name: `Order ${orderId}` });
+    const delivery = driver.getByRole('list', { name: 'Your deliveries' }).getByRole('article', { name: `Order ${orderNumber}` });
     expect(await textOf(delivery.getByText('OUT_FOR_DELIVERY', { exact: true }))).toBe('OUT_FOR_DELIVERY');
+    expect(await textOf(delivery)).toContain('driver: you');
 
     // The customer sees it leave, still without a reload.
     expect(await textOf(tracker.getByText('OUT_FOR_DELIVERY', { exact: true }))).toBe('OUT_FOR_DELIVERY');
     expect(await textOf(tracker.getByText(/Estimated arrival/))).toContain('Estimated arrival');
+    expect(await textOf(tracker)).toContain('driver: a driver');
     await customer.screenshot({ path: '/tmp/web-demo-customer-tracker.png', fullPage: true });
 
-    // The tracker's URL carries the order id, so a reload reopens it.
-    expect(customer.url()).toContain(`#/customer/${orderId}`);
+    // The tracker's URL carries the order id and the session survives a reload, so a reload reopens it.
+    expect(customer.url()).toMatch(/#\/customer\/[0-9a-f-]{36}$/);
     await customer.reload();
     expect(await textOf(tracker.getByText('OUT_FOR_DELIVERY', { exact: true }))).toBe('OUT_FOR_DELIVERY');
+    await tracker.getByText('Live updates on').waitFor({ timeout: LIVE_TIMEOUT_MS });
 
     // The driver hands it over; the customer sees DELIVERED live.
     await delivery.getByRole('button', { name: 'Mark delivered' }).click();
     expect(await textOf(tracker.getByText('DELIVERED', { exact: true }))).toBe('DELIVERED');
+    expect(await driver.getByRole('list', { name: 'Your deliveries' }).count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 
-  it("shows a rejected placement's errorType, places the order on retry, and relays a decline reason", async () => {
-    // Arrange: a postal code longer than the API allows.
-    const store = await openView('store');
-    await store.getByLabel('Store', { exact: true }).selectOption(SEED_STORE_ID);
+  it("signs a new customer up on localhost, shows a rejected placement's errorType, and relays a decline reason", async () => {
+    // Arrange: staff watch; a new customer signs up at localhost (the local pool confirms at once).
+    const store = await openPage('store');
+    await signInAsDemo(store, demoUser('store', SEED_STORE_ID));
     await store.getByText('Live updates on').waitFor({ timeout: LIVE_TIMEOUT_MS });
-    const customer = await openView('customer');
-    await customer.getByLabel('Store', { exact: true }).selectOption(SEED_STORE_ID);
+    const email = `web-demo-${Date.now()}@pizza.example`;
+    const customer = await openPage('customer', 'localhost');
+    const signUp = customer.getByRole('region', { name: /Create an account/ });
+    await signUp.getByLabel('Email').fill(email);
+    await signUp.getByLabel('Choose a password').fill('Pizza-Lover-42');
+    await signUp.getByRole('button', { name: 'Create account' }).click();
+    expect(await textOf(signedIn(customer))).toContain(`${email} · customer`);
+    expect(await textOf(customer.getByText('No orders yet.'))).toBe('No orders yet.');
+    await customer.getByLabel('Store', { exact: true }).selectOption({ label: storeName });
     await customer.getByLabel('Postal code').fill('T2T 0A7 THIS IS FAR TOO LONG');
 
     // Act + assert: the API's ValidationError is shown with its type; nothing was placed.
@@ -151,11 +194,11 @@ describe('web demo in a browser', () => {
     await customer.getByLabel('Postal code').fill('T2T 0A7');
     await customer.getByRole('button', { name: 'Retry placing order' }).click();
     const tracker = customer.getByRole('region', { name: 'Your order' });
-    const orderId = await textOf(tracker.locator('code.order-id'));
+    const orderNumber = await textOf(tracker.locator('.order-number'));
     await tracker.getByText('Live updates on').waitFor({ timeout: LIVE_TIMEOUT_MS });
 
     // Act: the store declines with a reason.
-    const card = store.getByRole('article', { name: `Order ${orderId}` });
+    const card = store.getByRole('article', { name: `Order ${orderNumber}` });
     await card.getByLabel('Decline reason').fill('Out of dough');
     await card.getByRole('button', { name: 'Decline' }).click();
 
@@ -164,6 +207,11 @@ describe('web demo in a browser', () => {
     expect(await textOf(tracker.getByText(/Out of dough/))).toBe('The store declined: Out of dough');
     expect(await textOf(card.getByText('DECLINED', { exact: true }))).toBe('DECLINED');
     expect(await card.getByRole('button').count()).toBe(0);
+
+    // Sign-out returns to the sign-in page.
+    await customer.getByRole('button', { name: 'Sign out' }).click();
+    await customer.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await signedIn(customer).count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
 });
