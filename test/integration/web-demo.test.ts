@@ -79,10 +79,14 @@ describe('web demo in a browser', () => {
     return page.getByRole('status', { name: 'Signed in' });
   }
 
-  /** One click on a demo account; resolves once the header names the account. */
-  async function signInAsDemo(page: Page, username: string): Promise<string> {
+  /** Waits until the header says who is signed in as what (store names arrive with the store list). */
+  async function expectSignedIn(page: Page, text: string): Promise<void> {
+    await signedIn(page).filter({ hasText: text }).waitFor({ timeout: LIVE_TIMEOUT_MS });
+    expect(await signedIn(page).textContent()).toContain(text);
+  }
+
+  async function signInAsDemo(page: Page, username: string): Promise<void> {
     await page.getByRole('button', { name: `Sign in as ${username}` }).click();
-    return textOf(signedIn(page));
   }
 
   function demoUser(role: 'customer' | 'store' | 'driver', storeId?: string): string {
@@ -97,12 +101,14 @@ describe('web demo in a browser', () => {
     // Staff and a driver sign in with one click (the driver on localhost) and watch before the order exists.
     const staffAccount = demoUser('store', SEED_STORE_ID);
     const store = await openPage('store');
-    expect(await signInAsDemo(store, staffAccount)).toContain(`${staffAccount} · store staff at ${storeName}`);
+    await signInAsDemo(store, staffAccount);
+    await expectSignedIn(store, `${staffAccount} · store staff at ${storeName}`);
     expect(await textOf(store.getByRole('heading', { name: `Orders at ${storeName}` }))).toBe(`Orders at ${storeName}`);
     expect(await textOf(store.getByText('Live updates on'))).toBe('Live updates on');
     const driverAccount = demoUser('driver');
     const driver = await openPage('driver', 'localhost');
-    expect(await signInAsDemo(driver, driverAccount)).toContain(`${driverAccount} · driver`);
+    await signInAsDemo(driver, driverAccount);
+    await expectSignedIn(driver, `${driverAccount} · driver`);
     expect(await textOf(driver.getByText('Live updates on'))).toBe('Live updates on');
 
     // The customer types their email and password, and orders from the store chosen by name.
@@ -111,7 +117,7 @@ describe('web demo in a browser', () => {
     await customer.getByRole('region', { name: 'Sign in' }).getByLabel('Email').fill(customerAccount);
     await customer.getByRole('region', { name: 'Sign in' }).getByLabel('Password').fill(DEMO_PASSWORD);
     await customer.getByRole('region', { name: 'Sign in' }).getByRole('button', { name: 'Sign in' }).click();
-    expect(await textOf(signedIn(customer))).toContain(`${customerAccount} · customer`);
+    await expectSignedIn(customer, `${customerAccount} · customer`);
     await customer.getByRole('heading', { name: 'Build your order' }).waitFor();
     await customer.getByLabel('Store', { exact: true }).selectOption({ label: storeName });
     await customer.getByLabel('Mushroom').check();
@@ -179,7 +185,7 @@ describe('web demo in a browser', () => {
     await signUp.getByLabel('Email').fill(email);
     await signUp.getByLabel('Choose a password').fill('Pizza-Lover-42');
     await signUp.getByRole('button', { name: 'Create account' }).click();
-    expect(await textOf(signedIn(customer))).toContain(`${email} · customer`);
+    await expectSignedIn(customer, `${email} · customer`);
     expect(await textOf(customer.getByText('No orders yet.'))).toBe('No orders yet.');
     await customer.getByLabel('Store', { exact: true }).selectOption({ label: storeName });
     await customer.getByLabel('Postal code').fill('T2T 0A7 THIS IS FAR TOO LONG');

@@ -91,7 +91,8 @@ export function App() {
           <SignInView onSignedIn={reload} />
         ) : (
           <SessionContext.Provider value={session}>
-            <PartyView session={session} orderId={orderId} />
+            {/* Keyed by user: another account's views start afresh (their lists and subscriptions). */}
+            <PartyView key={session.sub} session={session} orderId={orderId} />
           </SessionContext.Provider>
         )}
       </main>

@@ -4,7 +4,7 @@
  * the server lists demo accounts (`/demo-users.json`, local stack only), sign in as one with a
  * click. The public store list is shown too: it is the one thing the API key may read.
  */
-import { confirmSignUp, signIn, signUp } from 'aws-amplify/auth';
+import { confirmSignUp, signIn, signOut, signUp } from 'aws-amplify/auth';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ErrorList } from '../components.js';
 import { loadDemoUsers, type DemoUser } from '../config.js';
@@ -21,7 +21,13 @@ class UnsupportedStepError extends Error {
  * shows as the error's type.
  */
 async function signInWith(username: string, password: string): Promise<boolean> {
-  const { nextStep } = await signIn({ username, password });
+  const { nextStep } = await signIn({ username, password }).catch(async (error: unknown) => {
+    // Tokens Amplify still holds but could not use (an expired refresh token, a restarted local
+    // pool) count as signed in for signIn(); sign them out and try once more.
+    if (!(error instanceof Error) || error.name !== 'UserAlreadyAuthenticatedException') throw error;
+    await signOut();
+    return signIn({ username, password });
+  });
   if (nextStep.signInStep === 'DONE') return true;
   if (nextStep.signInStep === 'CONFIRM_SIGN_UP') return false;
   throw new UnsupportedStepError(`This account needs ${nextStep.signInStep}, which the demo does not support.`);
