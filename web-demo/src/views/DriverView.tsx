@@ -49,10 +49,12 @@ export function DriverView() {
     void Promise.all(ids.map((id) => api.getOrder(id).catch(() => null))).then((found) => {
       if (!active) return;
       const open = found.filter((o): o is Order => o !== null && o.driverId === sub && o.status === 'OUT_FOR_DELIVERY');
-      open.forEach(accept);
+      open.forEach((o) => accept(o));
+      // Re-read the list: a pickup made while the lookups ran is kept.
+      const closed = new Set(ids.filter((id) => !open.some((o) => o.orderId === id)));
       storeDeliveries(
         sub,
-        open.map((o) => o.orderId),
+        rememberedDeliveries(sub).filter((id) => !closed.has(id)),
       );
     });
     return () => {
