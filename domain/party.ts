@@ -53,15 +53,11 @@ export function callerOf(identity: unknown): Caller | null {
   if (identity === null || identity === undefined || typeof identity !== 'object') return null;
   const sub = (identity as { sub?: unknown }).sub;
   if (typeof sub !== 'string' || sub === '') return null;
-  // AppSync gives a list, or null for a user in no group. Indexed rather than iterated, so that
-  // anything else (no Array.isArray in APPSYNC_JS) is no groups instead of a runtime error.
-  const listed = (identity as { groups?: { length?: unknown; [i: number]: unknown } | null }).groups;
+  // AppSync gives a list, or null for a user in no group.
+  const listed = (identity as { groups?: unknown }).groups;
   const groups: string[] = [];
-  if (listed !== null && listed !== undefined && typeof listed === 'object' && typeof listed.length === 'number') {
-    for (let i = 0; i < listed.length; i++) {
-      const g = listed[i];
-      if (typeof g === 'string') groups.push(g);
-    }
+  if (listed !== null && listed !== undefined && typeof listed === 'object') {
+    for (const g of listed as unknown[]) if (typeof g === 'string') groups.push(g);
   }
   return { sub, groups };
 }
