@@ -33,6 +33,7 @@ import { startMessaging } from './messaging/messaging.js';
 import { startStepFunctionsEndpoint } from './sfn/index.js';
 import { startSsmEndpoint } from './ssm/ssm-endpoint.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './util/aws.js';
+import { jsonFileRoutes } from './client-files.js';
 import { localApiAuth } from './stack-auth.js';
 import { acquireLock } from './util/lock.js';
 import { assertPortFree } from './util/ports.js';
@@ -381,6 +382,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     progress(`${resolvers.size} APPSYNC_JS resolvers loaded and checked`);
 
+    const clientFiles = jsonFileRoutes({ '/amplify-config.json': () => api.amplifyConfig, '/demo-users.json': () => DEMO_USERS });
     const appsync = await startAppSyncServer({
       schemaSdl,
       resolvers,
@@ -406,23 +408,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           }),
       // Any browser client on this origin can configure Amplify from here, and the web demo's
       // one-click sign-in reads the seeded accounts (the same list as demo-users.json: demo data).
-      extraRoutes: (req, res) => {
-        const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-        const body =
-          req.method !== 'GET'
-            ? undefined
-            : path === '/amplify-config.json'
-              ? api.amplifyConfig
-              : path === '/demo-users.json'
-                ? DEMO_USERS
-                : undefined;
-        if (body !== undefined) {
-          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-          res.end(JSON.stringify(body));
-          return true;
-        }
-        return options.extraRoutes?.(req, res) ?? false;
-      },
+      extraRoutes: (req, res) => clientFiles(req, res) || (options.extraRoutes?.(req, res) ?? false),
     });
     stops.push(() => appsync.stop());
     api.graphqlUrl = appsync.url;
