@@ -1,5 +1,7 @@
 /**
- * Who may do what (issue 7, README "Who may do what"), on one local stack: every query, mutation
+ * Identity on one local stack (issue 7). Signing in: the stack's user pool in amplify-config, the
+ * seeded demo accounts in their groups, self sign-up. Who may do what (README "Who may do what"):
+ * every query, mutation
  * and subscription for each signed-in party, a caller with only the API key, the backend's IAM
  * principal and a caller without credentials. Parties act through the real aws-amplify client
  * (their own access token each, see harness.ts); subscriptions that must hear nothing, forged
@@ -12,9 +14,11 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { GetQueueAttributesCommand, ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { generateClient } from 'aws-amplify/api';
+import { signIn, signOut, signUp } from 'aws-amplify/auth';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Order } from '../../generated/graphql.js';
-import { SEED_STORE_ID } from '../../infra/seed-stores.js';
+import { SEED_STORE_ID, SEED_STORES } from '../../infra/seed-stores.js';
 import { headerProtocol, RawClient, type Frame } from '../../local/appsync/server/test-kit.js';
 import { startCognitoUserPool } from '../../local/cognito/index.js';
 import { LOCAL_CREDENTIALS } from '../../local/util/aws.js';
@@ -62,6 +66,63 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.stop();
+});
+
+// --- signing in -----------------------------------------------------------------------------------
+
+function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+describe('signing in', () => {
+  it('puts the user pool into amplify-config beside the API', () => {
+    expect(h.stack.amplifyConfig.Auth.Cognito).toEqual({
+      userPoolId: h.stack.userPool.userPoolId,
+      userPoolClientId: h.stack.userPool.clientId,
+      userPoolEndpoint: h.stack.userPool.endpoint,
+      loginWith: { email: true },
+      signUpVerificationMethod: 'code',
+    });
+    expect(h.stack.userPool.issuer).toBe(`${h.stack.userPool.endpoint}/${h.stack.userPool.userPoolId}`);
+  });
+
+  it('seeds two customers, one staff account per store, two drivers and an operator, each in their groups', () => {
+    const roles = h.stack.demoUsers.map((u) => u.role);
+    expect(roles.filter((r) => r === 'customer')).toHaveLength(2);
+    expect(roles.filter((r) => r === 'driver')).toHaveLength(2);
+    expect(roles.filter((r) => r === 'operator')).toHaveLength(1);
+    const staff = h.stack.demoUsers.filter((u) => u.role === 'store');
+    expect(staff.map((u) => u.storeId).sort()).toEqual(SEED_STORES.map((s) => s.storeId).sort());
+    expect(new Set(h.stack.demoUsers.map((u) => u.username)).size).toBe(h.stack.demoUsers.length);
+
+    // The access tokens the parties signed in with (Amplify's default flow) carry the groups AppSync reads.
+    const groups = (name: PartyName) => claimsOf(parties[name].token)['cognito:groups'];
+    expect(groups('customer1')).toEqual(['customers']);
+    expect(groups('store2')).toEqual(expect.arrayContaining(['stores', `store:${parties.store2.storeId ?? ''}`]));
+    expect(groups('store2')).toHaveLength(2);
+    expect(groups('driver1')).toEqual(['drivers']);
+    expect(groups('operator')).toEqual(['operators']);
+    expect(claimsOf(parties.customer1.token)).toMatchObject({
+      iss: h.stack.userPool.issuer,
+      token_use: 'access',
+      sub: parties.customer1.sub,
+    });
+    expect(new Set(SIGNED_IN.map((name) => parties[name].sub)).size).toBe(SIGNED_IN.length);
+  });
+
+  it("lets a new customer sign up, confirmed at once, sign in, and use the API in Amplify's userPool mode", async () => {
+    const email = `new-customer-${process.pid}-${Date.now()}@example.com`;
+    const signedUp = await signUp({ username: email, password: 'Fresh-Pie-42', options: { userAttributes: { email } } });
+    expect(signedUp).toMatchObject({ isSignUpComplete: true, nextStep: { signUpStep: 'DONE' } });
+    expect((await signIn({ username: email, password: 'Fresh-Pie-42' })).isSignedIn).toBe(true);
+    try {
+      const client = generateClient({ authMode: 'userPool' });
+      const { data } = (await client.graphql({ query: MY_ORDERS })) as { data: { myOrders: { items: unknown[] } } };
+      expect(data.myOrders.items).toEqual([]);
+    } finally {
+      await signOut();
+    }
+  });
 });
 
 // --- callers -------------------------------------------------------------------------------------
@@ -558,10 +619,6 @@ describe('who may do what', () => {
 
 // --- credentials that must not work -----------------------------------------------------------------
 
-function claimsOf(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-
 /** An RS256 JWT signed with a key of our own. */
 function mintWithOwnKey(header: Record<string, unknown>, claims: Record<string, unknown>): string {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -581,8 +638,21 @@ async function postWithToken(token: string): Promise<number> {
 }
 
 describe('forged credentials', () => {
-  it('refuses tampered, wrong-key and wrong-issuer tokens with 401, over HTTP and realtime', async () => {
+  it('refuses a wrong API key, and tampered, wrong-key and wrong-issuer tokens with 401, over HTTP and realtime', async () => {
     const { customer1 } = parties;
+    for (const headers of [{}, { 'x-api-key': 'da2-wrong' }]) {
+      const response = await fetch(h.stack.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query: LIST_STORES }),
+      });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('x-amzn-errortype')).toBe('UnauthorizedException');
+      expect(await response.json()).toEqual({
+        errors: [{ errorType: 'UnauthorizedException', message: 'You are not authorized to make this call.' }],
+      });
+    }
+
     const token = customer1.token;
     const [header = '', payload = '', signature = ''] = token.split('.');
     const headerJson = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<string, unknown>;

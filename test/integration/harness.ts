@@ -93,7 +93,8 @@ export async function startHarness(options: LocalStackOptions = {}): Promise<Har
 
 /** Amplify with the API key of the current configuration (a visitor who has not signed in). */
 export function apiKeyClient(): Client {
-  return { name: 'api key', graphql: generateClient({ authMode: 'apiKey' }).graphql };
+  const client = generateClient({ authMode: 'apiKey' });
+  return { name: 'api key', graphql: client.graphql.bind(client) };
 }
 
 /** Amplify Auth is one process-wide session: sign-ins take turns. */
@@ -128,7 +129,7 @@ export function signInParty(users: readonly DemoUser[], name: PartyName): Promis
         ...(user.storeId === undefined ? {} : { storeId: user.storeId }),
         sub,
         token,
-        graphql: client.graphql,
+        graphql: client.graphql.bind(client),
       };
     } finally {
       await signOut();
