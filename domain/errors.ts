@@ -58,3 +58,11 @@ export class IdempotencyConflictError extends DomainError {
     super(`idempotencyKey ${idempotencyKey} was already used for a different order`, { idempotencyKey });
   }
 }
+
+/**
+ * The one refusal for an order the caller may not see or act on, whether or not it exists: the
+ * same message and info in both cases, so no caller learns that another party's order exists.
+ */
+export function orderNotYoursError(orderId: string): UnauthorizedError {
+  return new UnauthorizedError(`order ${orderId} does not exist or is not yours`, { orderId });
+}

@@ -58,11 +58,18 @@ export const TRANSITIONS = {
 
 export type OrderAction = keyof typeof TRANSITIONS;
 
+/** Who a new order is: its id (we mint it) and its customer (the caller's user id, never an input). */
+export interface NewOrderIds {
+  readonly orderId: string;
+  readonly customerId: string;
+}
+
 /** What a new order looks like: PLACED, version 1, nothing else happened yet. */
-export function newOrder(command: PlaceOrderCommand, orderId: string, now: Date): OrderRecord {
+export function newOrder(command: PlaceOrderCommand, { orderId, customerId }: NewOrderIds, now: Date): OrderRecord {
   const at = now.toISOString();
   return {
     orderId,
+    customerId,
     storeId: command.storeId,
     paymentId: command.paymentId,
     pies: command.pies,

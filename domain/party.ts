@@ -53,6 +53,7 @@ export function callerOf(identity: unknown): Caller | null {
   if (identity === null || identity === undefined || typeof identity !== 'object') return null;
   const sub = (identity as { sub?: unknown }).sub;
   if (typeof sub !== 'string' || sub === '') return null;
+  // AppSync gives a list, or null for a user in no group.
   const listed = (identity as { groups?: unknown }).groups;
   const groups: string[] = [];
   if (listed !== null && listed !== undefined && typeof listed === 'object') {
@@ -84,6 +85,27 @@ export interface OrderOwnership {
   readonly driverId?: string | null;
 }
 
+/** The order attribute that names a party's own orders. */
+export type OwnerAttribute = 'customerId' | 'storeId' | 'driverId';
+
+/**
+ * Which orders are the party's own: those whose `attribute` holds `value` (a customer's orders, a
+ * store's, a driver's deliveries). Null for operators and `none`, who own no order. The Lambda
+ * mutations guard their writes on it; `maySee` admits every owned order.
+ */
+export function ownerOf(party: Party): { readonly attribute: OwnerAttribute; readonly value: string } | null {
+  switch (party.kind) {
+    case 'customer':
+      return { attribute: 'customerId', value: party.customerId };
+    case 'store':
+      return { attribute: 'storeId', value: party.storeId };
+    case 'driver':
+      return { attribute: 'driverId', value: party.driverId };
+    default:
+      return null;
+  }
+}
+
 /** The status in which an order is offered to every driver (accepted, waiting for a pickup). */
 export const OFFERED_TO_DRIVERS_STATUS = 'ACCEPTED';
 
@@ -106,9 +128,20 @@ export function maySee(party: Party, order: OrderOwnership): boolean {
   }
 }
 
-/** AppSync's enhanced subscription filter (`extensions.setSubscriptionFilter`): groups OR-ed, filters AND-ed. */
+/** One condition of a subscription filter: the policy needs only equality and its negation. */
+export interface SubscriptionFilterCondition {
+  fieldName: string;
+  operator: 'eq' | 'ne';
+  value: string;
+}
+
+/**
+ * AppSync's enhanced subscription filter (`extensions.setSubscriptionFilter`): groups OR-ed,
+ * conditions within a group AND-ed. Mutable arrays, so it is assignable to @aws-appsync/utils'
+ * `SubscriptionFilter`.
+ */
 export interface SubscriptionFilterJson {
-  readonly filterGroup: readonly { readonly filters: readonly { fieldName: string; operator: string; value: unknown }[] }[];
+  filterGroup: { filters: SubscriptionFilterCondition[] }[];
 }
 
 /** The narrowing a subscriber asked for with `onOrderUpdated(orderId, storeId)`. */
@@ -123,7 +156,7 @@ export interface OrderSubscriptionArgs {
  * nothing (the resolver then refuses the subscription as Unauthorized).
  */
 export function orderSubscriptionFilter(party: Party, args: OrderSubscriptionArgs): SubscriptionFilterJson | null {
-  let groups: { fieldName: string; operator: string; value: unknown }[][];
+  let groups: SubscriptionFilterCondition[][];
   switch (party.kind) {
     case 'customer':
       groups = [[{ fieldName: 'customerId', operator: 'eq', value: party.customerId }]];
@@ -143,10 +176,10 @@ export function orderSubscriptionFilter(party: Party, args: OrderSubscriptionArg
     default:
       return null;
   }
-  const narrowing: { fieldName: string; operator: string; value: unknown }[] = [];
+  const narrowing: SubscriptionFilterCondition[] = [];
   if (args.orderId !== null && args.orderId !== undefined) narrowing.push({ fieldName: 'orderId', operator: 'eq', value: args.orderId });
   if (args.storeId !== null && args.storeId !== undefined) narrowing.push({ fieldName: 'storeId', operator: 'eq', value: args.storeId });
-  const filterGroup: { filters: { fieldName: string; operator: string; value: unknown }[] }[] = [];
+  const filterGroup: { filters: SubscriptionFilterCondition[] }[] = [];
   for (const g of groups) {
     const filters = g.concat(narrowing);
     // AppSync refuses an empty filter group: an operator with no narrowing gets an always-true filter.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from './errors.js';
-import { parseDecideOrder, parsePickupOrder, parsePlaceOrder } from './validation.js';
+import { parseCancelOrder, parseCompleteDelivery, parseDecideOrder, parsePickupOrder, parsePlaceOrder } from './validation.js';
 
 function validInput(): Record<string, unknown> {
   return {
@@ -138,44 +138,54 @@ describe('parsePlaceOrder', () => {
 
 describe('parseDecideOrder', () => {
   it('accepts ACCEPT without a reason', () => {
-    expect(parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'ACCEPT' })).toEqual({
+    expect(parseDecideOrder({ orderId: 'o1', decision: 'ACCEPT' })).toEqual({
       orderId: 'o1',
-      storeId: 's1',
       decision: 'ACCEPT',
       reason: null,
     });
   });
 
   it('treats a blank reason as none', () => {
-    expect(parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'DECLINE', reason: '  ' }).reason).toBeNull();
+    expect(parseDecideOrder({ orderId: 'o1', decision: 'DECLINE', reason: '  ' }).reason).toBeNull();
   });
 
   it('treats a reason with nothing visible as none', () => {
-    expect(parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'DECLINE', reason: '\u200B\u2060 ' }).reason).toBeNull();
+    expect(parseDecideOrder({ orderId: 'o1', decision: 'DECLINE', reason: '\u200B\u2060 ' }).reason).toBeNull();
   });
 
   it('refuses a reason with a control character, even a blank one', () => {
-    expect(fieldOf(() => parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'DECLINE', reason: 'out of\u0000 dough' }))).toBe(
-      'reason',
-    );
-    expect(fieldOf(() => parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'DECLINE', reason: 'closed\nearly' }))).toBe('reason');
-    expect(fieldOf(() => parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'DECLINE', reason: '\t' }))).toBe('reason');
+    expect(fieldOf(() => parseDecideOrder({ orderId: 'o1', decision: 'DECLINE', reason: 'out of\u0000 dough' }))).toBe('reason');
+    expect(fieldOf(() => parseDecideOrder({ orderId: 'o1', decision: 'DECLINE', reason: 'closed\nearly' }))).toBe('reason');
+    expect(fieldOf(() => parseDecideOrder({ orderId: 'o1', decision: 'DECLINE', reason: '\t' }))).toBe('reason');
   });
 
   it('stores the reason NFC-normalised and trimmed', () => {
-    expect(parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'DECLINE', reason: ' Cre\u0300me \u200B' }).reason).toBe(
-      'Cr\u00E8me',
-    );
+    expect(parseDecideOrder({ orderId: 'o1', decision: 'DECLINE', reason: ' Cre\u0300me \u200B' }).reason).toBe('Cr\u00E8me');
   });
 
   it('rejects an unknown decision and an overlong reason', () => {
-    expect(fieldOf(() => parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'MAYBE' }))).toBe('decision');
-    expect(fieldOf(() => parseDecideOrder({ orderId: 'o1', storeId: 's1', decision: 'DECLINE', reason: 'x'.repeat(281) }))).toBe('reason');
+    expect(fieldOf(() => parseDecideOrder({ orderId: 'o1', decision: 'MAYBE' }))).toBe('decision');
+    expect(fieldOf(() => parseDecideOrder({ orderId: 'o1', decision: 'DECLINE', reason: 'x'.repeat(281) }))).toBe('reason');
   });
 });
 
-describe('parsePickupOrder', () => {
-  it('rejects a missing driver', () => {
-    expect(fieldOf(() => parsePickupOrder({ orderId: 'o1' }))).toBe('driverId');
+describe('parseDecideOrder without a party in the input', () => {
+  it("ignores a storeId in the input: the deciding store is the caller's", () => {
+    expect(parseDecideOrder({ orderId: 'o1', storeId: 's2', decision: 'ACCEPT' })).not.toHaveProperty('storeId');
+  });
+});
+
+describe.each([
+  ['parsePickupOrder', parsePickupOrder],
+  ['parseCompleteDelivery', parseCompleteDelivery],
+  ['parseCancelOrder', parseCancelOrder],
+])('%s', (_name, parse) => {
+  it('takes only the order id: the party is the caller, never an input', () => {
+    expect(parse({ orderId: 'o1', driverId: 'd2', customerId: 'c2' })).toEqual({ orderId: 'o1' });
+  });
+
+  it('rejects a missing or malformed order id', () => {
+    expect(fieldOf(() => parse({}))).toBe('orderId');
+    expect(fieldOf(() => parse({ orderId: 'o 1' }))).toBe('orderId');
   });
 });

@@ -4,8 +4,9 @@
  * already checked types and enums on AppSync, but handlers are also reachable directly (tests,
  * other callers), so nothing is assumed. Free text (address fields, the decline reason) passes one
  * helper, `text`: no control characters, something visible required, stored NFC-normalised; ids
- * (store, payment, driver, order) match `LIMITS.idPattern`, which admits only ASCII letters,
- * digits, "-" and "_".
+ * (store, payment, order) match `LIMITS.idPattern`, which admits only ASCII letters, digits, "-"
+ * and "_". No input names a party: the customer, the store that decides and the driver come from
+ * the caller's identity (domain/party.ts), so a caller cannot act as someone else by naming them.
  */
 import type { CheeseAmount, Decision, PieSize, Topping } from '../generated/graphql.js';
 import { ValidationError } from './errors.js';
@@ -32,7 +33,7 @@ export const LIMITS = {
   maxToppingsPerPie: 9,
   maxTextLength: 200,
   maxReasonLength: 280,
-  /** Ids we mint are ULIDs; ids from callers (store, driver, payment) are opaque but bounded. */
+  /** Ids we mint are UUIDs; ids from callers (store, payment) are opaque but bounded. */
   idPattern: /^[A-Za-z0-9_-]{1,64}$/,
   idempotencyKeyPattern: /^[A-Za-z0-9_-]{8,64}$/,
 } as const;
@@ -45,21 +46,21 @@ export interface PlaceOrderCommand {
   readonly idempotencyKey: string;
 }
 
+/** The deciding store is the caller's (their staff group), not an input. */
 export interface DecideOrderCommand {
   readonly orderId: string;
-  readonly storeId: string;
   readonly decision: Decision;
   readonly reason: string | null;
 }
 
+/** The driver is the caller, not an input. */
 export interface PickupOrderCommand {
   readonly orderId: string;
-  readonly driverId: string;
 }
 
+/** Only the driver who picked the order up (the caller) may complete it. */
 export interface CompleteDeliveryCommand {
   readonly orderId: string;
-  readonly driverId: string;
 }
 
 export interface CancelOrderCommand {
@@ -196,25 +197,25 @@ export function parseDecideOrder(value: unknown): DecideOrderCommand {
   const decision = oneOf(o.decision, DECISIONS, 'decision');
   // An optional reason left blank (nothing visible) is no reason.
   const reason = text(o.reason, 'reason', { max: LIMITS.maxReasonLength, optional: true });
-  return { orderId: id(o.orderId, 'orderId'), storeId: id(o.storeId, 'storeId'), decision, reason };
+  return { orderId: id(o.orderId, 'orderId'), decision, reason };
 }
 
-function parseOrderAndDriver(value: unknown): { orderId: string; driverId: string } {
+/** `{ orderId }`: the input of every mutation whose party comes from the caller alone. */
+function parseOrderOnly(value: unknown): { orderId: string } {
   const o = object(value, 'input');
-  return { orderId: id(o.orderId, 'orderId'), driverId: id(o.driverId, 'driverId') };
+  return { orderId: id(o.orderId, 'orderId') };
 }
 
 export function parsePickupOrder(value: unknown): PickupOrderCommand {
-  return parseOrderAndDriver(value);
+  return parseOrderOnly(value);
 }
 
 export function parseCompleteDelivery(value: unknown): CompleteDeliveryCommand {
-  return parseOrderAndDriver(value);
+  return parseOrderOnly(value);
 }
 
 export function parseCancelOrder(value: unknown): CancelOrderCommand {
-  const o = object(value, 'input');
-  return { orderId: id(o.orderId, 'orderId') };
+  return parseOrderOnly(value);
 }
 
 export function parseOrderId(value: unknown): string {

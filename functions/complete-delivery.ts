@@ -1,17 +1,21 @@
 /**
- * Mutation.completeDelivery: the driver who picked the order up hands it over. Only that driver,
- * and only while the order is OUT_FOR_DELIVERY; the workflow's delivery wait then ends.
+ * Mutation.completeDelivery: the driver who picked the order up hands it over. Only that driver
+ * (the write is guarded on the order's driverId being the caller's), and only while the order is
+ * OUT_FOR_DELIVERY; the workflow's delivery wait then ends.
  */
+import { requireParty } from '../domain/authorize.js';
 import { toPublicOrder, type PublicOrder } from '../domain/order.js';
+import type { Party } from '../domain/party.js';
 import { parseCompleteDelivery, type CompleteDeliveryCommand } from '../domain/validation.js';
 import { ORDER_MUTATION_ENV, orderMutationHandler, resumeAfterWrite, type OrderMutationDeps } from './lib/mutation-handler.js';
 
 export const ENV = ORDER_MUTATION_ENV;
 
-export async function completeDelivery(command: CompleteDeliveryCommand, deps: OrderMutationDeps): Promise<PublicOrder> {
+export async function completeDelivery(command: CompleteDeliveryCommand, party: Party, deps: OrderMutationDeps): Promise<PublicOrder> {
+  requireParty(party, 'driver', 'complete a delivery');
   const now = deps.now();
   const after = await deps.orders.transition(command.orderId, 'deliver', {
-    owner: { attribute: 'driverId', value: command.driverId },
+    party,
     now,
     set: { deliveredAt: now.toISOString() },
   });

@@ -1,20 +1,26 @@
 /**
- * Mutation.pickupOrder: a driver picks up an ACCEPTED order. Before acceptance (or after
+ * Mutation.pickupOrder: a driver picks up an ACCEPTED order (offered to every driver) and
+ * becomes its driver: the driver id is the caller's, never an input. Before acceptance (or after
  * another driver) the guarded write refuses it; the winner resumes the workflow.
  */
+import { requireParty } from '../domain/authorize.js';
 import { toPublicOrder, type PublicOrder } from '../domain/order.js';
+import type { Party } from '../domain/party.js';
 import { parsePickupOrder, type PickupOrderCommand } from '../domain/validation.js';
 import { ORDER_MUTATION_ENV, orderMutationHandler, resumeAfterWrite, type OrderMutationDeps } from './lib/mutation-handler.js';
 
 export const ENV = ORDER_MUTATION_ENV;
 
-export async function pickupOrder(command: PickupOrderCommand, deps: OrderMutationDeps): Promise<PublicOrder> {
+export async function pickupOrder(command: PickupOrderCommand, party: Party, deps: OrderMutationDeps): Promise<PublicOrder> {
+  const { driverId } = requireParty(party, 'driver', 'pick up an order');
   const now = deps.now();
   const after = await deps.orders.transition(command.orderId, 'pickup', {
+    party,
+    offered: true,
     now,
-    set: { driverId: command.driverId, pickedUpAt: now.toISOString() },
+    set: { driverId, pickedUpAt: now.toISOString() },
   });
-  await resumeAfterWrite(deps, command.orderId, after.driverTaskToken, { kind: 'success', output: { driverId: command.driverId } });
+  await resumeAfterWrite(deps, command.orderId, after.driverTaskToken, { kind: 'success', output: { driverId } });
   return toPublicOrder(after);
 }
 

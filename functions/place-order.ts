@@ -1,11 +1,14 @@
 /**
- * Mutation.placeOrder: validates the order, writes it once per idempotency key and starts its
- * workflow (execution name = order id, so a retry never starts a second one).
+ * Mutation.placeOrder: a signed-in customer places an order (its customerId is the caller's,
+ * never an input). Validates the order, writes it once per customer and idempotency key and
+ * starts its workflow (execution name = order id, so a retry never starts a second one).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { requireParty } from '../domain/authorize.js';
 import { NotFoundError } from '../domain/errors.js';
 import { newOrder, toPublicOrder, type PublicOrder } from '../domain/order.js';
+import { partyOf, type Party } from '../domain/party.js';
 import { parsePlaceOrder, type PlaceOrderCommand } from '../domain/validation.js';
 import { documentClient, sfnClient } from './lib/clients.js';
 import { lazyEnv, positiveInt } from './lib/config.js';
@@ -36,18 +39,24 @@ export interface PlaceOrderDeps {
   readonly newId: () => string;
 }
 
-/** Same request ⇔ same hash; the idempotency key itself is not part of it. */
-export function requestHash(command: PlaceOrderCommand): string {
+/**
+ * Same request by the same customer ⇔ same hash; the idempotency key itself is not part of it.
+ * The customer is, so a stored key can only ever match its own customer's request.
+ */
+export function requestHash(command: PlaceOrderCommand, customerId: string): string {
   const { idempotencyKey: _ignored, ...rest } = command;
-  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify({ customerId, ...rest }))
+    .digest('hex');
 }
 
-export async function placeOrder(command: PlaceOrderCommand, deps: PlaceOrderDeps): Promise<PublicOrder> {
+export async function placeOrder(command: PlaceOrderCommand, party: Party, deps: PlaceOrderDeps): Promise<PublicOrder> {
+  const { customerId } = requireParty(party, 'customer', 'place an order');
   const store = await deps.stores.get(command.storeId);
   if (store === null) throw new NotFoundError('store', command.storeId);
-  const record = newOrder(command, deps.newId(), deps.now());
+  const record = newOrder(command, { orderId: deps.newId(), customerId }, deps.now());
 
-  const { record: order } = await deps.orders.createIdempotent(record, requestHash(command));
+  const { record: order } = await deps.orders.createIdempotent(record, requestHash(command, customerId));
   // Started on every call, also for a retry: if an earlier attempt saved the order but failed
   // before starting the workflow, the retry heals it. Same name + same input is a no-op.
   const input: WorkflowInput = { orderId: order.orderId, storeId: order.storeId, timeouts: deps.timeouts };
@@ -85,7 +94,8 @@ function defaultDeps(): PlaceOrderDeps {
 
 export const handler = async (event: unknown): Promise<MutationResult> => {
   try {
-    const order = await placeOrder(parsePlaceOrder(parseMutationEvent(event).input), (deps ??= defaultDeps()));
+    const { input, caller } = parseMutationEvent(event);
+    const order = await placeOrder(parsePlaceOrder(input), partyOf(caller), (deps ??= defaultDeps()));
     log.info('order placed', { orderId: order.orderId, storeId: order.storeId });
     return success(order);
   } catch (error) {

@@ -170,3 +170,27 @@ describe('the published mutation', () => {
     expect(calls).toEqual([{ query: PublishOrderUpdateDocument, variables: { order: JSON.stringify(toPublicOrder(order())) } }]);
   });
 });
+
+describe('what subscription filters read', () => {
+  const log = { info: () => undefined, error: () => undefined };
+
+  it("publishes the fields onOrderUpdated's filter decides on: customerId, storeId, status, driverId", () => {
+    const published = orderToPublish(streamRecord(order({ status: 'OUT_FOR_DELIVERY', driverId: 'd1', version: 3 }), order()));
+    expect(published).toMatchObject({ customerId: 'c1', storeId: 's1', status: 'OUT_FOR_DELIVERY', driverId: 'd1' });
+  });
+
+  it('fails loudly on an item without a customer instead of publishing an order no customer would hear', async () => {
+    const calls: unknown[] = [];
+    const client: GraphqlIamClient = {
+      request: async (_query, variables) => {
+        calls.push(variables);
+        return null;
+      },
+    };
+    const { customerId: _dropped, ...withoutCustomer } = order();
+    const record = streamRecord(withoutCustomer as OrderRecord, undefined, '7');
+    const result = await publishRecords({ Records: [record] }, client, log);
+    expect(calls).toEqual([]);
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '7' }]);
+  });
+});

@@ -7,8 +7,9 @@ import { util, type Context, type NONERequest } from '@aws-appsync/utils';
 export function request(ctx: Context<{ order: unknown }>): NONERequest {
   const raw = ctx.args.order;
   const order = typeof raw === 'string' ? JSON.parse(raw) : raw;
-  if (!order || typeof order.orderId !== 'string' || typeof order.storeId !== 'string') {
-    util.error('order: must be an Order object with orderId and storeId', 'ValidationError');
+  // customerId, storeId and status are what subscribers' filters decide on (domain/party.ts).
+  if (!order || typeof order.orderId !== 'string' || typeof order.storeId !== 'string' || typeof order.customerId !== 'string') {
+    util.error('order: must be an Order object with orderId, customerId and storeId', 'ValidationError');
   }
   return { payload: order };
 }

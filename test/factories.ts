@@ -1,7 +1,7 @@
 /** Event and record factories shared by the unit tests. */
 import { newOrder, toPublicOrder, type Order, type OrderRecord } from '../domain/order.js';
 
-/** A stored order (PLACED, version 1) with every optional field empty, patched as needed. */
+/** A stored order (PLACED, version 1, customer c1 at store s1) with every optional field empty, patched as needed. */
 export function orderRecord(patch: Partial<OrderRecord> = {}): OrderRecord {
   const placed = newOrder(
     {
@@ -11,7 +11,7 @@ export function orderRecord(patch: Partial<OrderRecord> = {}): OrderRecord {
       deliveryAddress: { coordinates: { latitude: 1, longitude: 2 }, streetAddress: 'a', city: 'b', postalCode: 'c', province: 'd' },
       idempotencyKey: 'key-00000001',
     },
-    'o1',
+    { orderId: 'o1', customerId: 'c1' },
     new Date('2026-11-24T00:00:00.000Z'),
   );
   return { ...placed, ...patch };

@@ -1,9 +1,11 @@
 /**
  * The thin Lambda entry point shared by the order mutations that change an existing order:
- * parse the resolver's event, run the domain operation, map the result (typed errors as data).
+ * parse the resolver's event, run the domain operation as the caller's party, map the result
+ * (typed errors as data). The party comes from the caller the resolver verified, never from input.
  */
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { PublicOrder } from '../../domain/order.js';
+import { partyOf, type Party } from '../../domain/party.js';
 import { documentClient, sfnClient } from './clients.js';
 import { lazyEnv } from './config.js';
 import { parseMutationEvent } from './event.js';
@@ -25,7 +27,8 @@ export interface OrderMutationDeps {
 export function orderMutationHandler<C>(
   name: string,
   parse: (input: unknown) => C,
-  run: (command: C, deps: OrderMutationDeps) => Promise<PublicOrder>,
+  /** Refuses every party but the one it serves (domain/authorize.ts) before touching anything. */
+  run: (command: C, party: Party, deps: OrderMutationDeps) => Promise<PublicOrder>,
 ): (event: unknown) => Promise<MutationResult> {
   const env = lazyEnv(ORDER_MUTATION_ENV);
   const log = logger(name);
@@ -38,8 +41,10 @@ export function orderMutationHandler<C>(
         now: () => new Date(),
         log,
       };
-      const order = await run(parse(parseMutationEvent(event).input), deps);
-      log.info(`${name} done`, { orderId: order.orderId, status: order.status, version: order.version });
+      const { input, caller } = parseMutationEvent(event);
+      const party = partyOf(caller);
+      const order = await run(parse(input), party, deps);
+      log.info(`${name} done`, { orderId: order.orderId, status: order.status, version: order.version, party: party.kind });
       return success(order);
     } catch (error) {
       return failure(error);

@@ -12,7 +12,7 @@ export class MalformedOrderError extends Error {
 export function parseOrderRecord(item: unknown): OrderRecord {
   if (typeof item !== 'object' || item === null) throw new MalformedOrderError('order item is missing');
   const o = item as Record<string, unknown>;
-  for (const key of ['orderId', 'storeId', 'paymentId', 'createdAt', 'updatedAt', 'idempotencyKey'] as const) {
+  for (const key of ['orderId', 'customerId', 'storeId', 'paymentId', 'createdAt', 'updatedAt', 'idempotencyKey'] as const) {
     if (typeof o[key] !== 'string') throw new MalformedOrderError(`order item has no string ${key}`);
   }
   if (typeof o.status !== 'string' || !(ORDER_STATUSES as readonly string[]).includes(o.status)) {

@@ -1,12 +1,14 @@
 /**
  * Orders in DynamoDB. Every status change is one UpdateItem whose condition is derived from
- * the domain's TRANSITIONS, so concurrent requests (two stores, two drivers, a retry) cannot
- * both win: the loser gets a typed error and the item is unchanged.
+ * the domain's TRANSITIONS and from the acting party (domain/party.ts), so concurrent requests
+ * (two stores, two drivers, a retry) cannot both win and nobody changes another party's order:
+ * the loser gets a typed error and the item is unchanged.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { IdempotencyConflictError, InvalidTransitionError, NotFoundError, UnauthorizedError } from '../../domain/errors.js';
+import { IdempotencyConflictError, InvalidTransitionError, NotFoundError, orderNotYoursError } from '../../domain/errors.js';
 import { TRANSITIONS, actionWording, type OrderAction, type OrderRecord, type TaskTokenField } from '../../domain/order.js';
+import { maySee, ownerOf, type Party } from '../../domain/party.js';
 import { parseOrderRecord } from './order-record.js';
 
 export interface OrderTables {
@@ -21,9 +23,27 @@ export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 export interface TransitionChange {
   /** Extra attributes to set with the new status (timestamps, reasons, driver). */
   readonly set?: Readonly<Record<string, unknown>>;
-  /** The caller must own the order: its store (decisions) or its driver (delivery). */
-  readonly owner?: { readonly attribute: 'storeId' | 'driverId'; readonly value: string };
+  /**
+   * Who acts. The write also requires the order to be the party's own (`ownerOf`: its customer,
+   * its store, its driver), unless `offered`; a refused write is explained from what this party
+   * may see (`maySee`).
+   */
+  readonly party: Party;
+  /**
+   * The order is offered to every party of this kind, so it need not be theirs yet: a pickup (any
+   * driver may take an ACCEPTED order, which then becomes theirs). @default false
+   */
+  readonly offered?: boolean;
   readonly now: Date;
+}
+
+/**
+ * The key of an idempotency record: the customer's id and their key. Scoped per customer, so a
+ * key another customer happens to reuse neither returns nor reveals your order. Unambiguous: an
+ * idempotency key has no "#" (LIMITS.idempotencyKeyPattern).
+ */
+export function idempotencyRecordKey(customerId: string, idempotencyKey: string): string {
+  return `${customerId}#${idempotencyKey}`;
 }
 
 /** SET clauses for a change: the given attributes, `updatedAt`, and `version + 1`. */
@@ -51,12 +71,14 @@ export class OrderRepository {
   }
 
   /**
-   * Writes a new order and its idempotency key in one transaction. When the key exists, returns
-   * the order it names (`created: false`) if the request is the same, else IdempotencyConflict.
+   * Writes a new order and its idempotency key (scoped to the order's customer:
+   * `idempotencyRecordKey`) in one transaction. When that customer's key exists, returns the
+   * order it names (`created: false`) if the request is the same, else IdempotencyConflict.
    */
   async createIdempotent(record: OrderRecord, requestHash: string, attempt = 1): Promise<{ record: OrderRecord; created: boolean }> {
     const idempotencyTable = this.tables.idempotency;
     if (idempotencyTable === undefined) throw new Error('OrderRepository needs the idempotency table to create orders');
+    const key = idempotencyRecordKey(record.customerId, record.idempotencyKey);
     const expiresAt = Math.floor(new Date(record.createdAt).getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS;
     try {
       await this.doc.send(
@@ -65,7 +87,7 @@ export class OrderRepository {
             {
               Put: {
                 TableName: idempotencyTable,
-                Item: { idempotencyKey: record.idempotencyKey, orderId: record.orderId, requestHash, expiresAt },
+                Item: { idempotencyKey: key, customerId: record.customerId, orderId: record.orderId, requestHash, expiresAt },
                 ConditionExpression: 'attribute_not_exists(idempotencyKey)',
               },
             },
@@ -83,7 +105,7 @@ export class OrderRepository {
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const existing = await this.doc.send(
-        new GetCommand({ TableName: idempotencyTable, Key: { idempotencyKey: record.idempotencyKey }, ConsistentRead: true }),
+        new GetCommand({ TableName: idempotencyTable, Key: { idempotencyKey: key }, ConsistentRead: true }),
       );
       const item = existing.Item;
       // Cancelled by a concurrent transaction that has not committed yet: try again.
@@ -97,16 +119,24 @@ export class OrderRepository {
       }
       const order = await this.get(item.orderId);
       if (order === null) throw new NotFoundError('order', item.orderId);
+      // Cannot differ (the key and the hash hold the customer); checked so no path returns another's order.
+      if (order.customerId !== record.customerId) throw new IdempotencyConflictError(record.idempotencyKey);
       return { record: order, created: false };
     }
   }
 
   /**
-   * Applies `action` if the order's status allows it, atomically. Throws NotFound,
-   * Unauthorized (another store's or driver's order) or InvalidTransition, and then nothing
-   * was written.
+   * Applies `action` for `change.party` if the order's status allows it and the order is the
+   * party's (see TransitionChange), atomically. Otherwise nothing is written and the error depends
+   * only on what the party may see: a missing order and one the party may not see get the same
+   * Unauthorized error (nothing leaks); an order it may see, in the wrong status, InvalidTransition.
    */
   async transition(orderId: string, action: OrderAction, change: TransitionChange): Promise<OrderRecord> {
+    const { party } = change;
+    const owner = ownerOf(party);
+    // Operators and `none` own no order and change none: refused before DynamoDB is touched (the
+    // handlers refuse them first; this keeps the repository safe on its own).
+    if (owner === null) throw orderNotYoursError(orderId);
     const { from, to } = TRANSITIONS[action];
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = {};
@@ -115,17 +145,14 @@ export class OrderRepository {
       return `:from${i}`;
     });
     let condition = `#status IN (${fromPlaceholders.join(', ')})`;
-    const owner = change.owner;
-    if (owner !== undefined) {
+    if (change.offered !== true) {
       names['#owner'] = owner.attribute;
       values[':owner'] = owner.value;
       condition += ' AND #owner = :owner';
     }
     return this.guardedUpdate(orderId, { ...change.set, status: to }, change.now, { condition, names, values }, (current) =>
-      // Someone else's order (a different store or driver is on it) is Unauthorized; an order
-      // with no owner of that kind yet (no driver before pickup) is simply not in that state.
-      owner !== undefined && current[owner.attribute] != null && current[owner.attribute] !== owner.value
-        ? new UnauthorizedError(`order ${orderId} belongs to another ${owner.attribute === 'storeId' ? 'store' : 'driver'}`)
+      current === null || !maySee(party, current)
+        ? orderNotYoursError(orderId)
         : new InvalidTransitionError(orderId, current.status, actionWording(action)),
     );
   }
@@ -169,20 +196,22 @@ export class OrderRepository {
     now: Date,
   ): Promise<OrderRecord> {
     const guard = { condition: '#status = :expected', names: { '#status': 'status' }, values: { ':expected': expectedStatus } };
-    return this.guardedUpdate(orderId, set, now, guard, (current) => new InvalidTransitionError(orderId, current.status, 'updated'));
+    return this.guardedUpdate(orderId, set, now, guard, (current) =>
+      current === null ? new NotFoundError('order', orderId) : new InvalidTransitionError(orderId, current.status, 'updated'),
+    );
   }
 
   /**
    * One conditional UpdateItem: sets `set` (+ updatedAt, version + 1) when the order exists and
-   * `guard.condition` holds. Otherwise nothing is written and the error comes from the order
-   * as it is now (NotFound when there is none).
+   * `guard.condition` holds. Otherwise nothing is written and `refused` makes the error from the
+   * order as it is now (null when there is none).
    */
   private async guardedUpdate(
     orderId: string,
     set: Readonly<Record<string, unknown>>,
     now: Date,
     guard: { condition: string; names: Record<string, string>; values: Record<string, unknown> },
-    conflict: (current: OrderRecord) => Error,
+    refused: (current: OrderRecord | null) => Error,
   ): Promise<OrderRecord> {
     const { names, values, sets } = changeExpression(set, now);
     try {
@@ -200,9 +229,7 @@ export class OrderRepository {
       return parseOrderRecord(out.Attributes);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const current = await this.get(orderId);
-      if (current === null) throw new NotFoundError('order', orderId);
-      throw conflict(current);
+      throw refused(await this.get(orderId));
     }
   }
 }

@@ -1,12 +1,15 @@
 /**
- * Shared by the order mutations: send `{ field, input }` to the field's Lambda and turn its
- * MutationResult (functions/lib/result.ts) into the field value or a typed GraphQL error.
+ * Shared by the order mutations: send `{ field, input, caller }` to the field's Lambda and turn its
+ * MutationResult (functions/lib/result.ts) into the field value or a typed GraphQL error. `caller`
+ * is the verified user (`callerOf(ctx.identity)`: `{ sub, groups }`, or null without one); the
+ * handler decides from it alone which party acts (functions/lib/event.ts parses it).
  * A thrown Lambda error is reported without its message: it may hold internal detail.
  */
 import { util, type Context, type LambdaRequest } from '@aws-appsync/utils';
+import { callerOf } from '../../domain/party.js';
 
 export function invokeMutation(ctx: Context): LambdaRequest {
-  return { operation: 'Invoke', payload: { field: ctx.info.fieldName, input: ctx.args.input } };
+  return { operation: 'Invoke', payload: { field: ctx.info.fieldName, input: ctx.args.input, caller: callerOf(ctx.identity) } };
 }
 
 export function mutationResult(ctx: Context): unknown {

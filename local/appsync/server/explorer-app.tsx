@@ -2,11 +2,20 @@
  * Browser entry of the offline GraphiQL explorer (bundled by explorer.ts with esbuild; never
  * run by Node). Queries and mutations go over HTTP; subscriptions speak AppSync's realtime
  * protocol (`graphql-ws` dialect) on their own socket, authenticated like Amplify ≥ 6.6 does.
+ *
+ * Signing in: when the stack serves `/amplify-config.json` with an Auth section, a bar above
+ * GraphiQL signs in with Amplify (the user pool's SRP flow, as every client does) and each
+ * request then carries the user's access token in `Authorization`, fetched per request so
+ * Amplify refreshes it. Signed out, requests carry the API key (it serves `listStores` only).
+ * A header typed in GraphiQL's header editor wins over both.
  */
 import 'graphiql/style.css';
 import { GraphiQL } from 'graphiql';
 import type { Fetcher, FetcherParams } from '@graphiql/toolkit';
+import { Amplify } from 'aws-amplify';
+import { fetchAuthSession, getCurrentUser, signIn, signOut } from 'aws-amplify/auth';
 import { getOperationAST, parse, type ExecutionResult } from 'graphql';
+import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 
 interface ExplorerConfig {
@@ -142,8 +151,29 @@ function subscribe(params: FetcherParams, headers: Record<string, string>): Asyn
   }
 }
 
+/** Whether Amplify was configured with a user pool (the stack serves /amplify-config.json). */
+let authConfigured = false;
+
+/** The signed-in user's access token, or null when nobody is signed in. */
+async function accessToken(): Promise<string | null> {
+  if (!authConfigured) return null;
+  try {
+    return (await fetchAuthSession()).tokens?.accessToken.toString() ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The caller's credentials, then the headers typed in the editor (which win). */
+async function requestHeaders(typed: Record<string, string>): Promise<Record<string, string>> {
+  const names = Object.keys(typed).map((k) => k.toLowerCase());
+  if (names.includes('authorization') || names.includes('x-api-key')) return typed;
+  const token = await accessToken();
+  return token !== null ? { Authorization: token, ...typed } : { 'x-api-key': config.apiKey, ...typed };
+}
+
 const fetcher: Fetcher = async (params, opts) => {
-  const headers = stringHeaders(opts?.headers);
+  const headers = await requestHeaders(stringHeaders(opts?.headers));
   if (isSubscription(params)) return subscribe(params, headers);
   const res = await fetch(config.graphqlUrl, {
     method: 'POST',
@@ -153,14 +183,109 @@ const fetcher: Fetcher = async (params, opts) => {
   return (await res.json()) as ExecutionResult;
 };
 
-const root = document.getElementById('graphiql');
-if (root) {
-  createRoot(root).render(
-    <GraphiQL
-      fetcher={fetcher}
-      defaultQuery={config.defaultQuery}
-      defaultHeaders={JSON.stringify({ 'x-api-key': config.apiKey }, null, 2)}
-      initialHeaders={JSON.stringify({ 'x-api-key': config.apiKey }, null, 2)}
-    />,
+interface DemoUser {
+  username: string;
+  password: string;
+  role: string;
+}
+
+async function fetchJson(path: string): Promise<unknown> {
+  const res = await fetch(path, { cache: 'no-store' });
+  return res.ok ? ((await res.json()) as unknown) : null;
+}
+
+function demoUsers(raw: unknown): DemoUser[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((u: unknown): DemoUser[] => {
+    const r = (typeof u === 'object' && u !== null ? u : {}) as Record<string, unknown>;
+    return typeof r.username === 'string' && typeof r.password === 'string' && typeof r.role === 'string'
+      ? [{ username: r.username, password: r.password, role: r.role }]
+      : [];
+  });
+}
+
+/** Sign-in bar: a demo account or any email and password; shows who requests are sent as. */
+function AuthBar({ users }: { users: DemoUser[] }) {
+  const [who, setWho] = useState<string | null>(null);
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [message, setMessage] = useState('');
+  useEffect(() => {
+    getCurrentUser().then(
+      (u) => setWho(u.signInDetails?.loginId ?? u.username),
+      () => setWho(null),
+    );
+  }, []);
+  const submit = async (name: string, secret: string): Promise<void> => {
+    setMessage('signing in…');
+    try {
+      await signOut();
+      const result = await signIn({ username: name, password: secret });
+      if (!result.isSignedIn) throw new Error(`sign-in needs another step: ${result.nextStep.signInStep}`);
+      setWho(name);
+      setMessage('');
+    } catch (error) {
+      setMessage(error instanceof Error ? error.message : String(error));
+    }
+  };
+  return (
+    <form
+      className="auth-bar"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit(username, password);
+      }}
+    >
+      <strong>{who === null ? 'Signed out: requests carry the API key (listStores only)' : `Signed in as ${who}`}</strong>
+      {users.length > 0 && (
+        <select
+          aria-label="Demo account"
+          value=""
+          onChange={(e) => {
+            const user = users.find((u) => u.username === e.target.value);
+            if (user) void submit(user.username, user.password);
+          }}
+        >
+          <option value="">Sign in as a demo account…</option>
+          {users.map((u) => (
+            <option key={u.username} value={u.username}>
+              {u.role}: {u.username}
+            </option>
+          ))}
+        </select>
+      )}
+      <input aria-label="Email" placeholder="email" value={username} onChange={(e) => setUsername(e.target.value)} />
+      <input aria-label="Password" placeholder="password" type="password" value={password} onChange={(e) => setPassword(e.target.value)} />
+      <button type="submit">Sign in</button>
+      {who !== null && (
+        <button
+          type="button"
+          onClick={() => {
+            void signOut().then(() => setWho(null));
+          }}
+        >
+          Sign out
+        </button>
+      )}
+      <span role="status">{message}</span>
+    </form>
   );
 }
+
+async function main(): Promise<void> {
+  const root = document.getElementById('graphiql');
+  if (!root) return;
+  const [amplifyConfig, users] = await Promise.all([fetchJson('/amplify-config.json'), fetchJson('/demo-users.json')]);
+  if (typeof amplifyConfig === 'object' && amplifyConfig !== null && 'Auth' in amplifyConfig) {
+    Amplify.configure(amplifyConfig as Parameters<typeof Amplify.configure>[0]);
+    authConfigured = true;
+  }
+  createRoot(root).render(
+    <div className="explorer">
+      {authConfigured && <AuthBar users={demoUsers(users)} />}
+      <GraphiQL fetcher={fetcher} defaultQuery={config.defaultQuery} />
+    </div>,
+  );
+}
+
+void main();

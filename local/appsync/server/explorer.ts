@@ -26,10 +26,15 @@ const ASSETS: Readonly<Record<string, string>> = {
   'graphql.worker.js': 'text/javascript; charset=utf-8',
 };
 
-const DEFAULT_QUERY = `# Local AppSync explorer: queries and mutations go over HTTP with the headers below;
-# subscriptions use AppSync's realtime protocol on ${'${realtime}'}.
+const DEFAULT_QUERY = `# Local AppSync explorer: queries and mutations go over HTTP, subscriptions over AppSync's
+# realtime protocol on ${'${realtime}'}.
+# Sign in above (a demo account or your own): requests then carry your access token.
+# Signed out they carry the API key, which serves listStores only.
 {
-  __typename
+  listStores {
+    storeId
+    name
+  }
 }
 `;
 
@@ -73,7 +78,17 @@ export function ensureExplorerBundle(cacheRoot: string, log: (line: string) => v
     const entry = join(here, 'explorer-app.tsx');
     const hash = createHash('sha256');
     hash.update(await readFile(entry));
-    for (const name of ['graphiql', '@graphiql/react', 'react', 'react-dom', 'graphql', 'monaco-editor', 'monaco-graphql', 'esbuild']) {
+    for (const name of [
+      'graphiql',
+      '@graphiql/react',
+      'react',
+      'react-dom',
+      'graphql',
+      'monaco-editor',
+      'monaco-graphql',
+      'aws-amplify',
+      'esbuild',
+    ]) {
       hash.update(`${name}@${packageVersion(name)}\n`);
     }
     const dir = join(cacheRoot, hash.digest('hex').slice(0, 16));
@@ -143,7 +158,12 @@ function page(options: ExplorerOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Local AppSync explorer</title>
 <link rel="stylesheet" href="/graphiql/assets/app.css">
-<style>html,body,#graphiql{height:100%;margin:0}</style>
+<style>
+html,body,#graphiql{height:100%;margin:0}
+.explorer{display:flex;flex-direction:column;height:100%}
+.explorer>.graphiql-container{flex:1;min-height:0}
+.auth-bar{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap;padding:.4rem .75rem;font:14px system-ui,sans-serif;border-bottom:1px solid #ddd}
+</style>
 </head>
 <body>
 <div id="graphiql">Loading GraphiQL…</div>
