@@ -52,14 +52,18 @@ import {
 } from './operations.js';
 
 /** A principal the stack knows (its signatures verify) but the manifest grants nothing. */
-const UNGRANTED = { accessKeyId: 'AKIDUNGRANTED0000000', secretAccessKey: 'ungranted-secret-0000000000000000' };
+const UNGRANTED = {
+  accessKeyId: 'AKIDUNGRANTED0000000',
+  secretAccessKey: 'ungranted-secret-0000000000000000',
+  arn: 'arn:aws:iam::000000000000:user/ungranted',
+};
 
 let h: Harness;
 const parties = {} as Record<PartyName, Party>;
 const SIGNED_IN: readonly PartyName[] = ['customer1', 'customer2', 'store1', 'store2', 'driver1', 'driver2', 'operator'];
 
 beforeAll(async () => {
-  h = await startHarness({ ungrantedIamPrincipals: [UNGRANTED] });
+  h = await startHarness({ extraIamPrincipals: [UNGRANTED] });
   for (const name of SIGNED_IN) parties[name] = await h.party(name);
   expect(parties.store1.storeId).toBe(SEED_STORE_ID);
 });
@@ -191,15 +195,15 @@ const noCredentials = (): Caller => rawCaller('none', async () => ({ 'content-ty
 const backend = (): Caller => rawCaller('iam', (body) => sigV4Headers(LOCAL_CREDENTIALS, body));
 
 /**
- * What a cell of the matrix came to: `ok`; `denied` (the auth mode refused the field: "Not
- * Authorized to access <field> on type <Type>"); `401` (no valid credentials); else the
- * errorType our code answered with (`Unauthorized` for the wrong party).
+ * What a cell of the matrix came to: `ok`, `401` (no valid credentials), or the errorType of the
+ * refusal. A field the caller's auth mode may not use and a resolver's `util.unauthorized()` both
+ * answer AppSync's `Unauthorized` "Not Authorized to access <field> on type <Type>"; a handler
+ * refusing the wrong party answers `Unauthorized` with its own message.
  */
 function outcome(answer: Answer): string {
   if (answer.status === 401) return '401';
   const [first] = answer.errors;
   if (first === undefined) return answer.status === 200 ? 'ok' : `HTTP ${answer.status}`;
-  if (first.message.startsWith('Not Authorized to access ')) return 'denied';
   return first.errorType ?? 'error';
 }
 
@@ -332,7 +336,7 @@ describe('who may do what', () => {
     type Row = { op: string; query: string; variables: () => Record<string, unknown>; expect: Record<string, string> };
     const everyone = (outcome: string) => Object.fromEntries([...SIGNED_IN, 'api key'].map((n) => [n, outcome]));
     const rows: Row[] = [
-      { op: 'listStores', query: LIST_STORES, variables: () => ({}), expect: { ...everyone('ok'), iam: 'denied', none: '401' } },
+      { op: 'listStores', query: LIST_STORES, variables: () => ({}), expect: { ...everyone('ok'), iam: 'Unauthorized', none: '401' } },
       {
         op: 'getOrder(placed)',
         query: GET_ORDER,
@@ -340,7 +344,7 @@ describe('who may do what', () => {
         expect: {
           ...{ customer1: 'ok', customer2: 'Unauthorized', store1: 'ok', store2: 'Unauthorized' },
           ...{ driver1: 'Unauthorized', driver2: 'Unauthorized', operator: 'ok' },
-          ...{ 'api key': 'denied', iam: 'denied', none: '401' },
+          ...{ 'api key': 'Unauthorized', iam: 'Unauthorized', none: '401' },
         },
       },
       {
@@ -367,13 +371,20 @@ describe('who may do what', () => {
         op: 'getOrder(missing)',
         query: GET_ORDER,
         variables: () => ({ orderId: MISSING }),
-        expect: { ...everyone('Unauthorized'), operator: 'ok', 'api key': 'denied' },
+        expect: { ...everyone('Unauthorized'), operator: 'ok', 'api key': 'Unauthorized' },
       },
       {
         op: 'myOrders',
         query: MY_ORDERS,
         variables: () => ({}),
-        expect: { ...everyone('Unauthorized'), customer1: 'ok', customer2: 'ok', 'api key': 'denied', iam: 'denied', none: '401' },
+        expect: {
+          ...everyone('Unauthorized'),
+          customer1: 'ok',
+          customer2: 'ok',
+          'api key': 'Unauthorized',
+          iam: 'Unauthorized',
+          none: '401',
+        },
       },
       {
         op: 'ordersByStore()',
@@ -381,7 +392,7 @@ describe('who may do what', () => {
         variables: () => ({}),
         expect: {
           ...{ customer1: 'Unauthorized', customer2: 'Unauthorized', store1: 'ok', store2: 'ok', driver1: 'Unauthorized' },
-          ...{ driver2: 'Unauthorized', 'api key': 'denied', iam: 'denied', none: '401' },
+          ...{ driver2: 'Unauthorized', 'api key': 'Unauthorized', iam: 'Unauthorized', none: '401' },
         },
       },
       {
@@ -396,7 +407,7 @@ describe('who may do what', () => {
         variables: () => ({}),
         expect: {
           ...{ ...everyone('Unauthorized'), driver1: 'ok', driver2: 'ok', operator: 'ok' },
-          ...{ 'api key': 'denied', iam: 'denied', none: '401' },
+          ...{ 'api key': 'Unauthorized', iam: 'Unauthorized', none: '401' },
         },
       },
       {
@@ -405,14 +416,14 @@ describe('who may do what', () => {
         variables: freshOrder,
         expect: {
           ...{ store1: 'Unauthorized', store2: 'Unauthorized', driver1: 'Unauthorized', driver2: 'Unauthorized', operator: 'Unauthorized' },
-          ...{ 'api key': 'denied', iam: 'denied', none: '401' },
+          ...{ 'api key': 'Unauthorized', iam: 'Unauthorized', none: '401' },
         },
       },
       {
         op: 'decideOrder(placed)',
         query: DECIDE_ORDER,
         variables: () => ({ input: { orderId: placed.orderId, decision: 'ACCEPT' } }),
-        expect: { ...everyone('Unauthorized'), store1: undefined, 'api key': 'denied', iam: 'denied', none: '401' },
+        expect: { ...everyone('Unauthorized'), store1: undefined, 'api key': 'Unauthorized', iam: 'Unauthorized', none: '401' },
       },
       {
         op: 'decideOrder(missing)',
@@ -426,14 +437,14 @@ describe('who may do what', () => {
         variables: () => ({ input: { orderId: accepted.orderId } }),
         expect: {
           ...{ ...everyone('Unauthorized'), driver1: undefined, driver2: undefined },
-          ...{ 'api key': 'denied', iam: 'denied', none: '401' },
+          ...{ 'api key': 'Unauthorized', iam: 'Unauthorized', none: '401' },
         },
       },
       {
         op: 'completeDelivery(delivering)',
         query: COMPLETE_DELIVERY,
         variables: () => ({ input: { orderId: delivering.orderId } }),
-        expect: { ...everyone('Unauthorized'), driver1: undefined, 'api key': 'denied', iam: 'denied', none: '401' },
+        expect: { ...everyone('Unauthorized'), driver1: undefined, 'api key': 'Unauthorized', iam: 'Unauthorized', none: '401' },
       },
       {
         op: 'completeDelivery(missing)',
@@ -445,7 +456,7 @@ describe('who may do what', () => {
         op: 'cancelOrder(placed)',
         query: CANCEL_ORDER,
         variables: () => ({ input: { orderId: placed.orderId } }),
-        expect: { ...everyone('Unauthorized'), customer1: undefined, 'api key': 'denied', iam: 'denied', none: '401' },
+        expect: { ...everyone('Unauthorized'), customer1: undefined, 'api key': 'Unauthorized', iam: 'Unauthorized', none: '401' },
       },
       {
         op: 'cancelOrder(missing)',
@@ -457,7 +468,7 @@ describe('who may do what', () => {
         op: 'publishOrderUpdate',
         query: PUBLISH_ORDER_UPDATE,
         variables: () => ({ order: forged }),
-        expect: { ...everyone('denied'), none: '401' },
+        expect: { ...everyone('Unauthorized'), none: '401' },
       },
     ].map((row) => ({
       ...row,

@@ -93,9 +93,9 @@ describe('bad input writes nothing', () => {
 });
 
 describe('transitions that are refused change nothing', () => {
-  it('picking up before acceptance is an InvalidTransition', async () => {
+  it('picking up before acceptance is refused as if the order were not there (drivers see only offered orders)', async () => {
     const order = await place();
-    expect(await errorTypeOf(gql(driver, PICKUP_ORDER, { input: { orderId: order.orderId } }))).toBe('InvalidTransition');
+    expect(await errorTypeOf(gql(driver, PICKUP_ORDER, { input: { orderId: order.orderId } }))).toBe('Unauthorized');
     expect(await getOrder(order.orderId)).toMatchObject({ status: 'PLACED', driverId: null, version: order.version });
   });
 
