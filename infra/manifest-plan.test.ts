@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { manifest, ORDER_WORKFLOW, ORS_API_KEY_PARAMETER } from './manifest.js';
 import {
+  DEFAULT_API_AUTH,
   DEFAULT_FUNCTION_TIMEOUT_SECONDS,
+  graphqlIamGrants,
   ManifestReferenceError,
   planManifest,
   TABLE_ACTIONS,
@@ -55,7 +57,10 @@ describe('planManifest', () => {
     expect(place.env.find((e) => e.name === 'ORDERS_TABLE')).toEqual({
       name: 'ORDERS_TABLE',
       source: { kind: 'tableName', table: 'Orders' },
-      grant: { actions: TABLE_ACTIONS.readWrite, resource: { kind: 'table', table: 'Orders', indexes: ['byStore'] } },
+      grant: {
+        actions: TABLE_ACTIONS.readWrite,
+        resource: { kind: 'table', table: 'Orders', indexes: ['byStore', 'byCustomer', 'byStatus'] },
+      },
     });
     expect(place.env.find((e) => e.name === 'STORES_TABLE')?.grant).toEqual({
       actions: TABLE_ACTIONS.read,
@@ -99,6 +104,17 @@ describe('planManifest', () => {
     expect(fn(plan, 'publishOrderUpdate').grants).toEqual([
       { actions: ['appsync:GraphQL'], resource: { kind: 'graphqlFields', typeName: 'Mutation', fields: ['publishOrderUpdate'] } },
     ]);
+  });
+
+  it('maps each IAM root field to the functions granted it (the publisher alone may publish)', () => {
+    expect(graphqlIamGrants(plan)).toEqual({ 'Mutation.publishOrderUpdate': ['publishOrderUpdate'] });
+    expect(graphqlIamGrants(planManifest(tinyManifest(), schemaSdl))).toEqual({});
+  });
+
+  it("carries the manifest's auth modes, and the API key alone when it has none", () => {
+    expect(plan.auth).toEqual({ defaultMode: 'AMAZON_COGNITO_USER_POOLS', additionalModes: ['AWS_IAM', 'API_KEY'] });
+    expect(planManifest(tinyManifest(), schemaSdl).auth).toEqual(DEFAULT_API_AUTH);
+    expect(DEFAULT_API_AUTH).toEqual({ defaultMode: 'API_KEY', additionalModes: [] });
   });
 
   it('wires each resolver to its data source, with the table access defaulted to read', () => {
@@ -146,6 +162,7 @@ describe('planManifest', () => {
       { stateMachines: [{ name: 'W', definitionFile: 'w.json', substitutions: { X: { table: 'Nope' } } }] },
     ],
     ['a stream of a table without one', { tables: [{ name: 'T', partitionKey: { name: 'id', type: 'S' } }] }],
+    ['an auth mode named twice', { auth: { defaultMode: 'API_KEY', additionalModes: ['AWS_IAM', 'API_KEY'] } }],
   ])('rejects %s', (_, overrides) => {
     expect(() => planManifest(tinyManifest(overrides), schemaSdl)).toThrow(ManifestReferenceError);
   });

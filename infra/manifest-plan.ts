@@ -6,7 +6,7 @@
  * map this plan onto their target: constructs and IAM there, emulators and URLs here.
  */
 import { Kind, parse } from 'graphql';
-import type { Manifest, QueueSpec, TableSpec, TopicSpec } from './manifest-types.js';
+import type { ApiAuthSpec, Manifest, QueueSpec, TableSpec, TopicSpec } from './manifest-types.js';
 
 /** @default timeout of a function without `timeoutSeconds`, in seconds (the local invoker's too). */
 export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 10;
@@ -20,6 +20,9 @@ export const DEFAULT_STREAM_MAX_RETRIES = 3;
 export const DEFAULT_STREAM_PARALLELIZATION_FACTOR = 1;
 /** @default seconds a stream mapping gathers records before invoking (Lambda's own default). */
 export const DEFAULT_STREAM_BATCHING_WINDOW_SECONDS = 0;
+
+/** @default auth modes of a manifest without `auth` (small test manifests): the API key alone. */
+export const DEFAULT_API_AUTH: ApiAuthSpec = { defaultMode: 'API_KEY', additionalModes: [] };
 
 /** DynamoDB data-plane actions per access level (TransactWriteItems is authorised per item action). */
 export const TABLE_ACTIONS = {
@@ -135,6 +138,8 @@ export type QueuePlan = QueueSpec & { readonly maxReceiveCount: number };
 
 export interface ManifestPlan {
   readonly schemaFile: string;
+  /** The API's auth modes (`DEFAULT_API_AUTH` when the manifest has none). */
+  readonly auth: ApiAuthSpec;
   readonly tables: readonly TableSpec[];
   readonly topics: readonly TopicSpec[];
   readonly queues: readonly QueuePlan[];
@@ -158,6 +163,33 @@ export function iamFields(schemaSdl: string): { readonly typeName: 'Query' | 'Mu
     }
   }
   return out;
+}
+
+/** `auth` checked: no mode twice (the default is not also an additional mode). */
+function planAuth(auth: ApiAuthSpec): ApiAuthSpec {
+  const modes = [auth.defaultMode, ...auth.additionalModes];
+  const twice = modes.find((mode, i) => modes.indexOf(mode) !== i);
+  if (twice !== undefined) throw new ManifestReferenceError(`the manifest's auth names mode ${twice} twice`);
+  return auth;
+}
+
+/**
+ * Who may call each root field with IAM: `"Mutation.publishOrderUpdate"` → the functions whose
+ * `appsync:GraphQL` grants name it, in manifest order. Each target maps a function to its principal
+ * (CDK: the function's role; local: the one principal every handler shares).
+ */
+export function graphqlIamGrants(plan: Pick<ManifestPlan, 'functions'>): Readonly<Record<string, readonly string[]>> {
+  const grants: Record<string, string[]> = {};
+  for (const fn of plan.functions) {
+    for (const grant of fn.grants) {
+      if (grant.resource.kind !== 'graphqlFields' || !grant.actions.includes('appsync:GraphQL')) continue;
+      for (const field of grant.resource.fields) {
+        const key = `${grant.resource.typeName}.${field}`;
+        grants[key] = [...(grants[key] ?? []), fn.name];
+      }
+    }
+  }
+  return grants;
 }
 
 /** `value` when it is an integer AWS accepts for the stream mapping's `setting`; else a RangeError. */
@@ -256,6 +288,7 @@ export function planManifest(m: Manifest, schemaSdl: string): ManifestPlan {
 
   return {
     schemaFile: m.schemaFile,
+    auth: planAuth(m.auth ?? DEFAULT_API_AUTH),
     tables: m.tables,
     topics: m.topics,
     queues: m.queues.map((q) => ({

@@ -17,10 +17,11 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { manifest as defaultManifest } from '../infra/manifest.js';
 import { planManifest, type EnvSource } from '../infra/manifest-plan.js';
+import { ROLE_GROUPS, storeGroup, type Role } from '../domain/party.js';
 import type { Manifest } from '../infra/manifest-types.js';
 import { SEED_STORES } from '../infra/seed-stores.js';
 import { createFieldResolver, loadResolver, type DataSourceRuntime } from './appsync/runtime/index.js';
-import { LOCAL_IAM_PRINCIPAL, startAppSyncServer } from './appsync/server/index.js';
+import { startAppSyncServer, type IamPrincipal } from './appsync/server/index.js';
 import type { FieldResolver } from './appsync/types.js';
 import { checkpointFile } from './dynamodb/checkpoints.js';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
@@ -32,6 +33,8 @@ import { startMessaging } from './messaging/messaging.js';
 import { startStepFunctionsEndpoint } from './sfn/index.js';
 import { startSsmEndpoint } from './ssm/ssm-endpoint.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './util/aws.js';
+import { jsonFileRoutes } from './client-files.js';
+import { localApiAuth } from './stack-auth.js';
 import { acquireLock } from './util/lock.js';
 import { assertPortFree } from './util/ports.js';
 
@@ -70,6 +73,12 @@ export interface LocalStackOptions {
   readonly userPoolPort?: number;
   /** Extra HTTP routes on the AppSync server's port (the web demo). */
   readonly extraRoutes?: Parameters<typeof startAppSyncServer>[0]['extraRoutes'];
+  /**
+   * IAM principals the API knows besides the handlers' (their signatures verify) but that no
+   * manifest grant names: tests use one to check that a valid signature alone grants nothing.
+   * @default []
+   */
+  readonly extraIamPrincipals?: readonly IamPrincipal[];
 }
 
 export interface AmplifyConfig {
@@ -79,7 +88,8 @@ export interface AmplifyConfig {
       readonly customEndpoint: string;
       readonly customEndpointRegion: string;
       readonly region: string;
-      readonly defaultAuthMode: 'apiKey';
+      /** Every party signs in; the API key is kept for the public store list (`authMode: 'apiKey'`). */
+      readonly defaultAuthMode: 'userPool';
       readonly apiKey: string;
     };
   };
@@ -95,11 +105,9 @@ export interface AmplifyConfig {
   };
 }
 
-/** The Cognito groups of the role model (README "Identity"); staff are also in `store:<storeId>`. */
-export const ROLE_GROUPS = { customer: 'customers', store: 'stores', driver: 'drivers', operator: 'operators' } as const;
-export type DemoRole = keyof typeof ROLE_GROUPS;
-/** The group naming one store's staff (the access token AppSync sees carries groups, not custom attributes). */
-export const storeGroup = (storeId: string): string => `store:${storeId}`;
+/** The role groups and store groups come from the policy (domain/party.ts); re-exported for callers of this module. */
+export { ROLE_GROUPS, storeGroup };
+export type DemoRole = Role;
 
 /** A seeded account; `npm start` prints them and writes them to demo-users.json. */
 export interface DemoUser {
@@ -374,12 +382,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     progress(`${resolvers.size} APPSYNC_JS resolvers loaded and checked`);
 
+    const clientFiles = jsonFileRoutes({ '/amplify-config.json': () => api.amplifyConfig, '/demo-users.json': () => DEMO_USERS });
     const appsync = await startAppSyncServer({
       schemaSdl,
       resolvers,
       apiKeys: [LOCAL_API_KEY],
-      // SigV4 signatures are verified: only the backend's credentials may call @aws_iam fields.
-      iamPrincipals: [LOCAL_IAM_PRINCIPAL],
+      // The manifest's auth modes; SigV4 signatures are verified against the backend's credentials
+      // (and any extra test principal), and @aws_iam root fields take only the principals granted them.
+      ...localApiAuth(m, options.extraIamPrincipals),
       // User-pool tokens are verified as AppSync does: signature (JWKS), expiry, issuer, client.
       userPool: { issuer: userPool.issuer, clientIds: [userPool.clientId] },
       region: LOCAL_REGION,
@@ -396,15 +406,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               rootFieldLimits: { 'Mutation.placeOrder': manifest.api.maxOrdersPerRequest },
             },
           }),
-      // Any browser client on this origin can configure Amplify from here.
-      extraRoutes: (req, res) => {
-        if (req.method === 'GET' && req.url === '/amplify-config.json' && api.amplifyConfig !== undefined) {
-          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-          res.end(JSON.stringify(api.amplifyConfig));
-          return true;
-        }
-        return options.extraRoutes?.(req, res) ?? false;
-      },
+      // Any browser client on this origin can configure Amplify from here, and the web demo's
+      // one-click sign-in reads the seeded accounts (the same list as demo-users.json: demo data).
+      extraRoutes: (req, res) => clientFiles(req, res) || (options.extraRoutes?.(req, res) ?? false),
     });
     stops.push(() => appsync.stop());
     api.graphqlUrl = appsync.url;
@@ -485,7 +489,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 /**
  * The Amplify v6 config for a local endpoint. Amplify dials wss:// for any http(s) endpoint,
  * so `endpoint` (used only for the realtime socket) is ws://, and `customEndpoint` (+ its
- * region, without which Amplify sends no auth headers) carries queries and mutations.
+ * region, without which Amplify sends no auth headers) carries queries and mutations. Clients
+ * sign in and call in `userPool` mode (the access token); the API key is there for `listStores`.
  */
 export function amplifyConfigFor(graphqlUrl: string, region: string, apiKey: string, userPool: LocalUserPool): AmplifyConfig {
   return {
@@ -495,7 +500,7 @@ export function amplifyConfigFor(graphqlUrl: string, region: string, apiKey: str
         customEndpoint: graphqlUrl,
         customEndpointRegion: region,
         region,
-        defaultAuthMode: 'apiKey',
+        defaultAuthMode: 'userPool',
         apiKey,
       },
     },

@@ -4,20 +4,28 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authenticate,
+  DEFAULT_AUTH_TYPE,
   FieldAuthorization,
   LOCAL_IAM_PRINCIPAL,
   lowerCaseHeaders,
   realtimeConnectRequest,
   realtimeStartRequest,
+  enabledModes,
   type AuthContext,
+  type AuthModes,
   type SignedRequest,
 } from './auth.js';
+import type { AuthType } from '../types.js';
 import { unauthorizedBody } from './errors.js';
 import { buildAppSyncSchema } from './schema.js';
 import { headerProtocol, postGraphQL, RawClient, startTestServer } from './test-kit.js';
+import type { UserPoolVerifier } from './user-pool-auth.js';
+
+/** The project's modes (infra/manifest.ts `auth`). */
+const USER_POOL_DEFAULT: AuthModes = { defaultMode: 'AMAZON_COGNITO_USER_POOLS', additionalModes: ['AWS_IAM', 'API_KEY'] };
 
 const projectSchema = buildAppSyncSchema(readFileSync(new URL('../../../schema.graphql', import.meta.url), 'utf8'));
-const options = { apiKeys: ['da2-a'], region: 'us-east-1', remoteAddress: '127.0.0.1' };
+const options = { apiKeys: ['da2-a'], region: 'us-east-1', remoteAddress: '127.0.0.1', iamPrincipals: [LOCAL_IAM_PRINCIPAL] };
 const sigv4 = (scope: string) =>
   `AWS4-HMAC-SHA256 Credential=AKIDX/20250101/${scope}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
 
@@ -26,17 +34,16 @@ describe('authenticate', () => {
     expect(await authenticate({ 'x-api-key': 'da2-a' }, options)).toEqual({ ok: true, auth: { authType: 'API_KEY', identity: null } });
   });
 
-  it('without principals, builds an unverified IAM identity from the access key id and source IPs', async () => {
-    const r = await authenticate(
-      { authorization: sigv4('us-east-1/appsync'), 'x-amz-date': '20250101T000000Z', 'x-forwarded-for': '10.0.0.1' },
-      options,
-    );
-    expect(r).toMatchObject({
-      ok: true,
-      auth: {
-        authType: 'AWS_IAM',
-        identity: { username: 'AKIDX', userArn: 'arn:aws:iam::000000000000:user/AKIDX', sourceIp: ['10.0.0.1', '127.0.0.1'] },
-      },
+  it('refuses a well-formed SigV4 header whose signature nobody made (the form alone proves nothing)', async () => {
+    const date = new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
+    const made = `AWS4-HMAC-SHA256 Credential=${LOCAL_IAM_PRINCIPAL.accessKeyId}/${date.slice(0, 8)}/us-east-1/appsync/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'a'.repeat(64)}`;
+    const request: SignedRequest = { method: 'POST', path: '/graphql', query: '', body: '{}' };
+    expect(await authenticate({ authorization: made, 'x-amz-date': date, host: 'localhost' }, { ...options, request })).toEqual({
+      ok: false,
+      reason: 'SigV4 signature does not match',
     });
   });
 
@@ -51,9 +58,43 @@ describe('authenticate', () => {
   });
 });
 
+describe('authenticate with modes the API does not serve', () => {
+  const userPool: UserPoolVerifier = {
+    verify: async () => ({
+      ok: true,
+      identity: { sub: 's', issuer: 'i', username: 'u', claims: {}, sourceIp: [], defaultAuthStrategy: 'ALLOW', groups: null },
+    }),
+  };
+
+  it('refuses a valid API key when API_KEY is not a mode', async () => {
+    const modes = new Set<AuthType>(['AMAZON_COGNITO_USER_POOLS', 'AWS_IAM']);
+    expect(await authenticate({ 'x-api-key': 'da2-a' }, { ...options, modes })).toEqual({
+      ok: false,
+      reason: 'API_KEY is not an auth mode of this API',
+    });
+  });
+
+  it('refuses SigV4 when AWS_IAM is not a mode, before looking at the signature', async () => {
+    const modes = new Set<AuthType>(['API_KEY']);
+    const r = await authenticate({ authorization: sigv4('us-east-1/appsync'), 'x-amz-date': '20250101T000000Z' }, { ...options, modes });
+    expect(r).toEqual({ ok: false, reason: 'AWS_IAM is not an auth mode of this API' });
+  });
+
+  it('does not take a token as a user-pool caller when AMAZON_COGNITO_USER_POOLS is not a mode', async () => {
+    const r = await authenticate({ authorization: 'eyJ.a.b' }, { ...options, userPool, modes: new Set<AuthType>(['API_KEY']) });
+    expect(r.ok).toBe(false);
+    const served = await authenticate({ authorization: 'eyJ.a.b' }, { ...options, userPool, modes: enabledModes(USER_POOL_DEFAULT) });
+    expect(served).toMatchObject({ ok: true, auth: { authType: 'AMAZON_COGNITO_USER_POOLS' } });
+  });
+
+  it('enabledModes lists the default mode and the additional ones', () => {
+    expect([...enabledModes(USER_POOL_DEFAULT)]).toEqual(['AMAZON_COGNITO_USER_POOLS', 'AWS_IAM', 'API_KEY']);
+  });
+});
+
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const HOST = '127.0.0.1:4000';
-const verifying = { ...options, iamPrincipals: [LOCAL_IAM_PRINCIPAL], now: () => NOW };
+const verifying = { ...options, now: () => NOW };
 /** The headers Amplify signs for a realtime connection or start (its AWS_APPSYNC_REALTIME_HEADERS). */
 const REALTIME_HEADERS = {
   accept: 'application/json, text/javascript',
@@ -273,24 +314,48 @@ describe('a server with iamPrincipals', () => {
   });
 });
 
-describe('FieldAuthorization on the project schema', () => {
-  const authz = new FieldAuthorization(projectSchema);
+describe('FieldAuthorization on the project schema (user pools the default mode)', () => {
+  const authz = new FieldAuthorization(projectSchema, { defaultMode: 'AMAZON_COGNITO_USER_POOLS' });
 
   it('lets only IAM call publishOrderUpdate', () => {
     expect(authz.allows('Mutation', 'publishOrderUpdate', 'AWS_IAM')).toBe(true);
     expect(authz.allows('Mutation', 'publishOrderUpdate', 'API_KEY')).toBe(false);
+    expect(authz.allows('Mutation', 'publishOrderUpdate', 'AMAZON_COGNITO_USER_POOLS')).toBe(false);
   });
 
-  it('lets only the default mode (API key) call undecorated fields such as placeOrder and onOrderUpdated', () => {
-    expect(authz.allows('Mutation', 'placeOrder', 'API_KEY')).toBe(true);
-    expect(authz.allows('Mutation', 'placeOrder', 'AWS_IAM')).toBe(false);
-    expect(authz.allows('Subscription', 'onOrderUpdated', 'API_KEY')).toBe(true);
+  it('opens fields without a directive (placeOrder, myOrders, onOrderUpdated) to the default mode only', () => {
+    for (const [type, field] of [
+      ['Mutation', 'placeOrder'],
+      ['Query', 'myOrders'],
+      ['Subscription', 'onOrderUpdated'],
+      ['OrderConnection', 'items'],
+    ] as const) {
+      expect(authz.allows(type, field, 'AMAZON_COGNITO_USER_POOLS'), `${type}.${field}`).toBe(true);
+      expect(authz.allows(type, field, 'API_KEY'), `${type}.${field}`).toBe(false);
+      expect(authz.allows(type, field, 'AWS_IAM'), `${type}.${field}`).toBe(false);
+    }
   });
 
-  it('lets both modes read Order fields (type-level @aws_api_key @aws_iam)', () => {
+  it('lets the API key read the store list and nothing of an order', () => {
+    expect(authz.allows('Query', 'listStores', 'API_KEY')).toBe(true);
+    expect(authz.allows('Store', 'name', 'API_KEY')).toBe(true);
+    expect(authz.allows('Query', 'listStores', 'AWS_IAM')).toBe(false);
+    expect(authz.allows('Order', 'status', 'API_KEY')).toBe(false);
+  });
+
+  it('lets IAM and user pools read Order fields (type-level @aws_iam @aws_cognito_user_pools)', () => {
     expect(authz.allows('Order', 'status', 'AWS_IAM')).toBe(true);
-    expect(authz.allows('Order', 'status', 'API_KEY')).toBe(true);
+    expect(authz.allows('Order', 'customerId', 'AMAZON_COGNITO_USER_POOLS')).toBe(true);
     expect(authz.allows('Store', 'name', 'AWS_IAM')).toBe(false);
+  });
+});
+
+describe('FieldAuthorization without a default mode', () => {
+  it('falls back to DEFAULT_AUTH_TYPE (the API key) for fields without directives', () => {
+    const authz = new FieldAuthorization(projectSchema);
+    expect(DEFAULT_AUTH_TYPE).toBe('API_KEY');
+    expect(authz.allows('Mutation', 'placeOrder', 'API_KEY')).toBe(true);
+    expect(authz.allows('Mutation', 'placeOrder', 'AMAZON_COGNITO_USER_POOLS')).toBe(false);
   });
 });
 

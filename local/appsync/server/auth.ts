@@ -1,13 +1,14 @@
 /**
- * AppSync authentication (who is calling) and field-level authorization (may that mode read this
+ * AppSync authentication (who is calling) and field-level authorization (may this caller read this
  * field). Transport-free: both HTTP and the realtime endpoint hand in a lower-cased header record
  * and, for SigV4, the request the signature must cover.
  *
- * Modes: API_KEY is the default mode; AWS_IAM is an additional mode; AMAZON_COGNITO_USER_POOLS is
- * served when a user pool is configured. Given `iamPrincipals`, a SigV4 signature is verified as
- * AWS verifies it (canonical request, signing key, constant-time compare, 5-minute clock skew) and
- * the access key must be one of them; without `iamPrincipals` only the header's form is checked
- * (the behaviour before signatures were verified, kept until every caller passes principals).
+ * Modes: an API has a default mode and additional ones (`AuthModes`, the manifest's `auth`); a
+ * request in a mode the API does not have is refused. A SigV4 signature is always verified as AWS
+ * verifies it (canonical request, signing key, constant-time compare, 5-minute clock skew) against
+ * the secret of one of the API's `iamPrincipals`; an unknown access key or a made-up signature is
+ * refused. Field authorization follows AppSync: a field's auth directives, else its type's, else
+ * the default mode only; IAM callers also need a grant on root fields (`iamGrants`).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { getDirectiveValues, GraphQLObjectType, type GraphQLDirective, type GraphQLSchema } from 'graphql';
@@ -15,8 +16,19 @@ import type { AuthType, Identity } from '../types.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from '../../util/aws.js';
 import type { UserPoolVerifier } from './user-pool-auth.js';
 
-/** The default authorization mode of every local API (as in schema.graphql's header). */
+/** The default mode of an API configured without `AuthModes` (small test servers and manifests). */
 export const DEFAULT_AUTH_TYPE: AuthType = 'API_KEY';
+
+/** Which modes an API serves: the default (fields without auth directives) and the additional ones. */
+export interface AuthModes {
+  readonly defaultMode: AuthType;
+  readonly additionalModes: readonly AuthType[];
+}
+
+/** Every mode of `modes`, the default first. */
+export function enabledModes(modes: AuthModes): ReadonlySet<AuthType> {
+  return new Set([modes.defaultMode, ...modes.additionalModes]);
+}
 
 /** Stand-in AWS account id for IAM identities (12 digits, as AWS formats them). */
 export { LOCAL_ACCOUNT_ID };
@@ -60,8 +72,10 @@ export interface SignedRequest {
 export interface AuthConfig {
   readonly apiKeys: readonly string[];
   readonly region: string;
-  /** Known IAM callers. Given, signatures are verified; omitted, only their form is checked. */
-  readonly iamPrincipals?: readonly IamPrincipal[] | undefined;
+  /** The IAM callers whose signatures verify; any other access key is refused ([] = none). */
+  readonly iamPrincipals: readonly IamPrincipal[];
+  /** The modes the API serves; a request in another mode is refused. @default every mode */
+  readonly modes?: ReadonlySet<AuthType> | undefined;
   /** Verifies `Authorization: <jwt>`; without one such a header is refused as before. */
   readonly userPool?: UserPoolVerifier | undefined;
   /** Clock for `x-amz-date` and token expiry, in ms since the epoch. @default Date.now */
@@ -71,7 +85,7 @@ export interface AuthConfig {
 export interface AuthenticateOptions extends AuthConfig {
   /** TCP peer address, appended to X-Forwarded-For for `identity.sourceIp`. */
   readonly remoteAddress?: string | undefined;
-  /** What a SigV4 signature must cover; required when `iamPrincipals` is given. */
+  /** What a SigV4 signature must cover; without it a SigV4 request is refused. */
   readonly request?: SignedRequest | undefined;
 }
 
@@ -209,26 +223,23 @@ function authenticateSigV4(authorization: string, headers: Readonly<Record<strin
   if (!amzDate.startsWith(credentialDate)) return { ok: false, reason: 'x-amz-date does not match the credential date' };
   if (!signedHeaders.split(';').includes('x-amz-date')) return { ok: false, reason: 'x-amz-date is not a signed header' };
 
-  let userArn = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/${accessKeyId}`;
-  if (options.iamPrincipals !== undefined) {
-    const [, y, mo, d, h, mi, s] = date.map(Number);
-    const signedAt = Date.UTC(y ?? 0, (mo ?? 1) - 1, d ?? 0, h ?? 0, mi ?? 0, s ?? 0);
-    const now = (options.now ?? Date.now)();
-    if (Math.abs(now - signedAt) > MAX_SIGV4_CLOCK_SKEW_MS)
-      return { ok: false, reason: `x-amz-date ${amzDate} is more than 5 minutes from now` };
-    const principal = options.iamPrincipals.find((p) => p.accessKeyId === accessKeyId);
-    if (!principal) return { ok: false, reason: `unknown access key ${accessKeyId}` };
-    if (!options.request) return { ok: false, reason: 'no request to verify the SigV4 signature against' };
-    const refused = verifySignature(
-      headers,
-      { credentialDate, region, service, signedHeaders, signature },
-      amzDate,
-      principal,
-      options.request,
-    );
-    if (refused !== null) return { ok: false, reason: refused };
-    userArn = principal.arn;
-  }
+  const [, y, mo, d, h, mi, s] = date.map(Number);
+  const signedAt = Date.UTC(y ?? 0, (mo ?? 1) - 1, d ?? 0, h ?? 0, mi ?? 0, s ?? 0);
+  const now = (options.now ?? Date.now)();
+  if (Math.abs(now - signedAt) > MAX_SIGV4_CLOCK_SKEW_MS)
+    return { ok: false, reason: `x-amz-date ${amzDate} is more than 5 minutes from now` };
+  const principal = options.iamPrincipals.find((p) => p.accessKeyId === accessKeyId);
+  if (!principal) return { ok: false, reason: `unknown access key ${accessKeyId}` };
+  if (!options.request) return { ok: false, reason: 'no request to verify the SigV4 signature against' };
+  const refused = verifySignature(
+    headers,
+    { credentialDate, region, service, signedHeaders, signature },
+    amzDate,
+    principal,
+    options.request,
+  );
+  if (refused !== null) return { ok: false, reason: refused };
+  const userArn = principal.arn;
   return {
     ok: true,
     auth: {
@@ -249,15 +260,18 @@ function authenticateSigV4(authorization: string, headers: Readonly<Record<strin
 
 /**
  * Decides the caller's mode from lower-cased headers: a SigV4 `authorization` header means
- * AWS_IAM (well-formed, for this region, with `x-amz-date`, and verified when principals are
- * configured); with a user pool configured, any other `authorization` is a user-pool token;
- * otherwise `x-api-key` must be one of the API's keys.
+ * AWS_IAM (well-formed, for this region, with `x-amz-date`, signed by a known principal); with a
+ * user pool configured and enabled, any other `authorization` is a user-pool token; otherwise
+ * `x-api-key` must be one of the API's keys. A mode the API does not serve is refused.
  */
 export async function authenticate(headers: Readonly<Record<string, string>>, options: AuthenticateOptions): Promise<AuthResult> {
+  const enabled = (mode: AuthType): boolean => options.modes?.has(mode) ?? true;
   const authorization = headers['authorization'];
-  if (authorization !== undefined && authorization.startsWith('AWS4-HMAC-SHA256'))
+  if (authorization !== undefined && authorization.startsWith('AWS4-HMAC-SHA256')) {
+    if (!enabled('AWS_IAM')) return { ok: false, reason: 'AWS_IAM is not an auth mode of this API' };
     return authenticateSigV4(authorization, headers, options);
-  if (authorization !== undefined && options.userPool !== undefined) {
+  }
+  if (authorization !== undefined && options.userPool !== undefined && enabled('AMAZON_COGNITO_USER_POOLS')) {
     const result = await options.userPool.verify(authorization, {
       now: (options.now ?? Date.now)(),
       sourceIp: sourceIps(headers, options.remoteAddress),
@@ -266,6 +280,7 @@ export async function authenticate(headers: Readonly<Record<string, string>>, op
   }
   const apiKey = headers['x-api-key'];
   if (apiKey !== undefined) {
+    if (!enabled('API_KEY')) return { ok: false, reason: 'API_KEY is not an auth mode of this API' };
     return options.apiKeys.includes(apiKey)
       ? { ok: true, auth: { authType: 'API_KEY', identity: null } }
       : { ok: false, reason: 'unknown API key' };
@@ -284,6 +299,8 @@ const AUTH_DIRECTIVES: Readonly<Record<string, AuthType | null>> = {
 };
 
 export interface FieldAuthorizationOptions {
+  /** The mode of fields (and types) without auth directives. @default DEFAULT_AUTH_TYPE */
+  readonly defaultMode?: AuthType;
   /**
    * Which IAM principals (ARNs) may call each root field, keyed `"Mutation.publishOrderUpdate"`:
    * the local stand-in for the IAM policies that grant `appsync:GraphQL` on
@@ -307,6 +324,7 @@ export class FieldAuthorization {
 
   constructor(schema: GraphQLSchema, options: FieldAuthorizationOptions = {}) {
     this.iamGrants = options.iamGrants;
+    const defaultModes: ReadonlySet<AuthType> = new Set([options.defaultMode ?? DEFAULT_AUTH_TYPE]);
     this.rootTypes = new Set(
       [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((t) => (t ? [t.name] : [])),
     );
@@ -346,7 +364,7 @@ export class FieldAuthorization {
       for (const field of Object.values(type.getFields())) {
         const own = modesOf(field.astNode ?? undefined);
         const ruling = own.declared ? own : typeModes.declared ? typeModes : null;
-        this.allowed.set(`${type.name}.${field.name}`, ruling ? ruling.modes : new Set([DEFAULT_AUTH_TYPE]));
+        this.allowed.set(`${type.name}.${field.name}`, ruling ? ruling.modes : defaultModes);
         if (ruling?.groups) this.userPoolGroups.set(`${type.name}.${field.name}`, ruling.groups);
       }
     }

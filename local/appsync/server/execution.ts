@@ -20,7 +20,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import type { FieldResolver, ResolverOutcome } from '../types.js';
+import type { AuthType, FieldResolver, ResolverOutcome } from '../types.js';
 import { FieldAuthorization } from './auth.js';
 import {
   fieldUnauthorized,
@@ -88,6 +88,10 @@ export interface EngineOptions {
   readonly logger?: ((line: string) => void) | undefined;
   /** Parsed documents kept, by query text. @default DEFAULT_DOCUMENT_CACHE_ENTRIES */
   readonly documentCacheEntries?: number | undefined;
+  /** The mode of fields without auth directives. @default DEFAULT_AUTH_TYPE */
+  readonly defaultAuthMode?: AuthType | undefined;
+  /** IAM callers (ARNs) allowed on each root field, keyed `"Type.field"` (see FieldAuthorizationOptions). */
+  readonly iamGrants?: Readonly<Record<string, readonly string[]>> | undefined;
 }
 
 /** A resolver map key that names no field of the schema (a wiring bug, caught at start). */
@@ -109,7 +113,7 @@ export class AppSyncEngine {
     this.documents = new DocumentCache(options.schema, { maxEntries: options.documentCacheEntries });
     this.resolvers = options.resolvers;
     this.hub = options.hub;
-    this.authz = new FieldAuthorization(options.schema);
+    this.authz = new FieldAuthorization(options.schema, { defaultMode: options.defaultAuthMode, iamGrants: options.iamGrants });
     this.log = options.logger ?? (() => undefined);
     for (const key of this.resolvers.keys()) {
       const [typeName, fieldName] = key.split('.');
@@ -256,7 +260,8 @@ export class AppSyncEngine {
 
   private readonly fieldResolver: GraphQLFieldResolver<unknown, ExecContext> = (source, args, ctx, info) => {
     const parent = info.parentType.name;
-    if (!this.authz.allows(parent, info.fieldName, ctx.meta.auth.authType)) throw fieldUnauthorized(parent, info.fieldName);
+    // Every field, every mode (query, mutation, subscription start and each event it delivers).
+    if (!this.authz.allowsCaller(parent, info.fieldName, ctx.meta.auth)) throw fieldUnauthorized(parent, info.fieldName);
     const isSubscriptionRoot = info.parentType === this.schema.getSubscriptionType();
     if (ctx.mode === 'event') return defaultFieldResolver(source, args, ctx, info);
     if (ctx.mode === 'subscribe' && isSubscriptionRoot) return this.runSubscribeResolver(args, ctx, info);

@@ -56,9 +56,29 @@ describe('POST /graphql authentication', () => {
   });
 
   it('answers 401 for SigV4 without x-amz-date', async () => {
-    const { authorization = '' } = iamHeaders();
+    const { authorization = '' } = await iamHeaders(server.url, { query: '{ secret }' });
     const res = await postGraphQL(server.url, { query: '{ secret }' }, { authorization });
     expect(res.status).toBe(401);
+  });
+
+  it('answers 401 UnauthorizedException for a made-up signature, and runs nothing', async () => {
+    const body = { query: '{ secret }' };
+    const headers = await iamHeaders(server.url, body);
+    headers['authorization'] = (headers['authorization'] ?? '').replace(/Signature=[0-9a-f]{64}/, `Signature=${'a'.repeat(64)}`);
+    const before = server.calls.length;
+    const res = await postGraphQL(server.url, body, headers);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('x-amzn-errortype')).toBe('UnauthorizedException');
+    expect(res.json).toEqual(UNAUTHORIZED);
+    expect(server.calls.length).toBe(before);
+  });
+
+  it('answers 401 for a valid signature by an access key the API does not know', async () => {
+    const body = { query: '{ secret }' };
+    const credentials = { accessKeyId: 'AKIDSTRANGER', secretAccessKey: 'its-own-secret' };
+    const res = await postGraphQL(server.url, body, await iamHeaders(server.url, body, { credentials }));
+    expect(res.status).toBe(401);
+    expect(res.json).toEqual(UNAUTHORIZED);
   });
 
   it('runs a query with a valid API key', async () => {
@@ -88,7 +108,8 @@ describe('field-level authorization', () => {
   });
 
   it('accepts a SigV4 caller on an @aws_iam field and passes an IAM identity to the resolver', async () => {
-    const res = await postGraphQL(server.url, { query: '{ secret both }' }, iamHeaders('AKIDPUBLISHER'));
+    const body = { query: '{ secret both }' };
+    const res = await postGraphQL(server.url, body, await iamHeaders(server.url, body));
     expect(res.json).toEqual({ data: { secret: 's3cret', both: 'both' } });
     const call = server.calls.find((c) => c.info.fieldName === 'secret');
     expect(call?.authType).toBe('AWS_IAM');
@@ -96,12 +117,14 @@ describe('field-level authorization', () => {
   });
 
   it('accepts execute-api as the signing service (Amplify signs customEndpoint requests for it)', async () => {
-    const res = await postGraphQL(server.url, { query: '{ secret }' }, iamHeaders('AKID2', 'execute-api'));
+    const body = { query: '{ secret }' };
+    const res = await postGraphQL(server.url, body, await iamHeaders(server.url, body, { service: 'execute-api' }));
     expect(res.json).toEqual({ data: { secret: 's3cret' } });
   });
 
   it('refuses a field with no auth directive to an IAM caller (only the default mode may read it)', async () => {
-    const res = await postGraphQL(server.url, { query: '{ hello }' }, iamHeaders());
+    const body = { query: '{ hello }' };
+    const res = await postGraphQL(server.url, body, await iamHeaders(server.url, body));
     expect(res.json).toMatchObject({
       data: { hello: null },
       errors: [{ errorType: 'Unauthorized', message: 'Not Authorized to access hello on type Query' }],
@@ -146,14 +169,11 @@ describe('resolver invocation', () => {
   });
 
   it('parses AWSJSON arguments for the resolver and serializes AWSJSON results', async () => {
-    const res = await postGraphQL(
-      server.url,
-      {
-        query: 'mutation M($t: AWSJSON!) { publishThing(thing: $t) { id status } }',
-        variables: { t: JSON.stringify({ id: 'j1', status: 'NEW' }) },
-      },
-      iamHeaders(),
-    );
+    const body = {
+      query: 'mutation M($t: AWSJSON!) { publishThing(thing: $t) { id status } }',
+      variables: { t: JSON.stringify({ id: 'j1', status: 'NEW' }) },
+    };
+    const res = await postGraphQL(server.url, body, await iamHeaders(server.url, body));
     expect(res.json).toEqual({ data: { publishThing: { id: 'j1', status: 'NEW' } } });
     expect(server.calls.findLast((c) => c.info.fieldName === 'publishThing')?.arguments).toEqual({ thing: { id: 'j1', status: 'NEW' } });
   });

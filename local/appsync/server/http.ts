@@ -162,6 +162,7 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
     apiKeys: options.apiKeys,
     region: options.region,
     iamPrincipals: options.iamPrincipals,
+    modes: options.modes,
     userPool: options.userPool,
     now: options.now,
     remoteAddress: req.socket.remoteAddress,

@@ -1,6 +1,8 @@
 /** The local AppSync-compatible server: GraphQL over HTTP, AppSync realtime, GraphiQL explorer. */
 export {
   startAppSyncServer,
+  serverAuthModes,
+  UserPoolNotConfiguredError,
   GRAPHQL_PATH,
   REALTIME_PATH,
   type AppSyncServerOptions,
@@ -12,10 +14,12 @@ export {
   authenticate,
   FieldAuthorization,
   DEFAULT_AUTH_TYPE,
+  enabledModes,
   LOCAL_ACCOUNT_ID,
   LOCAL_IAM_PRINCIPAL,
   MAX_SIGV4_CLOCK_SKEW_MS,
   type AuthContext,
+  type AuthModes,
   type IamPrincipal,
 } from './auth.js';
 export {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { API_KEY, headerProtocol, iamHeaders, postGraphQL, RawClient, startTestServer, type Frame } from './test-kit.js';
+import { API_KEY, headerProtocol, iamConnectHeaders, iamHeaders, postGraphQL, RawClient, startTestServer, type Frame } from './test-kit.js';
 
 type Server = Awaited<ReturnType<typeof startTestServer>>;
 let server: Server;
@@ -94,7 +94,7 @@ describe('realtime handshake', () => {
   });
 
   it('accepts IAM credentials in the header- subprotocol', async () => {
-    const c = client(server.realtimeUrl, ['graphql-ws', headerProtocol({ host: 'localhost', ...iamHeaders() })]);
+    const c = client(server.realtimeUrl, ['graphql-ws', headerProtocol(await iamConnectHeaders(server.url))]);
     expect((await c.init()).type).toBe('connection_ack');
   });
 
@@ -260,14 +260,11 @@ describe('subscription fan-out', () => {
     c.start('o', ON_THING, { id: 'g' });
     await c.waitFor((f) => f.type === 'start_ack');
     for (let v = 1; v <= 5; v += 1) {
-      await postGraphQL(
-        server.url,
-        {
-          query: 'mutation M($t: AWSJSON!) { publishThing(thing: $t) { id owner status } }',
-          variables: { t: JSON.stringify({ id: 'g', owner: `v${v}`, status: 'NEW' }) },
-        },
-        iamHeaders(),
-      );
+      const body = {
+        query: 'mutation M($t: AWSJSON!) { publishThing(thing: $t) { id owner status } }',
+        variables: { t: JSON.stringify({ id: 'g', owner: `v${v}`, status: 'NEW' }) },
+      };
+      await postGraphQL(server.url, body, await iamHeaders(server.url, body));
     }
     await c.waitFor((f) => f.type === 'data' && f.payload.data.onThing.owner === 'v5');
     expect(c.frames.filter((f) => f.type === 'data').map((f) => f.payload.data.onThing.owner)).toEqual(['v1', 'v2', 'v3', 'v4', 'v5']);

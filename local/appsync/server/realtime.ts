@@ -93,8 +93,8 @@ type ConnectionAuth =
  * the `header-…` subprotocol, then `?header=`, then the upgrade request's own headers.
  */
 function authOptions(options: RealtimeOptions, request: UpgradeRequest, signed: AuthenticateOptions['request']): AuthenticateOptions {
-  const { apiKeys, region, iamPrincipals, userPool, now } = options;
-  return { apiKeys, region, iamPrincipals, userPool, now, remoteAddress: request.remoteAddress, request: signed };
+  const { apiKeys, region, iamPrincipals, modes, userPool, now } = options;
+  return { apiKeys, region, iamPrincipals, modes, userPool, now, remoteAddress: request.remoteAddress, request: signed };
 }
 
 async function connectionAuth(request: UpgradeRequest, options: RealtimeOptions): Promise<ConnectionAuth> {

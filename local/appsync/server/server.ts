@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FieldResolver } from '../types.js';
-import type { IamPrincipal } from './auth.js';
+import { DEFAULT_AUTH_TYPE, enabledModes, type AuthModes, type IamPrincipal } from './auth.js';
 import { AppSyncEngine } from './execution.js';
 import { createExplorer, type Explorer } from './explorer.js';
 import { localCorsPolicy, setCorsHeaders, type CorsPolicy } from './cors.js';
@@ -29,11 +29,23 @@ export interface AppSyncServerOptions {
   /** Region a SigV4 credential scope must name. */
   readonly region: string;
   /**
-   * IAM callers whose SigV4 signatures are verified (e.g. auth.ts `LOCAL_IAM_PRINCIPAL`).
-   * Omitted, a well-formed signature from any access key is accepted unverified.
+   * The IAM callers the API knows (e.g. auth.ts `LOCAL_IAM_PRINCIPAL`): every SigV4 signature is
+   * verified against their secrets; any other access key or signature is refused. [] = no IAM caller.
    */
-  readonly iamPrincipals?: readonly IamPrincipal[];
-  /** Serves AMAZON_COGNITO_USER_POOLS: `Authorization: <id or access token>` of this pool. */
+  readonly iamPrincipals: readonly IamPrincipal[];
+  /**
+   * Who may call each root field with IAM, keyed `"Mutation.publishOrderUpdate"` → principal ARNs
+   * (the local stand-in for `appsync:GraphQL` policies). Omitted, every known principal may call
+   * every field its directives open to IAM (small test servers).
+   */
+  readonly iamGrants?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The API's default and additional modes (the manifest's `auth`). A request in another mode is
+   * refused with 401; fields without directives are open to the default mode only.
+   * @default API_KEY default; AWS_IAM additional; AMAZON_COGNITO_USER_POOLS additional when `userPool` is set
+   */
+  readonly authModes?: AuthModes;
+  /** Verifies AMAZON_COGNITO_USER_POOLS tokens: `Authorization: <id or access token>` of this pool. */
   readonly userPool?: UserPoolConfig;
   /** @default '127.0.0.1' */
   readonly host?: string;
@@ -83,16 +95,44 @@ export interface RunningAppSyncServer {
   publishStats(): AppSyncServerStats;
 }
 
+/** AMAZON_COGNITO_USER_POOLS is a mode of the API but no user pool verifies its tokens. */
+export class UserPoolNotConfiguredError extends Error {
+  override readonly name = 'UserPoolNotConfiguredError';
+  constructor() {
+    super('AMAZON_COGNITO_USER_POOLS is an auth mode of the API, but no userPool is configured to verify its tokens');
+  }
+}
+
+/** The modes a server serves: `authModes`, or the defaults its options imply. */
+export function serverAuthModes(options: Pick<AppSyncServerOptions, 'authModes' | 'userPool'>): AuthModes {
+  if (options.authModes !== undefined) return options.authModes;
+  return {
+    defaultMode: DEFAULT_AUTH_TYPE,
+    additionalModes: options.userPool === undefined ? ['AWS_IAM'] : ['AWS_IAM', 'AMAZON_COGNITO_USER_POOLS'],
+  };
+}
+
 export async function startAppSyncServer(options: AppSyncServerOptions): Promise<RunningAppSyncServer> {
   const log = options.logger ?? (() => undefined);
   const host = options.host ?? '127.0.0.1';
+  const authModes = serverAuthModes(options);
+  const modes = enabledModes(authModes);
+  if (modes.has('AMAZON_COGNITO_USER_POOLS') && options.userPool === undefined) throw new UserPoolNotConfiguredError();
   const schema = buildAppSyncSchema(options.schemaSdl);
   const hub = new SubscriptionHub(schema);
-  const engine = new AppSyncEngine({ schema, resolvers: options.resolvers, hub, logger: log });
+  const engine = new AppSyncEngine({
+    schema,
+    resolvers: options.resolvers,
+    hub,
+    logger: log,
+    defaultAuthMode: authModes.defaultMode,
+    iamGrants: options.iamGrants,
+  });
   const auth = {
     apiKeys: options.apiKeys,
     region: options.region,
     iamPrincipals: options.iamPrincipals,
+    modes,
     userPool: options.userPool ? userPoolVerifier(options.userPool) : undefined,
   };
   const limits: LimitContext = {

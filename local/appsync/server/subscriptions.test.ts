@@ -93,6 +93,22 @@ describe('SubscriptionHub', () => {
     expect(got).toEqual([{ id: '1' }]);
   });
 
+  it('with an enhanced filter set, matches on the filter alone: the arguments neither narrow nor widen (AppSync)', () => {
+    const hub = new SubscriptionHub(schema);
+    const got: unknown[] = [];
+    hub.add({
+      fieldName: 'onT',
+      args: { id: 'asked-for' },
+      filter: { filterGroup: [group({ fieldName: 'owner', operator: 'eq', value: 'me' })] },
+      invalidationFilter: null,
+      deliver: (r) => got.push(r),
+      invalidate: () => undefined,
+    });
+    expect(hub.publish('m1', { id: 'other', owner: 'me' })).toBe(1);
+    expect(hub.publish('m1', { id: 'asked-for', owner: 'someone' })).toBe(0);
+    expect(got).toEqual([{ id: 'other', owner: 'me' }]);
+  });
+
   it('invalidates listeners whose invalidation filter matches the payload', () => {
     const hub = new SubscriptionHub(schema);
     let ended = 0;

@@ -1,13 +1,30 @@
 /**
  * Shared fixtures for this folder's tests: a tiny AppSync schema, hand-written FieldResolvers,
- * a started server (explorer off) and a raw `ws` client that records frames.
+ * a started server (explorer off), a real SigV4 signer and a raw `ws` client that records frames.
  */
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { WebSocket } from 'ws';
 import type { FieldResolver, ResolverInvocation, ResolverOutcome } from '../types.js';
+import {
+  LOCAL_ACCOUNT_ID,
+  lowerCaseHeaders,
+  realtimeConnectRequest,
+  realtimeStartRequest,
+  type IamPrincipal,
+  type SignedRequest,
+} from './auth.js';
 import { startAppSyncServer, type AppSyncServerOptions, type RunningAppSyncServer } from './server.js';
 
 export const API_KEY = 'da2-testkey0000000000000000';
 export const REGION = 'us-east-1';
+
+/** The IAM caller every test server knows (its signatures verify). */
+export const TEST_IAM_PRINCIPAL: IamPrincipal = {
+  accessKeyId: 'AKIDPUBLISHER',
+  secretAccessKey: 'test-publisher-secret',
+  arn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/publisher`,
+};
 
 export const TEST_SCHEMA = /* GraphQL */ `
   schema {
@@ -147,6 +164,7 @@ export async function startTestServer(
     resolvers,
     apiKeys: [API_KEY],
     region: REGION,
+    iamPrincipals: [TEST_IAM_PRINCIPAL],
     explorer: false,
     logger: (line) => logs.push(line),
     ...overrides,
@@ -154,13 +172,71 @@ export async function startTestServer(
   return Object.assign(server, { calls, logs });
 }
 
-/** A well-formed (unverified) SigV4 header set for access key `akid`. */
-export function iamHeaders(akid = 'AKIDLOCALTEST', service = 'appsync'): Record<string, string> {
-  const amzDate = '20250101T120000Z';
-  return {
-    'x-amz-date': amzDate,
-    authorization: `AWS4-HMAC-SHA256 Credential=${akid}/20250101/${REGION}/${service}/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=${'a'.repeat(64)}`,
-  };
+/** The headers Amplify signs for a realtime connection or start (its AWS_APPSYNC_REALTIME_HEADERS). */
+export const REALTIME_SIGNED_HEADERS: Readonly<Record<string, string>> = {
+  accept: 'application/json, text/javascript',
+  'content-encoding': 'amz-1.0',
+  'content-type': 'application/json; charset=UTF-8',
+};
+
+export interface SignOptions {
+  /** Whose secret signs. @default TEST_IAM_PRINCIPAL */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** `appsync`, or `execute-api` as Amplify signs for a customEndpoint. @default 'appsync' */
+  readonly service?: string;
+  /** Signing time in ms. @default Date.now() */
+  readonly at?: number;
+  /** Headers signed besides host and x-amz-date. @default { 'content-type': 'application/json' } */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Really signs `request` to the server at `url` (its host is signed) with SigV4, as the publisher
+ * Lambda and Amplify do (@smithy/signature-v4); returns lower-cased headers including `host`.
+ */
+export async function signRequest(url: string, request: SignedRequest, options: SignOptions = {}): Promise<Record<string, string>> {
+  const { host, hostname, port, protocol } = new URL(url);
+  const signer = new SignatureV4({
+    service: options.service ?? 'appsync',
+    region: REGION,
+    credentials: options.credentials ?? TEST_IAM_PRINCIPAL,
+    sha256: Sha256,
+  });
+  const signed = await signer.sign(
+    {
+      method: request.method,
+      protocol,
+      hostname,
+      port: port === '' ? undefined : Number(port),
+      path: request.path,
+      query: Object.fromEntries(new URLSearchParams(request.query)),
+      headers: { host, ...(options.headers ?? { 'content-type': 'application/json' }) },
+      body: request.body,
+    },
+    { signingDate: new Date(options.at ?? Date.now()) },
+  );
+  return lowerCaseHeaders(signed.headers);
+}
+
+/** SigV4 headers for `POST <url>` with `body` (a JSON text, or a value postGraphQL would send). */
+export function iamHeaders(url: string, body: unknown, options: SignOptions = {}): Promise<Record<string, string>> {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return signRequest(url, { method: 'POST', path: new URL(url).pathname, query: '', body: text }, options);
+}
+
+/** SigV4 headers for a realtime connection (the `header-` subprotocol), signed as Amplify signs them. */
+export function iamConnectHeaders(url: string, options: SignOptions = {}): Promise<Record<string, string>> {
+  return signRequest(url, realtimeConnectRequest(new URL(url).pathname), { headers: REALTIME_SIGNED_HEADERS, ...options });
+}
+
+/** The `data` text RawClient.start sends for `query` and `variables` (what a start's signature covers). */
+export function startData(query: string, variables: Record<string, unknown> = {}): string {
+  return JSON.stringify({ query, variables });
+}
+
+/** SigV4 headers for a start's `extensions.authorization`: a POST of its `data` to the GraphQL path. */
+export function iamStartHeaders(url: string, data: string, options: SignOptions = {}): Promise<Record<string, string>> {
+  return signRequest(url, realtimeStartRequest(data, new URL(url).pathname), { headers: REALTIME_SIGNED_HEADERS, ...options });
 }
 
 export async function postGraphQL(
@@ -265,7 +341,7 @@ export class RawClient {
     this.send({
       id,
       type: 'start',
-      payload: { data: JSON.stringify({ query, variables }), extensions: authorization ? { authorization } : {} },
+      payload: { data: startData(query, variables), extensions: authorization ? { authorization } : {} },
     });
   }
 
