@@ -6,16 +6,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, it, type onTestFinished } from 'vitest';
 import { REPO_ROOT } from '../../local/stack.js';
 
 /** Exactly what `npm start` runs (package.json). */
 const NODE_ARGS = ['--import', 'tsx', '--disable-warning=ExperimentalWarning', 'local/cli.ts'];
-const children: ChildProcess[] = [];
-
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
 
 interface Started {
   child: ChildProcess;
@@ -23,9 +18,12 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-function start(args: string[], env: NodeJS.ProcessEnv = process.env): Started {
+/** Starts `npm start` with `args`; the child is killed when the test that started it ends. */
+function start(finished: typeof onTestFinished, args: string[], env: NodeJS.ProcessEnv = process.env): Started {
   const child = spawn(process.execPath, [...NODE_ARGS, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
+  finished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -33,21 +31,22 @@ function start(args: string[], env: NodeJS.ProcessEnv = process.env): Started {
   return { child, output: () => out, exited };
 }
 
-describe('npm start', () => {
-  it('explains its options', async () => {
-    const s = start(['--help']);
+// Each case is its own short-lived process: they run side by side.
+describe.concurrent('npm start', () => {
+  it('explains its options', async ({ expect, onTestFinished }) => {
+    const s = start(onTestFinished, ['--help']);
     expect(await s.exited).toBe(0);
     expect(s.output()).toContain('--in-memory');
     expect(s.output()).toContain('--port');
   });
 
-  it('says the port is taken instead of printing a stack trace', async () => {
+  it('says the port is taken instead of printing a stack trace', async ({ expect, onTestFinished }) => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const address = blocker.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
     try {
-      const s = start(['--port', String(port), '--in-memory']);
+      const s = start(onTestFinished, ['--port', String(port), '--in-memory']);
       expect(await s.exited).toBe(1);
       expect(s.output()).toContain(`port ${port} on 127.0.0.1 is taken`);
       expect(s.output()).not.toMatch(/\n\s+at /);
@@ -56,15 +55,15 @@ describe('npm start', () => {
     }
   });
 
-  it('says Java is missing instead of printing a stack trace', async () => {
-    const s = start(['--port', '0', '--in-memory'], { ...process.env, PATH: '/nonexistent' });
+  it('says Java is missing instead of printing a stack trace', async ({ expect, onTestFinished }) => {
+    const s = start(onTestFinished, ['--port', '0', '--in-memory'], { ...process.env, PATH: '/nonexistent' });
     expect(await s.exited).toBe(1);
     expect(s.output()).toMatch(/Java/);
     expect(s.output()).not.toMatch(/\n\s+at /);
   });
 
-  it('refuses a bad option with the usage', async () => {
-    const s = start(['--port', 'eighty']);
+  it('refuses a bad option with the usage', async ({ expect, onTestFinished }) => {
+    const s = start(onTestFinished, ['--port', 'eighty']);
     expect(await s.exited).toBe(1);
     expect(s.output()).toContain('--port must be a whole number');
   });
