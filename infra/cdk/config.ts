@@ -15,7 +15,7 @@ export interface StackConfig {
   readonly stackName: string;
   /** @default 'retain' for stage 'prod', else 'destroy' */
   readonly retention: Retention;
-  /** Days until the AppSync API key expires (1–365). @default 30 */
+  /** Days until the AppSync API key (public `listStores` only) expires (1–365). @default 30 */
   readonly apiKeyExpiryDays: number;
   /** GraphQL introspection. @default true, except stage 'prod' */
   readonly introspection: boolean;

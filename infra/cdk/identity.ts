@@ -4,29 +4,40 @@
  * client for the web and mobile apps. The local stack runs the same model on its emulator
  * (local/cognito, seeded by local/stack.ts).
  *
- * Role model: Cognito groups `customers`, `stores`, `drivers`, `operators`; a store's staff are
- * also in `store:<storeId>`. AppSync exposes the token's `cognito:groups` as `ctx.identity.groups`,
- * and Amplify's generateClient() sends the *access* token, which carries no custom attributes, so
- * the store id rides in a group rather than in `custom:storeId`.
+ * Role model (domain/party.ts, the one policy): the groups are `ROLE_GROUPS`; a store's staff are
+ * in `stores` and in exactly one `store:<storeId>` (`storeGroup()`). AppSync exposes the token's
+ * `cognito:groups` as `ctx.identity.groups`, and Amplify's generateClient() sends the *access*
+ * token, which carries no custom attributes, so the store id rides in a group rather than in
+ * `custom:storeId`.
  */
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
+import { ROLE_GROUPS, storeGroup, type Role } from '../../domain/party.js';
 import { OUTPUT } from './outputs.js';
 
-/** The role groups every pool has (store groups, `store:<storeId>`, are added per store by an operator). */
-export const ROLE_GROUPS = ['customers', 'stores', 'drivers', 'operators'] as const;
+/**
+ * Cognito group precedence (lower wins where a user is in several groups, e.g. for
+ * `cognito:preferred_role`): the order in which partyOf() reads the groups, customers last.
+ */
+const PRECEDENCE: Readonly<Record<Role, number>> = { operator: 1, store: 2, driver: 3, customer: 4 };
 
 export interface IdentityProps {
   /** The tables' policy: RETAIN in prod, DESTROY elsewhere (config.retention). */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * Stores whose staff group (`store:<storeId>`) the stack creates, so their staff can be added
+   * right after the deploy (infra/README.md). Groups of stores opened later are created by an
+   * operator (`aws cognito-idp create-group`). @default none
+   */
+  readonly storeIds?: readonly string[];
 }
 
 export class Identity extends Construct {
   readonly userPool: cognito.UserPool;
   readonly client: cognito.UserPoolClient;
-  /** The AppSync auth mode that accepts this pool's tokens (additional: the API key stays default for now). */
+  /** The AppSync auth mode that accepts this pool's tokens from the app client (the API's default mode). */
   readonly authorizationMode: appsync.AuthorizationMode;
 
   constructor(scope: Construct, id: string, props: IdentityProps) {
@@ -59,11 +70,20 @@ export class Identity extends Construct {
       deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy: props.removalPolicy,
     });
-    for (const [precedence, groupName] of ROLE_GROUPS.entries()) {
-      // Lower precedence wins where a user is in several groups: operators first.
+    // Self sign-up puts a customer in no group, and a user in no role group *is* a customer
+    // (partyOf() in domain/party.ts), so no post-confirmation trigger adds anyone anywhere.
+    // `customers` exists for completeness of ROLE_GROUPS; membership in it changes nothing.
+    for (const [role, groupName] of Object.entries(ROLE_GROUPS) as [Role, string][]) {
       this.userPool.addGroup(`${groupName.charAt(0).toUpperCase()}${groupName.slice(1)}Group`, {
         groupName,
-        precedence: ROLE_GROUPS.length - precedence,
+        precedence: PRECEDENCE[role],
+      });
+    }
+    for (const storeId of props.storeIds ?? []) {
+      // No precedence: a store group only names the store of someone in `stores`.
+      this.userPool.addGroup(`StoreGroup${storeId.replace(/[^A-Za-z0-9]/g, '')}`, {
+        groupName: storeGroup(storeId),
+        description: `Staff of store ${storeId} (also in ${ROLE_GROUPS.store})`,
       });
     }
     this.client = this.userPool.addClient('AppClient', {

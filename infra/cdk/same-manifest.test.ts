@@ -24,7 +24,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pizza-manifest-'));
   const schema = readFileSync(join(REPO_ROOT, manifest.schemaFile), 'utf8');
   if (!schema.includes('type Query {')) throw new Error('schema.graphql has no `type Query {` to extend');
-  writeFileSync(join(dir, 'schema.graphql'), schema.replace('type Query {', `type Query {\n  ${FIELD}: String`));
+  // Public like listStores, so the test can call it with the API key on both targets (a field
+  // without a directive takes the default mode: a signed-in user).
+  writeFileSync(
+    join(dir, 'schema.graphql'),
+    schema.replace('type Query {', `type Query {\n  ${FIELD}: String @aws_api_key @aws_cognito_user_pools`),
+  );
   writeFileSync(
     join(dir, `Query.${FIELD}.js`),
     "export function request(ctx) {\n  return { payload: 'Margherita' };\n}\n\nexport function response(ctx) {\n  return ctx.result;\n}\n",
@@ -60,7 +65,7 @@ describe('one manifest, two stacks', () => {
       Code: expect.stringContaining('Margherita'),
     });
     const schema = Object.values(cdk.json.Resources).find((r) => r.Type === 'AWS::AppSync::GraphQLSchema');
-    expect(String(schema?.Properties?.Definition)).toContain(`${FIELD}: String`);
+    expect(String(schema?.Properties?.Definition)).toContain(`${FIELD}: String @aws_api_key`);
   });
 
   it('serves the added resolver locally', async () => {

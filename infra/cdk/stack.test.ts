@@ -4,10 +4,12 @@ import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { buildSchema, isObjectType } from 'graphql';
+import { buildSchema, isObjectType, Kind, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadResolver } from '../../local/appsync/runtime/index.js';
+import { ROLE_GROUPS, storeGroup } from '../../domain/party.js';
 import { manifest, ORS_API_KEY_PARAMETER } from '../manifest.js';
+import { SEED_STORES } from '../seed-stores.js';
 import { TABLE_ACTIONS, TASK_RESPONSE_ACTIONS } from './bind-env.js';
 import { Identity } from './identity.js';
 import { OUTPUT, outputKey } from './outputs.js';
@@ -58,7 +60,7 @@ const resourcesOf = (st: Statement) => (Array.isArray(st.Resource) ? st.Resource
 
 describe('ServerlessPizzaStack', () => {
   describe('GraphQL API', () => {
-    it('has an APPSYNC_JS unit resolver for every Query and Mutation field of the schema', () => {
+    it('has an APPSYNC_JS unit resolver for every Query and Mutation field of the schema, and for onOrderUpdated', () => {
       const prelude = readFileSync(join(REPO_ROOT, 'infra/appsync-prelude.graphql'), 'utf8');
       const schema = buildSchema(`${prelude}\n${readFileSync(join(REPO_ROOT, manifest.schemaFile), 'utf8')}`);
       const fields = ['Query', 'Mutation'].flatMap((type) => {
@@ -66,7 +68,11 @@ describe('ServerlessPizzaStack', () => {
         return isObjectType(t) ? Object.keys(t.getFields()).map((f) => `${type}.${f}`) : [];
       });
       const resolvers = resourcesOfType('AWS::AppSync::Resolver').map(([, r]) => r.Properties ?? {});
-      expect(resolvers.map((r) => `${String(r.TypeName)}.${String(r.FieldName)}`).sort()).toEqual(fields.sort());
+      // The subscription's resolver runs at subscribe time and sets the filter from the identity.
+      expect(resolvers.map((r) => `${String(r.TypeName)}.${String(r.FieldName)}`).sort()).toEqual(
+        [...fields, 'Subscription.onOrderUpdated'].sort(),
+      );
+      expect(resolvers.find((r) => r.TypeName === 'Subscription')?.DataSourceName).toBe('None');
       for (const r of resolvers) {
         expect(r.Runtime).toEqual({ Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' });
         expect(r.Kind).toBe('UNIT');
@@ -95,21 +101,45 @@ describe('ServerlessPizzaStack', () => {
       }
     });
 
-    it('authorises with an API key by default and IAM and the user pool additionally, with logging and X-Ray', () => {
+    it("authorises with the manifest's modes: the user pool by default, IAM and the API key additionally, with logging and X-Ray", () => {
+      expect(manifest.auth).toEqual({ defaultMode: 'AMAZON_COGNITO_USER_POOLS', additionalModes: ['AWS_IAM', 'API_KEY'] });
+      const [[poolId] = []] = resourcesOfType('AWS::Cognito::UserPool');
+      const [[clientId] = []] = resourcesOfType('AWS::Cognito::UserPoolClient');
       s.template.hasResourceProperties('AWS::AppSync::GraphQLApi', {
-        AuthenticationType: 'API_KEY',
-        AdditionalAuthenticationProviders: [
-          { AuthenticationType: 'AWS_IAM' },
-          Match.objectLike({ AuthenticationType: 'AMAZON_COGNITO_USER_POOLS' }),
-        ],
+        AuthenticationType: 'AMAZON_COGNITO_USER_POOLS',
+        // Tokens of this pool, issued to this app client only; a valid token of the pool lets the caller in (ALLOW).
+        UserPoolConfig: {
+          UserPoolId: { Ref: poolId },
+          AwsRegion: { Ref: 'AWS::Region' },
+          AppIdClientRegex: { 'Fn::Join': ['', ['^', { Ref: clientId }, '$']] },
+          DefaultAction: 'ALLOW',
+        },
+        AdditionalAuthenticationProviders: [{ AuthenticationType: 'AWS_IAM' }, { AuthenticationType: 'API_KEY' }],
         XrayEnabled: true,
         IntrospectionConfig: 'ENABLED',
         LogConfig: { FieldLogLevel: 'ERROR', CloudWatchLogsRoleArn: Match.anyValue() },
       });
+      // The API key (listStores only) keeps its configured expiry: 30 days from the synth by default.
       s.template.resourceCountIs('AWS::AppSync::ApiKey', 1);
+      const [[, key] = ['', undefined]] = resourcesOfType('AWS::AppSync::ApiKey');
+      const expiresInDays = (Number(key?.Properties?.Expires) - Date.now() / 1000) / 86_400;
+      expect(expiresInDays).toBeGreaterThan(29);
+      expect(expiresInDays).toBeLessThanOrEqual(30);
       // Logging is set on the L1 API: no LogRetention custom resource (a Lambda with "*" log permissions).
       expect(resourcesOfType('Custom::LogRetention')).toEqual([]);
       s.template.resourceCountIs('AWS::Lambda::Function', manifest.functions.length);
+    });
+
+    it('opens only the fields schema.graphql marks @aws_api_key to the API key: listStores and its types', () => {
+      const definition = String(resourcesOfType('AWS::AppSync::GraphQLSchema')[0]?.[1].Properties?.Definition);
+      const apiKey = (node: { readonly directives?: readonly { readonly name: { readonly value: string } }[] }) =>
+        node.directives?.some((d) => d.name.value === 'aws_api_key') === true;
+      const keyed = parse(definition).definitions.flatMap((def) =>
+        def.kind === Kind.OBJECT_TYPE_DEFINITION
+          ? [...(apiKey(def) ? [def.name.value] : []), ...(def.fields ?? []).filter(apiKey).map((f) => `${def.name.value}.${f.name.value}`)]
+          : [],
+      );
+      expect(keyed.sort()).toEqual(['Coordinates', 'Query.listStores', 'Store']);
     });
 
     it("sets the manifest's query depth and resolver count limits, and rate-limits each client IP with a WAF rule on the API", () => {
@@ -186,7 +216,13 @@ describe('ServerlessPizzaStack', () => {
       expect(place).toContainEqual(
         expect.objectContaining({
           Action: [...TABLE_ACTIONS.readWrite],
-          Resource: [{ 'Fn::GetAtt': [ordersId, 'Arn'] }, expect.anything()],
+          // The table and each index by name (byStore, byCustomer, byStatus), never `index/*`.
+          Resource: [
+            { 'Fn::GetAtt': [ordersId, 'Arn'] },
+            ...['byStore', 'byCustomer', 'byStatus'].map((index) => ({
+              'Fn::Join': ['', [{ 'Fn::GetAtt': [ordersId, 'Arn'] }, `/index/${index}`]],
+            })),
+          ],
         }),
       );
       expect(place).toContainEqual(
@@ -283,6 +319,41 @@ describe('ServerlessPizzaStack', () => {
       const idem = s.json.Resources[logicalId(s.stack.tables.get('IdempotencyKeys')!)];
       expect(idem?.Properties?.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     });
+
+    it("gives the orders table the manifest's indexes (byStore, byCustomer, byStatus), projecting every attribute", () => {
+      const spec = manifest.tables.find((t) => t.name === 'Orders');
+      const orders = s.json.Resources[logicalId(s.stack.tables.get('Orders')!)]?.Properties;
+      const indexes = orders?.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown; Projection: unknown }[];
+      expect(indexes.map((i) => i.IndexName)).toEqual(['byStore', 'byCustomer', 'byStatus']);
+      for (const gsi of spec?.globalSecondaryIndexes ?? []) {
+        expect(indexes.find((i) => i.IndexName === gsi.name)).toEqual({
+          IndexName: gsi.name,
+          KeySchema: [
+            { AttributeName: gsi.partitionKey.name, KeyType: 'HASH' },
+            ...(gsi.sortKey === undefined ? [] : [{ AttributeName: gsi.sortKey.name, KeyType: 'RANGE' }]),
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        });
+      }
+    });
+
+    it('lets the OrdersTable data source (getOrder, ordersByStore, myOrders, ordersForPickup) read the table and its indexes, and write nothing', () => {
+      const resolved = manifest.resolvers.filter((r) => r.dataSource === 'OrdersTable').map((r) => r.fieldName);
+      expect(resolved.sort()).toEqual(['getOrder', 'myOrders', 'ordersByStore', 'ordersForPickup']);
+      const [, ds] = resourcesOfType('AWS::AppSync::DataSource').find(([, d]) => d.Properties?.Name === 'OrdersTable') ?? [];
+      const [roleId] = referencedIds(ds?.Properties?.ServiceRoleArn);
+      const ordersId = logicalId(s.stack.tables.get('Orders')!);
+      const statements = policyStatementsOf(roleId ?? 'no role');
+      expect(statements.flatMap(actionsOf).every((a) => /^dynamodb:(BatchGet|Get|Query|Scan|ConditionCheck|DescribeTable)/.test(a))).toBe(
+        true,
+      );
+      const queried = statements.find((st) => actionsOf(st).includes('dynamodb:Query'));
+      // `index/*`: the table's own indexes, the new byCustomer and byStatus included (acknowledged for cdk-nag).
+      expect(resourcesOf(queried!)).toEqual([
+        { 'Fn::GetAtt': [ordersId, 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ordersId, 'Arn'] }, '/index/*']] },
+      ]);
+    });
   });
 
   describe('messaging', () => {
@@ -354,6 +425,44 @@ describe('ServerlessPizzaStack', () => {
       }
       for (const [, role] of resourcesOfType('AWS::IAM::Role')) expect(role.Properties?.ManagedPolicyArns).toBeUndefined();
     });
+
+    it('lets only the publisher call the API with IAM, and only Mutation.publishOrderUpdate', () => {
+      const publisher = logicalId(s.stack.functions.get('publishOrderUpdate')!.role!);
+      const apiId = logicalId(s.stack.api);
+      const appsyncGrants = resourcesOfType('AWS::IAM::Policy').flatMap(([, p]) =>
+        (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement.filter((st) =>
+          actionsOf(st).some((a) => a.startsWith('appsync:')),
+        ).map((st) => ({ roles: p.Properties?.Roles, statement: st })),
+      );
+      expect(appsyncGrants).toEqual([
+        {
+          roles: [{ Ref: publisher }],
+          statement: {
+            Effect: 'Allow',
+            Action: 'appsync:GraphQL',
+            Resource: {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':appsync:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':apis/',
+                  { 'Fn::GetAtt': [apiId, 'ApiId'] },
+                  '/types/Mutation/fields/publishOrderUpdate',
+                ],
+              ],
+            },
+          },
+        },
+      ]);
+      // Nor through a role's inline policies.
+      for (const [, role] of resourcesOfType('AWS::IAM::Role'))
+        expect(JSON.stringify(role.Properties?.Policies ?? [])).not.toContain('appsync:');
+    });
   });
 
   describe('identity', () => {
@@ -379,6 +488,8 @@ describe('ServerlessPizzaStack', () => {
         MfaConfiguration: 'OPTIONAL',
         EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
       });
+      // A self-signed-up user is in no group, which domain/party.ts reads as a customer: no trigger.
+      expect(resourcesOfType('AWS::Cognito::UserPool')[0]?.[1].Properties?.LambdaConfig).toBeUndefined();
     });
 
     it('removes the pool with the stack as it does the tables, and keeps a retained one with deletion protection', () => {
@@ -394,12 +505,17 @@ describe('ServerlessPizzaStack', () => {
       });
     });
 
-    it('has the four role groups in the pool, operators first', () => {
+    it('has the role groups of domain/party.ts, operators first, and a staff group per seeded store', () => {
       const groups = resourcesOfType('AWS::Cognito::UserPoolGroup').map(([, g]) => g.Properties ?? {});
-      expect(groups.map((g) => g.GroupName).sort()).toEqual(['customers', 'drivers', 'operators', 'stores']);
+      expect(groups.map((g) => g.GroupName).sort()).toEqual(
+        [...Object.values(ROLE_GROUPS), ...SEED_STORES.map((store) => storeGroup(store.storeId))].sort(),
+      );
+      expect(groups.map((g) => g.GroupName)).toContain('store:ouudJiBWJd0HQUafMVLvX');
       for (const g of groups) expect(g.UserPoolId).toEqual({ Ref: poolId() });
       const precedence = Object.fromEntries(groups.map((g) => [String(g.GroupName), Number(g.Precedence)]));
-      expect(precedence.operators).toBeLessThan(precedence.customers ?? 0);
+      expect(precedence[ROLE_GROUPS.operator]).toBeLessThan(precedence[ROLE_GROUPS.store] ?? 0);
+      expect(precedence[ROLE_GROUPS.store]).toBeLessThan(precedence[ROLE_GROUPS.driver] ?? 0);
+      expect(precedence[ROLE_GROUPS.driver]).toBeLessThan(precedence[ROLE_GROUPS.customer] ?? 0);
     });
 
     it('has one app client for web and mobile: SRP and refresh only, no secret, no user-existence errors', () => {
@@ -413,13 +529,16 @@ describe('ServerlessPizzaStack', () => {
       });
     });
 
-    it("lets the API accept the pool's tokens from its app client", () => {
+    it("makes the pool's tokens from its app client the API's default credential", () => {
       const [clientId] = resourcesOfType('AWS::Cognito::UserPoolClient').map(([id]) => id);
       const [, api] = resourcesOfType('AWS::AppSync::GraphQLApi')[0] ?? [];
-      const providers = api?.Properties?.AdditionalAuthenticationProviders as { AuthenticationType: string; UserPoolConfig?: unknown }[];
-      const userPool = providers.find((p) => p.AuthenticationType === 'AMAZON_COGNITO_USER_POOLS')?.UserPoolConfig;
+      expect(api?.Properties?.AuthenticationType).toBe('AMAZON_COGNITO_USER_POOLS');
+      const userPool = api?.Properties?.UserPoolConfig;
       expect(userPool).toMatchObject({ UserPoolId: { Ref: poolId() }, AwsRegion: { Ref: 'AWS::Region' } });
       expect(referencedIds(userPool)).toContain(clientId);
+      // The pool is the default mode only: no additional provider accepts its tokens under other rules.
+      const providers = api?.Properties?.AdditionalAuthenticationProviders as { AuthenticationType: string }[];
+      expect(providers.map((p) => p.AuthenticationType)).not.toContain('AMAZON_COGNITO_USER_POOLS');
     });
 
     it('exports the pool and client ids for amplify-config', () => {

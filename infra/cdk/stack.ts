@@ -26,7 +26,8 @@ import type { Construct } from 'constructs';
 import { bundleResolverCode } from '../../resolvers/bundle.js';
 import { ORS_API_KEY_PARAMETER } from '../manifest.js';
 import { ManifestReferenceError, planManifest, type QueuePlan } from '../manifest-plan.js';
-import type { Manifest } from '../manifest-types.js';
+import type { ApiAuthSpec, Manifest } from '../manifest-types.js';
+import { SEED_STORES } from '../seed-stores.js';
 import { bindEnv, grant, type BindingTargets } from './bind-env.js';
 import type { StackConfig } from './config.js';
 import { Identity } from './identity.js';
@@ -146,20 +147,15 @@ export class ServerlessPizzaStack extends Stack {
     this.queues = queues;
 
     // --- identity: the user pool whose tokens the API accepts ------------------------------
-    const identity = new Identity(this, 'Identity', { removalPolicy });
+    const identity = new Identity(this, 'Identity', { removalPolicy, storeIds: SEED_STORES.map((store) => store.storeId) });
 
     // --- GraphQL API (created before the functions: publishOrderUpdate is told its URL) ------
     const apiLogRole = new iam.Role(this, 'ApiLogRole', { assumedBy: new iam.ServicePrincipal('appsync.amazonaws.com') });
+    const [defaultAuthorization, ...additionalAuthorizationModes] = this.authorizationModes(m.auth, identity, config);
     const api = new appsync.GraphqlApi(this, 'Api', {
       name: `${this.stackName}-api`,
       definition: appsync.Definition.fromFile(join(rootDir, m.schemaFile)),
-      authorizationConfig: {
-        defaultAuthorization: {
-          authorizationType: appsync.AuthorizationType.API_KEY,
-          apiKeyConfig: { description: `${this.stackName} clients`, expires: Expiration.after(Duration.days(config.apiKeyExpiryDays)) },
-        },
-        additionalAuthorizationModes: [{ authorizationType: appsync.AuthorizationType.IAM }, identity.authorizationMode],
-      },
+      authorizationConfig: { defaultAuthorization, additionalAuthorizationModes },
       xrayEnabled: true,
       introspectionConfig: config.introspection ? appsync.IntrospectionConfig.ENABLED : appsync.IntrospectionConfig.DISABLED,
       // The manifest's abuse limits: AppSync enforces these itself.
@@ -364,7 +360,8 @@ export class ServerlessPizzaStack extends Stack {
     const apiId = Fn.select(0, Fn.split('.', host));
     new CfnOutput(this, OUTPUT.graphqlUrl, { value: api.graphqlUrl });
     new CfnOutput(this, OUTPUT.realtimeUrl, { value: `wss://${apiId}.appsync-realtime-api.${Aws.REGION}.${Aws.URL_SUFFIX}/graphql` });
-    // The API key is a client identifier (it ships in every web client), not a secret.
+    // The API key is a client identifier (it ships in every web client), not a secret: it opens
+    // only the fields schema.graphql marks @aws_api_key (the public store list).
     new CfnOutput(this, OUTPUT.apiKey, { value: api.apiKey ?? '' });
     new CfnOutput(this, OUTPUT.region, { value: Aws.REGION });
     for (const [name, table] of tables) new CfnOutput(this, outputKey('TableName', name), { value: table.tableName });
@@ -383,6 +380,33 @@ export class ServerlessPizzaStack extends Stack {
       ssmKeyWildcard,
       streamFailureQueues,
       userPools: [identity.userPool],
+    });
+  }
+
+  /**
+   * The manifest's auth modes as AppSync's, default first: the API accepts these and no others
+   * (schema.graphql's directives say which fields each additional mode may reach).
+   */
+  private authorizationModes(auth: ApiAuthSpec, identity: Identity, config: StackConfig): appsync.AuthorizationMode[] {
+    return [auth.defaultMode, ...auth.additionalModes].map((mode): appsync.AuthorizationMode => {
+      switch (mode) {
+        case 'AMAZON_COGNITO_USER_POOLS':
+          return identity.authorizationMode;
+        case 'AWS_IAM':
+          return { authorizationType: appsync.AuthorizationType.IAM };
+        case 'API_KEY':
+          // AppSync API keys always expire (1–365 days; CDK's default would be 7), so the lifetime
+          // is a setting and each deploy moves the expiry forward. The key opens only listStores
+          // (a client shows the stores before anyone signs in): a lapsed key breaks that list alone,
+          // a leaked one reveals nothing but store names and locations.
+          return {
+            authorizationType: appsync.AuthorizationType.API_KEY,
+            apiKeyConfig: {
+              description: `${this.stackName} store list`,
+              expires: Expiration.after(Duration.days(config.apiKeyExpiryDays)),
+            },
+          };
+      }
     });
   }
 

@@ -14,14 +14,16 @@ import { parseFlags, readStackOutputs, requireOutput, StackOutputsError, type St
 
 /**
  * The deployed API's config: AppSync serves HTTPS and WSS itself, so no split endpoint is needed,
- * and Cognito is reached at its regional endpoint (no `userPoolEndpoint`).
+ * and Cognito is reached at its regional endpoint (no `userPoolEndpoint`). Requests go with the
+ * signed-in user's token by default; the API key stays for the one public field, listStores
+ * (`generateClient({ authMode: 'apiKey' })` before anyone signs in).
  */
 export interface DeployedAmplifyConfig {
   readonly API: {
     readonly GraphQL: {
       readonly endpoint: string;
       readonly region: string;
-      readonly defaultAuthMode: 'apiKey';
+      readonly defaultAuthMode: 'userPool';
       readonly apiKey: string;
     };
   };
@@ -49,7 +51,7 @@ export function amplifyConfigFromOutputs(outputs: StackOutputs): DeployedAmplify
       GraphQL: {
         endpoint,
         region,
-        defaultAuthMode: 'apiKey',
+        defaultAuthMode: 'userPool',
         apiKey: requireOutput(outputs, OUTPUT.apiKey),
       },
     },

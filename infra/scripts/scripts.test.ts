@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { Amplify, type ResourcesConfig } from 'aws-amplify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OUTPUT, outputKey } from '../cdk/outputs.js';
 import { SEED_STORE_ID, SEED_STORES } from '../seed-stores.js';
@@ -20,9 +21,9 @@ const deployed = {
 };
 
 describe('amplifyConfigFromOutputs', () => {
-  it('gives the Amplify v6 config of the deployed API (HTTPS endpoint, API key) and its user pool', () => {
+  it('gives the Amplify v6 config of the deployed API (HTTPS endpoint, user pool by default, API key for the store list) and its user pool', () => {
     expect(amplifyConfigFromOutputs(deployed)).toEqual({
-      API: { GraphQL: { endpoint: deployed.GraphqlUrl, region: 'us-east-1', defaultAuthMode: 'apiKey', apiKey: 'da2-deployedkey' } },
+      API: { GraphQL: { endpoint: deployed.GraphqlUrl, region: 'us-east-1', defaultAuthMode: 'userPool', apiKey: 'da2-deployedkey' } },
       Auth: {
         Cognito: {
           userPoolId: 'us-east-1_AbCdEf123',
@@ -32,6 +33,14 @@ describe('amplifyConfigFromOutputs', () => {
         },
       },
     });
+  });
+
+  it('is a config aws-amplify v6 takes as it is: signed-in users by default, the API key only where a call asks for it', () => {
+    // Typed as Amplify's own ResourcesConfig: a shape Amplify does not accept fails the type check.
+    const config: ResourcesConfig = amplifyConfigFromOutputs(deployed);
+    Amplify.configure(config);
+    expect(Amplify.getConfig()).toEqual(config);
+    expect(Amplify.getConfig().API?.GraphQL?.defaultAuthMode).toBe('userPool');
   });
 
   it('rejects outputs without the user pool or its client (a stack deployed before identity)', () => {
