@@ -2,7 +2,9 @@
  * `npm run bench:graphql`: what the local `/graphql` costs per request next to a plain JS GraphQL
  * server. Both answer the same `getOrder` document with one DynamoDB `GetItem` on the same
  * DynamoDB Local table; the baseline is graphql-js `parse` + `validate` + `execute` behind a bare
- * `node:http` server (no caching, no auth, no sandbox), i.e. roughly what graphql-yoga does.
+ * `node:http` server (no caching, no auth, no sandbox), i.e. roughly what graphql-yoga does. The
+ * local server is asked as the customer who placed the order (their user-pool access token, verified
+ * on every request as AppSync does: RS256 signature against the cached JWKS, expiry, issuer, client).
  * Closed-loop load: `BENCH_CONCURRENCY` clients each send the next request when the last answers.
  *
  * Options (env): BENCH_REQUESTS per server per round (default 2000), BENCH_CONCURRENCY (default
@@ -87,7 +89,8 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 const h = await startHarness({ inMemory: true, port: 0 });
 try {
-  const placed = await gql<{ placeOrder: { orderId: string } }>(h, PLACE_ORDER, { input: orderInput() });
+  const customer = await h.party('customer1');
+  const placed = await gql<{ placeOrder: { orderId: string } }>(customer, PLACE_ORDER, { input: orderInput() });
   const orderId = placed.placeOrder.orderId;
   const { readFile } = await import('node:fs/promises');
   const { REPO_ROOT } = await import('../local/stack.js');
@@ -95,7 +98,7 @@ try {
   const plain = await startPlainServer(schemaSdl, h.dynamodb, h.stack.tableName('Orders'));
   const body = JSON.stringify({ query: GET_ORDER, variables: { orderId } });
   const targets: { name: string; url: string; headers: Record<string, string> }[] = [
-    { name: 'local /graphql', url: h.stack.graphqlUrl, headers: { 'x-api-key': h.stack.apiKey } },
+    { name: 'local /graphql', url: h.stack.graphqlUrl, headers: { authorization: customer.token } },
     { name: 'plain graphql-js', url: plain.url, headers: {} },
   ];
   // Warm-up: JIT, connection pools, resolver modules.

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: how fast the local stack is ready, and how fast an order change reaches a
  * live subscriber through the whole path (mutation → Lambda → DynamoDB → stream → publisher →
- * AppSync → WebSocket). Real emulators, real aws-amplify client; loopback only; bounded.
+ * AppSync → WebSocket). Real emulators, real aws-amplify client, each step by its party (a
+ * customer places, the store accepts, a driver picks up; the store listens); loopback only; bounded.
  *
  * Options (env): BENCH_STARTS (default 3), BENCH_ORDERS (default 20).
  */
@@ -29,17 +30,20 @@ for (let i = 0; i < starts; i++) {
     const placeToEvent: number[] = [];
     const mutationLatency: number[] = [];
     const lifecycle: number[] = [];
-    const sub = await subscribe(h, { storeId: SEED_STORE_ID });
+    const customer = await h.party('customer1');
+    const store = await h.party('store1');
+    const driver = await h.party('driver1');
+    const sub = await subscribe(store, { storeId: SEED_STORE_ID });
     for (let n = 0; n < orders; n++) {
       const start = performance.now();
-      const placed = await gql<{ placeOrder: { orderId: string } }>(h, PLACE_ORDER, { input: orderInput() });
+      const placed = await gql<{ placeOrder: { orderId: string } }>(customer, PLACE_ORDER, { input: orderInput() });
       mutationLatency.push(performance.now() - start);
       const orderId = placed.placeOrder.orderId;
       await sub.waitFor((e) => e.orderId === orderId && e.status === 'PLACED', 'PLACED');
       placeToEvent.push(performance.now() - start);
-      await gql(h, DECIDE_ORDER, { input: { orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' } });
+      await gql(store, DECIDE_ORDER, { input: { orderId, decision: 'ACCEPT' } });
       await sub.waitFor((e) => e.orderId === orderId && e.status === 'ACCEPTED', 'ACCEPTED');
-      await gql(h, PICKUP_ORDER, { input: { orderId, driverId: 'bench-driver' } });
+      await gql(driver, PICKUP_ORDER, { input: { orderId } });
       await sub.waitFor((e) => e.orderId === orderId && e.estimateSource !== null, 'ETA');
       lifecycle.push(performance.now() - start);
     }

@@ -3,7 +3,7 @@
  * workflow's guarded updates), so this checks the fields every reader relies on and fails
  * loudly on a malformed item instead of passing `undefined` along.
  */
-import { ORDER_STATUSES, type OrderRecord } from '../../domain/order.js';
+import { ORDER_STATUSES, PUBLIC_ORDER_FIELDS, type OrderRecord } from '../../domain/order.js';
 
 export class MalformedOrderError extends Error {
   override readonly name = 'MalformedOrderError';
@@ -22,5 +22,17 @@ export function parseOrderRecord(item: unknown): OrderRecord {
   if (!Array.isArray(o.pies) || typeof o.deliveryAddress !== 'object' || o.deliveryAddress === null) {
     throw new MalformedOrderError(`order ${String(o.orderId)} has no pies or address`);
   }
-  return o as unknown as OrderRecord;
+  // Absent means null: items are stored without null attributes (toStoredItem).
+  const record: Record<string, unknown> = { ...o };
+  for (const field of PUBLIC_ORDER_FIELDS) record[field] ??= null;
+  return record as unknown as OrderRecord;
+}
+
+/**
+ * The item to write for a record: its null attributes left out. DynamoDB refuses NULL as an
+ * index key (acceptedAt is the byStatus index's sort key, null until a store accepts), and a
+ * sparse index wants the attribute absent; parseOrderRecord reads absent as null.
+ */
+export function toStoredItem(record: OrderRecord): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null && value !== undefined));
 }

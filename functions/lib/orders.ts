@@ -9,7 +9,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentC
 import { IdempotencyConflictError, InvalidTransitionError, NotFoundError, orderNotYoursError } from '../../domain/errors.js';
 import { TRANSITIONS, actionWording, type OrderAction, type OrderRecord, type TaskTokenField } from '../../domain/order.js';
 import { maySee, ownerOf, type Party } from '../../domain/party.js';
-import { parseOrderRecord } from './order-record.js';
+import { parseOrderRecord, toStoredItem } from './order-record.js';
 
 export interface OrderTables {
   readonly orders: string;
@@ -94,7 +94,7 @@ export class OrderRepository {
             {
               Put: {
                 TableName: this.tables.orders,
-                Item: record,
+                Item: toStoredItem(record),
                 ConditionExpression: 'attribute_not_exists(orderId)',
               },
             },

@@ -1,7 +1,8 @@
 /**
- * The order lifecycle end to end on the local stack, through the real aws-amplify v6 client:
- * GraphQL over HTTP, the subscription over AppSync's realtime protocol, SNS → SQS alerts and
- * the Step Functions workflow resumed by task tokens that never leave the backend.
+ * The order lifecycle end to end on the local stack, through the real aws-amplify v6 client, each
+ * step by the party it belongs to (a customer places, the store decides, a driver picks up and
+ * delivers): GraphQL over HTTP, the subscription over AppSync's realtime protocol, SNS → SQS
+ * alerts and the Step Functions workflow resumed by task tokens that never leave the backend.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from '../../generated/graphql.js';
@@ -16,6 +17,7 @@ import {
   startHarness,
   subscribe,
   type Harness,
+  type Party,
   gql,
 } from './harness.js';
 import {
@@ -24,16 +26,23 @@ import {
   DECIDE_ORDER,
   GET_ORDER,
   LIST_STORES,
+  MY_ORDERS,
   ORDERS_BY_STORE,
+  ORDERS_FOR_PICKUP,
   PICKUP_ORDER,
   PLACE_ORDER,
 } from './operations.js';
 
 let h: Harness;
-const call = <T>(query: string, variables: Record<string, unknown> = {}) => gql<T>(h, query, variables);
+let customer: Party;
+let store: Party;
+let driver: Party;
 
 beforeAll(async () => {
   h = await startHarness();
+  customer = await h.party('customer1');
+  store = await h.party('store1');
+  driver = await h.party('driver1');
 });
 
 afterAll(async () => {
@@ -43,16 +52,18 @@ afterAll(async () => {
 const STORE_QUEUE = `store-${SEED_STORE_ID}`;
 
 describe('the order lifecycle', () => {
-  it('lists the seeded stores, the original seed store among them', async () => {
-    const { listStores } = await call<{ listStores: { storeId: string; coordinates: { latitude: number } }[] }>(LIST_STORES, {});
-    expect(listStores.find((s) => s.storeId === SEED_STORE_ID)?.coordinates.latitude).toBeCloseTo(51.049, 3);
+  it('lists the seeded stores, the original seed store among them, to a visitor with the API key and to a signed-in customer', async () => {
+    for (const client of [h.apiKey, customer]) {
+      const { listStores } = await gql<{ listStores: { storeId: string; coordinates: { latitude: number } }[] }>(client, LIST_STORES);
+      expect(listStores.find((s) => s.storeId === SEED_STORE_ID)?.coordinates.latitude).toBeCloseTo(51.049, 3);
+    }
   });
 
   it('accept path: PLACED → ACCEPTED → OUT_FOR_DELIVERY → DELIVERED, live, with SQS alerts and an ETA', async () => {
-    const sub = await subscribe(h, { storeId: SEED_STORE_ID });
+    const sub = await subscribe(store);
     try {
-      const { placeOrder } = await call<{ placeOrder: Order }>(PLACE_ORDER, { input: orderInput() });
-      expect(placeOrder.status).toBe('PLACED');
+      const { placeOrder } = await gql<{ placeOrder: Order }>(customer, PLACE_ORDER, { input: orderInput() });
+      expect(placeOrder).toMatchObject({ status: 'PLACED', customerId: customer.sub });
       const orderId = placeOrder.orderId;
       await sub.waitFor((e) => e.orderId === orderId && e.status === 'PLACED', 'PLACED');
 
@@ -60,9 +71,7 @@ describe('the order lifecycle', () => {
       expect(JSON.parse(storeAlert.body)).toMatchObject({ type: 'Order.Placed', orderId, storeId: SEED_STORE_ID });
       expect(storeAlert.attributes.storeId).toBe(SEED_STORE_ID);
 
-      const { decideOrder } = await call<{ decideOrder: Order }>(DECIDE_ORDER, {
-        input: { orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' },
-      });
+      const { decideOrder } = await gql<{ decideOrder: Order }>(store, DECIDE_ORDER, { input: { orderId, decision: 'ACCEPT' } });
       expect(decideOrder.status).toBe('ACCEPTED');
       expect(decideOrder.dispatchEstimatedAt).not.toBeNull();
       await sub.waitFor((e) => e.orderId === orderId && e.status === 'ACCEPTED', 'ACCEPTED');
@@ -70,21 +79,22 @@ describe('the order lifecycle', () => {
       const driverAlert = await receiveAlert(h, 'drivers', orderId);
       expect(JSON.parse(driverAlert.body)).toMatchObject({ type: 'Order.ReadyForPickup', orderId, status: 'ACCEPTED' });
 
-      const { pickupOrder } = await call<{ pickupOrder: Order }>(PICKUP_ORDER, { input: { orderId, driverId: 'driver-7' } });
-      expect(pickupOrder.status).toBe('OUT_FOR_DELIVERY');
+      const { pickupOrder } = await gql<{ pickupOrder: Order }>(driver, PICKUP_ORDER, { input: { orderId } });
+      expect(pickupOrder).toMatchObject({ status: 'OUT_FOR_DELIVERY', driverId: driver.sub });
       await sub.waitFor((e) => e.orderId === orderId && e.status === 'OUT_FOR_DELIVERY', 'OUT_FOR_DELIVERY');
       // Offline there is no routing key, so the labelled straight-line estimate stands in.
       const eta = await sub.waitFor((e) => e.orderId === orderId && e.estimateSource !== null, 'the delivery estimate');
       expect(eta.estimateSource).toBe('STRAIGHT_LINE');
       expect(eta.deliveryEstimatedAt).not.toBeNull();
 
-      const { getOrder } = await call<{ getOrder: Order }>(GET_ORDER, { orderId });
-      expect(getOrder).toMatchObject({ status: 'OUT_FOR_DELIVERY', driverId: 'driver-7', estimateSource: 'STRAIGHT_LINE' });
+      const { getOrder } = await gql<{ getOrder: Order }>(customer, GET_ORDER, { orderId });
+      expect(getOrder).toMatchObject({ status: 'OUT_FOR_DELIVERY', driverId: driver.sub, estimateSource: 'STRAIGHT_LINE' });
       expect(await executionStatus(h, orderId)).toBe('RUNNING');
 
       // Only the driver who picked it up can hand it over.
-      expect(await errorTypeOf(call(COMPLETE_DELIVERY, { input: { orderId, driverId: 'driver-8' } }))).toBe('Unauthorized');
-      const { completeDelivery } = await call<{ completeDelivery: Order }>(COMPLETE_DELIVERY, { input: { orderId, driverId: 'driver-7' } });
+      const otherDriver = await h.party('driver2');
+      expect(await errorTypeOf(gql(otherDriver, COMPLETE_DELIVERY, { input: { orderId } }))).toBe('Unauthorized');
+      const { completeDelivery } = await gql<{ completeDelivery: Order }>(driver, COMPLETE_DELIVERY, { input: { orderId } });
       expect(completeDelivery.status).toBe('DELIVERED');
       expect(completeDelivery.deliveredAt).not.toBeNull();
       await sub.waitFor((e) => e.orderId === orderId && e.status === 'DELIVERED', 'DELIVERED');
@@ -105,20 +115,20 @@ describe('the order lifecycle', () => {
   });
 
   it('decline path: the workflow ends with the order DECLINED and no driver alert', async () => {
-    const { placeOrder } = await call<{ placeOrder: Order }>(PLACE_ORDER, { input: orderInput() });
+    const { placeOrder } = await gql<{ placeOrder: Order }>(customer, PLACE_ORDER, { input: orderInput() });
     const orderId = placeOrder.orderId;
-    const sub = await subscribe(h, { orderId });
+    const sub = await subscribe(customer, { orderId });
     try {
       await receiveAlert(h, STORE_QUEUE, orderId);
-      const { decideOrder } = await call<{ decideOrder: Order }>(DECIDE_ORDER, {
-        input: { orderId, storeId: SEED_STORE_ID, decision: 'DECLINE', reason: 'Out of dough' },
+      const { decideOrder } = await gql<{ decideOrder: Order }>(store, DECIDE_ORDER, {
+        input: { orderId, decision: 'DECLINE', reason: 'Out of dough' },
       });
       expect(decideOrder).toMatchObject({ status: 'DECLINED', declineReason: 'Out of dough' });
       await sub.waitFor((e) => e.status === 'DECLINED', 'DECLINED');
       expect(
         await eventually(async () => ((await executionStatus(h, orderId)) === 'SUCCEEDED' ? true : undefined), 'the execution to end'),
       ).toBe(true);
-      const { getOrder } = await call<{ getOrder: Order }>(GET_ORDER, { orderId });
+      const { getOrder } = await gql<{ getOrder: Order }>(customer, GET_ORDER, { orderId });
       expect(getOrder.status).toBe('DECLINED');
     } finally {
       sub.unsubscribe();
@@ -126,34 +136,38 @@ describe('the order lifecycle', () => {
   });
 
   it('cancel path: a customer cancels before the store decides; the store can no longer accept', async () => {
-    const { placeOrder } = await call<{ placeOrder: Order }>(PLACE_ORDER, { input: orderInput() });
+    const { placeOrder } = await gql<{ placeOrder: Order }>(customer, PLACE_ORDER, { input: orderInput() });
     const orderId = placeOrder.orderId;
     await receiveAlert(h, STORE_QUEUE, orderId);
-    const { cancelOrder } = await call<{ cancelOrder: Order }>(CANCEL_ORDER, { input: { orderId } });
+    const { cancelOrder } = await gql<{ cancelOrder: Order }>(customer, CANCEL_ORDER, { input: { orderId } });
     expect(cancelOrder).toMatchObject({ status: 'CANCELLED', cancellationReason: 'CUSTOMER_CANCELLED' });
+    expect(await errorTypeOf(gql(store, DECIDE_ORDER, { input: { orderId, decision: 'ACCEPT' } }))).toBe('InvalidTransition');
     expect(
       await eventually(async () => ((await executionStatus(h, orderId)) === 'SUCCEEDED' ? true : undefined), 'the execution to end'),
     ).toBe(true);
   });
 
-  it("lists a store's orders newest first", async () => {
+  it("lists a store's orders newest first, and a customer's own", async () => {
     const placed: string[] = [];
-    for (let i = 0; i < 3; i++) placed.push((await call<{ placeOrder: Order }>(PLACE_ORDER, { input: orderInput() })).placeOrder.orderId);
+    for (let i = 0; i < 3; i++) {
+      placed.push((await gql<{ placeOrder: Order }>(customer, PLACE_ORDER, { input: orderInput() })).placeOrder.orderId);
+    }
+    type Page = { items: { orderId: string; createdAt: string }[] };
 
-    const { ordersByStore } = await call<{ ordersByStore: { items: { orderId: string; createdAt: string }[] } }>(ORDERS_BY_STORE, {
-      storeId: SEED_STORE_ID,
-      limit: 10,
-    });
+    const { ordersByStore } = await gql<{ ordersByStore: Page }>(store, ORDERS_BY_STORE, { limit: 10 });
+    const { myOrders } = await gql<{ myOrders: Page }>(customer, MY_ORDERS, { limit: 10 });
 
-    expect(ordersByStore.items.map((o) => o.orderId)).toEqual(expect.arrayContaining(placed));
-    const times = ordersByStore.items.map((o) => o.createdAt);
-    expect(times).toEqual([...times].sort().reverse());
+    for (const page of [ordersByStore, myOrders]) {
+      expect(page.items.map((o) => o.orderId)).toEqual(expect.arrayContaining(placed));
+      const times = page.items.map((o) => o.createdAt);
+      expect(times).toEqual([...times].sort().reverse());
+    }
   });
 
   it('never lets a task token reach a client, an alert or a log line', async () => {
     const seen: string[] = [];
-    const record = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
-      const data = await call<T>(query, variables);
+    const record = async <T>(party: Party, query: string, variables: Record<string, unknown>): Promise<T> => {
+      const data = await gql<T>(party, query, variables);
       seen.push(JSON.stringify(data));
       return data;
     };
@@ -161,17 +175,18 @@ describe('the order lifecycle', () => {
       const order = (await scanOrders(h)).find((o) => o.orderId === orderId);
       return [order?.storeTaskToken, order?.driverTaskToken, order?.deliveryTaskToken].filter((t): t is string => typeof t === 'string');
     };
-    const { placeOrder } = await record<{ placeOrder: Order }>(PLACE_ORDER, { input: orderInput() });
+    const { placeOrder } = await record<{ placeOrder: Order }>(customer, PLACE_ORDER, { input: orderInput() });
     const orderId = placeOrder.orderId;
     seen.push((await receiveAlert(h, STORE_QUEUE, orderId)).body);
-    seen.push(JSON.stringify(await record(GET_ORDER, { orderId })));
-    await record(DECIDE_ORDER, { input: { orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' } });
+    seen.push(JSON.stringify(await record(store, GET_ORDER, { orderId })));
+    await record(store, DECIDE_ORDER, { input: { orderId, decision: 'ACCEPT' } });
     seen.push((await receiveAlert(h, 'drivers', orderId)).body);
-    await record(PICKUP_ORDER, { input: { orderId, driverId: 'driver-9' } });
+    await record(driver, ORDERS_FOR_PICKUP, {});
+    await record(driver, PICKUP_ORDER, { input: { orderId } });
     // The delivery wait attaches its token asynchronously, after the pickup is acknowledged.
     await eventually(async () => ((await orderTokens(orderId)).length === 3 ? true : undefined), 'the delivery task token');
-    await record(GET_ORDER, { orderId });
-    await record(COMPLETE_DELIVERY, { input: { orderId, driverId: 'driver-9' } });
+    await record(customer, GET_ORDER, { orderId });
+    await record(driver, COMPLETE_DELIVERY, { input: { orderId } });
 
     const tokens = await orderTokens(orderId);
     expect(tokens).toHaveLength(3);

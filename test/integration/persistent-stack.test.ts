@@ -1,11 +1,13 @@
 /**
- * The default, persistent `npm start` as a child process on a temp data folder: the first order
- * on a fresh folder is published, a change acknowledged right before a hard kill of the whole
- * process group is published after the restart, a Node process killed alone takes its JVM
- * with it, and a second stack on the same folder is refused. A store alert waiting in its SQS
- * queue at the hard kill is still there after the restart. Orders left at every stage by a hard
- * kill are driven to their ends after the restart, and a store timeout that fell due while the
- * stack was down fires at once.
+ * The default, persistent `npm start` as a user runs it: a child process on a temp data folder.
+ * It prints its URLs and writes a working amplify-config.json and demo-users.json (the parties
+ * sign in from them); the first order on a fresh folder is published; a second stack on the same
+ * folder is refused; a change acknowledged right before a hard kill of the whole process group is
+ * published after the restart, a store alert waiting in its SQS queue at the hard kill is still
+ * there, and new changes reach a subscriber again; Ctrl-C stops it with its JVM. Orders left at
+ * every stage by a hard kill are driven to their ends after the restart, a store timeout that fell
+ * due while the stack was down fires at once, and a Node process killed alone takes its JVM with it.
+ * (cli.test.ts covers the options and the start-up errors.)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,14 +18,12 @@ import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Amplify } from 'aws-amplify';
-import { generateClient } from 'aws-amplify/api';
-import { Hub } from 'aws-amplify/utils';
 import { afterAll, afterEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { Order } from '../../generated/graphql.js';
 import { SEED_STORE_ID } from '../../infra/seed-stores.js';
-import { REPO_ROOT } from '../../local/stack.js';
-import { orderInput, type OrderEvent } from './harness.js';
-import { COMPLETE_DELIVERY, DECIDE_ORDER, GET_ORDER, ON_ORDER_UPDATED, PICKUP_ORDER, PLACE_ORDER } from './operations.js';
+import { REPO_ROOT, type DemoUser } from '../../local/stack.js';
+import { gql, orderInput, signInParty, subscribe, type Party, type PartyName } from './harness.js';
+import { COMPLETE_DELIVERY, DECIDE_ORDER, GET_ORDER, PICKUP_ORDER, PLACE_ORDER } from './operations.js';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/util/aws.js';
 import { waitFor } from '../../local/util/wait.js';
 
@@ -106,55 +106,28 @@ function jvmsFor(marker: string): string[] {
   return out.split('\n').filter((l) => l.trim() !== '');
 }
 
-/** Untyped on purpose, as in harness.ts. */
-interface Client {
-  graphql(o: { query: string; variables?: Record<string, unknown> }): unknown;
-}
-
-/** Amplify configured from the amplify-config.json this stack wrote. */
-async function clientFor(tmp: string): Promise<Client> {
+/** The parties of a running stack, signed in from the amplify-config.json and demo-users.json it wrote. */
+async function partiesOf<N extends PartyName>(tmp: string, ...names: N[]): Promise<Record<N, Party>> {
   Amplify.configure(JSON.parse(await readFile(join(tmp, 'amplify-config.json'), 'utf8')));
-  return generateClient() as unknown as Client;
+  const users = JSON.parse(await readFile(join(tmp, 'demo-users.json'), 'utf8')) as DemoUser[];
+  const parties = {} as Record<N, Party>;
+  for (const name of names) parties[name] = await signInParty(users, name);
+  return parties;
 }
 
-async function placeOrder(client: Client, input = orderInput()): Promise<Order> {
-  const result = (await client.graphql({ query: PLACE_ORDER, variables: { input } })) as { data: { placeOrder: Order } };
-  return result.data.placeOrder;
+async function placeOrder(customer: Party, input = orderInput()): Promise<Order> {
+  return (await gql<{ placeOrder: Order }>(customer, PLACE_ORDER, { input })).placeOrder;
 }
 
-/** A live onOrderUpdated subscription for a store, resolved once the server acknowledged it. */
-async function subscribeToStore(client: Client, storeId: string) {
-  const events: OrderEvent[] = [];
-  const observable = client.graphql({ query: ON_ORDER_UPDATED, variables: { storeId } }) as {
-    subscribe(o: { next: (v: { data: { onOrderUpdated: OrderEvent } }) => void; error: (e: unknown) => void }): { unsubscribe(): void };
-  };
-  // Amplify has no callback for start_ack; its Hub announces it as "Subscription ack".
-  const acked = new Promise<void>((resolve) => {
-    const stop = Hub.listen('api', ({ payload }) => {
-      if (payload.event !== 'Subscription ack') return;
-      stop();
-      resolve();
-    });
-  });
-  const subscription = observable.subscribe({ next: ({ data }) => events.push(data.onOrderUpdated), error: () => undefined });
-  await acked;
-  return { events, unsubscribe: () => subscription.unsubscribe() };
-}
-
-async function mutate(client: Client, query: string, input: Record<string, unknown>): Promise<void> {
-  await client.graphql({ query, variables: { input } });
-}
-
-async function getOrder(client: Client, orderId: string): Promise<Order> {
-  const result = (await client.graphql({ query: GET_ORDER, variables: { orderId } })) as { data: { getOrder: Order } };
-  return result.data.getOrder;
+async function getOrder(party: Party, orderId: string): Promise<Order> {
+  return (await gql<{ getOrder: Order }>(party, GET_ORDER, { orderId })).getOrder;
 }
 
 /** Polls the order until `holds` is true of it; resolves with it. */
-function orderWhere(client: Client, orderId: string, holds: (o: Order) => boolean, what: string): Promise<Order> {
+function orderWhere(party: Party, orderId: string, holds: (o: Order) => boolean, what: string): Promise<Order> {
   return waitFor(
     async () => {
-      const order = await getOrder(client, orderId);
+      const order = await getOrder(party, orderId);
       return holds(order) && order;
     },
     { what: `order ${orderId}: ${what}`, timeoutMs: 60_000, intervalMs: 250 },
@@ -208,24 +181,28 @@ function sqsClient(queueUrl: string): SQSClient {
 }
 
 describe('npm start with its data folder', { timeout: 240_000 }, () => {
-  it('publishes the first order on a fresh folder, refuses a second stack there, and publishes after a hard kill what was acknowledged before it', async () => {
+  it('prints its URLs and writes a working config, publishes the first order, refuses a second stack there, publishes after a hard kill what was acknowledged before it, and stops on Ctrl-C with its JVM', async () => {
     const tmp = await tempDir();
+    const dataDir = join(tmp, 'data');
     const first = start(tmp);
     await ready(first);
+    expect(first.output()).toMatch(/GraphQL\s+http:\/\/127\.0\.0\.1:\d+\/graphql/);
+    expect(first.output()).toMatch(/API key\s+da2-/);
+    expect(first.output()).toMatch(/customer1@pizza\.example\s+\S+\s+customer/);
 
     // A second stack on the same folder is refused before it starts anything.
     const second = start(tmp);
     expect(await second.exited).toBe(1);
     expect(second.output()).toContain(`is in use by another local stack (pid ${first.pid}`);
-    expect(jvmsFor(join(tmp, 'data'))).toHaveLength(1);
+    expect(jvmsFor(dataDir)).toHaveLength(1);
 
-    const client = await clientFor(tmp);
-    const live = await subscribeToStore(client, SEED_STORE_ID);
-    const order = await placeOrder(client);
-    await until(() => live.events.some((e) => e.orderId === order.orderId), `onOrderUpdated for the first order ${order.orderId}`);
+    const { customer1: customer, store1: store } = await partiesOf(tmp, 'customer1', 'store1');
+    const live = await subscribe(store, { storeId: SEED_STORE_ID });
+    const order = await placeOrder(customer);
+    await live.waitFor((e) => e.orderId === order.orderId, `onOrderUpdated for the first order ${order.orderId}`, 20_000);
     live.unsubscribe();
     // The subscriber can hear of it before the publisher has finished: wait for its checkpoint.
-    await until(() => existsSync(join(tmp, 'data', 'stream-checkpoints.json')), 'the first stream checkpoint');
+    await until(() => existsSync(join(dataDir, 'stream-checkpoints.json')), 'the first stream checkpoint');
 
     // The store's Order.Placed alert waits in its queue (nothing in the local stack reads it).
     const queuedBefore = storeQueueUrl(first.output());
@@ -265,7 +242,7 @@ describe('npm start with its data folder', { timeout: 240_000 }, () => {
     const killedAt = Date.now();
     killGroup(first.pid, 'SIGKILL');
     await first.exited;
-    await until(() => jvmsFor(join(tmp, 'data')).length === 0, 'the JVM to die with its group');
+    await until(() => jvmsFor(dataDir).length === 0, 'the JVM to die with its group');
 
     const restarted = start(tmp);
     await ready(restarted);
@@ -286,48 +263,68 @@ describe('npm start with its data folder', { timeout: 240_000 }, () => {
     } finally {
       sqsAfter.destroy();
     }
+
+    // The same accounts sign in again (the pool kept them), find the order and hear new changes.
+    const { customer1: customerAgain, store1: storeAgain } = await partiesOf(tmp, 'customer1', 'store1');
+    expect(customerAgain.sub).toBe(customer.sub);
+    expect((await getOrder(customerAgain, order.orderId)).createdAt).toBe(order.createdAt);
+    const liveAgain = await subscribe(storeAgain, { storeId: SEED_STORE_ID });
+    const next = await placeOrder(customerAgain);
+    await liveAgain.waitFor((e) => e.orderId === next.orderId, 'onOrderUpdated for an order placed after the restart', 20_000);
+    liveAgain.unsubscribe();
+
     restarted.child.kill('SIGINT');
     expect(await restarted.exited).toBe(0);
+    expect(restarted.output()).toContain('Stopped.');
+    expect(jvmsFor(dataDir)).toEqual([]);
   });
 
   it('drives orders left at every stage by a hard kill to their ends after a restart (a store timeout that fell due meanwhile fires); Node alone killed leaves no JVM', async () => {
-    const storeTimeoutSeconds = 15;
+    // Short, so the stack need not stay down long: the waiting order is placed last, right before the kill.
+    const storeTimeoutSeconds = 5;
+    const timeout = ['--set', `STORE_DECISION_TIMEOUT_SECONDS=${storeTimeoutSeconds}`];
     const tmp = await tempDir();
-    const first = start(tmp, ['--set', `STORE_DECISION_TIMEOUT_SECONDS=${storeTimeoutSeconds}`]);
+    const first = start(tmp, timeout);
     await ready(first);
-    const client = await clientFor(tmp);
+    const { customer1: customer, store1: store, driver1, driver2 } = await partiesOf(tmp, 'customer1', 'store1', 'driver1', 'driver2');
+    const accepted = await placeOrder(customer);
+    await gql(store, DECIDE_ORDER, { input: { orderId: accepted.orderId, decision: 'ACCEPT' } });
+    const onTheWay = await placeOrder(customer);
+    await gql(store, DECIDE_ORDER, { input: { orderId: onTheWay.orderId, decision: 'ACCEPT' } });
+    await gql(driver1, PICKUP_ORDER, { input: { orderId: onTheWay.orderId } });
+    await orderWhere(customer, onTheWay.orderId, (o) => o.deliveryEstimatedAt !== null, 'an ETA before the kill');
     const waitingInput = orderInput();
-    const waiting = await placeOrder(client, waitingInput);
+    const waiting = await placeOrder(customer, waitingInput);
     const waitingDeadline = Date.parse(waiting.createdAt) + storeTimeoutSeconds * 1000;
-    const accepted = await placeOrder(client);
-    const onTheWay = await placeOrder(client);
-    for (const order of [accepted, onTheWay]) {
-      await mutate(client, DECIDE_ORDER, { orderId: order.orderId, storeId: SEED_STORE_ID, decision: 'ACCEPT' });
-    }
-    await mutate(client, PICKUP_ORDER, { orderId: onTheWay.orderId, driverId: 'driver-1' });
-    await orderWhere(client, onTheWay.orderId, (o) => o.deliveryEstimatedAt !== null, 'an ETA before the kill');
 
     killGroup(first.pid, 'SIGKILL');
     await first.exited;
+    // Killed while the waiting order still waited for its store.
+    expect(Date.now()).toBeLessThan(waitingDeadline);
     // The stack stays down until the waiting order's store timeout has fallen due (time passing).
-    await waitFor(() => Date.now() > waitingDeadline, { what: 'the store timeout to fall due', timeoutMs: 60_000, intervalMs: 250 });
+    await waitFor(() => Date.now() > waitingDeadline, { what: 'the store timeout to fall due', timeoutMs: 60_000, intervalMs: 100 });
 
-    const restarted = start(tmp, ['--set', `STORE_DECISION_TIMEOUT_SECONDS=${storeTimeoutSeconds}`]);
+    const restarted = start(tmp, timeout);
     await ready(restarted);
-    const again = await clientFor(tmp);
+    const {
+      customer1: customerAgain,
+      driver1: driver1Again,
+      driver2: driver2Again,
+    } = await partiesOf(tmp, 'customer1', 'driver1', 'driver2');
+    expect([driver1Again.sub, driver2Again.sub]).toEqual([driver1.sub, driver2.sub]);
 
-    const timedOut = await orderWhere(again, waiting.orderId, (o) => o.status === 'CANCELLED', 'cancelled by its store timeout');
+    const timedOut = await orderWhere(customerAgain, waiting.orderId, (o) => o.status === 'CANCELLED', 'cancelled by its store timeout');
     expect(timedOut.cancellationReason).toBe('STORE_TIMEOUT');
 
-    await mutate(again, PICKUP_ORDER, { orderId: accepted.orderId, driverId: 'driver-2' });
+    await gql(driver2Again, PICKUP_ORDER, { input: { orderId: accepted.orderId } });
     // Only the resumed workflow computes an ETA: it continued past the restart.
-    await orderWhere(again, accepted.orderId, (o) => o.deliveryEstimatedAt !== null, 'an ETA after the restart');
-    for (const [order, driverId] of [
-      [accepted, 'driver-2'],
-      [onTheWay, 'driver-1'],
+    await orderWhere(customerAgain, accepted.orderId, (o) => o.deliveryEstimatedAt !== null, 'an ETA after the restart');
+    for (const [order, driver] of [
+      [accepted, driver2Again],
+      [onTheWay, driver1Again],
     ] as const) {
-      await mutate(again, COMPLETE_DELIVERY, { orderId: order.orderId, driverId });
-      expect((await getOrder(again, order.orderId)).status).toBe('DELIVERED');
+      await gql(driver, COMPLETE_DELIVERY, { input: { orderId: order.orderId } });
+      expect((await getOrder(customerAgain, order.orderId)).status).toBe('DELIVERED');
     }
     for (const order of [waiting, accepted, onTheWay]) {
       await waitFor(async () => (await executionStatus(restarted.output(), order.orderId)) === 'SUCCEEDED', {
@@ -338,7 +335,7 @@ describe('npm start with its data folder', { timeout: 240_000 }, () => {
     }
     // Execution names stay reserved across the restart: retrying the first placement returns the
     // same (ended) order and starts no second workflow.
-    const retried = await placeOrder(again, waitingInput);
+    const retried = await placeOrder(customerAgain, waitingInput);
     expect(retried.orderId).toBe(waiting.orderId);
     expect(retried.status).toBe('CANCELLED');
     expect(await executionsNamed(restarted.output(), waiting.orderId)).toBe(1);
