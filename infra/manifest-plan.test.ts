@@ -146,7 +146,15 @@ describe('planManifest', () => {
     expect(p.functions[0]?.timeoutSeconds).toBe(DEFAULT_FUNCTION_TIMEOUT_SECONDS);
     expect(p.queues[0]?.maxReceiveCount).toBe(5);
     expect(p.streams).toEqual([
-      { table: 'T', function: 'f', batchSize: 10, maxRetries: 3, parallelizationFactor: 1, maxBatchingWindowSeconds: 0 },
+      {
+        table: 'T',
+        function: 'f',
+        batchSize: 10,
+        maxRetries: 3,
+        parallelizationFactor: 1,
+        maxBatchingWindowSeconds: 0,
+        failureQueue: 'f-stream-failures',
+      },
     ]);
   });
 

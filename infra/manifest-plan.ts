@@ -132,6 +132,17 @@ export interface StreamPlan {
   readonly maxRetries: number;
   readonly parallelizationFactor: number;
   readonly maxBatchingWindowSeconds: number;
+  /**
+   * The SQS queue that receives the on-failure record (Lambda's invocation record: which shard and
+   * sequence numbers were discarded) of a batch whose retries ran out: `<function>-stream-failures`.
+   * CDK: the queue's logical id and `DlqUrl…` output; local: its fauxqs queue name.
+   */
+  readonly failureQueue: string;
+}
+
+/** The on-failure queue of a stream consumer (one name on both targets). */
+export function streamFailureQueueName(fn: string): string {
+  return `${fn}-stream-failures`;
 }
 
 export type QueuePlan = QueueSpec & { readonly maxReceiveCount: number };
@@ -339,6 +350,7 @@ export function planManifest(m: Manifest, schemaSdl: string): ManifestPlan {
           'maxBatchingWindowSeconds',
           s.function,
         ),
+        failureQueue: streamFailureQueueName(s.function),
       };
     }),
     ssmParameters: m.ssmParameters,

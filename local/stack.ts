@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { manifest as defaultManifest } from '../infra/manifest.js';
@@ -155,6 +156,7 @@ export interface LocalStack {
   readonly demoUsers: readonly DemoUser[];
   readonly endpoints: { readonly dynamodb: string; readonly sfn: string; readonly sns: string; readonly sqs: string; readonly ssm: string };
   tableName(logical: string): string;
+  /** A manifest queue, or a stream's failure queue (the plan's `failureQueue`). */
   queueUrl(logical: string): string;
   dlqUrl(logical: string): string;
   stateMachineArn(logical: string): string;
@@ -433,9 +435,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(async () => streams.destroy());
     const pollers: { drained(): Promise<void> }[] = [];
     const checkpoints = options.inMemory ? undefined : checkpointFile(join(dataDir, 'stream-checkpoints.json'));
+    // Each mapping's on-failure queue, named by the plan as on AWS (kept in fauxqs with the others).
+    const sqs = new SQSClient({ endpoint: messaging.endpoint, region: LOCAL_REGION, credentials });
+    stops.push(async () => sqs.destroy());
+    const failureQueues = new Map<string, string>();
     for (const mapping of m.streams) {
       const streamArn = tables.get(mapping.table)?.streamArn;
       if (streamArn === undefined) throw new Error(`table ${mapping.table} has no stream for ${mapping.function}`);
+      const { QueueUrl: failureQueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: mapping.failureQueue }));
+      if (failureQueueUrl === undefined) throw new Error(`fauxqs returned no URL for ${mapping.failureQueue}`);
+      failureQueues.set(mapping.failureQueue, failureQueueUrl);
       const poller = await startStreamPoller({
         streams,
         streamArn,
@@ -448,13 +457,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         startingPosition: 'TRIM_HORIZON',
         checkpoints: checkpoints?.scope(`${mapping.function} ${streamArn}`),
         maxRetries: mapping.maxRetries,
+        // As the CDK mapping: bisect on error, and Lambda's on-failure record to the failure queue.
+        bisectBatchOnError: true,
+        functionArn: invoker.arn(mapping.function),
+        onFailure: (_records, _error, failure) =>
+          sqs.send(new SendMessageCommand({ QueueUrl: failureQueueUrl, MessageBody: JSON.stringify(failure) })),
         handler: async (event: DynamoDBStreamEvent) => parseBatchResponse(await invoker.invoke(mapping.function, event)),
         logger: log,
       });
       stops.push(() => poller.stop());
       pollers.push(poller);
     }
-    progress(`${pollers.length} stream mapping(s) polling`);
+    progress(`${pollers.length} stream mapping(s) polling; failed batches to ${[...failureQueues.values()].join(', ')}`);
 
     for (const store of SEED_STORES) {
       await dynamodb.send(new PutItemCommand({ TableName: tableName('Stores'), Item: marshall(store) }));
@@ -472,7 +486,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       demoUsers: DEMO_USERS,
       endpoints: { dynamodb: dynamo.endpoint, sfn: sfn.url, sns: messaging.endpoint, sqs: messaging.endpoint, ssm: ssm.url },
       tableName,
-      queueUrl: (logical) => messaging.queueUrl(logical),
+      queueUrl: (logical) => failureQueues.get(logical) ?? messaging.queueUrl(logical),
       dlqUrl: (logical) => messaging.dlqUrl(logical),
       stateMachineArn,
       drainStreams: async () => {

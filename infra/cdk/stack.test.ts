@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadResolver } from '../../local/appsync/runtime/index.js';
 import { ROLE_GROUPS, storeGroup } from '../../domain/party.js';
 import { manifest, ORS_API_KEY_PARAMETER } from '../manifest.js';
+import { streamFailureQueueName } from '../manifest-plan.js';
 import { SEED_STORES } from '../seed-stores.js';
 import { TABLE_ACTIONS, TASK_RESPONSE_ACTIONS } from './bind-env.js';
 import { Identity } from './identity.js';
@@ -410,6 +411,10 @@ describe('ServerlessPizzaStack', () => {
       });
       const destination = [...referencedIds((props?.DestinationConfig as { OnFailure: unknown }).OnFailure)];
       expect(s.json.Resources[destination[0] ?? '']?.Type).toBe('AWS::SQS::Queue');
+      // The plan's failure-queue name, which the local stack gives its queue too.
+      const failureQueue = streamFailureQueueName(spec!.function);
+      expect(failureQueue).toBe('publishOrderUpdate-stream-failures');
+      expect(s.json.Outputs?.[outputKey('DlqUrl', failureQueue)]?.Value).toEqual({ Ref: destination[0] });
     });
   });
 

@@ -337,7 +337,7 @@ export class ServerlessPizzaStack extends Stack {
       const table = lookup(tables, 'table', spec.table);
       const fn = lookup(functions, 'function', spec.function);
       if (table.tableStreamArn === undefined) throw new ManifestReferenceError(`table ${spec.table} has no stream for ${spec.function}`);
-      const failures = secureQueue(`${pascal(spec.function)}StreamFailures`);
+      const failures = secureQueue(pascal(spec.failureQueue));
       streamConsumers.add(spec.function);
       streamFailureQueues.push(failures);
       fn.addEventSource(
@@ -352,7 +352,7 @@ export class ServerlessPizzaStack extends Stack {
           onFailure: new SqsDlq(failures),
         }),
       );
-      new CfnOutput(this, outputKey('DlqUrl', `${spec.function}-stream-failures`), { value: failures.queueUrl });
+      new CfnOutput(this, outputKey('DlqUrl', spec.failureQueue), { value: failures.queueUrl });
     }
 
     // --- outputs --------------------------------------------------------------------------

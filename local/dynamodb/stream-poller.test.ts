@@ -20,6 +20,7 @@ import {
   type StreamPoller,
   type StreamPollerOptions,
 } from './stream-poller.js';
+import type { StreamFailureRecord } from './stream-failure.js';
 import { ensureTables } from './tables.js';
 import { LOCAL_CREDENTIALS } from '../util/aws.js';
 
@@ -235,6 +236,157 @@ describe('startStreamPoller', { timeout: 30_000 }, () => {
 
     expect(calls).toEqual([1, 1]);
     expect(failures[0]).toBeInstanceOf(BatchItemFailuresError);
+  });
+
+  /** The ids of a batch's records, comma-separated. */
+  const joinedIds = (records: readonly DynamoDBRecord[]) => records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?').join(',');
+  const sequenceOf = (records: readonly DynamoDBRecord[], id: string) =>
+    records.find((r) => r.dynamodb?.Keys?.id?.S === id)?.dynamodb?.SequenceNumber;
+
+  it('bisects a batch the handler throws on until the poison record is alone; splits do not use up retries', async () => {
+    const { tableName, streamArn } = await freshTable();
+    // Written before the poller starts, so that its first batch holds all five.
+    for (const id of ['a', 'b', 'c', 'd', 'e']) await put(tableName, id, 'PLACED');
+    const calls: string[] = [];
+    const handled: string[] = [];
+    const seen: DynamoDBRecord[] = [];
+    const failures: { ids: string; error: unknown; failure: StreamFailureRecord }[] = [];
+    const poller = await poll(
+      streamArn,
+      async (event) => {
+        calls.push(joinedIds(event.Records));
+        seen.push(...event.Records);
+        if (event.Records.some((r) => r.dynamodb?.Keys?.id?.S === 'b')) throw new Error('poison');
+        handled.push(...event.Records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?'));
+      },
+      {
+        startingPosition: 'TRIM_HORIZON',
+        bisectBatchOnError: true,
+        maxRetries: 2,
+        functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:consumer',
+        onFailure: (records, error, failure) => failures.push({ ids: joinedIds(records), error, failure }),
+      },
+    );
+    await poller.drained();
+
+    // Halves, larger first, in stream order; only the lone poison record is retried (1 + 2 calls).
+    expect(calls).toEqual(['a,b,c,d,e', 'a,b,c', 'a,b', 'a', 'b', 'b', 'b', 'c', 'd,e']);
+    expect(handled).toEqual(['a', 'c', 'd', 'e']);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.ids).toBe('b');
+    expect((failures[0]?.error as Error).message).toBe('poison');
+
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const poison = sequenceOf(seen, 'b');
+    expect(failures[0]?.failure).toEqual({
+      requestContext: {
+        requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:consumer',
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: 3,
+      },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      version: '1.0',
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      DDBStreamBatchInfo: {
+        shardId: StreamDescription?.Shards?.[0]?.ShardId,
+        startSequenceNumber: poison,
+        endSequenceNumber: poison,
+        approximateArrivalOfFirstRecord: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        approximateArrivalOfLastRecord: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        batchSize: 1,
+        streamArn,
+      },
+    });
+  });
+
+  it('without bisectBatchOnError retries and discards a batch it threw on whole', async () => {
+    const { tableName, streamArn } = await freshTable();
+    for (const id of ['a', 'b']) await put(tableName, id, 'PLACED');
+    const calls: string[] = [];
+    const failures: StreamFailureRecord[] = [];
+    const seen: DynamoDBRecord[] = [];
+    const poller = await poll(
+      streamArn,
+      async (event) => {
+        calls.push(joinedIds(event.Records));
+        seen.push(...event.Records);
+        throw new Error('always');
+      },
+      { startingPosition: 'TRIM_HORIZON', maxRetries: 1, onFailure: (_records, _error, failure) => failures.push(failure) },
+    );
+    await poller.drained();
+
+    expect(calls).toEqual(['a,b', 'a,b']);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.requestContext.approximateInvokeCount).toBe(2);
+    expect(failures[0]?.DDBStreamBatchInfo).toMatchObject({
+      startSequenceNumber: sequenceOf(seen, 'a'),
+      endSequenceNumber: sequenceOf(seen, 'b'),
+      batchSize: 2,
+    });
+  });
+
+  it('retries reported item failures from the first one (no bisection), then discards what remains', async () => {
+    const { tableName, streamArn } = await freshTable();
+    for (const id of ['a', 'b', 'c']) await put(tableName, id, 'PLACED');
+    const calls: string[] = [];
+    const seen: DynamoDBRecord[] = [];
+    const failures: { ids: string; error: unknown; failure: StreamFailureRecord }[] = [];
+    const poller = await poll(
+      streamArn,
+      async (event) => {
+        calls.push(joinedIds(event.Records));
+        seen.push(...event.Records);
+        const b = sequenceOf(event.Records, 'b');
+        return { batchItemFailures: b === undefined ? [] : [{ itemIdentifier: b }] };
+      },
+      {
+        startingPosition: 'TRIM_HORIZON',
+        bisectBatchOnError: true,
+        maxRetries: 2,
+        onFailure: (records, error, failure) => failures.push({ ids: joinedIds(records), error, failure }),
+      },
+    );
+    await poller.drained();
+
+    expect(calls).toEqual(['a,b,c', 'b,c', 'b,c']);
+    expect(failures.map((f) => f.ids)).toEqual(['b,c']);
+    expect(failures[0]?.error).toBeInstanceOf(BatchItemFailuresError);
+    // The function returned normally: no functionError.
+    expect(failures[0]?.failure.responseContext).toEqual({ statusCode: 200, executedVersion: '$LATEST' });
+    expect(failures[0]?.failure.requestContext.approximateInvokeCount).toBe(3);
+    expect(failures[0]?.failure.DDBStreamBatchInfo).toMatchObject({
+      startSequenceNumber: sequenceOf(seen, 'b'),
+      endSequenceNumber: sequenceOf(seen, 'c'),
+      batchSize: 2,
+    });
+  });
+
+  it('moves on when onFailure rejects, and logs it', async () => {
+    const { tableName, streamArn } = await freshTable();
+    const delivered: string[] = [];
+    const logs: string[] = [];
+    const poller = await poll(
+      streamArn,
+      async (event) => {
+        if (joinedIds(event.Records).includes('poison')) throw new Error('handler exploded');
+        delivered.push(joinedIds(event.Records));
+      },
+      {
+        batchSize: 1,
+        maxRetries: 0,
+        onFailure: async () => Promise.reject(new Error('queue unreachable')),
+        logger: (line) => logs.push(line),
+      },
+    );
+
+    await put(tableName, 'poison', 'PLACED');
+    await put(tableName, 'after', 'PLACED');
+    await poller.drained();
+
+    expect(delivered).toEqual(['after']);
+    expect(logs.some((l) => l.includes('onFailure threw') && l.includes('queue unreachable'))).toBe(true);
   });
 
   it('starts at LATEST: changes made before it started are not delivered', async () => {

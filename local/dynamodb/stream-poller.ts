@@ -14,10 +14,20 @@
  * - New shards are discovered every `shardDiscoveryIntervalMs`.
  * - The handler may return `{ batchItemFailures: [{ itemIdentifier: <SequenceNumber> }] }`
  *   (ReportBatchItemFailures): records before the first failed one are checkpointed and the
- *   batch is retried from it. An identifier not in the batch (or an empty one) fails the
- *   whole batch, as on Lambda. A thrown error retries the whole batch.
- * - After `maxRetries` retries the remaining records go to `onFailure`, are logged and
- *   skipped (like an on-failure destination plus MaximumRetryAttempts).
+ *   batch is retried from it (Lambda: "bisected at the returned sequence number", only the
+ *   remaining records retried); that retry counts. An identifier not in the batch (or an empty
+ *   one) fails the whole batch, as on Lambda.
+ * - A thrown error (a function error) retries the whole batch, or with `bisectBatchOnError`
+ *   (BisectBatchOnFunctionError) splits a batch of two or more records in two (the first half
+ *   the larger) and delivers each half as its own batch, first half first, each with its own
+ *   retries: "splitting a batch does not count towards the retry quota" (AWS's Lambda guide,
+ *   DynamoDB error handling). So a batch halves until the failing record is alone, and only a
+ *   single record, or the remainder after item failures, uses up retries. How Lambda splits an
+ *   odd batch and when it counts retries after item failures are undocumented; this is the reading.
+ * - After `maxRetries` retries the remaining records are discarded: logged, skipped, and handed to
+ *   `onFailure` with Lambda's on-failure record (stream-failure.ts), as an on-failure
+ *   destination receives it after MaximumRetryAttempts. The shard moves on once `onFailure`
+ *   has settled (a failing `onFailure` is logged, and the records are skipped all the same).
  * - The checkpoint (sequence number of the last record handled or skipped) of each shard is
  *   saved to `checkpoints` after every batch, before the next one is read; a new poller on the
  *   same store resumes each shard right after its checkpoint. Delivery is at least once: a
@@ -46,6 +56,7 @@ import {
 import { describeError } from '../util/errors.js';
 import { memoryCheckpoints, type CheckpointStore } from './checkpoints.js';
 import { toLambdaRecord, type DynamoDBRecord, type DynamoDBStreamEvent } from './stream-event.js';
+import { streamFailureRecord, type StreamFailureRecord } from './stream-failure.js';
 
 export type StreamHandlerResult = void | { batchItemFailures: { itemIdentifier: string }[] };
 
@@ -67,8 +78,15 @@ export interface StreamPollerOptions {
   readonly startingPosition?: 'LATEST' | 'TRIM_HORIZON' | undefined;
   /** Where checkpoints are loaded from at start and saved after each batch. @default in memory */
   readonly checkpoints?: CheckpointStore | undefined;
-  /** Called with the records skipped after the last retry, and the last error. */
-  readonly onFailure?: ((records: readonly DynamoDBRecord[], error: unknown) => void) | undefined;
+  /** Split a batch the handler threw on in two (Lambda's BisectBatchOnFunctionError). @default false (Lambda's default) */
+  readonly bisectBatchOnError?: boolean | undefined;
+  /** The consumer's ARN, for the on-failure record. @default an ARN naming function `stream-consumer` */
+  readonly functionArn?: string | undefined;
+  /**
+   * Called with the records discarded after the last retry, the last error and Lambda's on-failure
+   * record for them; the shard waits for it (send it to the failure queue here).
+   */
+  readonly onFailure?: ((records: readonly DynamoDBRecord[], error: unknown, failure: StreamFailureRecord) => unknown) | undefined;
   readonly logger?: ((line: string) => void) | undefined;
 }
 
@@ -140,9 +158,11 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const discoveryIntervalMs = options.shardDiscoveryIntervalMs ?? 1000;
   const startingPosition = options.startingPosition ?? 'LATEST';
   const store = options.checkpoints ?? memoryCheckpoints();
+  const bisect = options.bisectBatchOnError ?? false;
   const log = (line: string) => options.logger?.(`[stream ${shortArn(streamArn)}] ${line}`);
   // Lambda reports the table's region; DynamoDB Local's records say "ddblocal".
   const region = await streams.config.region();
+  const functionArn = options.functionArn ?? `arn:aws:lambda:${region}:000000000000:function:stream-consumer`;
   const savedCheckpoints = await store.load();
 
   const shards = new Map<string, ShardState>();
@@ -270,13 +290,15 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     }
   };
 
-  const deliver = async (shard: ShardState, records: readonly SdkRecord[]) => {
-    let pending = records.map((r) => toLambdaRecord(r, { streamArn, region }));
+  /** Hands `records` to the handler until each is handled or discarded (checkpointed either way). */
+  const deliver = async (shard: ShardState, records: readonly DynamoDBRecord[]): Promise<void> => {
+    let pending = records;
     let retries = 0;
     while (pending.length > 0 && !stopped) {
       let error: unknown;
+      let functionError = false;
       try {
-        const result = await handler({ Records: pending });
+        const result = await handler({ Records: [...pending] });
         const failed = result?.batchItemFailures ?? [];
         if (failed.length === 0) {
           shard.checkpoint = lastSequenceNumber(pending) ?? shard.checkpoint;
@@ -292,23 +314,45 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         error = new BatchItemFailuresError(failed.map((f) => f.itemIdentifier));
       } catch (thrown) {
         error = thrown;
+        functionError = true;
+        if (bisect && pending.length > 1) {
+          const half = Math.ceil(pending.length / 2);
+          log(
+            `shard ${shard.id}: batch of ${pending.length} failed (${describeError(error)}); ` +
+              `bisecting into ${half} + ${pending.length - half} from ${firstSequenceNumber(pending)}`,
+          );
+          await deliver(shard, pending.slice(0, half));
+          if (!stopped) await deliver(shard, pending.slice(half));
+          return;
+        }
       }
       if (retries >= maxRetries) {
-        log(
-          `shard ${shard.id}: skipping ${pending.length} record(s) (${firstSequenceNumber(pending)}…) after ${retries} retries: ${describeError(error)}`,
-        );
-        try {
-          options.onFailure?.(pending, error);
-        } catch (callbackError) {
-          log(`onFailure threw: ${describeError(callbackError)}`);
-        }
-        shard.checkpoint = lastSequenceNumber(pending) ?? shard.checkpoint;
+        await discard(shard, pending, error, { invokeCount: retries + 1, functionError });
         return;
       }
       retries++;
       log(`shard ${shard.id}: batch failed (${describeError(error)}); retry ${retries}/${maxRetries} from ${firstSequenceNumber(pending)}`);
       await sleeper.sleep(Math.min(2_000, retryDelayMs * 2 ** (retries - 1)));
     }
+  };
+
+  /** Skips records whose retries ran out, after handing them and their on-failure record to `onFailure`. */
+  const discard = async (
+    shard: ShardState,
+    records: readonly DynamoDBRecord[],
+    error: unknown,
+    attempts: { invokeCount: number; functionError: boolean },
+  ) => {
+    log(
+      `shard ${shard.id}: skipping ${records.length} record(s) (${firstSequenceNumber(records)}…) after ${attempts.invokeCount - 1} retries: ${describeError(error)}`,
+    );
+    const failure = streamFailureRecord({ functionArn, streamArn, shardId: shard.id, records, ...attempts });
+    try {
+      await options.onFailure?.(records, error, failure);
+    } catch (callbackError) {
+      log(`onFailure threw: ${describeError(callbackError)}`);
+    }
+    shard.checkpoint = lastSequenceNumber(records) ?? shard.checkpoint;
   };
 
   const runShard = async (shard: ShardState) => {
@@ -338,7 +382,10 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         continue;
       }
       if (records.length > 0) {
-        await deliver(shard, records);
+        await deliver(
+          shard,
+          records.map((r) => toLambdaRecord(r, { streamArn, region })),
+        );
         await saveCheckpoints();
       }
       if (stopped) return;

@@ -4,9 +4,17 @@
  * delivers): GraphQL over HTTP, the subscription over AppSync's realtime protocol, SNS → SQS
  * alerts and the Step Functions workflow resumed by task tokens that never leave the backend.
  */
+import { randomUUID } from 'node:crypto';
+import { DescribeTableCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order } from '../../generated/graphql.js';
+import { streamFailureQueueName } from '../../infra/manifest-plan.js';
 import { SEED_STORE_ID } from '../../infra/seed-stores.js';
+import type { StreamFailureRecord } from '../../local/dynamodb/stream-failure.js';
+import { LOCAL_CREDENTIALS } from '../../local/util/aws.js';
 import {
   errorTypeOf,
   eventually,
@@ -192,5 +200,105 @@ describe('the order lifecycle', () => {
     expect(tokens).toHaveLength(3);
     const everything = [...seen, ...h.logs].join('\n');
     for (const token of tokens) expect(everything).not.toContain(token);
+  });
+});
+
+/**
+ * infra/README.md's runbook "Stream publisher failures: find, fix, redrive", step by step, with the
+ * SDK calls its aws CLI commands make.
+ */
+describe('a stream record the publisher cannot publish', () => {
+  it('lands on the failure queue; it is found in the stream, fixed and redriven, while other orders keep flowing', async () => {
+    const orders = h.stack.tableName('Orders');
+    const failureQueue = h.stack.queueUrl(streamFailureQueueName('publishOrderUpdate'));
+    const sub = await subscribe(store);
+    const streams = new DynamoDBStreamsClient({
+      endpoint: h.stack.endpoints.dynamodb,
+      region: h.stack.region,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    try {
+      // The poison: a copy of a real order, written straight into the table (as a script or a
+      // migration might) with a pie size the schema does not have. Its item is readable, so the
+      // publisher sends it, and AppSync refuses to serialize it: publishing fails on every attempt.
+      const { placeOrder: template } = await gql<{ placeOrder: Order }>(customer, PLACE_ORDER, { input: orderInput() });
+      await sub.waitFor((e) => e.orderId === template.orderId, 'the template order');
+      const stored = await h.dynamodb.send(
+        new GetItemCommand({ TableName: orders, Key: marshall({ orderId: template.orderId }), ConsistentRead: true }),
+      );
+      const { storeTaskToken: _token, ...item } = unmarshall(stored.Item ?? {});
+      const pies = item.pies as { size: string }[];
+      const poisonId = randomUUID();
+      await h.dynamodb.send(
+        new PutItemCommand({
+          TableName: orders,
+          Item: marshall({
+            ...item,
+            orderId: poisonId,
+            idempotencyKey: `poison-${poisonId}`,
+            pies: pies.map((p) => ({ ...p, size: 'GIGANTIC' })),
+          }),
+        }),
+      );
+      // Another order right behind it reaches its subscribers all the same.
+      const { placeOrder: next } = await gql<{ placeOrder: Order }>(customer, PLACE_ORDER, { input: orderInput() });
+      await sub.waitFor((e) => e.orderId === next.orderId && e.status === 'PLACED', 'the order placed after the poison');
+
+      // 1. Find: the on-failure record says where the discarded records are.
+      const failure = await eventually(async () => {
+        const out = await h.sqs.send(new ReceiveMessageCommand({ QueueUrl: failureQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+        const message = out.Messages?.[0];
+        if (message === undefined) return undefined;
+        await h.sqs.send(new DeleteMessageCommand({ QueueUrl: failureQueue, ReceiptHandle: message.ReceiptHandle }));
+        return JSON.parse(message.Body ?? '') as StreamFailureRecord;
+      }, 'the on-failure record');
+      const { Table } = await h.dynamodb.send(new DescribeTableCommand({ TableName: orders }));
+      expect(failure).toMatchObject({
+        requestContext: { condition: 'RetryAttemptsExhausted', functionArn: expect.stringContaining(':function:') },
+        version: '1.0',
+        DDBStreamBatchInfo: { streamArn: Table?.LatestStreamArn },
+      });
+      expect(failure.requestContext.functionArn).toContain('publishOrderUpdate');
+      const info = failure.DDBStreamBatchInfo;
+      const { ShardIterator } = await streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: info.streamArn,
+          ShardId: info.shardId,
+          ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+          SequenceNumber: info.startSequenceNumber,
+        }),
+      );
+      const { Records = [] } = await streams.send(new GetRecordsCommand({ ShardIterator, Limit: info.batchSize }));
+      expect(Records).toHaveLength(info.batchSize);
+      expect(Records[0]?.dynamodb?.SequenceNumber).toBe(info.startSequenceNumber);
+      expect(Records.at(-1)?.dynamodb?.SequenceNumber).toBe(info.endSequenceNumber);
+      // The first discarded record is the poison (the publisher reported it; the batch was cut there).
+      expect(Records[0]?.dynamodb?.Keys?.orderId?.S).toBe(poisonId);
+      expect(Records[0]?.dynamodb?.NewImage?.pies?.L?.[0]?.M?.size?.S).toBe('GIGANTIC');
+      expect(sub.events.some((e) => e.orderId === poisonId)).toBe(false);
+
+      // 2. Fix the item and 3. redrive: the fix is a new change of the order, so a new stream record
+      // that the publisher publishes.
+      const fixed = await h.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: orders,
+          Key: marshall({ orderId: poisonId }),
+          UpdateExpression: 'SET pies = :pies, version = version + :one, updatedAt = :now',
+          ExpressionAttributeValues: marshall({ ':pies': pies, ':one': 1, ':now': new Date().toISOString() }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const version = Number(fixed.Attributes?.version?.N);
+      const published = await sub.waitFor((e) => e.orderId === poisonId && e.version === version, 'the fixed order');
+      expect(published.storeId).toBe(SEED_STORE_ID);
+
+      // The checkpoint moved past the fix without another failure.
+      await h.stack.drainStreams();
+      const after = await h.sqs.send(new ReceiveMessageCommand({ QueueUrl: failureQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+      expect(after.Messages ?? []).toEqual([]);
+    } finally {
+      sub.unsubscribe();
+      streams.destroy();
+    }
   });
 });
