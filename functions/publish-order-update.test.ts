@@ -44,6 +44,19 @@ describe('orderToPublish', () => {
   });
 });
 
+describe('orderToPublish after a repair', () => {
+  it('publishes an item fixed after a stream failure: an unreadable previous version counts as changed', () => {
+    const { customerId: _missing, ...broken } = order();
+    const fixed = streamRecord(order({ version: 2 }), broken as OrderRecord);
+    expect(orderToPublish(fixed)?.customerId).toBe(order().customerId);
+  });
+
+  it('still refuses an unreadable new version (the record goes to the on-failure queue)', () => {
+    const { customerId: _missing, ...broken } = order();
+    expect(() => orderToPublish(streamRecord(broken as OrderRecord, order()))).toThrow();
+  });
+});
+
 describe('publishRecords', () => {
   it('reports the first failed record so later ones are retried in order', async () => {
     const sent: string[] = [];

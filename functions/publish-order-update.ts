@@ -43,7 +43,14 @@ export function orderToPublish(record: DynamoDBRecord): PublicOrder | null {
   // aws-lambda's AttributeValue type and the SDK's differ only nominally.
   const next = publicView(record.dynamodb?.NewImage as Image | undefined);
   if (next === null) return null;
-  const previous = publicView(record.dynamodb?.OldImage as Image | undefined);
+  // The previous version only decides whether anything changed: one that cannot be read (an item
+  // fixed after a stream failure, infra/README.md's runbook) counts as changed.
+  let previous: PublicOrder | null;
+  try {
+    previous = publicView(record.dynamodb?.OldImage as Image | undefined);
+  } catch {
+    previous = null;
+  }
   return previous !== null && JSON.stringify(previous) === JSON.stringify(next) ? null : next;
 }
 
