@@ -80,6 +80,24 @@ describe('bad input writes nothing', () => {
     expect((await scanOrders(h)).length).toBe(before);
   });
 
+  it('one request placing 1,000 orders (aliases) is refused whole (400 RequestLimitExceeded): nothing is written', async () => {
+    const before = (await scanOrders(h)).length;
+    const input = orderInput();
+    const aliases = Array.from({ length: 1000 }, (_, i) => `o${i}: placeOrder(input: $input) { orderId }`).join('\n');
+    // Raw HTTP: Amplify reports a 400 as an "Unknown error" without the body.
+    const res = await fetch(h.stack.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: customer.token },
+      body: JSON.stringify({ query: `mutation Many($input: PlaceOrderInput!) {\n${aliases}\n}`, variables: { input } }),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { data: unknown; errors: { errorType: string; message: string }[] };
+    expect(body.data).toBeNull();
+    expect(body.errors[0]?.errorType).toBe('RequestLimitExceeded');
+    expect(body.errors[0]?.message).toMatch(/placeOrder at most 5 times; this one calls it 1000 times/);
+    expect((await scanOrders(h)).length).toBe(before);
+  });
+
   it('getOrder with a malformed id is a ValidationError; an unknown id is null to an operator', async () => {
     expect(await errorTypeOf(getOrder('bad id!'))).toBe('ValidationError');
     expect(await getOrder('no-such-order', operator)).toBeNull();
