@@ -220,4 +220,25 @@ describe('web demo in a browser', () => {
     expect(await signedIn(customer).count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
+  it('the GraphiQL explorer signs in with a demo account and then sends its access token, not the API key', async () => {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(`explorer: ${error.message}`));
+    await page.goto(`${baseUrl}/graphiql`);
+
+    await page.getByRole('combobox', { name: 'Demo account' }).selectOption({ label: 'customer: customer1@pizza.example' });
+    await page.getByText('Signed in as customer1@pizza.example').waitFor({ timeout: LIVE_TIMEOUT_MS });
+    const sent = page.waitForRequest(
+      (r) => r.method() === 'POST' && r.url().endsWith('/graphql') && (r.postData() ?? '').includes('listStores'),
+    );
+    await page.locator('.graphiql-execute-button').click();
+    const request = await sent;
+
+    expect(request.headers()['authorization']).toMatch(/^eyJ/);
+    expect(request.headers()['x-api-key']).toBeUndefined();
+    const answer = (await (await request.response())?.json()) as { data: { listStores: { storeId: string }[] } };
+    expect(answer.data.listStores.map((s) => s.storeId)).toContain(SEED_STORE_ID);
+    expect(pageErrors).toEqual([]);
+  });
 });
