@@ -14,6 +14,7 @@ import { SEED_STORES } from '../seed-stores.js';
 import { TABLE_ACTIONS, TASK_RESPONSE_ACTIONS } from './bind-env.js';
 import { Identity } from './identity.js';
 import { OUTPUT, outputKey } from './outputs.js';
+import { SIGNED_RATE_FACTOR } from './stack.js';
 import { logicalId, referencedIds, REPO_ROOT, synthesize, type Synthesized } from './testing/synth.js';
 
 /**
@@ -153,13 +154,39 @@ describe('ServerlessPizzaStack', () => {
       // On AWS the resolver count is what bounds the orders of one request.
       expect(api?.resolverCountLimit).toBeLessThanOrEqual(api?.maxOrdersPerRequest ?? 0);
       s.template.resourceCountIs('AWS::WAFv2::WebACL', 1);
+      const signedRequests = {
+        ByteMatchStatement: Match.objectLike({
+          FieldToMatch: { SingleHeader: { Name: 'authorization' } },
+          PositionalConstraint: 'STARTS_WITH',
+          SearchString: 'AWS4-HMAC-SHA256',
+        }),
+      };
       s.template.hasResourceProperties('AWS::WAFv2::WebACL', {
         Scope: 'REGIONAL',
         DefaultAction: { Allow: {} },
         Rules: [
           Match.objectLike({
+            Name: 'RatePerClientIp',
             Action: { Block: {} },
-            Statement: { RateBasedStatement: { Limit: api?.rateLimitPerFiveMinutes, AggregateKeyType: 'IP', EvaluationWindowSec: 300 } },
+            Statement: {
+              RateBasedStatement: Match.objectLike({
+                Limit: api?.rateLimitPerFiveMinutes,
+                AggregateKeyType: 'IP',
+                EvaluationWindowSec: 300,
+                ScopeDownStatement: { NotStatement: { Statement: signedRequests } },
+              }),
+            },
+          }),
+          // The publisher's signed calls share Lambda's egress addresses: a budget of their own.
+          Match.objectLike({
+            Name: 'RatePerSignedCallerIp',
+            Action: { Block: {} },
+            Statement: {
+              RateBasedStatement: Match.objectLike({
+                Limit: (api?.rateLimitPerFiveMinutes ?? 0) * SIGNED_RATE_FACTOR,
+                ScopeDownStatement: signedRequests,
+              }),
+            },
           }),
         ],
       });

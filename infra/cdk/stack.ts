@@ -67,6 +67,11 @@ function attributeType(type: 'S' | 'N'): dynamodb.AttributeType {
   return type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER;
 }
 
+/** How many times a client's rate limit SigV4-signed (backend) requests from one address get. */
+export const SIGNED_RATE_FACTOR = 100;
+/** AWS WAF's largest rate-based limit. */
+const MAX_WAF_RATE_LIMIT = 2_000_000_000;
+
 export class ServerlessPizzaStack extends Stack {
   readonly api: appsync.GraphqlApi;
   readonly functions: ReadonlyMap<string, nodejs.NodejsFunction>;
@@ -410,9 +415,26 @@ export class ServerlessPizzaStack extends Stack {
     });
   }
 
-  /** A WAF web ACL on the API that blocks a client IP above `limit` requests in 5 minutes. */
+  /**
+   * A WAF web ACL on the API that blocks a client IP above `limit` requests in 5 minutes.
+   * SigV4-signed requests (the stream publisher) are counted by a rule of their own with a
+   * `SIGNED_RATE_FACTOR` times higher limit: Lambda's egress addresses are shared by every
+   * invocation, so at 10 orders/s the publisher alone would exceed a client's limit. A forged
+   * signature only moves a caller into that rule's budget, and AppSync refuses it (401).
+   */
   private rateLimit(api: appsync.GraphqlApi, limit: number): void {
     const metric = (name: string) => ({ cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true });
+    const signed: wafv2.CfnWebACL.StatementProperty = {
+      byteMatchStatement: {
+        fieldToMatch: { singleHeader: { Name: 'authorization' } },
+        positionalConstraint: 'STARTS_WITH',
+        searchString: 'AWS4-HMAC-SHA256',
+        textTransformations: [{ priority: 0, type: 'NONE' }],
+      },
+    };
+    const rate = (scopeDownStatement: wafv2.CfnWebACL.StatementProperty, perFiveMinutes: number) => ({
+      rateBasedStatement: { limit: perFiveMinutes, aggregateKeyType: 'IP', evaluationWindowSec: 300, scopeDownStatement },
+    });
     const acl = new wafv2.CfnWebACL(this, 'ApiWebAcl', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
@@ -422,8 +444,15 @@ export class ServerlessPizzaStack extends Stack {
           name: 'RatePerClientIp',
           priority: 0,
           action: { block: {} },
-          statement: { rateBasedStatement: { limit, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
+          statement: rate({ notStatement: { statement: signed } }, limit),
           visibilityConfig: metric(`${this.stackName}-api-rate`),
+        },
+        {
+          name: 'RatePerSignedCallerIp',
+          priority: 1,
+          action: { block: {} },
+          statement: rate(signed, Math.min(limit * SIGNED_RATE_FACTOR, MAX_WAF_RATE_LIMIT)),
+          visibilityConfig: metric(`${this.stackName}-api-signed-rate`),
         },
       ],
     });
