@@ -466,8 +466,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const runBatch = async (shard: ShardState, batch: readonly ReadRecord[]) => {
     try {
       await deliver(shard, batch);
-      // Saved before the batch's items are free again, so that no later record of them is handled
-      // before the checkpoint that may cover this batch is written.
+      // Saved before the batch's items (with factor 1: the shard) take their next batch, as Lambda
+      // checkpoints a batch before it hands over the next of the same records' order.
       await saveCheckpoints();
     } finally {
       for (const entry of batch) shard.busyItems.delete(entry.item);
