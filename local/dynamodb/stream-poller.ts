@@ -466,8 +466,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const runBatch = async (shard: ShardState, batch: readonly ReadRecord[]) => {
     try {
       await deliver(shard, batch);
-      // Saved before the batch's items (with factor 1: the shard) take their next batch, as Lambda
-      // checkpoints a batch before it hands over the next of the same records' order.
+      // Saved before the batch's items (with factor 1: the whole shard) go on to their next batch.
       await saveCheckpoints();
     } finally {
       for (const entry of batch) shard.busyItems.delete(entry.item);
