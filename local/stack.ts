@@ -449,9 +449,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         streams,
         streamArn,
         batchSize: mapping.batchSize,
-        // mapping.parallelizationFactor and maxBatchingWindowSeconds are AWS-only: the poller runs
-        // one batch of a shard at a time and hands a batch over as soon as it is read (a window
-        // of 0). Per-order order is the same; only throughput differs (see stream-poller.ts).
+        // As Lambda: up to this many batches of a shard at once, never one order in two of them.
+        parallelizationFactor: mapping.parallelizationFactor,
+        // mapping.maxBatchingWindowSeconds is AWS-only: the poller hands a batch over as soon as
+        // it is read (a window of 0, which is the manifest's).
         // Every shard resumes after its checkpoint (kept in the data folder unless in memory), and
         // one without a checkpoint is read from its start: nothing written is ever skipped.
         startingPosition: 'TRIM_HORIZON',

@@ -535,6 +535,218 @@ describe('startStreamPoller', { timeout: 30_000 }, () => {
     expect(seen).toEqual(['kept']);
   });
 
+  describe('with a parallelization factor above 1', () => {
+    const ITEMS = ['a', 'b', 'c', 'd', 'e', 'f'];
+    /** `<id>:<status>` of each record. */
+    const changesOf = (records: readonly DynamoDBRecord[]) =>
+      records.map((r) => `${r.dynamodb?.Keys?.id?.S ?? '?'}:${r.dynamodb?.NewImage?.status?.S ?? '?'}`);
+
+    /** Writes v1 of every item, then v2 of every item: each item's changes interleaved with the others'. */
+    async function writeInterleaved(tableName: string): Promise<string[]> {
+      const written: string[] = [];
+      for (const status of ['v1', 'v2']) {
+        for (const id of ITEMS) {
+          await put(tableName, id, status);
+          written.push(`${id}:${status}`);
+        }
+      }
+      return written;
+    }
+
+    /** The stream's records, oldest first, read straight from its (only) shard. */
+    async function streamRecords(streamArn: string): Promise<{ change: string; sequenceNumber: string }[]> {
+      const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+      const { ShardIterator } = await streams.send(
+        new GetShardIteratorCommand({
+          StreamArn: streamArn,
+          ShardId: StreamDescription?.Shards?.[0]?.ShardId,
+          ShardIteratorType: 'TRIM_HORIZON',
+        }),
+      );
+      const { Records = [] } = await streams.send(new GetRecordsCommand({ ShardIterator }));
+      return Records.map((r) => ({
+        change: `${r.dynamodb?.Keys?.id?.S ?? '?'}:${r.dynamodb?.NewImage?.status?.S ?? '?'}`,
+        sequenceNumber: r.dynamodb?.SequenceNumber ?? '?',
+      }));
+    }
+
+    /** A handler that holds every batch until the test releases it, and what it saw. */
+    function heldHandler() {
+      const open: { changes: string[]; release: () => void }[] = [];
+      const handled: string[] = [];
+      const itemsInTwoBatches: string[] = [];
+      let mostOpen = 0;
+      let holding = true;
+      const handler = async (event: DynamoDBStreamEvent) => {
+        const changes = changesOf(event.Records);
+        const items = new Set(changes.map((c) => c.split(':')[0]));
+        for (const other of open) itemsInTwoBatches.push(...other.changes.filter((c) => items.has(c.split(':')[0])));
+        if (!holding) return;
+        await new Promise<void>((resolve) => {
+          const batch = {
+            changes,
+            release: () => {
+              open.splice(open.indexOf(batch), 1);
+              handled.push(...changes);
+              resolve();
+            },
+          };
+          open.push(batch);
+          mostOpen = Math.max(mostOpen, open.length);
+        });
+      };
+      /** Lets every batch go, now and later (so that a failed test does not leave stop() waiting). */
+      const releaseAll = () => {
+        holding = false;
+        for (const batch of [...open]) batch.release();
+      };
+      return { handler, open, handled, itemsInTwoBatches, mostOpen: () => mostOpen, releaseAll };
+    }
+
+    it('runs batches of different items at once, never one item in two, each item in order; the checkpoint waits for the earliest batch', async () => {
+      const { tableName, streamArn } = await freshTable();
+      const written = await writeInterleaved(tableName);
+      const stream = await streamRecords(streamArn);
+      const held = heldHandler();
+      // Every save must cover only records already handled: never one still in a batch in flight,
+      // even when batches after it finished first.
+      const saves: string[] = [];
+      const uncovered: string[] = [];
+      const checkpoints = memoryCheckpoints();
+      const poller = await poll(streamArn, held.handler, {
+        startingPosition: 'TRIM_HORIZON',
+        batchSize: 2,
+        parallelizationFactor: 3,
+        checkpoints: {
+          load: () => checkpoints.load(),
+          save: async (snapshot) => {
+            const saved = [...snapshot.values()][0] ?? '';
+            saves.push(saved);
+            const covered = stream.filter((r) => BigInt(r.sequenceNumber) <= BigInt(saved));
+            uncovered.push(...covered.filter((r) => !held.handled.includes(r.change)).map((r) => r.change));
+            await checkpoints.save(snapshot);
+          },
+        },
+      });
+
+      try {
+        const openBatches = () => held.open.map((b) => b.changes.join(','));
+        const release = (changes: string) => held.open.find((b) => b.changes.join(',') === changes)?.release();
+        // Three batches of two items each (reads of two records), all with the handler at once.
+        await vi.waitFor(() => expect(openBatches()).toEqual(['a:v1,b:v1', 'c:v1,d:v1', 'e:v1,f:v1']));
+        // The newest finishes first: only its own items' next changes may go; a to d wait for theirs.
+        release('e:v1,f:v1');
+        await vi.waitFor(() => expect(openBatches()).toEqual(['a:v1,b:v1', 'c:v1,d:v1', 'e:v2,f:v2']));
+        release('e:v2,f:v2');
+        release('c:v1,d:v1');
+        await vi.waitFor(() => expect(openBatches()).toEqual(['a:v1,b:v1', 'c:v2,d:v2']));
+        // Batches after a:v1 finished; a:v1 did not: nothing may be checkpointed yet.
+        expect(saves).toEqual([]);
+        release('a:v1,b:v1');
+        await vi.waitFor(() => expect(openBatches()).toEqual(['c:v2,d:v2', 'a:v2,b:v2']));
+        release('a:v2,b:v2');
+        release('c:v2,d:v2');
+      } finally {
+        held.releaseAll();
+      }
+      await poller.drained();
+      await poller.stop();
+
+      expect(held.mostOpen()).toBe(3);
+      expect(held.itemsInTwoBatches).toEqual([]);
+      expect([...held.handled].sort()).toEqual([...written].sort());
+      for (const id of ITEMS) expect(held.handled.filter((c) => c.startsWith(`${id}:`))).toEqual([`${id}:v1`, `${id}:v2`]);
+      expect(uncovered).toEqual([]);
+      expect(saves.length).toBeGreaterThan(0);
+      expect([...(await checkpoints.load()).values()]).toEqual([stream.at(-1)?.sequenceNumber]);
+    });
+
+    it('after a crash, replays from the earliest record a batch still held, never skipping it', async () => {
+      const { tableName, streamArn } = await freshTable();
+      const written = await writeInterleaved(tableName);
+      const stream = await streamRecords(streamArn);
+      const checkpoints = memoryCheckpoints();
+      // The first poller's handler never finishes item c; every other batch succeeds at once.
+      let releaseC!: () => void;
+      const cHeld = new Promise<void>((resolve) => (releaseC = resolve));
+      const firstHandled: string[] = [];
+      await poll(
+        streamArn,
+        async (event) => {
+          const changes = changesOf(event.Records);
+          if (changes.some((c) => c.startsWith('c:'))) await cHeld;
+          else firstHandled.push(...changes);
+        },
+        // One record a batch, and reading ahead far enough (2 × 10 × 1 records) to reach the last.
+        { startingPosition: 'TRIM_HORIZON', batchSize: 1, parallelizationFactor: 10, checkpoints },
+      );
+      try {
+        // Everything but c's two changes is handled; c:v2 waits behind c:v1.
+        await vi.waitFor(() => expect([...firstHandled].sort()).toEqual(written.filter((c) => !c.startsWith('c:')).sort()));
+        // The process dies now: what a restart would load is the checkpoint saved so far.
+        const atCrash = memoryCheckpoints();
+        await atCrash.save(await checkpoints.load());
+        expect([...(await atCrash.load()).values()]).toEqual([stream.find((r) => r.change === 'b:v1')?.sequenceNumber]);
+
+        const replayed: string[] = [];
+        const second = await poll(streamArn, async (event) => void replayed.push(...changesOf(event.Records)), {
+          startingPosition: 'TRIM_HORIZON',
+          parallelizationFactor: 3,
+          checkpoints: atCrash,
+        });
+        await second.drained();
+
+        // Everything after b:v1: c's changes, never handled, and the later ones again (at least once).
+        expect([...replayed].sort()).toEqual(written.slice(written.indexOf('c:v1')).sort());
+      } finally {
+        releaseC();
+      }
+    });
+
+    it('bisects and discards within the failing batch while another batch of the shard goes through', async () => {
+      const { tableName, streamArn } = await freshTable();
+      for (const id of ITEMS) await put(tableName, id, 'v1');
+      const stream = await streamRecords(streamArn);
+      const calls: string[] = [];
+      const failures: { ids: string; failure: StreamFailureRecord }[] = [];
+      const checkpoints = memoryCheckpoints();
+      const poller = await poll(
+        streamArn,
+        async (event) => {
+          calls.push(joinedIds(event.Records));
+          if (event.Records.some((r) => r.dynamodb?.Keys?.id?.S === 'b')) throw new Error('poison');
+        },
+        {
+          startingPosition: 'TRIM_HORIZON',
+          batchSize: 3,
+          parallelizationFactor: 2,
+          bisectBatchOnError: true,
+          maxRetries: 1,
+          checkpoints,
+          onFailure: (records, _error, failure) => failures.push({ ids: joinedIds(records), failure }),
+        },
+      );
+      await poller.drained();
+      await poller.stop();
+
+      // Two batches of three (reads of three records): the first halves down to b, the second is untouched.
+      expect(calls.filter((c) => /[abc]/.test(c))).toEqual(['a,b,c', 'a,b', 'a', 'b', 'b', 'c']);
+      expect(calls.filter((c) => /[def]/.test(c))).toEqual(['d,e,f']);
+      expect(failures.map((f) => f.ids)).toEqual(['b']);
+      expect(failures[0]?.failure.DDBStreamBatchInfo).toMatchObject({ batchSize: 1, startSequenceNumber: stream[1]?.sequenceNumber });
+      expect([...(await checkpoints.load()).values()]).toEqual([stream.at(-1)?.sequenceNumber]);
+    });
+
+    it('refuses a factor Lambda does not accept', async () => {
+      const { streamArn } = await freshTable();
+      for (const parallelizationFactor of [0, 11, 1.5]) {
+        await expect(poll(streamArn, async () => undefined, { parallelizationFactor })).rejects.toThrow(
+          /parallelizationFactor must be an integer from 1 to 10/,
+        );
+      }
+    });
+  });
+
   /** A streams client that counts the calls it sends and the GetRecords answers it receives. */
   function countingStreams(): { client: DynamoDBStreamsClient; sent: () => number; answeredGetRecords: () => number } {
     const counted = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });

@@ -2,13 +2,20 @@
  * A DynamoDB stream delivered to a handler the way Lambda's event source mapping does it.
  *
  * Contract (matching Lambda where it matters to handlers):
- * - Records of one shard reach the handler in stream order, one batch at a time per shard
- *   (never two batches of a shard concurrently); different shards run concurrently.
- * - Of the mapping's settings it honours `batchSize` and a batching window of 0 (a batch is
- *   handed over as soon as it is read). Lambda's `ParallelizationFactor` (several batches of a
- *   shard at once, never one partition key in two of them) is AWS-only: here a shard runs one
- *   batch at a time, which is its factor 1. Handlers see the same per-key order either way;
- *   only a shard's throughput differs.
+ * - Of the mapping's settings it honours `batchSize`, `parallelizationFactor` and a batching
+ *   window of 0 (a batch is handed over as soon as it is read; a longer window is AWS-only).
+ * - `parallelizationFactor` (Lambda's ParallelizationFactor, 1 to 10): up to that many batches of
+ *   one shard are with the handler at once; different shards run concurrently. Lambda's guide
+ *   (with-ddb, "Polling and batching streams"): "When you increase the number of concurrent
+ *   batches per shard, Lambda still ensures in-order processing at the item (partition and sort
+ *   key) level." So here: a batch takes the shard's oldest records not yet handed over, in stream
+ *   order, skipping every item (all its key attributes) that a batch in flight holds; an item's
+ *   later records wait until that batch has settled (handled, or discarded after its retries),
+ *   and one batch may hold several records of an item, in order. Each item's records thus reach
+ *   the handler in stream order, and two batches in flight never share an item. How Lambda
+ *   itself cuts batches with a factor above 1 is undocumented; this is the reading. With factor
+ *   1 (the default) a shard has one batch at a time, in stream order, as Lambda's default.
+ *   Records are read ahead of the handler by at most 2 × factor × batchSize per shard.
  * - A child shard is read only after its parent shard has been read to its end, so the
  *   changes of one item stay in order when DynamoDB (Local) rolls over to new shards.
  * - New shards are discovered every `shardDiscoveryIntervalMs`.
@@ -28,10 +35,13 @@
  *   `onFailure` with Lambda's on-failure record (stream-failure.ts), as an on-failure
  *   destination receives it after MaximumRetryAttempts. The shard moves on once `onFailure`
  *   has settled (a failing `onFailure` is logged, and the records are skipped all the same).
- * - The checkpoint (sequence number of the last record handled or skipped) of each shard is
- *   saved to `checkpoints` after every batch, before the next one is read; a new poller on the
- *   same store resumes each shard right after its checkpoint. Delivery is at least once: a
- *   batch handled but not yet checkpointed when the process died is delivered again.
+ * - The checkpoint of each shard is the sequence number of its last record such that it and
+ *   every earlier record were handled or skipped: it never passes a record still in a batch in
+ *   flight (nor one not yet handed over), whichever batch finished first. It is saved to
+ *   `checkpoints` after every batch, before that batch's items can be handed over again; a new
+ *   poller on the same store resumes each shard right after its checkpoint. Delivery is at least
+ *   once: records handled but not yet checkpointed when the process died (a batch finished
+ *   while an earlier one was still running, or whose save had not happened) are delivered again.
  * - A checkpoint the stream no longer has (trimmed, or the shard is unreadable from it) is
  *   dropped with a warning and its shard is read from its oldest record (TRIM_HORIZON).
  *
@@ -66,6 +76,11 @@ export interface StreamPollerOptions {
   readonly handler: (event: DynamoDBStreamEvent) => Promise<StreamHandlerResult>;
   /** Most records per handler call. @default 10 */
   readonly batchSize?: number | undefined;
+  /**
+   * Batches of one shard with the handler at once, never two holding the same item (Lambda's
+   * ParallelizationFactor; see the module comment). An integer from 1 to 10. @default 1
+   */
+  readonly parallelizationFactor?: number | undefined;
   /** Retries of a failing batch before it is skipped (so at most 1 + maxRetries calls). @default 3 */
   readonly maxRetries?: number | undefined;
   /** Pause between polls of a shard that had nothing new. @default 200 (ms) */
@@ -91,7 +106,7 @@ export interface StreamPollerOptions {
 }
 
 export interface StreamPoller {
-  /** Stops polling; waits for a handler call in progress. Records not yet handled are dropped. */
+  /** Stops polling; waits for the handler calls in progress. Records not yet handled are dropped. */
   stop(): Promise<void>;
   /**
    * Resolves once every record in the stream when this was called has been handled (or
@@ -108,50 +123,99 @@ export class BatchItemFailuresError extends Error {
   }
 }
 
+/** A record read from a shard that its checkpoint has not passed yet. */
+interface ReadRecord {
+  readonly record: DynamoDBRecord;
+  /** The item it changes (itemKey): with a factor above 1, Lambda's unit of order. */
+  readonly item: string;
+  /** Handed to the handler in a batch. */
+  dispatched: boolean;
+  /** Handled, or skipped after its retries. */
+  finished: boolean;
+}
+
 interface ShardState {
   readonly id: string;
   readonly parentId: string | undefined;
   /** Where to (re)open the shard when there is no checkpoint yet. */
   start: 'LATEST' | 'TRIM_HORIZON';
   iterator: string | undefined;
-  /** Sequence number of the last record handled (or skipped). */
+  /** Sequence number of the last record that was, with every earlier one, handled (or skipped). */
   checkpoint: string | undefined;
   /** The checkpoint last written to the store. */
   saved: string | undefined;
   /** Read to its end (closed shard) or skipped at start. */
   done: boolean;
   started: boolean;
-  /** Clock value at the start of the latest poll that found nothing new. */
+  /** Clock value at the start of the latest poll that found nothing new with every record read finished. */
   caughtUpAt: number;
+  /** Records read and not yet passed by the checkpoint, in stream order. */
+  readonly unfinished: ReadRecord[];
+  /** Items held by a batch in flight. */
+  readonly busyItems: Set<string>;
+  /** Batches with the handler. */
+  inFlight: number;
+  /** Notified whenever a batch of the shard settles. */
+  readonly settled: Signal;
 }
 
-/** Timers that stop() can cut short. */
+/** A promise for the next notify(); each notify() starts a new one. */
+class Signal {
+  private resolve: () => void = () => undefined;
+  private promise = this.renew();
+  private renew(): Promise<void> {
+    return new Promise((resolve) => (this.resolve = resolve));
+  }
+  next(): Promise<void> {
+    return this.promise;
+  }
+  notify(): void {
+    this.resolve();
+    this.promise = this.renew();
+  }
+}
+
+/** Waits that stop() (and drained()) can cut short. */
 class Sleeper {
-  private readonly pending = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
-  sleep(ms: number): Promise<void> {
+  private readonly pending = new Set<() => void>();
+  /** Resolves after `ms`, or earlier when `until` settles or on wakeAll(). */
+  sleep(ms: number, until?: Promise<unknown>): Promise<void> {
     return new Promise((resolve) => {
-      const entry = {
-        timer: setTimeout(() => {
-          this.pending.delete(entry);
-          resolve();
-        }, ms),
-        resolve,
+      const timer = setTimeout(() => wake(), ms);
+      const wake = () => {
+        clearTimeout(timer);
+        this.pending.delete(wake);
+        resolve();
       };
-      this.pending.add(entry);
+      this.pending.add(wake);
+      void until?.then(wake, wake);
+    });
+  }
+  /** Resolves when `until` settles, or on wakeAll(). */
+  until(until: Promise<unknown>): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.pending.delete(wake);
+        resolve();
+      };
+      this.pending.add(wake);
+      void until.then(wake, wake);
     });
   }
   wakeAll(): void {
-    for (const entry of this.pending) {
-      clearTimeout(entry.timer);
-      entry.resolve();
-    }
-    this.pending.clear();
+    for (const wake of [...this.pending]) wake();
   }
 }
 
 export async function startStreamPoller(options: StreamPollerOptions): Promise<StreamPoller> {
   const { streams, streamArn, handler } = options;
   const batchSize = options.batchSize ?? 10;
+  const factor = options.parallelizationFactor ?? 1;
+  if (!Number.isInteger(factor) || factor < 1 || factor > 10) {
+    throw new RangeError(`parallelizationFactor must be an integer from 1 to 10 (as on Lambda), not ${factor}`);
+  }
+  // Records read and not yet checkpointed, per shard: those in flight, and as many again queued.
+  const readAhead = 2 * factor * batchSize;
   const maxRetries = options.maxRetries ?? 3;
   const pollIntervalMs = options.pollIntervalMs ?? 200;
   const retryDelayMs = options.retryDelayMs ?? 100;
@@ -267,6 +331,10 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         done: fromTip && closed,
         started: false,
         caughtUpAt: 0,
+        unfinished: [],
+        busyItems: new Set(),
+        inFlight: 0,
+        settled: new Signal(),
       };
       // Opened now, not when first polled, so changes made after start() resolves are seen.
       if (fromTip && !closed) state.iterator = await openIterator(state);
@@ -290,26 +358,36 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     }
   };
 
-  /** Hands `records` to the handler until each is handled or discarded (checkpointed either way). */
-  const deliver = async (shard: ShardState, records: readonly DynamoDBRecord[]): Promise<void> => {
-    let pending = records;
+  /** Marks records handled (or skipped) and moves the checkpoint past every finished record before the first unfinished one. */
+  const finish = (shard: ShardState, batch: readonly ReadRecord[]) => {
+    for (const entry of batch) entry.finished = true;
+    while (shard.unfinished[0]?.finished === true) {
+      const entry = shard.unfinished.shift();
+      shard.checkpoint = entry?.record.dynamodb?.SequenceNumber ?? shard.checkpoint;
+    }
+  };
+
+  /** Hands `batch` to the handler until each record is handled or discarded (finished either way). */
+  const deliver = async (shard: ShardState, batch: readonly ReadRecord[]): Promise<void> => {
+    let pending = batch;
     let retries = 0;
     while (pending.length > 0 && !stopped) {
+      const records = pending.map((entry) => entry.record);
       let error: unknown;
       let functionError = false;
       try {
-        const result = await handler({ Records: [...pending] });
+        const result = await handler({ Records: records });
         const failed = result?.batchItemFailures ?? [];
         if (failed.length === 0) {
-          shard.checkpoint = lastSequenceNumber(pending) ?? shard.checkpoint;
+          finish(shard, pending);
           return;
         }
         const positions = failed.map((f) =>
-          pending.findIndex((r) => f.itemIdentifier !== '' && r.dynamodb?.SequenceNumber === f.itemIdentifier),
+          records.findIndex((r) => f.itemIdentifier !== '' && r.dynamodb?.SequenceNumber === f.itemIdentifier),
         );
         // An identifier Lambda cannot place fails the whole batch.
         const firstFailed = positions.some((p) => p < 0) ? 0 : Math.min(...positions);
-        shard.checkpoint = lastSequenceNumber(pending.slice(0, firstFailed)) ?? shard.checkpoint;
+        finish(shard, pending.slice(0, firstFailed));
         pending = pending.slice(firstFailed);
         error = new BatchItemFailuresError(failed.map((f) => f.itemIdentifier));
       } catch (thrown) {
@@ -319,7 +397,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
           const half = Math.ceil(pending.length / 2);
           log(
             `shard ${shard.id}: batch of ${pending.length} failed (${describeError(error)}); ` +
-              `bisecting into ${half} + ${pending.length - half} from ${firstSequenceNumber(pending)}`,
+              `bisecting into ${half} + ${pending.length - half} from ${firstSequenceNumber(records)}`,
           );
           await deliver(shard, pending.slice(0, half));
           if (!stopped) await deliver(shard, pending.slice(half));
@@ -331,7 +409,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         return;
       }
       retries++;
-      log(`shard ${shard.id}: batch failed (${describeError(error)}); retry ${retries}/${maxRetries} from ${firstSequenceNumber(pending)}`);
+      log(
+        `shard ${shard.id}: batch failed (${describeError(error)}); retry ${retries}/${maxRetries} from ${firstSequenceNumber(pending.map((e) => e.record))}`,
+      );
       await sleeper.sleep(Math.min(2_000, retryDelayMs * 2 ** (retries - 1)));
     }
   };
@@ -339,10 +419,11 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   /** Skips records whose retries ran out, after handing them and their on-failure record to `onFailure`. */
   const discard = async (
     shard: ShardState,
-    records: readonly DynamoDBRecord[],
+    batch: readonly ReadRecord[],
     error: unknown,
     attempts: { invokeCount: number; functionError: boolean },
   ) => {
+    const records = batch.map((entry) => entry.record);
     log(
       `shard ${shard.id}: skipping ${records.length} record(s) (${firstSequenceNumber(records)}…) after ${attempts.invokeCount - 1} retries: ${describeError(error)}`,
     );
@@ -352,7 +433,47 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     } catch (callbackError) {
       log(`onFailure threw: ${describeError(callbackError)}`);
     }
-    shard.checkpoint = lastSequenceNumber(records) ?? shard.checkpoint;
+    finish(shard, batch);
+  };
+
+  /**
+   * The shard's next batch: up to batchSize of its records not yet handed over, in stream order,
+   * skipping the items a batch in flight holds (so all their later records too, until it settles).
+   */
+  const nextBatch = (shard: ShardState): ReadRecord[] => {
+    const batch: ReadRecord[] = [];
+    for (const entry of shard.unfinished) {
+      if (batch.length >= batchSize) break;
+      if (!entry.dispatched && !shard.busyItems.has(entry.item)) batch.push(entry);
+    }
+    for (const entry of batch) {
+      entry.dispatched = true;
+      shard.busyItems.add(entry.item);
+    }
+    return batch;
+  };
+
+  /** Hands the shard's read records over in batches while it has fewer than `factor` in flight. */
+  const dispatch = (shard: ShardState) => {
+    while (!stopped && shard.inFlight < factor) {
+      const batch = nextBatch(shard);
+      if (batch.length === 0) return;
+      shard.inFlight++;
+      track(runBatch(shard, batch));
+    }
+  };
+
+  const runBatch = async (shard: ShardState, batch: readonly ReadRecord[]) => {
+    try {
+      await deliver(shard, batch);
+      // Saved before the batch's items (with factor 1: the whole shard) go on to their next batch.
+      await saveCheckpoints();
+    } finally {
+      for (const entry of batch) shard.busyItems.delete(entry.item);
+      shard.inFlight--;
+      shard.settled.notify();
+    }
+    dispatch(shard);
   };
 
   const runShard = async (shard: ShardState) => {
@@ -361,6 +482,12 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       const pollStartedAt = ++clock;
       let records: SdkRecord[];
       let next: string | undefined;
+      if (shard.unfinished.length >= readAhead || (shard.iterator === undefined && shard.unfinished.length > 0)) {
+        // Read ahead no further; and (re)open an iterator at the checkpoint only once every record
+        // read is finished, so that none is read twice.
+        await sleeper.until(shard.settled.next());
+        continue;
+      }
       try {
         shard.iterator ??= await openIteratorOrFallBack(shard);
         if (shard.iterator === undefined) throw new Error(`no iterator for shard ${shard.id}`);
@@ -369,9 +496,10 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         next = out.NextShardIterator;
         failures = 0;
       } catch (error) {
-        // An expired or trimmed iterator is reopened from the checkpoint at once. Anything else backs
-        // off; a transient failure (network, 5xx) keeps the iterator, because a shard with no
-        // checkpoint yet would reopen at LATEST and skip what was written meanwhile.
+        // An expired or trimmed iterator is reopened from the checkpoint as soon as every record read
+        // is finished. Anything else backs off; a transient failure (network, 5xx) keeps the
+        // iterator, because a shard with no checkpoint yet would reopen at LATEST and skip what was
+        // written meanwhile.
         const reopen = error instanceof ExpiredIteratorException || error instanceof TrimmedDataAccessException;
         if (reopen || !isTransient(error)) shard.iterator = undefined;
         if (!reopen) {
@@ -381,17 +509,17 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         }
         continue;
       }
-      if (records.length > 0) {
-        await deliver(
-          shard,
-          records.map((r) => toLambdaRecord(r, { streamArn, region })),
-        );
-        await saveCheckpoints();
+      for (const r of records) {
+        const record = toLambdaRecord(r, { streamArn, region });
+        shard.unfinished.push({ record, item: itemKey(record), dispatched: false, finished: false });
       }
+      dispatch(shard);
       if (stopped) return;
       shard.iterator = next;
       if (next === undefined) {
-        // A closed shard read to its end: its children may start.
+        // A closed shard read to its end: once its records are finished, its children may start.
+        while (shard.unfinished.length > 0 && !stopped) await sleeper.until(shard.settled.next());
+        if (stopped) return;
         shard.done = true;
         log(`shard ${shard.id} finished`);
         schedule();
@@ -399,9 +527,14 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
         return;
       }
       if (records.length === 0) {
-        shard.caughtUpAt = pollStartedAt;
-        settleWaiters();
-        await sleeper.sleep(pollIntervalMs);
+        if (shard.unfinished.length === 0) {
+          shard.caughtUpAt = pollStartedAt;
+          settleWaiters();
+          await sleeper.sleep(pollIntervalMs);
+        } else {
+          // Batches in flight: poll again when one settles (its items may have records waiting).
+          await sleeper.sleep(pollIntervalMs, shard.settled.next());
+        }
       }
     }
   };
@@ -449,8 +582,14 @@ function isTransient(error: unknown): boolean {
   return status === undefined || status >= 500 || error.$retryable?.throttling === true;
 }
 
-function lastSequenceNumber(records: readonly DynamoDBRecord[]): string | undefined {
-  return records.at(-1)?.dynamodb?.SequenceNumber;
+/** The item a record changes: its key attributes (partition and sort key), in name order. */
+function itemKey(record: DynamoDBRecord): string {
+  const keys = record.dynamodb?.Keys ?? {};
+  return JSON.stringify(
+    Object.keys(keys)
+      .sort()
+      .map((name) => [name, keys[name]]),
+  );
 }
 
 function firstSequenceNumber(records: readonly DynamoDBRecord[]): string {

@@ -155,6 +155,39 @@ describe('the order lifecycle', () => {
     ).toBe(true);
   });
 
+  it("delivers every order's changes in order while many orders change at once (the stream read several batches wide)", async () => {
+    const customers = [customer, await h.party('customer2')];
+    const sub = await subscribe(await h.party('operator'));
+    try {
+      // 20 orders, each placed and at once accepted, all at the same time: their changes (and the
+      // workflow's own writes) interleave in the stream.
+      const orders = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const { placeOrder } = await gql<{ placeOrder: Order }>(customers[i % customers.length] ?? customer, PLACE_ORDER, {
+            input: orderInput(),
+          });
+          const { decideOrder } = await gql<{ decideOrder: Order }>(store, DECIDE_ORDER, {
+            input: { orderId: placeOrder.orderId, decision: 'ACCEPT' },
+          });
+          return { orderId: placeOrder.orderId, placed: placeOrder.version, accepted: decideOrder.version };
+        }),
+      );
+      for (const { orderId, accepted } of orders) {
+        await sub.waitFor((e) => e.orderId === orderId && e.version >= accepted, `order ${orderId} at version ${accepted}`);
+      }
+
+      // Per order, in arrival order: versions strictly increasing, the placement and the acceptance among them.
+      const arrived = new Map(orders.map((o) => [o.orderId, sub.events.filter((e) => e.orderId === o.orderId).map((e) => e.version)]));
+      for (const { orderId, placed, accepted } of orders) {
+        const versions = arrived.get(orderId) ?? [];
+        expect(versions, orderId).toEqual([...new Set(versions)].sort((a, b) => a - b));
+        expect(versions, orderId).toEqual(expect.arrayContaining([placed, accepted]));
+      }
+    } finally {
+      sub.unsubscribe();
+    }
+  });
+
   it("lists a store's orders newest first, and a customer's own", async () => {
     const placed: string[] = [];
     for (let i = 0; i < 3; i++) {
