@@ -13,6 +13,8 @@ export type Operation = (request: JsonObject) => Promise<JsonObject> | JsonObjec
 export interface OperationOptions {
   /** StartExecution's token bucket; absent = never throttled. */
   readonly startExecutionBucket?: TokenBucket | undefined;
+  /** Told of every call refused for throttling (the endpoint logs it). */
+  readonly onThrottled?: ((operation: string) => void) | undefined;
 }
 
 export function createOperations(engine: Engine, options: OperationOptions = {}): ReadonlyMap<string, Operation> {
@@ -36,7 +38,10 @@ export function createOperations(engine: Engine, options: OperationOptions = {})
     },
     StartExecution: async (r) => {
       // Every call takes a token, a repeated (idempotent) one too, as on AWS.
-      if (options.startExecutionBucket?.tryTake() === false) throw throttlingError();
+      if (options.startExecutionBucket?.tryTake() === false) {
+        options.onThrottled?.('StartExecution');
+        throw throttlingError();
+      }
       const exec = await engine.startExecution(required(r, 'stateMachineArn'), optional(r, 'name'), optional(r, 'input'));
       return { executionArn: exec.arn, startDate: seconds(exec.startDate) };
     },

@@ -95,6 +95,7 @@ export async function startStepFunctionsEndpoint(options: StepFunctionsEndpointO
     port: options.port ?? 0,
     operations: createOperations(engine, {
       startExecutionBucket: options.startExecutionRate === undefined ? undefined : new TokenBucket(options.startExecutionRate),
+      onThrottled: (operation) => logger(`[sfn] ${operation} throttled (ThrottlingException)`),
     }),
     logger,
   });
