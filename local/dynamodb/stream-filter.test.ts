@@ -18,7 +18,7 @@ function recording() {
 }
 
 describe('matchesStreamFilter', () => {
-  it("matches a record whose eventName the filter names, and nothing else", () => {
+  it('matches a record whose eventName the filter names, and nothing else', () => {
     const inserts = { eventName: ['INSERT'] as const };
     expect(matchesStreamFilter(record('INSERT', '1'), inserts)).toBe(true);
     expect(matchesStreamFilter(record('MODIFY', '1'), inserts)).toBe(false);
@@ -32,7 +32,9 @@ describe('filteredStreamHandler', () => {
   it('hands the handler only the matching records, in stream order', async () => {
     const { calls, handler } = recording();
     const filtered = filteredStreamHandler({ eventName: ['INSERT'] }, handler);
-    const result = await filtered({ Records: [record('INSERT', '1'), record('MODIFY', '2'), record('INSERT', '3'), record('REMOVE', '4')] });
+    const result = await filtered({
+      Records: [record('INSERT', '1'), record('MODIFY', '2'), record('INSERT', '3'), record('REMOVE', '4')],
+    });
     expect(result).toEqual({ batchItemFailures: [] });
     expect(calls.map((c) => c.Records.map((r) => r.dynamodb?.SequenceNumber))).toEqual([['1', '3']]);
   });
@@ -48,7 +50,9 @@ describe('filteredStreamHandler', () => {
     const filtered = filteredStreamHandler({ eventName: ['INSERT'] }, async (event) => ({
       batchItemFailures: [{ itemIdentifier: event.Records[0]?.dynamodb?.SequenceNumber ?? '' }],
     }));
-    expect(await filtered({ Records: [record('MODIFY', '1'), record('INSERT', '2')] })).toEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
+    expect(await filtered({ Records: [record('MODIFY', '1'), record('INSERT', '2')] })).toEqual({
+      batchItemFailures: [{ itemIdentifier: '2' }],
+    });
   });
 
   it('is the handler itself without a filter', () => {

@@ -29,7 +29,7 @@ describe('TokenBucket', () => {
     expect([1, 2, 3, 4].map(() => bucket.tryTake())).toEqual([true, true, true, false]);
   });
 
-  it("refuses a rate that could never let a call through", () => {
+  it('refuses a rate that could never let a call through', () => {
     expect(() => new TokenBucket({ bucketSize: 0, refillPerSecond: 1 })).toThrow(RangeError);
     expect(() => new TokenBucket({ bucketSize: 1, refillPerSecond: 0 })).toThrow(RangeError);
   });

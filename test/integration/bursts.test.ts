@@ -62,7 +62,11 @@ describe('a burst of placements larger than the start rate', () => {
     // And the throttled starts were retried by the stream mapping or the SDK, never given up on.
     await h.stack.drainStreams();
     const failures = await h.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: h.stack.queueUrl('startWorkflow-stream-failures'), MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+      new ReceiveMessageCommand({
+        QueueUrl: h.stack.queueUrl('startWorkflow-stream-failures'),
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+      }),
     );
     expect(failures.Messages ?? []).toEqual([]);
     // One execution per order, the retried ones included.
