@@ -205,9 +205,6 @@ function placeDeps(orders: OrderRepository, stores: StoreRepository): PlaceOrder
   return {
     orders,
     stores,
-    sfn: fakeClient() as never,
-    workflowArn: 'arn:workflow',
-    timeouts: { storeDecisionSeconds: 1, pickupSeconds: 1, deliverySeconds: 1 },
     now: () => new Date('2026-11-24T01:00:00Z'),
     newId: () => 'o9',
   };
@@ -384,6 +381,14 @@ describe('placeOrder', () => {
       keys.push(write.input.TransactItems?.[0]?.Put?.Item?.idempotencyKey);
     }
     expect(keys).toEqual(['c1#key-00000001', 'c2#key-00000001']);
+  });
+
+  it('acknowledges the order once it is written, and starts no workflow (the orders stream does)', async () => {
+    const { doc, orders, stores } = placing();
+    const placed = await placeOrder(placeCommand, CUSTOMER, placeDeps(orders, stores));
+    expect(placed).toMatchObject({ orderId: 'o9', status: 'PLACED' });
+    // A store lookup and the one transaction: nothing else is called, Step Functions least of all.
+    expect(doc.sent.map((c) => (c as object).constructor.name)).toEqual(['GetCommand', 'TransactWriteCommand']);
   });
 
   it("returns the customer's own earlier order for a retried key", async () => {

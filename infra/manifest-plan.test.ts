@@ -69,12 +69,13 @@ describe('planManifest', () => {
   });
 
   it('lets a function start the workflow it is told about, and only resume the one it answers', () => {
-    expect(fn(plan, 'placeOrder').env.find((e) => e.name === 'ORDER_WORKFLOW_ARN')).toEqual({
+    expect(fn(plan, 'startWorkflow').env.find((e) => e.name === 'ORDER_WORKFLOW_ARN')).toEqual({
       name: 'ORDER_WORKFLOW_ARN',
       source: { kind: 'stateMachineArn', stateMachine: ORDER_WORKFLOW },
       grant: { actions: ['states:StartExecution'], resource: { kind: 'stateMachine', stateMachine: ORDER_WORKFLOW } },
     });
-    expect(fn(plan, 'placeOrder').grants).toEqual([]);
+    expect(fn(plan, 'startWorkflow').grants).toEqual([]);
+    expect(fn(plan, 'placeOrder').env.some((e) => e.source.kind === 'stateMachineArn')).toBe(false);
     expect(fn(plan, 'decideOrder').grants).toEqual([
       { actions: TASK_RESPONSE_ACTIONS, resource: { kind: 'stateMachine', stateMachine: ORDER_WORKFLOW } },
     ]);
@@ -180,8 +181,20 @@ describe('planManifest', () => {
     ['a parallelization factor of 0', { parallelizationFactor: 0 }],
     ['a batching window above 300 s', { maxBatchingWindowSeconds: 301 }],
     ['a fractional batching window', { maxBatchingWindowSeconds: 0.5 }],
+    ['retries above 10,000', { maxRetries: 10_001 }],
+    ['infinite retries (-1: a record that never succeeds would never reach the failure queue)', { maxRetries: -1 }],
   ])('rejects a stream mapping with %s', (_, settings) => {
     const m = tinyManifest({ streams: [{ table: 'T', function: 'f', ...settings }] });
     expect(() => planManifest(m, schemaSdl)).toThrow(RangeError);
+  });
+
+  it("keeps a stream mapping's event filter, each event name once", () => {
+    const m = tinyManifest({ streams: [{ table: 'T', function: 'f', filter: { eventName: ['INSERT', 'INSERT'] } }] });
+    expect(planManifest(m, schemaSdl).streams[0]?.filter).toEqual({ eventName: ['INSERT'] });
+  });
+
+  it('rejects a stream filter that lets nothing through', () => {
+    const m = tinyManifest({ streams: [{ table: 'T', function: 'f', filter: { eventName: [] } }] });
+    expect(() => planManifest(m, schemaSdl)).toThrow(ManifestReferenceError);
   });
 });

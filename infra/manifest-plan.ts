@@ -6,7 +6,7 @@
  * map this plan onto their target: constructs and IAM there, emulators and URLs here.
  */
 import { Kind, parse } from 'graphql';
-import type { ApiAuthSpec, Manifest, QueueSpec, TableSpec, TopicSpec } from './manifest-types.js';
+import type { ApiAuthSpec, Manifest, QueueSpec, StreamFilterSpec, TableSpec, TopicSpec } from './manifest-types.js';
 
 /** @default timeout of a function without `timeoutSeconds`, in seconds (the local invoker's too). */
 export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 10;
@@ -128,6 +128,8 @@ export interface StateMachinePlan {
 export interface StreamPlan {
   readonly table: string;
   readonly function: string;
+  /** Which records reach the function; absent = every record. */
+  readonly filter?: StreamFilterSpec;
   readonly batchSize: number;
   readonly maxRetries: number;
   readonly parallelizationFactor: number;
@@ -331,11 +333,14 @@ export function planManifest(m: Manifest, schemaSdl: string): ManifestPlan {
     streams: m.streams.map((s) => {
       if (lookup(tables, 'table', s.table).stream === undefined)
         throw new ManifestReferenceError(`table ${s.table} has no stream for ${s.function}`);
+      if (s.filter !== undefined && s.filter.eventName.length === 0)
+        throw new ManifestReferenceError(`the stream filter of ${s.function} names no eventName: nothing would reach it`);
       return {
         table: s.table,
         function: lookup(functionNames, 'function', s.function).name,
+        ...(s.filter === undefined ? {} : { filter: { eventName: [...new Set(s.filter.eventName)] } }),
         batchSize: s.batchSize ?? DEFAULT_STREAM_BATCH_SIZE,
-        maxRetries: s.maxRetries ?? DEFAULT_STREAM_MAX_RETRIES,
+        maxRetries: inRange(s.maxRetries ?? DEFAULT_STREAM_MAX_RETRIES, 0, 10_000, 'maxRetries', s.function),
         parallelizationFactor: inRange(
           s.parallelizationFactor ?? DEFAULT_STREAM_PARALLELIZATION_FACTOR,
           1,

@@ -87,13 +87,28 @@ export interface StateMachineSpec {
   readonly substitutions: Readonly<Record<string, { readonly function: string } | { readonly table: string } | { readonly topic: string }>>;
 }
 
+/** The kinds of change a DynamoDB stream record carries (its `eventName`). */
+export type StreamEventName = 'INSERT' | 'MODIFY' | 'REMOVE';
+
+/**
+ * Which records reach the function (Lambda event filtering: one filter pattern on the record's
+ * `eventName`). Records that match no pattern are dropped before the invocation and still
+ * checkpointed, as Lambda does.
+ */
+export interface StreamFilterSpec {
+  /** The record's `eventName` is one of these. */
+  readonly eventName: readonly StreamEventName[];
+}
+
 /** A table stream delivered to a function like Lambda's event source mapping. */
 export interface StreamMappingSpec {
   readonly table: string;
   readonly function: string;
+  /** Absent = every record. */
+  readonly filter?: StreamFilterSpec;
   /** @default 10 */
   readonly batchSize?: number;
-  /** @default 3 */
+  /** Retries of a failing batch before its records go to the on-failure queue (AWS: 0–10000). @default 3 */
   readonly maxRetries?: number;
   /**
    * Batches of one shard handled at once (AWS: 1–10). Lambda keeps the records of one partition

@@ -47,6 +47,13 @@ export const manifest: Manifest = {
         ORDERS_TABLE: { table: 'Orders', access: 'readWrite' },
         STORES_TABLE: { table: 'Stores', access: 'read' },
         IDEMPOTENCY_TABLE: { table: 'IdempotencyKeys', access: 'readWrite' },
+      },
+    },
+    {
+      // Starts each new order's workflow from the orders stream (see `streams`).
+      name: 'startWorkflow',
+      entry: 'functions/start-workflow.ts',
+      env: {
         ORDER_WORKFLOW_ARN: { stateMachine: ORDER_WORKFLOW, access: 'start' },
         STORE_DECISION_TIMEOUT_SECONDS: { value: '600' },
         PICKUP_TIMEOUT_SECONDS: { value: '1800' },
@@ -160,6 +167,32 @@ export const manifest: Manifest = {
       // published as soon as it is read; under load batches fill up by themselves (more
       // invocations at low traffic is the price, and cheap at 10 records a batch).
       maxBatchingWindowSeconds: 0,
+    },
+    {
+      // The workflow start, driven by the stream (DynamoDB streams allow two consumers per shard:
+      // the publisher and this one). placeOrder only writes the order, so a burst never fails on
+      // StartExecution throttling (bucket 1,300 refilled at 300/s in us-east-1, us-west-2 and
+      // eu-west-1; 800 at 150/s elsewhere): the stream buffers it, and starts go as fast as the
+      // bucket refills.
+      table: 'Orders',
+      function: 'startWorkflow',
+      // New orders only: every later change of an order is a MODIFY (Lambda filters before the
+      // invocation, so these batches hold nothing else).
+      filter: { eventName: ['INSERT'] },
+      // Starts under way at once per shard ≤ batchSize × parallelizationFactor = 50: at ~50 ms a
+      // start, about 1,000 starts/s per shard, above the bucket's refill, so the stream never holds
+      // orders back for want of concurrency, yet a throttled burst is retried by 50 callers, not 100.
+      batchSize: 10,
+      parallelizationFactor: 5,
+      maxBatchingWindowSeconds: 0,
+      // A throttled start is reported as a batch item failure and retried. Lambda's default (-1,
+      // until the record leaves the stream after 24 h) would stall the records behind a start that
+      // can never succeed (a broken state machine or grant) for a day and then lose it; 1,000
+      // retries keep trying for a quarter of an hour or more (each retry also waits out the SDK's
+      // own throttling backoff), which drains a backlog of 250,000+ starts at the refill rate, and
+      // then hand the record's location to the on-failure queue (startWorkflow-stream-failures), to
+      // start it by hand (infra/README.md). Locally (retries 2 s apart) that is about half an hour.
+      maxRetries: 1000,
     },
   ],
   ssmParameters: [{ name: ORS_API_KEY_PARAMETER, description: 'openrouteservice API key (SecureString)' }],

@@ -26,12 +26,13 @@ import { startAppSyncServer, type IamPrincipal } from './appsync/server/index.js
 import type { FieldResolver } from './appsync/types.js';
 import { checkpointFile } from './dynamodb/checkpoints.js';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
+import { filteredStreamHandler } from './dynamodb/stream-filter.js';
 import { startStreamPoller } from './dynamodb/stream-poller.js';
 import { ensureTables } from './dynamodb/tables.js';
 import { CognitoError, ErrorCode, startCognitoUserPool } from './cognito/index.js';
 import { createLambdaInvoker } from './lambda/invoker.js';
 import { startMessaging } from './messaging/messaging.js';
-import { startStepFunctionsEndpoint } from './sfn/index.js';
+import { startStepFunctionsEndpoint, type TokenBucketRate } from './sfn/index.js';
 import { startSsmEndpoint } from './ssm/ssm-endpoint.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './util/aws.js';
 import { jsonFileRoutes } from './client-files.js';
@@ -80,6 +81,12 @@ export interface LocalStackOptions {
    * @default []
    */
   readonly extraIamPrincipals?: readonly IamPrincipal[];
+  /**
+   * Throttle Step Functions' StartExecution with AWS's token bucket at this rate (AWS: bucket 1,300
+   * refilled at 300/s, `AWS_START_EXECUTION_RATE`); tests set a tiny one to make a burst throttle.
+   * @default undefined (never throttled)
+   */
+  readonly stepFunctionsStartRate?: TokenBucketRate;
 }
 
 export interface AmplifyConfig {
@@ -358,6 +365,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sns,
       logger: log,
       persistDir: options.inMemory ? undefined : join(dataDir, 'stepfunctions'),
+      startExecutionRate: options.stepFunctionsStartRate,
     });
     stops.push(() => sfn.stop());
     progress(`Step Functions ready on ${sfn.url}`);
@@ -463,7 +471,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         functionArn: invoker.arn(mapping.function),
         onFailure: (_records, _error, failure) =>
           sqs.send(new SendMessageCommand({ QueueUrl: failureQueueUrl, MessageBody: JSON.stringify(failure) })),
-        handler: async (event: DynamoDBStreamEvent) => parseBatchResponse(await invoker.invoke(mapping.function, event)),
+        // The mapping's event filter (Lambda event filtering), applied before the invocation.
+        handler: filteredStreamHandler(mapping.filter, async (event: DynamoDBStreamEvent) =>
+          parseBatchResponse(await invoker.invoke(mapping.function, event)),
+        ),
         logger: log,
       });
       stops.push(() => poller.stop());

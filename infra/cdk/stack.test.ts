@@ -256,8 +256,23 @@ describe('ServerlessPizzaStack', () => {
       expect(place).toContainEqual(
         expect.objectContaining({ Action: [...TABLE_ACTIONS.read], Resource: { 'Fn::GetAtt': [storesId, 'Arn'] } }),
       );
-      expect(place.some((st) => actionsOf(st).includes('states:StartExecution'))).toBe(true);
-      expect(place.some((st) => actionsOf(st).includes('states:SendTaskSuccess'))).toBe(false);
+      // Placing writes the order only: the workflow starts from the stream (startWorkflow).
+      expect(place.some((st) => actionsOf(st).some((a) => a.startsWith('states:')))).toBe(false);
+
+      const start = policyStatementsOf(roleOf('startWorkflow'));
+      expect(start.filter((st) => actionsOf(st).some((a) => a.startsWith('states:')))).toEqual([
+        expect.objectContaining({ Action: 'states:StartExecution' }),
+      ]);
+      expect(JSON.stringify(start.find((st) => actionsOf(st).includes('states:StartExecution'))?.Resource)).toContain(
+        `:stateMachine:${s.stack.stackName}-OrderWorkflow`,
+      );
+      // It reads the stream and nothing else of DynamoDB: the INSERT's image carries what it needs.
+      expect(
+        start
+          .flatMap(actionsOf)
+          .filter((a) => a.startsWith('dynamodb:'))
+          .sort(),
+      ).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
 
       const decide = policyStatementsOf(roleOf('decideOrder'));
       expect(decide).toContainEqual(expect.objectContaining({ Action: [...TASK_RESPONSE_ACTIONS] }));
@@ -420,11 +435,16 @@ describe('ServerlessPizzaStack', () => {
       for (const [, p] of queuePolicies) expect(JSON.stringify(p.Properties?.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     });
 
+    const mappingOf = (fn: string) =>
+      resourcesOfType('AWS::Lambda::EventSourceMapping').find(
+        ([, m]) => JSON.stringify(m.Properties?.FunctionName) === JSON.stringify({ Ref: logicalId(s.stack.functions.get(fn)!) }),
+      )?.[1].Properties;
+
     it('maps the orders stream to the publisher with bisect, bounded retries, parallel batches, partial batches and an on-failure queue', () => {
-      const [spec] = manifest.streams;
-      const mappings = resourcesOfType('AWS::Lambda::EventSourceMapping');
-      expect(mappings).toHaveLength(manifest.streams.length);
-      const props = mappings[0]?.[1].Properties;
+      const spec = manifest.streams.find((m) => m.function === 'publishOrderUpdate');
+      expect(resourcesOfType('AWS::Lambda::EventSourceMapping')).toHaveLength(manifest.streams.length);
+      const props = mappingOf('publishOrderUpdate');
+      expect(props?.FilterCriteria).toBeUndefined();
       expect(props).toMatchObject({
         EventSourceArn: { 'Fn::GetAtt': [logicalId(s.stack.tables.get(spec!.table)!), 'StreamArn'] },
         FunctionName: { Ref: logicalId(s.stack.functions.get(spec!.function)!) },
@@ -442,6 +462,31 @@ describe('ServerlessPizzaStack', () => {
       const failureQueue = streamFailureQueueName(spec!.function);
       expect(failureQueue).toBe('publishOrderUpdate-stream-failures');
       expect(s.json.Outputs?.[outputKey('DlqUrl', failureQueue)]?.Value).toEqual({ Ref: destination[0] });
+    });
+
+    it('maps the orders stream to startWorkflow filtered to INSERTs, with partial batches, many retries and its own on-failure queue', () => {
+      const spec = manifest.streams.find((m) => m.function === 'startWorkflow');
+      const props = mappingOf('startWorkflow');
+      expect(props).toMatchObject({
+        EventSourceArn: { 'Fn::GetAtt': [logicalId(s.stack.tables.get('Orders')!), 'StreamArn'] },
+        BatchSize: spec!.batchSize,
+        MaximumRetryAttempts: spec!.maxRetries,
+        ParallelizationFactor: spec!.parallelizationFactor,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        // Lambda event filtering: only new orders reach the function.
+        FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: ['INSERT'] }) }] },
+      });
+      expect(spec!.maxRetries).toBeGreaterThanOrEqual(100);
+      const destination = [...referencedIds((props?.DestinationConfig as { OnFailure: unknown }).OnFailure)];
+      const failureQueue = streamFailureQueueName('startWorkflow');
+      expect(s.json.Outputs?.[outputKey('DlqUrl', failureQueue)]?.Value).toEqual({ Ref: destination[0] });
+      expect(destination[0]).not.toEqual(
+        [...referencedIds((mappingOf('publishOrderUpdate')?.DestinationConfig as { OnFailure: unknown }).OnFailure)][0],
+      );
+      // The function may send to its on-failure queue only through the mapping (Lambda's role).
+      const start = policyStatementsOf(logicalId(s.stack.functions.get('startWorkflow')!.role!));
+      expect(JSON.stringify(start.find((st) => actionsOf(st).includes('sqs:SendMessage'))?.Resource)).toContain(destination[0]);
     });
   });
 

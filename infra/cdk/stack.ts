@@ -355,6 +355,10 @@ export class ServerlessPizzaStack extends Stack {
           retryAttempts: spec.maxRetries,
           reportBatchItemFailures: true,
           onFailure: new SqsDlq(failures),
+          // Lambda event filtering: records matching no pattern never reach the function.
+          ...(spec.filter === undefined
+            ? {}
+            : { filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.or(...spec.filter.eventName) })] }),
         }),
       );
       new CfnOutput(this, outputKey('DlqUrl', spec.failureQueue), { value: failures.queueUrl });

@@ -6,10 +6,18 @@
 import { EXECUTION_STATUSES, type Engine, type ExecutionStatus, type ExecutionSummary } from './engine.js';
 import { SfnApiError } from './errors.js';
 import type { Json, JsonObject } from './json.js';
+import { throttlingError, type TokenBucket } from './throttle.js';
 
 export type Operation = (request: JsonObject) => Promise<JsonObject> | JsonObject;
 
-export function createOperations(engine: Engine): ReadonlyMap<string, Operation> {
+export interface OperationOptions {
+  /** StartExecution's token bucket; absent = never throttled. */
+  readonly startExecutionBucket?: TokenBucket | undefined;
+  /** Told of every call refused for throttling (the endpoint logs it). */
+  readonly onThrottled?: ((operation: string) => void) | undefined;
+}
+
+export function createOperations(engine: Engine, options: OperationOptions = {}): ReadonlyMap<string, Operation> {
   const operations: Record<string, Operation> = {
     ListStateMachines: () => ({
       stateMachines: engine
@@ -29,6 +37,11 @@ export function createOperations(engine: Engine): ReadonlyMap<string, Operation>
       };
     },
     StartExecution: async (r) => {
+      // Every call takes a token, a repeated (idempotent) one too, as on AWS.
+      if (options.startExecutionBucket?.tryTake() === false) {
+        options.onThrottled?.('StartExecution');
+        throw throttlingError();
+      }
       const exec = await engine.startExecution(required(r, 'stateMachineArn'), optional(r, 'name'), optional(r, 'input'));
       return { executionArn: exec.arn, startDate: seconds(exec.startDate) };
     },

@@ -18,6 +18,7 @@ export type SfnErrorCode =
   | 'StateMachineDoesNotExist'
   | 'TaskDoesNotExist'
   | 'TaskTimedOut'
+  | 'ThrottlingException'
   | 'ValidationException'
   | 'SerializationException'
   | 'UnknownOperationException';

@@ -12,9 +12,11 @@ import { loadDefinition } from './definition.js';
 import { Engine } from './engine.js';
 import { ExecutionFiles } from './persistence.js';
 import { startJsonServer } from './server.js';
+import { TokenBucket, type TokenBucketRate } from './throttle.js';
 
 export { DefinitionError, SfnApiError, TaskFailedError } from './errors.js';
 export { PersistedExecutionError } from './persistence.js';
+export { AWS_START_EXECUTION_RATE, type TokenBucketRate } from './throttle.js';
 
 export interface StepFunctionsEndpointOptions {
   /** @default '127.0.0.1' */
@@ -42,6 +44,12 @@ export interface StepFunctionsEndpointOptions {
    * @default undefined (in memory only: nothing is written)
    */
   readonly persistDir?: string | undefined;
+  /**
+   * Throttle StartExecution with AWS's token bucket scheme at this rate (`ThrottlingException`
+   * when the bucket is empty; AWS's own rate is `AWS_START_EXECUTION_RATE`).
+   * @default undefined (never throttled)
+   */
+  readonly startExecutionRate?: TokenBucketRate | undefined;
 }
 
 export interface RunningStepFunctions {
@@ -85,7 +93,10 @@ export async function startStepFunctionsEndpoint(options: StepFunctionsEndpointO
   const server = await startJsonServer({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
-    operations: createOperations(engine),
+    operations: createOperations(engine, {
+      startExecutionBucket: options.startExecutionRate === undefined ? undefined : new TokenBucket(options.startExecutionRate),
+      onThrottled: (operation) => logger(`[sfn] ${operation} throttled (ThrottlingException)`),
+    }),
     logger,
   });
   let stopping: Promise<void> | undefined;

@@ -8,7 +8,7 @@ import { DescribeExecutionCommand, SFNClient, type DescribeExecutionCommandOutpu
 import { SNSClient } from '@aws-sdk/client-sns';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../util/aws.js';
 import { waitFor } from '../util/wait.js';
-import { startStepFunctionsEndpoint, type RunningStepFunctions } from './index.js';
+import { startStepFunctionsEndpoint, type RunningStepFunctions, type TokenBucketRate } from './index.js';
 
 export const REGION = LOCAL_REGION;
 export const ACCOUNT = '123456789012';
@@ -34,6 +34,7 @@ export async function startKit(options: {
   dynamodbSend?: SendStub;
   snsSend?: SendStub;
   maxClosedExecutions?: number;
+  startExecutionRate?: TokenBucketRate;
 }): Promise<Kit> {
   const lambdaCalls: { functionArn: string; payload: unknown }[] = [];
   const dynamodb = new DynamoDBClient({ region: REGION, credentials, endpoint: 'http://127.0.0.1:9' });
@@ -54,6 +55,7 @@ export async function startKit(options: {
     dynamodb,
     sns,
     ...(options.maxClosedExecutions === undefined ? {} : { maxClosedExecutions: options.maxClosedExecutions }),
+    startExecutionRate: options.startExecutionRate,
   });
   const sfn = new SFNClient({ region: REGION, credentials, endpoint: endpoint.url });
   return {

@@ -54,6 +54,24 @@ describe('manifest', () => {
     }
   });
 
+  it('starts workflows from the orders stream only: placeOrder writes, startWorkflow (new orders only) starts', () => {
+    const starters = manifest.functions.filter((fn) =>
+      Object.values(fn.env).some((binding) => 'stateMachine' in binding && binding.access === 'start'),
+    );
+    expect(starters.map((fn) => fn.name)).toEqual(['startWorkflow']);
+    const mapping = manifest.streams.find((s) => s.function === 'startWorkflow');
+    expect(mapping).toMatchObject({ table: 'Orders', filter: { eventName: ['INSERT'] } });
+    // The workflow settings live with the function that starts it.
+    const place = manifest.functions.find((fn) => fn.name === 'placeOrder');
+    expect(Object.keys(place?.env ?? {}).filter((name) => name.endsWith('_TIMEOUT_SECONDS'))).toEqual([]);
+  });
+
+  it('gives each table stream at most two consumers (DynamoDB streams: two readers per shard before throttling)', () => {
+    for (const table of manifest.tables) {
+      expect(manifest.streams.filter((s) => s.table === table.name).length, table.name).toBeLessThanOrEqual(2);
+    }
+  });
+
   it('substitutes every placeholder of each workflow and nothing else', () => {
     for (const sm of manifest.stateMachines) {
       const text = readFileSync(join(root, sm.definitionFile), 'utf8');
