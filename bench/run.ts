@@ -21,7 +21,8 @@
  * Options (env): BENCH_STARTS (default 3), BENCH_WARMUP (lifecycles, default 100),
  * BENCH_LIFECYCLES_1 / _10 / _50 (default 10 / 100 / 300), BENCH_FANOUT_ORDERS (default 20),
  * BENCH_SUBSCRIBERS (default 1000), BENCH_READ_REQUESTS (per server per round, default 1000),
- * BENCH_READ_ROUNDS (default 3), BENCH_SOAK (lifecycles at 50 customers, default 2000),
+ * BENCH_READ_ROUNDS (default 3), BENCH_SOAK (lifecycles at 50 customers, default 3000) and
+ * BENCH_SOAK_SECONDS (the soak stops starting lifecycles after this, default 150),
  * BENCH_DRAIN (default 1), BENCH_HEAPSNAPSHOT (1: write heap snapshots before and after the soak).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -46,7 +47,8 @@ const levels = [
 ];
 const fanoutOrders = knob('BENCH_FANOUT_ORDERS', 20);
 const subscribers = knob('BENCH_SUBSCRIBERS', 1000);
-const soak = knob('BENCH_SOAK', 2000);
+const soak = knob('BENCH_SOAK', 3000);
+const soakSeconds = knob('BENCH_SOAK_SECONDS', 150);
 const drain = knob('BENCH_DRAIN', 1) !== 0;
 const snapshots = knob('BENCH_HEAPSNAPSHOT', 0) !== 0;
 
@@ -84,8 +86,18 @@ interface LevelResult {
   readonly failures: string[];
 }
 
-/** `customers` concurrent customers, each driving lifecycles one after another until `total` are done. */
-async function driveLifecycles(h: Harness, parties: Parties, events: OrderEvents, customers: number, total: number): Promise<LevelResult> {
+/**
+ * `customers` concurrent customers, each driving lifecycles one after another until `total` have
+ * started or `maxSeconds` have passed (those under way then finish).
+ */
+async function driveLifecycles(
+  h: Harness,
+  parties: Parties,
+  events: OrderEvents,
+  customers: number,
+  total: number,
+  maxSeconds = Infinity,
+): Promise<LevelResult> {
   const lag: number[] = [];
   const failures: string[] = [];
   let next = 0;
@@ -110,9 +122,10 @@ async function driveLifecycles(h: Harness, parties: Parties, events: OrderEvents
     }
   };
   const started = performance.now();
+  const until = started + maxSeconds * 1000;
   await Promise.all(
     Array.from({ length: customers }, async () => {
-      while (next < total) {
+      while (next < total && performance.now() < until) {
         const n = next++;
         await lifecycle(n).catch((e: unknown) => void failures.push(e instanceof Error ? e.message : String(e)));
       }
@@ -342,7 +355,7 @@ try {
   figure('  floor p50 / p99', `${reads.plain.p50.toFixed(1)} / ${reads.plain.p99.toFixed(1)} ms`, '', undefined);
 
   // --- soak, then memory after ----------------------------------------------------------------------
-  const soaked = await driveLifecycles(h, parties, events, 50, soak);
+  const soaked = await driveLifecycles(h, parties, events, 50, soak, soakSeconds);
   lifecyclesSinceBefore += soaked.lifecycles;
   failures.push(...soaked.failures);
   figure(
