@@ -22,7 +22,7 @@
  * BENCH_LIFECYCLES_1 / _10 / _50 (default 10 / 100 / 300), BENCH_FANOUT_ORDERS (default 20),
  * BENCH_SUBSCRIBERS (default 1000), BENCH_READ_REQUESTS (per server per round, default 1000),
  * BENCH_READ_ROUNDS (default 3), BENCH_SOAK (lifecycles at 50 customers, default 3000) and
- * BENCH_SOAK_SECONDS (the soak stops starting lifecycles after this, default 150),
+ * BENCH_SOAK_SECONDS (the soak stops starting lifecycles after this, default 120),
  * BENCH_DRAIN (default 1), BENCH_HEAPSNAPSHOT (1: write heap snapshots before and after the soak).
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -48,7 +48,7 @@ const levels = [
 const fanoutOrders = knob('BENCH_FANOUT_ORDERS', 20);
 const subscribers = knob('BENCH_SUBSCRIBERS', 1000);
 const soak = knob('BENCH_SOAK', 3000);
-const soakSeconds = knob('BENCH_SOAK_SECONDS', 150);
+const soakSeconds = knob('BENCH_SOAK_SECONDS', 120);
 const drain = knob('BENCH_DRAIN', 1) !== 0;
 const snapshots = knob('BENCH_HEAPSNAPSHOT', 0) !== 0;
 
@@ -207,14 +207,17 @@ function findJvm(): number | undefined {
 interface Memory {
   readonly rss: number;
   readonly heapUsed: number;
+  readonly heapTotal: number;
+  /** Memory outside the V8 heap that V8 knows of (Buffers, ArrayBuffers). */
+  readonly external: number;
   readonly jvm: number | undefined;
 }
 
 function memory(jvm: number | undefined): Memory {
   gc();
   gc();
-  const { rss, heapUsed } = process.memoryUsage();
-  return { rss, heapUsed, jvm: jvm === undefined ? undefined : procRss(jvm) };
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+  return { rss, heapUsed, heapTotal, external, jvm: jvm === undefined ? undefined : procRss(jvm) };
 }
 
 say(`\nServerless Pizza local stack bench — node ${process.version}, ${os.cpus().length} CPUs, ${new Date().toISOString()}`);
@@ -381,7 +384,13 @@ try {
     '',
     undefined,
   );
-  figure('  V8 heap used, same points', `${mib(before.heapUsed)} → ${mib(after.heapUsed)}`, '', undefined);
+  figure('  V8 heap used, same points (after a full GC)', `${mib(before.heapUsed)} → ${mib(after.heapUsed)}`, '', undefined);
+  figure(
+    '  V8 heap reserved / external, same points',
+    `${mib(before.heapTotal)} / ${mib(before.external)} → ${mib(after.heapTotal)} / ${mib(after.external)}`,
+    '',
+    undefined,
+  );
   figure(
     '  DynamoDB Local JVM RSS, same points',
     before.jvm === undefined || after.jvm === undefined ? 'not found in /proc' : `${mib(before.jvm)} → ${mib(after.jvm)}`,
