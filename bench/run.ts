@@ -119,6 +119,8 @@ async function driveLifecycles(
       done += 1;
     } finally {
       events.forget(orderId);
+      // The harness keeps every log line for the tests' no-token-leak checks; the bench reads none.
+      h.logs.length = 0;
     }
   };
   const started = performance.now();
@@ -213,7 +215,8 @@ interface Memory {
   readonly jvm: number | undefined;
 }
 
-function memory(jvm: number | undefined): Memory {
+function memory(h: Harness, jvm: number | undefined): Memory {
+  h.logs.length = 0;
   gc();
   gc();
   const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
@@ -260,7 +263,7 @@ try {
 
   // --- warm-up, then memory before -----------------------------------------------------------------
   const warm = await driveLifecycles(h, parties, events, 10, warmup);
-  const before = memory(jvm);
+  const before = memory(h, jvm);
   let lifecyclesSinceBefore = 0;
   if (snapshots) say(`heap snapshot before: ${writeHeapSnapshot()}`);
 
@@ -358,9 +361,23 @@ try {
   figure('  floor p50 / p99', `${reads.plain.p50.toFixed(1)} / ${reads.plain.p99.toFixed(1)} ms`, '', undefined);
 
   // --- soak, then memory after ----------------------------------------------------------------------
-  const soaked = await driveLifecycles(h, parties, events, 50, soak, soakSeconds);
-  lifecyclesSinceBefore += soaked.lifecycles;
-  failures.push(...soaked.failures);
+  // In quarters, with the memory after each, to tell a level from a slope.
+  const quarters: LevelResult[] = [];
+  const rssPath: string[] = [`${mib(before.rss)} (${before.jvm === undefined ? '?' : mib(before.jvm)})`];
+  for (let q = 0; q < 4; q++) {
+    const r = await driveLifecycles(h, parties, events, 50, Math.ceil(soak / 4), soakSeconds / 4);
+    quarters.push(r);
+    lifecyclesSinceBefore += r.lifecycles;
+    failures.push(...r.failures);
+    const m = memory(h, jvm);
+    rssPath.push(`${mib(m.rss)} (${m.jvm === undefined ? '?' : mib(m.jvm)})`);
+  }
+  const soaked: LevelResult = {
+    lifecycles: quarters.reduce((n, r) => n + r.lifecycles, 0),
+    seconds: quarters.reduce((n, r) => n + r.seconds, 0),
+    lag: quarters.flatMap((r) => r.lag),
+    failures: [],
+  };
   figure(
     `soak: lifecycles/s at 50 customers (${soaked.lifecycles} in ${soaked.seconds.toFixed(0)} s)`,
     (soaked.lifecycles / soaked.seconds).toFixed(1),
@@ -375,7 +392,7 @@ try {
   );
   await h.stack.drainStreams();
   await drainer?.stop();
-  const after = memory(jvm);
+  const after = memory(h, jvm);
   if (snapshots) say(`heap snapshot after: ${writeHeapSnapshot()}`);
   const depths = await queueDepths(h, queues);
   figure(
@@ -384,6 +401,7 @@ try {
     '',
     undefined,
   );
+  figure('  Node RSS (JVM RSS) after each quarter of the soak', rssPath.join(' → '), '', undefined);
   figure('  V8 heap used, same points (after a full GC)', `${mib(before.heapUsed)} → ${mib(after.heapUsed)}`, '', undefined);
   figure(
     '  V8 heap reserved / external, same points',
