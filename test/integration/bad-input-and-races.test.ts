@@ -174,6 +174,8 @@ describe('races', () => {
     expect(ids.size).toBe(1);
     const [orderId] = [...ids];
     expect((await scanOrders(h)).filter((o) => o.idempotencyKey === input.idempotencyKey)).toHaveLength(1);
+    // The workflow starts from the orders stream: once the stream is drained, exactly one started.
+    await h.stack.drainStreams();
     expect(await executionsNamed(h, String(orderId))).toBe(1);
   });
 
