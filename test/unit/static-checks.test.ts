@@ -22,7 +22,8 @@ async function check(bin: string, args: string[]): Promise<string> {
   }
 }
 
-describe('static checks', () => {
+// Concurrent: three separate processes, so one can use a core while the other worker waits on I/O.
+describe.concurrent('static checks', () => {
   it('type-checks (tsc --noEmit, project and resolvers)', async () => {
     expect(await check('tsc', ['--noEmit', '-p', 'tsconfig.json'])).toBe('');
     expect(await check('tsc', ['--noEmit', '-p', 'resolvers/tsconfig.json'])).toBe('');
