@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
 // - protocol: one local component at a time over real sockets on free loopback ports
 //   (some start DynamoDB Local, a JVM);
 // - integration: the whole local stack per file, driven by the real aws-amplify client and a
-//   real browser; one file at a time so two cores suffice.
+//   real browser; files run side by side (each stack on its own free ports and folders): most of
+//   their time is spent waiting on JVMs, sockets and workflow timers.
 export default defineConfig({
   test: {
     // Two workers on two cores: most integration and protocol time is spent waiting on JVMs,
@@ -40,7 +41,6 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts', 'infra/cdk/same-manifest.test.ts'],
           environment: 'node',
           pool: 'forks',
-          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
