@@ -1,4 +1,5 @@
 /** Small presentational pieces shared by the views. */
+import type { ReactNode } from 'react';
 import type { Order, OrderStatus, Store } from '../../generated/graphql.js';
 import type { ApiProblem } from './errors.js';
 import { useSession, useStoreName, type LiveState } from './hooks.js';
@@ -91,5 +92,32 @@ export function OrderNumber({ id }: { id: string }) {
     <strong className="order-number" title={`Order id ${id}`}>
       {orderNumber(id)}
     </strong>
+  );
+}
+
+/** One order as a card: its number and status, its details, then whatever the view adds. */
+export function OrderCard({ order, children }: { order: Order; children?: ReactNode }) {
+  return (
+    <article className="card" aria-label={`Order ${orderNumber(order.orderId)}`}>
+      <header className="card-head">
+        <OrderNumber id={order.orderId} />
+        <StatusBadge status={order.status} />
+      </header>
+      <OrderDetails order={order} />
+      {children}
+    </article>
+  );
+}
+
+/** A list of order cards, or "Loading orders…" (null) and "No orders yet." (empty). */
+export function OrderCards({ orders, card }: { orders: readonly Order[] | null; card: (order: Order) => ReactNode }) {
+  if (orders === null) return <p className="muted">Loading orders…</p>;
+  if (orders.length === 0) return <p className="muted">No orders yet.</p>;
+  return (
+    <ul className="cards" aria-label="Orders">
+      {orders.map((order) => (
+        <li key={order.orderId}>{card(order)}</li>
+      ))}
+    </ul>
   );
 }

@@ -9,9 +9,9 @@
  */
 import { useCallback, useEffect } from 'react';
 import type { Order } from '../../../generated/graphql.js';
-import { ErrorList, LiveIndicator, OrderDetails, OrderNumber, StatusBadge } from '../components.js';
+import { ErrorList, LiveIndicator, OrderCard } from '../components.js';
 import { useApi, useAsyncAction, useLiveOrders, useSession } from '../hooks.js';
-import { formatTime, orderNumber } from '../orders.js';
+import { formatTime } from '../orders.js';
 import type { PizzaApi } from '../api.js';
 
 const deliveriesKey = (driverId: string) => `serverless-pizza.deliveries.${driverId}`;
@@ -134,12 +134,7 @@ function DriverActionCard(props: {
   const api = useApi();
   const action = useAsyncAction();
   return (
-    <article className="card" aria-label={`Order ${orderNumber(order.orderId)}`}>
-      <header className="card-head">
-        <OrderNumber id={order.orderId} />
-        <StatusBadge status={order.status} />
-      </header>
-      <OrderDetails order={order} />
+    <OrderCard order={order}>
       {props.note !== null && <p className="small">{props.note}</p>}
       <div className="actions">
         <button
@@ -154,6 +149,6 @@ function DriverActionCard(props: {
         </button>
       </div>
       <ErrorList problems={action.problems} />
-    </article>
+    </OrderCard>
   );
 }

@@ -6,9 +6,9 @@
  */
 import { useState } from 'react';
 import type { Order } from '../../../generated/graphql.js';
-import { ErrorList, LiveIndicator, OrderDetails, OrderNumber, StatusBadge } from '../components.js';
+import { ErrorList, LiveIndicator, OrderCard, OrderCards } from '../components.js';
 import { useApi, useAsyncAction, useLiveOrders, useStoreName } from '../hooks.js';
-import { endReason, orderNumber } from '../orders.js';
+import { endReason } from '../orders.js';
 
 export function StoreView({ storeId }: { storeId: string }) {
   const storeName = useStoreName();
@@ -20,19 +20,7 @@ export function StoreView({ storeId }: { storeId: string }) {
         <LiveIndicator live={live} />
       </div>
       <ErrorList problems={problems} />
-      {orders === null ? (
-        <p className="muted">Loading orders…</p>
-      ) : orders.length === 0 ? (
-        <p className="muted">No orders yet.</p>
-      ) : (
-        <ul className="cards" aria-label="Orders">
-          {orders.map((order) => (
-            <li key={order.orderId}>
-              <StoreOrderCard order={order} onUpdated={accept} />
-            </li>
-          ))}
-        </ul>
-      )}
+      <OrderCards orders={orders} card={(order) => <StoreOrderCard order={order} onUpdated={accept} />} />
     </section>
   );
 }
@@ -55,12 +43,7 @@ function StoreOrderCard({ order, onUpdated }: { order: Order; onUpdated: (order:
   };
   const ended = endReason(order);
   return (
-    <article className="card" aria-label={`Order ${orderNumber(order.orderId)}`}>
-      <header className="card-head">
-        <OrderNumber id={order.orderId} />
-        <StatusBadge status={order.status} />
-      </header>
-      <OrderDetails order={order} />
+    <OrderCard order={order}>
       {ended !== null && <p className="notice small">{ended}</p>}
       {order.status === 'PLACED' && (
         <div className="actions">
@@ -77,6 +60,6 @@ function StoreOrderCard({ order, onUpdated }: { order: Order; onUpdated: (order:
         </div>
       )}
       <ErrorList problems={action.problems} />
-    </article>
+    </OrderCard>
   );
 }
