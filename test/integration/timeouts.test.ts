@@ -108,7 +108,9 @@ describe('a burst of placements larger than the start rate', () => {
     // The first few are also sent twice, as a client retrying on a timeout would.
     const requests = [...inputs, ...inputs.slice(0, RETRIED)];
     const placed = await Promise.all(requests.map((input) => gql<{ placeOrder: Order }>(customer, PLACE_ORDER, { input })));
-    expect(placed.map((p) => p.placeOrder.status)).toEqual(requests.map(() => 'PLACED'));
+    // Each first placement is acknowledged PLACED. A retry answers with the order as it is by
+    // then: on this stack its store may already have timed out (2 s) on a slow machine.
+    expect(placed.slice(0, BURST).map((p) => p.placeOrder.status)).toEqual(inputs.map(() => 'PLACED'));
     const orderIds = new Set(placed.map((p) => p.placeOrder.orderId));
     expect(orderIds.size).toBe(BURST);
     placed.slice(BURST).forEach((retry, i) => expect(retry.placeOrder.orderId).toBe(placed[i]?.placeOrder.orderId));
