@@ -10,7 +10,8 @@ import { defineConfig } from 'vitest/config';
  * start last. Files not listed keep Vitest's order after these.
  */
 const SLOW_FIRST = [
-  'test/integration/persistent-stack.test.ts', // ~100 s: restarts and kills whole stacks
+  'test/integration/persistent-stack.test.ts', // ~60 s each: start, kill and restart `npm start`
+  'test/integration/persistent-recovery.test.ts',
   'test/unit/static-checks.test.ts', // ~40 s: tsc, eslint, prettier
   'test/integration/web-demo.test.ts', // ~40 s: a browser per party
   'local/dynamodb/dynamodb-local.test.ts', // ~30 s: four JVM starts
