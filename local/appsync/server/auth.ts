@@ -377,6 +377,21 @@ export class FieldAuthorization {
   }
 
   /**
+   * What of `auth` `allowsCaller` looks at, as a string: two callers with the same key get the same
+   * answer for every field (mode; user-pool groups; IAM ARN). Lets a published event be shaped once
+   * per kind of caller rather than once per subscriber.
+   */
+  callerKey(auth: AuthContext): string {
+    const identity = auth.identity;
+    if (auth.authType === 'AMAZON_COGNITO_USER_POOLS') {
+      const groups = identity !== null && 'groups' in identity ? (identity.groups ?? []) : [];
+      return `${auth.authType}:${JSON.stringify([...groups].sort())}`;
+    }
+    if (auth.authType === 'AWS_IAM') return `${auth.authType}:${identity !== null && 'userArn' in identity ? identity.userArn : ''}`;
+    return auth.authType;
+  }
+
+  /**
    * Whether this caller may read `typeName.fieldName`: its mode; for IAM on a root field, its
    * grant; for a user-pool caller, membership of one of the field's `cognito_groups`, if any.
    */
