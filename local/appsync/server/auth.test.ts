@@ -11,6 +11,7 @@ import {
   realtimeConnectRequest,
   realtimeStartRequest,
   enabledModes,
+  signingKeyOf,
   type AuthContext,
   type AuthModes,
   type SignedRequest,
@@ -160,6 +161,30 @@ describe('authenticate with iamPrincipals (SigV4 verified)', () => {
       ok: false,
       reason: 'SigV4 signature does not match',
     });
+  });
+
+  it('keeps only the signing key: a verified request does not let a changed one through in the same scope', async () => {
+    const headers = await sign({ request: post(MUTATION) });
+    expect((await authenticate(headers, { ...verifying, request: post(MUTATION) })).ok).toBe(true);
+
+    const again = await authenticate(headers, { ...verifying, request: post(MUTATION.replace('{}', '{"x":1}')) });
+    const forged = await sign({ request: post(MUTATION), credentials: { accessKeyId: 'local', secretAccessKey: 'guessed' } });
+
+    expect(again).toEqual({ ok: false, reason: 'x-amz-content-sha256 does not match the body' });
+    expect(await authenticate(forged, { ...verifying, request: post(MUTATION) })).toEqual({
+      ok: false,
+      reason: 'SigV4 signature does not match',
+    });
+  });
+
+  it('derives the signing key as AWS documents it, per secret and scope', () => {
+    // AWS General Reference, "Examples of how to derive a signing key for Signature Version 4".
+    const key = signingKeyOf('wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', '20120215', 'us-east-1', 'iam');
+
+    expect(key.toString('hex')).toBe('f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d');
+    expect(signingKeyOf('wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', '20120215', 'us-east-1', 'iam')).toEqual(key);
+    expect(signingKeyOf('wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', '20120216', 'us-east-1', 'iam')).not.toEqual(key);
+    expect(signingKeyOf('another-secret', '20120215', 'us-east-1', 'iam')).not.toEqual(key);
   });
 
   it('refuses a made-up signature value', async () => {

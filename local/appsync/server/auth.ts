@@ -14,6 +14,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { getDirectiveValues, GraphQLObjectType, type GraphQLDirective, type GraphQLSchema } from 'graphql';
 import type { AuthType, Identity } from '../types.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS } from '../../util/aws.js';
+import { LruMap } from './lru.js';
 import type { UserPoolVerifier } from './user-pool-auth.js';
 
 /** The default mode of an API configured without `AuthModes` (small test servers and manifests). */
@@ -162,6 +163,25 @@ function canonicalQuery(query: string): string {
     .join('&');
 }
 
+/** Derived signing keys kept, by secret, date, region and service (a few per principal a day). @default 64 */
+export const SIGNING_KEY_CACHE_ENTRIES = 64;
+const signingKeys = new LruMap<string, Buffer>(SIGNING_KEY_CACHE_ENTRIES);
+
+/**
+ * SigV4's signing key, HMAC-derived from the secret for one date/region/service and the same for
+ * every request in that scope, so kept (as AWS's own SDK signers keep it). Only the key is kept:
+ * every request's signature is still computed and compared.
+ */
+export function signingKeyOf(secretAccessKey: string, date: string, region: string, service: string): Buffer {
+  const id = JSON.stringify([secretAccessKey, date, region, service]);
+  let key = signingKeys.get(id);
+  if (key === undefined) {
+    key = hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), 'aws4_request');
+    signingKeys.set(id, key);
+  }
+  return key;
+}
+
 /** Verifies a parsed SigV4 header; returns the reason for refusal, or null when it holds. */
 function verifySignature(
   headers: Readonly<Record<string, string>>,
@@ -198,10 +218,7 @@ function verifySignature(
   ].join('\n');
   const scope = `${sig.credentialDate}/${sig.region}/${sig.service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
-  const signingKey = hmac(
-    hmac(hmac(hmac(`AWS4${principal.secretAccessKey}`, sig.credentialDate), sig.region), sig.service),
-    'aws4_request',
-  );
+  const signingKey = signingKeyOf(principal.secretAccessKey, sig.credentialDate, sig.region, sig.service);
   const expected = createHmac('sha256', signingKey).update(stringToSign, 'utf8').digest();
   return timingSafeEqual(expected, Buffer.from(sig.signature, 'hex')) ? null : 'SigV4 signature does not match';
 }
@@ -374,6 +391,21 @@ export class FieldAuthorization {
   allows(typeName: string, fieldName: string, authType: AuthType): boolean {
     if (fieldName.startsWith('__') || typeName.startsWith('__')) return true;
     return this.allowed.get(`${typeName}.${fieldName}`)?.has(authType) ?? false;
+  }
+
+  /**
+   * What of `auth` `allowsCaller` looks at, as a string: two callers with the same key get the same
+   * answer for every field (mode; user-pool groups; IAM ARN). Lets a published event be shaped once
+   * per kind of caller rather than once per subscriber.
+   */
+  callerKey(auth: AuthContext): string {
+    const identity = auth.identity;
+    if (auth.authType === 'AMAZON_COGNITO_USER_POOLS') {
+      const groups = identity !== null && 'groups' in identity ? (identity.groups ?? []) : [];
+      return `${auth.authType}:${JSON.stringify([...groups].sort())}`;
+    }
+    if (auth.authType === 'AWS_IAM') return `${auth.authType}:${identity !== null && 'userArn' in identity ? identity.userArn : ''}`;
+    return auth.authType;
   }
 
   /**

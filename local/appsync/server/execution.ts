@@ -63,12 +63,31 @@ export interface AcceptedSubscription extends PreparedOperation {
   readonly invalidationFilter: SubscriptionFilter | null;
 }
 
+/** One subscriber's event payload, serialized: `{"data":…}`, with `"errors"` when there are any. */
+export interface ProjectedPayload {
+  readonly json: string;
+  /** UTF-8 length of `json`. */
+  readonly bytes: number;
+}
+
 export type PrepareResult =
   { readonly ok: true; readonly prepared: PreparedOperation } | { readonly ok: false; readonly body: AppSyncResponseBody };
 export type SubscribeResult =
   { readonly ok: true; readonly subscription: AcceptedSubscription } | { readonly ok: false; readonly errors: readonly AppSyncErrorJson[] };
 
 type Mode = 'operation' | 'subscribe' | 'event';
+
+/** A small number per document object (documents are cached and shared: document-cache.ts). */
+const documentIds = new WeakMap<DocumentNode, number>();
+let nextDocumentId = 0;
+function documentId(document: DocumentNode): number {
+  let id = documentIds.get(document);
+  if (id === undefined) {
+    id = nextDocumentId += 1;
+    documentIds.set(document, id);
+  }
+  return id;
+}
 
 interface ExecContext {
   readonly mode: Mode;
@@ -257,6 +276,40 @@ export class AppSyncEngine {
     if (out instanceof Promise) throw new Error('projection must be synchronous');
     return this.formatResult(out, ctx);
   }
+
+  /**
+   * `project` for one subscriber, serialized (`{"data":…}` or `{"data":…,"errors":[…]}`), shared:
+   * subscribers whose projection cannot differ (same document, operation and variables; callers
+   * field authorization cannot tell apart, see FieldAuthorization.callerKey) get the same text for
+   * the same published result, which is shaped and serialized once. The key is computed here, once
+   * per subscriber; the memo lives as long as the published result object (one fan-out).
+   */
+  projector(subscription: AcceptedSubscription, meta: RequestMeta): (result: Readonly<Record<string, unknown>>) => ProjectedPayload {
+    const key = [
+      documentId(subscription.document),
+      subscription.operationName ?? '',
+      JSON.stringify(subscription.variables),
+      this.authz.callerKey(meta.auth),
+    ].join('\u0000');
+    return (result) => {
+      let byKey = this.projections.get(result);
+      if (byKey === undefined) {
+        byKey = new Map();
+        this.projections.set(result, byKey);
+      }
+      let projected = byKey.get(key);
+      if (projected === undefined) {
+        const payload = this.project(subscription, result, meta);
+        const json = JSON.stringify(payload.errors ? { data: payload.data, errors: payload.errors } : { data: payload.data });
+        projected = { json, bytes: Buffer.byteLength(json) };
+        byKey.set(key, projected);
+      }
+      return projected;
+    };
+  }
+
+  /** Serialized projections of each published result (see `projector`), dropped with the result. */
+  private readonly projections = new WeakMap<object, Map<string, ProjectedPayload>>();
 
   private readonly fieldResolver: GraphQLFieldResolver<unknown, ExecContext> = (source, args, ctx, info) => {
     const parent = info.parentType.name;

@@ -23,6 +23,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { AppSyncErrorJson, AppSyncResponseBody } from './errors.js';
+import { LruMap } from './lru.js';
 
 /** The API limits of one server; absent = no limit. */
 export interface ApiLimits {
@@ -190,11 +191,44 @@ export interface RequestToCheck {
   readonly method?: string | undefined;
 }
 
+/** Verdicts kept per LimitContext (one per server), by query text. @default 500 */
+export const LIMIT_VERDICT_CACHE_ENTRIES = 500;
+/** Longer query texts are checked every time rather than kept. @default 64 KiB of text */
+export const MAX_CACHED_LIMIT_QUERY_LENGTH = 64 * 1024;
+
+/** query text → `${GET?}:${operationName}` → verdict. */
+type Verdicts = LruMap<string, Map<string, LimitRefusal | null>>;
+const verdictCaches = new WeakMap<LimitContext, Verdicts>();
+
 /**
  * Checks one request against the limits; null = let the engine parse, validate and run it.
  * Documents that do not parse or name no operation are left to the engine's own errors.
+ *
+ * The verdict depends on the query text, the operation name, whether the method is GET and the
+ * context only (never on variables or the caller), so it is kept per context, by those: clients
+ * send the same few documents over and over, and lexing and parsing one costs as much as running it.
  */
 export function checkRequestLimits(request: RequestToCheck, ctx: LimitContext): LimitRefusal | null {
+  if (request.query.length > MAX_CACHED_LIMIT_QUERY_LENGTH) return checkUncached(request, ctx);
+  let verdicts = verdictCaches.get(ctx);
+  if (verdicts === undefined) {
+    verdicts = new LruMap(LIMIT_VERDICT_CACHE_ENTRIES);
+    verdictCaches.set(ctx, verdicts);
+  }
+  const byOperation = verdicts.get(request.query) ?? new Map<string, LimitRefusal | null>();
+  const key = `${request.method === 'GET' ? 'GET' : ''}:${request.operationName ?? ''}`;
+  let verdict = byOperation.get(key);
+  if (verdict === undefined) {
+    verdict = checkUncached(request, ctx);
+    // Few operation names per text in practice; a client cycling through made-up ones only resets its own entry.
+    if (byOperation.size >= 16) byOperation.clear();
+    byOperation.set(key, verdict);
+  }
+  verdicts.set(request.query, byOperation);
+  return verdict;
+}
+
+function checkUncached(request: RequestToCheck, ctx: LimitContext): LimitRefusal | null {
   const nesting = documentNesting(request.query);
   if (nesting > MAX_DOCUMENT_NESTING) {
     return limitError(

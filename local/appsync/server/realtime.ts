@@ -13,7 +13,7 @@ import {
   type AuthenticateOptions,
 } from './auth.js';
 import { UNAUTHORIZED_EXCEPTION, UNAUTHORIZED_MESSAGE, type AppSyncErrorJson } from './errors.js';
-import type { AcceptedSubscription, AppSyncEngine, RequestMeta } from './execution.js';
+import type { AcceptedSubscription, AppSyncEngine, ProjectedPayload, RequestMeta } from './execution.js';
 import { checkRequestLimits, type LimitContext } from './limits.js';
 import {
   CloseCode,
@@ -146,14 +146,15 @@ export function makeRealtimeServer(options: RealtimeOptions): RealtimeServer {
     /** Starts still running their subscribe-time resolver: id → cancelled? */
     const pending = new Map<string, { cancelled: boolean }>();
 
-    const send = (message: ServerMessage): void => {
+    const sendText = (text: string): void => {
       if (isClosed) return;
       try {
-        socket.send(JSON.stringify(message));
+        socket.send(text);
       } catch (err) {
         log(`realtime send failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     };
+    const send = (message: ServerMessage): void => sendText(JSON.stringify(message));
     const sendError = (id: string | undefined, errors: readonly unknown[]): void => {
       send(id === undefined ? { type: MessageType.Error, payload: { errors } } : { type: MessageType.Error, id, payload: { errors } });
     };
@@ -277,31 +278,30 @@ export function makeRealtimeServer(options: RealtimeOptions): RealtimeServer {
     }
 
     function register(id: string, subscription: AcceptedSubscription, meta: RequestMeta): void {
+      const payloadOf = options.engine.projector(subscription, meta);
+      // The frame as JSON.stringify({ type, id, payload }) writes it, around a payload serialized once per fan-out.
+      const framePrefix = `{"type":"${MessageType.Data}","id":${JSON.stringify(id)},"payload":`;
+      const framePrefixBytes = Buffer.byteLength(framePrefix) + 1;
       const remove = options.hub.add({
         fieldName: subscription.fieldName,
         args: subscription.args,
         filter: subscription.filter,
         invalidationFilter: subscription.invalidationFilter,
         deliver: (result) => {
-          let payload;
+          let payload: ProjectedPayload;
           try {
-            payload = options.engine.project(subscription, result, meta);
+            payload = payloadOf(result);
           } catch (err) {
             log(`realtime projection for ${id} failed: ${err instanceof Error ? err.message : String(err)}`);
             return;
           }
-          const frame: ServerMessage = {
-            type: MessageType.Data,
-            id,
-            payload: payload.errors ? { data: payload.data, errors: payload.errors } : { data: payload.data },
-          };
-          const size = Buffer.byteLength(JSON.stringify(frame));
+          const size = framePrefixBytes + payload.bytes;
           if (size > maxEventBytes) {
             // AppSync drops an event above its payload quota; the subscriber is told nothing.
             log(`realtime event for ${id} dropped: ${size} bytes > ${maxEventBytes}`);
             return;
           }
-          send(frame);
+          sendText(`${framePrefix}${payload.json}}`);
         },
         invalidate: () => {
           send({ type: MessageType.Complete, id });

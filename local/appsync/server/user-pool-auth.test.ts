@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unauthorizedBody } from './errors.js';
 import type { ResolverInvocation } from '../types.js';
 import { API_KEY, headerProtocol, postGraphQL, RawClient, startTestServer } from './test-kit.js';
-import { remoteJwks, verifyUserPoolToken, type Jwks } from './user-pool-auth.js';
+import { cachingTokenVerifier, remoteJwks, verifyUserPoolToken, type Jwks } from './user-pool-auth.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const CLIENT_ID = 'localclient0000000000000000';
@@ -178,6 +178,92 @@ describe('verifyUserPoolToken', () => {
       now: NOW,
     });
     expect(r).toEqual({ ok: false, reason: 'no JWKS key with kid k1' });
+  });
+});
+
+describe('cachingTokenVerifier', () => {
+  const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_local';
+  /** A JWKS whose key for k1 a test can swap (a rotation that reuses the kid). */
+  function swappableJwks(initial: KeyObject) {
+    let key = initial;
+    const jwks: Jwks = { key: async (kid) => (kid === 'k1' ? key : null) };
+    return { jwks, swap: (next: KeyObject) => (key = next) };
+  }
+  const claims = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    sub: 'user-sub-1',
+    client_id: CLIENT_ID,
+    username: 'alice',
+    'cognito:groups': ['customers'],
+    iss: ISSUER,
+    token_use: 'access',
+    exp: NOW / 1000 + 3600,
+    ...extra,
+  });
+  const options = (extra: { now?: number; clientIds?: string[] } = {}) => ({ issuer: ISSUER, clientIds: [CLIENT_ID], now: NOW, ...extra });
+
+  it('remembers a verified token and answers it again with a fresh identity', async () => {
+    const tokens = cachingTokenVerifier(swappableJwks(current.publicKey).jwks);
+    const token = jwt(claims());
+
+    const first = await tokens.verify(token, options());
+    if (first.ok) Object.assign(first.identity.claims, { 'cognito:groups': ['admins'] }); // a careless consumer
+    const second = await tokens.verify(token, options());
+
+    expect(tokens.size).toBe(1);
+    expect(second).toMatchObject({ ok: true, identity: { sub: 'user-sub-1', claims: { 'cognito:groups': ['customers'] } } });
+  });
+
+  it('refuses a remembered token once it has expired, and forgets it', async () => {
+    const tokens = cachingTokenVerifier(swappableJwks(current.publicKey).jwks);
+    const token = jwt(claims({ exp: NOW / 1000 + 60 }));
+    expect((await tokens.verify(token, options())).ok).toBe(true);
+
+    const later = await tokens.verify(token, options({ now: NOW + 60_000 }));
+
+    expect(later).toEqual({ ok: false, reason: 'token has expired' });
+    expect(tokens.size).toBe(0);
+  });
+
+  it('checks the claims of a remembered token on every call (another app client is refused)', async () => {
+    const tokens = cachingTokenVerifier(swappableJwks(current.publicKey).jwks);
+    const token = jwt(claims());
+    expect((await tokens.verify(token, options())).ok).toBe(true);
+
+    const other = await tokens.verify(token, options({ clientIds: [OTHER_CLIENT_ID] }));
+
+    expect(other.ok ? '' : other.reason).toMatch(/client .* is not accepted/);
+  });
+
+  it('never remembers a bad signature or an expired token', async () => {
+    const tokens = cachingTokenVerifier(swappableJwks(current.publicKey).jwks);
+    const forged = jwt(claims(), { key: stranger.privateKey });
+    const expired = jwt(claims({ exp: NOW / 1000 - 1 }));
+
+    for (let i = 0; i < 2; i++) {
+      expect(await tokens.verify(forged, options())).toEqual({ ok: false, reason: 'token signature is invalid' });
+      expect(await tokens.verify(expired, options())).toEqual({ ok: false, reason: 'token has expired' });
+    }
+    expect(tokens.size).toBe(0);
+  });
+
+  it('verifies a remembered token again when its kid now names another key', async () => {
+    const { jwks, swap } = swappableJwks(current.publicKey);
+    const tokens = cachingTokenVerifier(jwks);
+    const token = jwt(claims());
+    expect((await tokens.verify(token, options())).ok).toBe(true);
+
+    swap(stranger.publicKey);
+
+    expect(await tokens.verify(token, options())).toEqual({ ok: false, reason: 'token signature is invalid' });
+    expect(tokens.size).toBe(0);
+  });
+
+  it('keeps at most its bound of tokens', async () => {
+    const tokens = cachingTokenVerifier(swappableJwks(current.publicKey).jwks, 2);
+
+    for (const jti of ['a', 'b', 'c']) expect((await tokens.verify(jwt(claims({ jti })), options())).ok).toBe(true);
+
+    expect(tokens.size).toBe(2);
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { UserPoolIdentity } from '../types.js';
+import { LruMap } from './lru.js';
 
 export type UserPoolResult = { readonly ok: true; readonly identity: UserPoolIdentity } | { readonly ok: false; readonly reason: string };
 
@@ -94,9 +95,13 @@ function decodeJson(part: string): Record<string, unknown> | null {
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 
-/** Verifies one token; every refusal carries the reason for the server log, never for the client. */
-export async function verifyUserPoolToken(token: string, options: VerifyUserPoolTokenOptions): Promise<UserPoolResult> {
-  const parts = token.trim().split('.');
+type SignatureResult =
+  | { readonly ok: true; readonly kid: string; readonly key: KeyObject; readonly claims: Record<string, unknown> }
+  | { readonly ok: false; readonly reason: string };
+
+/** The claims of `token` when it is a compact RS256 JWS signed by its `kid`'s key; checks no claim. */
+async function verifySignature(token: string, jwks: Jwks): Promise<SignatureResult> {
+  const parts = token.split('.');
   if (parts.length !== 3 || !parts.every((p) => BASE64URL.test(p))) return { ok: false, reason: 'token is not a compact JWS' };
   const [headerPart = '', payloadPart = '', signaturePart = ''] = parts;
   const header = decodeJson(headerPart);
@@ -105,12 +110,16 @@ export async function verifyUserPoolToken(token: string, options: VerifyUserPool
   if (header['alg'] !== 'RS256') return { ok: false, reason: `token alg ${String(header['alg'])} is not RS256` };
   const kid = header['kid'];
   if (typeof kid !== 'string') return { ok: false, reason: 'token has no kid' };
-  const key = await options.jwks.key(kid);
+  const key = await jwks.key(kid);
   if (!key) return { ok: false, reason: `no JWKS key with kid ${kid}` };
   const signed = Buffer.from(`${headerPart}.${payloadPart}`, 'ascii');
   if (!verify('RSA-SHA256', signed, key, Buffer.from(signaturePart, 'base64url')))
     return { ok: false, reason: 'token signature is invalid' };
+  return { ok: true, kid, key, claims };
+}
 
+/** Expiry, issuer, app client and `token_use` of signed claims: checked on every request, cached or not. */
+function checkClaims(claims: Record<string, unknown>, options: Omit<VerifyUserPoolTokenOptions, 'jwks'>): UserPoolResult {
   const nowSeconds = (options.now ?? Date.now()) / 1000;
   const exp = claims['exp'];
   if (typeof exp !== 'number') return { ok: false, reason: 'token has no exp' };
@@ -152,6 +161,59 @@ export async function verifyUserPoolToken(token: string, options: VerifyUserPool
   };
 }
 
+/** Verifies one token; every refusal carries the reason for the server log, never for the client. */
+export async function verifyUserPoolToken(token: string, options: VerifyUserPoolTokenOptions): Promise<UserPoolResult> {
+  const signature = await verifySignature(token.trim(), options.jwks);
+  return signature.ok ? checkClaims(signature.claims, options) : signature;
+}
+
+/** Tokens whose signature a verifier remembers (each until its `exp`). @default 1000 */
+export const VERIFIED_TOKEN_CACHE_ENTRIES = 1000;
+
+/**
+ * `verifyUserPoolToken` remembering signatures that verified, by token text: a client sends the
+ * same token for an hour, and checking its RS256 signature costs more than most requests. Only
+ * the signature is remembered: the claims (expiry, issuer, app client, token_use) are checked on
+ * every call, a failed signature is never kept, and a kept token counts only while the JWKS
+ * still answers its `kid` with the key that verified it. Kept claims are never handed out
+ * themselves (each identity gets a copy), so no request sees another's changes.
+ */
+export function cachingTokenVerifier(jwks: Jwks, maxEntries = VERIFIED_TOKEN_CACHE_ENTRIES): CachingTokenVerifier {
+  const verified = new LruMap<string, { readonly kid: string; readonly key: KeyObject; readonly claims: Record<string, unknown> }>(
+    maxEntries,
+  );
+  return {
+    get size() {
+      return verified.size;
+    },
+    async verify(token, options) {
+      const text = token.trim();
+      let signed = verified.get(text);
+      if (signed !== undefined && (await jwks.key(signed.kid)) !== signed.key) {
+        verified.delete(text);
+        signed = undefined;
+      }
+      if (signed === undefined) {
+        const result = await verifySignature(text, jwks);
+        if (!result.ok) return result;
+        signed = result;
+        const exp = result.claims['exp'];
+        // A token past its exp can never pass again: not worth a slot.
+        if (typeof exp === 'number' && exp * 1000 > (options.now ?? Date.now())) verified.set(text, result);
+      }
+      const result = checkClaims(structuredClone(signed.claims), options);
+      if (!result.ok && result.reason === 'token has expired') verified.delete(text);
+      return result;
+    },
+  };
+}
+
+export interface CachingTokenVerifier {
+  verify(token: string, options: Omit<VerifyUserPoolTokenOptions, 'jwks'>): Promise<UserPoolResult>;
+  /** Tokens whose signature is remembered now. */
+  readonly size: number;
+}
+
 /** A user pool as the API is configured with it (AppSync's `userPoolConfig`). */
 export interface UserPoolConfig {
   readonly issuer: string;
@@ -171,10 +233,10 @@ export interface UserPoolVerifier {
 
 export function userPoolVerifier(config: UserPoolConfig): UserPoolVerifier {
   const jwks = remoteJwks(config.jwksUri ?? `${config.issuer}/.well-known/jwks.json`, { fetch: config.fetch });
+  const tokens = cachingTokenVerifier(jwks);
   return {
     verify: (token, context) =>
-      verifyUserPoolToken(token, {
-        jwks,
+      tokens.verify(token, {
         issuer: config.issuer,
         clientIds: config.clientIds,
         now: context.now,
