@@ -38,6 +38,12 @@ describe('stackConfigFromContext', () => {
     });
   });
 
+  it('takes the alarm subscriber from context, and has none by default', () => {
+    expect(from({})).not.toHaveProperty('alarmEmail');
+    expect(from({ alarmEmail: 'ops@example.com' })).toMatchObject({ alarmEmail: 'ops@example.com' });
+    expect(from({ alarmEmail: '' })).not.toHaveProperty('alarmEmail');
+  });
+
   it('names the key of a bad value', () => {
     expect(() => from({ apiKeyExpiryDays: 400 })).toThrow(InvalidContextError);
     expect(() => from({ apiKeyExpiryDays: 'soon' })).toThrow(/apiKeyExpiryDays/);
@@ -45,5 +51,6 @@ describe('stackConfigFromContext', () => {
     expect(() => from({ logRetentionDays: 10 })).toThrow(/logRetentionDays/);
     expect(() => from({ stage: 'no spaces' })).toThrow(/stage/);
     expect(() => from({ orsApiKeyKmsKeyArn: 'alias/aws/ssm' })).toThrow(/orsApiKeyKmsKeyArn/);
+    expect(() => from({ alarmEmail: 'ops at example.com' })).toThrow(/alarmEmail/);
   });
 });

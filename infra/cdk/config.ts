@@ -28,6 +28,12 @@ export interface StackConfig {
   readonly orsApiKeyKmsKeyArn?: string;
   /** CloudWatch Logs retention in days for every log group. @default 14 */
   readonly logRetentionDays: number;
+  /**
+   * Email address subscribed to the alarm topic (infra/cdk/monitoring.ts); it must confirm the
+   * subscription from the email SNS sends. Absent: the topic has no subscriber, and the deploy
+   * output `AlarmSubscriber` says so.
+   */
+  readonly alarmEmail?: string;
 }
 
 export class InvalidContextError extends Error {
@@ -88,6 +94,9 @@ export function stackConfigFromContext(get: Lookup): StackConfig {
   if (orsApiKeyKmsKeyArn !== undefined && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/.test(orsApiKeyKmsKeyArn)) {
     throw new InvalidContextError('orsApiKeyKmsKeyArn', 'expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)');
   }
+  const alarmEmail = str(get, 'alarmEmail');
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail))
+    throw new InvalidContextError('alarmEmail', 'expected an email address');
   return {
     stage,
     stackName: str(get, 'stackName') ?? `ServerlessPizza-${stage}`,
@@ -97,5 +106,6 @@ export function stackConfigFromContext(get: Lookup): StackConfig {
     orsApiKeyParameter,
     ...(orsApiKeyKmsKeyArn === undefined ? {} : { orsApiKeyKmsKeyArn }),
     logRetentionDays,
+    ...(alarmEmail === undefined ? {} : { alarmEmail }),
   };
 }

@@ -9,6 +9,12 @@ export const OUTPUT = {
   region: 'Region',
   userPoolId: 'UserPoolId',
   userPoolClientId: 'UserPoolClientId',
+  /** The SNS topic every alarm notifies (infra/cdk/monitoring.ts). */
+  alarmTopicArn: 'AlarmTopicArn',
+  /** Who the alarm topic notifies: the `alarmEmail` setting, or a sentence saying nobody is. */
+  alarmSubscriber: 'AlarmSubscriber',
+  /** The CloudWatch dashboard of the business and the plumbing. */
+  dashboardName: 'DashboardName',
 } as const;
 
 /** CloudFormation output ids are alphanumeric: `store-ouud…` → `StoreOuud…`. */

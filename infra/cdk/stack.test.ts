@@ -1,18 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { GraphqlApi } from 'aws-cdk-lib/aws-appsync';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildSchema, isObjectType, Kind, parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadResolver } from '../../local/appsync/runtime/index.js';
+import { CANCELLATION_REASON_DIMENSION, METRICS_NAMESPACE, METRICS_SERVICE, ORDER_COUNTS, ORDER_DURATIONS } from '../../domain/metrics.js';
 import { ROLE_GROUPS, storeGroup } from '../../domain/party.js';
 import { manifest, ORS_API_KEY_PARAMETER } from '../manifest.js';
 import { streamFailureQueueName } from '../manifest-plan.js';
 import { SEED_STORES } from '../seed-stores.js';
 import { TABLE_ACTIONS, TASK_RESPONSE_ACTIONS } from './bind-env.js';
 import { Identity } from './identity.js';
+import { ALARM_RULES, type AlarmKind, Monitoring } from './monitoring.js';
 import { OUTPUT, outputKey } from './outputs.js';
 import { SIGNED_RATE_FACTOR } from './stack.js';
 import { logicalId, referencedIds, REPO_ROOT, synthesize, type Synthesized } from './testing/synth.js';
@@ -401,10 +408,12 @@ describe('ServerlessPizzaStack', () => {
 
   describe('messaging', () => {
     it('encrypts every topic and requires TLS to publish', () => {
-      for (const [, topic] of resourcesOfType('AWS::SNS::Topic'))
+      // The alarm topic has a key of its own (see 'alarms').
+      const alarmTopic = logicalId(s.stack.monitoring.alarmTopic);
+      for (const [, topic] of resourcesOfType('AWS::SNS::Topic').filter(([id]) => id !== alarmTopic))
         expect(JSON.stringify(topic.Properties?.KmsMasterKeyId)).toContain('alias/aws/sns');
       const policies = resourcesOfType('AWS::SNS::TopicPolicy');
-      expect(policies).toHaveLength(manifest.topics.length);
+      expect(policies).toHaveLength(manifest.topics.length + 1);
       for (const [, p] of policies) expect(JSON.stringify(p.Properties?.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     });
 
@@ -655,6 +664,261 @@ describe('ServerlessPizzaStack', () => {
         expect(keys).toEqual(expect.arrayContaining([outputKey('QueueUrl', q.name), outputKey('DlqUrl', q.name)]));
       for (const sm of manifest.stateMachines) expect(keys).toContain(outputKey('StateMachineArn', sm.name));
       expect(JSON.stringify(s.json.Outputs?.[OUTPUT.realtimeUrl]?.Value)).toContain('appsync-realtime-api');
+    });
+  });
+});
+
+/** `Fn::Join` of strings and tokens → the string, each token as `<token>` (enough to parse a dashboard body). */
+function joined(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const join: unknown = typeof value === 'object' && value !== null ? Reflect.get(value, 'Fn::Join') : undefined;
+  if (!Array.isArray(join) || !Array.isArray(join[1])) throw new Error(`not an Fn::Join: ${JSON.stringify(value)}`);
+  return join[1].map((part: unknown) => (typeof part === 'string' ? part : '<token>')).join(String(join[0]));
+}
+
+describe('ServerlessPizzaStack monitoring', () => {
+  type AlarmProps = Record<string, unknown> & { AlarmName: string; Dimensions?: { Name: string; Value: unknown }[] };
+  const alarms = () => resourcesOfType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as AlarmProps);
+  const topicRef = () => ({ Ref: logicalId(s.stack.monitoring.alarmTopic) });
+  const alarmOn = (namespace: string, metricName: string, dimension: { Name: string; Value: unknown }) =>
+    alarms().filter(
+      (a) => a.Namespace === namespace && a.MetricName === metricName && JSON.stringify(a.Dimensions) === JSON.stringify([dimension]),
+    );
+  /** The alarm's rule as the template states it. */
+  const ruleOf = (kind: AlarmKind) => {
+    const rule = ALARM_RULES[kind];
+    return {
+      Statistic: rule.statistic,
+      Period: rule.period.toSeconds(),
+      Threshold: rule.threshold,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: rule.evaluationPeriods,
+      DatapointsToAlarm: rule.datapointsToAlarm,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topicRef()],
+      OKActions: [topicRef()],
+    };
+  };
+
+  describe('alarms', () => {
+    it('alarms on every dead-letter queue and redrive target of the template, the stream on-failure queues included', () => {
+      // Found in the template, independently of the construct's own search.
+      const targets = new Set<string>();
+      for (const [, r] of resourcesOfType('AWS::SQS::Queue')) referencedIds(r.Properties?.RedrivePolicy, targets);
+      for (const [, r] of resourcesOfType('AWS::SNS::Subscription')) referencedIds(r.Properties?.RedrivePolicy, targets);
+      for (const [, r] of resourcesOfType('AWS::Lambda::Function')) referencedIds(r.Properties?.DeadLetterConfig, targets);
+      for (const type of ['AWS::Lambda::EventSourceMapping', 'AWS::Lambda::EventInvokeConfig'])
+        for (const [, r] of resourcesOfType(type)) referencedIds(r.Properties?.DestinationConfig, targets);
+      const failureQueues = manifest.streams.map((m) => s.json.Outputs?.[outputKey('DlqUrl', streamFailureQueueName(m.function))]?.Value);
+      expect(failureQueues).toHaveLength(2);
+      for (const ref of failureQueues) expect(targets).toContain((ref as { Ref: string }).Ref);
+      expect(targets.size).toBe(manifest.queues.length + manifest.streams.length);
+      expect(s.stack.monitoring.deadLetterQueues.map(logicalId).sort()).toEqual([...targets].sort());
+      for (const id of targets) {
+        expect(s.json.Resources[id]?.Type).toBe('AWS::SQS::Queue');
+        const found = alarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible', {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [id, 'QueueName'] },
+        });
+        expect(found, id).toEqual([expect.objectContaining(ruleOf('dlq-not-empty'))]);
+      }
+    });
+
+    it('alarms on failed and on timed-out executions of the order workflow (an overdue delivery fails its execution)', () => {
+      const asl = readFileSync(join(REPO_ROOT, 'workflow/order.asl.json'), 'utf8');
+      expect(asl).toContain('"Error": "Order.DeliveryOverdue"');
+      for (const sm of manifest.stateMachines) {
+        const dimension = { Name: 'StateMachineArn', Value: { Ref: logicalId(s.stack.stateMachines.get(sm.name)!) } };
+        expect(alarmOn('AWS/States', 'ExecutionsFailed', dimension)).toEqual([expect.objectContaining(ruleOf('workflow-failed'))]);
+        expect(alarmOn('AWS/States', 'ExecutionsTimedOut', dimension)).toEqual([expect.objectContaining(ruleOf('workflow-timed-out'))]);
+      }
+    });
+
+    it("alarms on each stream consumer's iterator age: over a minute behind for five minutes", () => {
+      const consumers = [...new Set(manifest.streams.map((m) => m.function))];
+      expect(consumers.sort()).toEqual(['publishOrderUpdate', 'startWorkflow']);
+      expect([...s.stack.monitoring.streamConsumers.keys()].sort()).toEqual(consumers);
+      expect(ruleOf('stream-iterator-age')).toMatchObject({ Statistic: 'Maximum', Period: 60, Threshold: 60_000, EvaluationPeriods: 5 });
+      for (const name of consumers) {
+        const dimension = { Name: 'FunctionName', Value: { Ref: logicalId(s.stack.functions.get(name)!) } };
+        expect(alarmOn('AWS/Lambda', 'IteratorAge', dimension), name).toEqual([expect.objectContaining(ruleOf('stream-iterator-age'))]);
+      }
+      expect(alarms().filter((a) => a.MetricName === 'IteratorAge')).toHaveLength(consumers.length);
+    });
+
+    it('alarms on AppSync 5XX errors of the API', () => {
+      const dimension = { Name: 'GraphQLAPIId', Value: { 'Fn::GetAtt': [logicalId(s.stack.api), 'ApiId'] } };
+      expect(alarmOn('AWS/AppSync', '5XXError', dimension)).toEqual([expect.objectContaining(ruleOf('api-5xx'))]);
+    });
+
+    it('alarms on the errors and the throttles of every function', () => {
+      for (const spec of manifest.functions) {
+        const dimension = { Name: 'FunctionName', Value: { Ref: logicalId(s.stack.functions.get(spec.name)!) } };
+        expect(alarmOn('AWS/Lambda', 'Errors', dimension), spec.name).toEqual([expect.objectContaining(ruleOf('lambda-errors'))]);
+        expect(alarmOn('AWS/Lambda', 'Throttles', dimension), spec.name).toEqual([expect.objectContaining(ruleOf('lambda-throttles'))]);
+      }
+    });
+
+    it('has no other alarm; each is named after the stack, notifies the alarm topic and links a runbook of infra/README.md', () => {
+      const expected =
+        manifest.queues.length + manifest.streams.length + 2 * manifest.stateMachines.length + 2 + 1 + 2 * manifest.functions.length;
+      expect(alarms()).toHaveLength(expected);
+      const readme = readFileSync(join(REPO_ROOT, 'infra/README.md'), 'utf8');
+      // GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens.
+      const anchors = new Set(
+        [...readme.matchAll(/^#{2,4} (.+)$/gm)].map(([, h]) =>
+          (h ?? '')
+            .toLowerCase()
+            .replace(/[^a-z0-9 -]/g, '')
+            .replace(/ /g, '-'),
+        ),
+      );
+      const names = new Set<string>();
+      for (const a of alarms()) {
+        expect(a.AlarmName.startsWith(`${s.stack.stackName}-`), a.AlarmName).toBe(true);
+        names.add(a.AlarmName);
+        expect(a.AlarmActions).toEqual([topicRef()]);
+        expect(a.OKActions).toEqual([topicRef()]);
+        const [, anchor] = /infra\/README\.md#([a-z0-9-]+)$/.exec(String(a.AlarmDescription)) ?? [];
+        expect(anchors, a.AlarmName).toContain(anchor);
+      }
+      expect(names.size).toBe(expected);
+    });
+
+    it("sends alarms to one topic under a rotated key of its own that only this stack's alarms may use, TLS only, with no subscriber by default", () => {
+      const topicId = logicalId(s.stack.monitoring.alarmTopic);
+      const [keyId] = referencedIds(s.json.Resources[topicId]?.Properties?.KmsMasterKeyId);
+      const key = s.json.Resources[keyId ?? 'no key'];
+      expect(key?.Type).toBe('AWS::KMS::Key');
+      expect(key?.Properties?.EnableKeyRotation).toBe(true);
+      const fromOwnAlarms = {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnLike: {
+          'aws:SourceArn': expect.objectContaining({ 'Fn::Join': ['', expect.arrayContaining([`:alarm:${s.stack.stackName}-*`])] }),
+        },
+      };
+      expect((key?.Properties?.KeyPolicy as { Statement: Statement[] }).Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Condition: fromOwnAlarms,
+        }),
+      );
+      const [, policy] =
+        resourcesOfType('AWS::SNS::TopicPolicy').find(
+          ([, p]) => JSON.stringify(p.Properties?.Topics) === JSON.stringify([{ Ref: topicId }]),
+        ) ?? [];
+      const statements = (policy?.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+      expect(JSON.stringify(statements)).toContain('"aws:SecureTransport":"false"');
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Condition: fromOwnAlarms,
+        }),
+      );
+      // No alarmEmail in the test context: no subscriber, and the deploy output says so.
+      expect(resourcesOfType('AWS::SNS::Subscription').filter(([, r]) => JSON.stringify(r.Properties?.TopicArn).includes(topicId))).toEqual(
+        [],
+      );
+      expect(String(s.json.Outputs?.[OUTPUT.alarmSubscriber]?.Value)).toMatch(/^none: .*-c alarmEmail=/);
+      expect(s.json.Outputs?.[OUTPUT.alarmTopicArn]?.Value).toEqual({ Ref: topicId });
+    });
+
+    it('subscribes the alarmEmail setting, and finds the dead-letter queues of subscriptions and functions too', () => {
+      // The construct alone (a second full synthesis would bundle every function again).
+      const stack = new Stack(new App(), 'Alone');
+      const subscribed = new Queue(stack, 'Subscribed');
+      new Topic(stack, 'Topic').addSubscription(new SqsSubscription(subscribed, { deadLetterQueue: new Queue(stack, 'SubscriptionDlq') }));
+      new LambdaFunction(stack, 'Async', {
+        code: Code.fromInline('export const handler = () => {};'),
+        handler: 'index.handler',
+        runtime: Runtime.NODEJS_22_X,
+        deadLetterQueueEnabled: true,
+      });
+      new Queue(stack, 'NotADlq');
+      const monitoring = new Monitoring(stack, 'Monitoring', {
+        config: { stackName: 'Alone', retention: 'destroy', alarmEmail: 'ops@example.com' },
+        api: GraphqlApi.fromGraphqlApiAttributes(stack, 'Api', { graphqlApiId: 'api' }),
+        functions: new Map(),
+        stateMachines: new Map(),
+      });
+      expect(monitoring.deadLetterQueues.map((q) => q.node.path)).toEqual(['Alone/SubscriptionDlq', 'Alone/Async/DeadLetterQueue']);
+      const template = Template.fromStack(stack);
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'ops@example.com',
+        TopicArn: { Ref: logicalId(monitoring.alarmTopic) },
+      });
+      expect(template.toJSON().Outputs?.[OUTPUT.alarmSubscriber]?.Value).toBe('ops@example.com');
+    });
+  });
+
+  describe('dashboard', () => {
+    type Widget = { type: string; properties: { title?: string; markdown?: string; metrics?: unknown[][]; alarms?: unknown[] } };
+    const widgets = (): Widget[] => {
+      const [[, dashboard] = ['', undefined], ...others] = resourcesOfType('AWS::CloudWatch::Dashboard');
+      expect(others).toEqual([]);
+      expect(dashboard?.Properties?.DashboardName).toBe(s.stack.stackName);
+      return (JSON.parse(joined(dashboard?.Properties?.DashboardBody)) as { widgets: Widget[] }).widgets;
+    };
+    const titled = (title: string) => {
+      const found = widgets().find((w) => w.properties.title === title);
+      expect(found, title).toBeDefined();
+      return JSON.stringify(found?.properties.metrics);
+    };
+
+    it('charts the business metrics of domain/metrics.ts: each count, cancellations by reason, decisions, durations', () => {
+      const orders = titled('Orders (per 5 minutes)');
+      for (const name of ORDER_COUNTS.filter((n) => n !== 'OrderCancelled'))
+        expect(orders).toContain(JSON.stringify([METRICS_NAMESPACE, name, 'service', METRICS_SERVICE]).slice(1, -1));
+      const byReason = `{${METRICS_NAMESPACE},service,${CANCELLATION_REASON_DIMENSION}} MetricName=\\"OrderCancelled\\" service=\\"${METRICS_SERVICE}\\"`;
+      expect(orders).toContain(`SUM(SEARCH('${byReason}'`);
+      expect(titled('Orders in the time range')).toContain('OrderPlaced');
+      expect(titled('Cancellations by reason')).toContain(`"SEARCH('${byReason}', 'Sum', 300)"`);
+      expect(titled('Declined (% of decisions)')).toContain('100 * declined / (accepted + declined)');
+      const durations = titled('Time to decision and to delivery (minutes)');
+      for (const name of ORDER_DURATIONS)
+        for (const stat of ['p50', 'p90']) expect(durations).toMatch(new RegExp(`"${name}",.*"stat":"${stat}"`));
+    });
+
+    it('charts the plumbing: executions, iterator age, dead-letter queues, the API and every function', () => {
+      const executions = titled('Workflow executions');
+      for (const m of ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed', 'ExecutionsTimedOut'])
+        expect(executions).toContain(m);
+      const age = titled('Stream iterator age (ms, maximum)');
+      for (const name of s.stack.monitoring.streamConsumers.keys()) expect(age).toContain(`"label":"${name}"`);
+      const depths = titled('Dead-letter queue depths (messages)');
+      expect(depths.match(/ApproximateNumberOfMessagesVisible/g)).toHaveLength(s.stack.monitoring.deadLetterQueues.length);
+      expect(titled('GraphQL requests and errors')).toMatch(/Latency.*SampleCount.*4XXError.*5XXError/);
+      expect(titled('GraphQL latency (ms)')).toContain('"stat":"p90"');
+      for (const [title, metric] of [
+        ['Lambda errors', 'Errors'],
+        ['Lambda throttles', 'Throttles'],
+        ['Lambda duration (ms, p90)', 'Duration'],
+      ] as const) {
+        const chart = titled(title);
+        expect(chart.match(new RegExp(`"${metric}"`, 'g')), title).toHaveLength(manifest.functions.length);
+        for (const spec of manifest.functions) expect(chart).toContain(`"label":"${spec.name}"`);
+      }
+    });
+
+    it('shows the state of every alarm, and names the dashboard in the outputs', () => {
+      const status = widgets().find((w) => w.type === 'alarm');
+      expect(status?.properties.alarms).toHaveLength(alarms().length);
+      expect(s.json.Outputs?.[OUTPUT.dashboardName]?.Value).toEqual({ Ref: logicalId(s.stack.monitoring.dashboard) });
+    });
+  });
+
+  describe('cdk-nag (monitoring)', () => {
+    it('needs no acknowledgement for the alarm topic, its key, the alarms or the dashboard', () => {
+      const monitoring = new Set(s.stack.monitoring.node.findAll().flatMap((c) => (c instanceof CfnResource ? [logicalId(c)] : [])));
+      expect(monitoring.size).toBeGreaterThan(30);
+      const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(s.app);
+      expect(report.violations.filter((v) => v.violatingResources.some((r) => monitoring.has(r.resourceLogicalId ?? '')))).toEqual([]);
+      expect(s.stack.nagAcknowledgements.filter((a) => a.path.includes('/Monitoring/'))).toEqual([]);
     });
   });
 });

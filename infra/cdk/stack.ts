@@ -31,6 +31,7 @@ import { SEED_STORES } from '../seed-stores.js';
 import { bindEnv, grant, type BindingTargets } from './bind-env.js';
 import type { StackConfig } from './config.js';
 import { Identity } from './identity.js';
+import { Monitoring } from './monitoring.js';
 import { acknowledgeNagFindings, type NagAcknowledgement } from './nag-suppressions.js';
 import { OUTPUT, outputKey } from './outputs.js';
 import { workflowPermissions } from './workflow-permissions.js';
@@ -79,6 +80,7 @@ export class ServerlessPizzaStack extends Stack {
   readonly topics: ReadonlyMap<string, sns.Topic>;
   readonly queues: ReadonlyMap<string, { readonly queue: sqs.Queue; readonly dlq: sqs.Queue }>;
   readonly stateMachines: ReadonlyMap<string, sfn.StateMachine>;
+  readonly monitoring: Monitoring;
   /** The cdk-nag findings this stack accepts, with reasons. */
   readonly nagAcknowledgements: readonly NagAcknowledgement[];
 
@@ -379,6 +381,9 @@ export class ServerlessPizzaStack extends Stack {
       new CfnOutput(this, outputKey('QueueUrl', name), { value: queue.queueUrl });
       new CfnOutput(this, outputKey('DlqUrl', name), { value: dlq.queueUrl });
     }
+
+    // Alarms and dashboard (infra/cdk/monitoring.ts); last: it finds the dead-letter queues and stream mappings itself.
+    this.monitoring = new Monitoring(this, 'Monitoring', { config, api, functions, stateMachines });
 
     this.nagAcknowledgements = acknowledgeNagFindings({
       functions: nagFunctions,
