@@ -35,9 +35,9 @@ export interface WorkflowEdge {
 }
 
 export const NODE_SIZE = { width: 150, height: 50 } as const;
-export const DIAGRAM_SIZE = { width: 780, height: 250 } as const;
+export const DIAGRAM_SIZE = { width: 810, height: 250 } as const;
 
-const COLUMNS = [20, 230, 440, 620] as const;
+const COLUMNS = [20, 230, 440, 650] as const;
 const ROWS = { top: 10, main: 100, bottom: 190 } as const;
 
 export const WORKFLOW_NODES: readonly WorkflowNode[] = [
