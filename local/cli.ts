@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 import { startLocalStack, writeAmplifyConfig, writeDemoUsers, type LocalStack } from './stack.js';
 import { webDemoRoutes } from './web-demo.js';
 import { createLineSink, routeConsoleTo } from './lambda/log-sink.js';
+import { backendBanner, backendFactsOf } from './banner.js';
+import { publishStackFile } from './inspect/stack-file.js';
 
 const HELP = `Serverless Pizza — the whole system offline on this machine.
 
@@ -116,6 +118,9 @@ async function main(): Promise<void> {
     .join('\n');
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const base = stack.graphqlUrl.replace(/\/graphql$/, '');
+  // npm run order finds this stack (its emulators are on new ports each start) through this file.
+  const published = await publishStackFile(stack, { inMemory, dataDir: args['data-dir'] ?? process.env.PIZZA_DATA_DIR });
+  const backend = backendBanner(backendFactsOf(stack, published.inspectCommand));
   process.stdout.write(`
 Ready in ${seconds} s.
 
@@ -128,7 +133,7 @@ Ready in ${seconds} s.
   User pool       ${stack.userPool.endpoint} (${stack.userPool.userPoolId}; sign-ups are confirmed at once)
   Demo accounts   ${usersFile}
 ${accounts}
-
+${backend}
 Press Ctrl-C to stop.
 `);
 

@@ -4,10 +4,19 @@
  * URLs, amplify-config.json and demo-users.json, Ctrl-C, data surviving a restart) is
  * persistent-stack.test.ts's, which starts it anyway.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Amplify } from 'aws-amplify';
 import { describe, it, type onTestFinished } from 'vitest';
-import { REPO_ROOT } from '../../local/stack.js';
+import type { Order } from '../../generated/graphql.js';
+import { SEED_STORE_ID } from '../../infra/seed-stores.js';
+import { REPO_ROOT, type DemoUser } from '../../local/stack.js';
+import { waitFor } from '../../local/util/wait.js';
+import { gql, orderInput, signInParty } from './harness.js';
+import { PLACE_ORDER } from './operations.js';
 
 /** Exactly what `npm start` runs (package.json). */
 const NODE_ARGS = ['--import', 'tsx', '--disable-warning=ExperimentalWarning', 'local/cli.ts'];
@@ -66,5 +75,64 @@ describe.concurrent('npm start', () => {
     const s = start(onTestFinished, ['--port', 'eighty']);
     expect(await s.exited).toBe(1);
     expect(s.output()).toContain('--port must be a whole number');
+  });
+});
+
+/** Exactly what `npm run order` runs (package.json). */
+const INSPECT_ARGS = ['--import', 'tsx', '--disable-warning=ExperimentalWarning', 'local/inspect-order.ts'];
+
+function inspect(args: string[], env: NodeJS.ProcessEnv): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, [...INSPECT_ARGS, ...args], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 30_000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('npm run order', { timeout: 180_000 }, () => {
+  it('prints a waiting order, its workflow state and its store alert; says when the order or the stack is not there', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    // Arrange: a persistent stack on a temp data folder given through the env, as the default folder would be.
+    const tmp = await mkdtemp(join(tmpdir(), 'pizza-inspect-'));
+    const env = { ...process.env, PIZZA_DATA_DIR: join(tmp, 'data') };
+    onTestFinished(() => rm(tmp, { recursive: true, force: true }));
+    expect(inspect(['some-order'], env)).toMatchObject({ status: 1, stderr: expect.stringContaining('no local stack is running') });
+    const s = start(onTestFinished, ['--port', '0', '--amplify-config', join(tmp, 'amplify-config.json')], env);
+    onTestFinished(async () => {
+      s.child.kill('SIGINT');
+      await s.exited;
+    });
+    await waitFor(() => s.output().includes('Press Ctrl-C to stop.'), { what: 'the stack to be ready', timeoutMs: 120_000 });
+    expect(s.output()).toMatch(new RegExp(`${SEED_STORE_ID}\\s+Beltline Slice`));
+    expect(s.output()).toMatch(/Step Functions\s+http:\/\/127\.0\.0\.1:\d+\s+workflow OrderWorkflow/);
+    expect(s.output()).toContain('npm run order -- <orderId>');
+    Amplify.configure(JSON.parse(await readFile(join(tmp, 'amplify-config.json'), 'utf8')));
+    const users = JSON.parse(await readFile(join(tmp, 'demo-users.json'), 'utf8')) as DemoUser[];
+    const customer = await signInParty(users, 'customer1');
+    const { placeOrder: order } = await gql<{ placeOrder: Order }>(customer, PLACE_ORDER, {
+      input: orderInput({ storeId: SEED_STORE_ID }),
+    });
+
+    // Act: once the workflow waits for the store and the alert is queued (the --json form says so).
+    await waitFor(
+      () => {
+        const run = inspect([order.orderId, '--json'], env);
+        const report = JSON.parse(run.stdout) as {
+          workflow: { position: { task: { tokenIssuedAt: string | null } | null } | null } | null;
+          alerts: unknown[];
+        };
+        return report.workflow?.position?.task?.tokenIssuedAt != null && report.alerts.length > 0;
+      },
+      { what: 'the workflow to wait for the store', timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const shown = inspect([order.orderId], env);
+
+    // Assert
+    expect(shown.status).toBe(0);
+    expect(shown.stdout).toMatch(/status +PLACED/);
+    expect(shown.stdout).toMatch(/now at {2}AwaitStoreDecision \(Task\): waiting for its task token \(issued [^)]+\); times out at \S+/);
+    expect(shown.stdout).toMatch(new RegExp(`store-${SEED_STORE_ID} +Order\\.Placed +ready`));
+    expect(shown.stdout).toContain('storeTaskToken');
+    expect(shown.stdout).not.toMatch(/[A-Za-z0-9+/=]{100,}/);
+    expect(inspect(['no-such-order'], env)).toMatchObject({ status: 1, stderr: expect.stringContaining('no order no-such-order') });
   });
 });

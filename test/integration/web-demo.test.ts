@@ -89,7 +89,7 @@ describe('web demo in a browser', () => {
     await page.getByRole('button', { name: `Sign in as ${username}` }).click();
   }
 
-  function demoUser(role: 'customer' | 'store' | 'driver', storeId?: string): string {
+  function demoUser(role: 'customer' | 'store' | 'driver' | 'operator', storeId?: string): string {
     const user = stack.demoUsers.find((u) => u.role === role && (storeId === undefined || u.storeId === storeId));
     if (user === undefined) throw new Error(`no ${role} demo account`);
     return user.username;
@@ -141,6 +141,14 @@ describe('web demo in a browser', () => {
     await storeCard.getByRole('button', { name: 'Accept' }).click();
     expect(await textOf(storeCard.getByText('ACCEPTED', { exact: true }))).toBe('ACCEPTED');
 
+    // The operator's workflow drawing highlights where the order is, and follows it live (checked after the pickup below).
+    const operator = await openPage('operator');
+    await signInAsDemo(operator, demoUser('operator'));
+    await operator.getByLabel('Store', { exact: true }).selectOption({ label: storeName });
+    await operator.getByLabel('Workflow of', { exact: true }).selectOption({ label: orderNumber });
+    const currentState = operator.locator('.workflow .wf-current');
+    expect(await textOf(currentState)).toContain('AwaitPickup');
+
     // The customer's tracker moves on without a reload; the cancel button is gone.
     expect(await textOf(tracker.getByText('ACCEPTED', { exact: true }))).toBe('ACCEPTED');
     expect(await tracker.getByRole('button', { name: 'Cancel order' }).count()).toBe(0);
@@ -154,6 +162,9 @@ describe('web demo in a browser', () => {
     const delivery = driver.getByRole('list', { name: 'Your deliveries' }).getByRole('article', { name: `Order ${orderNumber}` });
     expect(await textOf(delivery.getByText('OUT_FOR_DELIVERY', { exact: true }))).toBe('OUT_FOR_DELIVERY');
     expect(await textOf(delivery)).toContain('driver: you');
+
+    await operator.locator('.workflow .wf-current[data-state="AwaitDelivery"]').waitFor({ timeout: LIVE_TIMEOUT_MS });
+    await operator.screenshot({ path: '/tmp/web-demo-operator.png', fullPage: true });
 
     // The customer sees it leave, still without a reload.
     expect(await textOf(tracker.getByText('OUT_FOR_DELIVERY', { exact: true }))).toBe('OUT_FOR_DELIVERY');

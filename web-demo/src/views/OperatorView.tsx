@@ -5,6 +5,7 @@
 import { ErrorList, LiveIndicator, OrderCard, OrderCards, StorePicker } from '../components.js';
 import { useLiveOrders, useStoreList } from '../hooks.js';
 import { endReason } from '../orders.js';
+import { OrderWorkflow } from '../OrderWorkflow.js';
 import { useDefaultStore } from './useDefaultStore.js';
 
 export function OperatorView() {
@@ -29,6 +30,7 @@ function StoreOrders({ storeId }: { storeId: string }) {
     <>
       <LiveIndicator live={live} />
       <ErrorList problems={problems} />
+      <OrderWorkflow orders={orders} />
       <OrderCards
         orders={orders}
         card={(order) => (
