@@ -12,8 +12,8 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { OrderRecord, TaskTokenField } from '../domain/order.js';
 import { documentClient, sfnClient, snsClient } from './lib/clients.js';
 import { lazyEnv } from './lib/config.js';
-import { logger } from './lib/logger.js';
 import { OrderRepository } from './lib/orders.js';
+import { traced } from './lib/tracer.js';
 import { ORDER_CANCELLED_ERROR, resumeTask, type TaskResume } from './lib/workflow.js';
 
 export const ENV = ['ORDERS_TABLE', 'STORE_TOPIC_ARN', 'DRIVER_TOPIC_ARN'] as const;
@@ -119,15 +119,16 @@ export async function awaitParty(event: AwaitPartyEvent, deps: AwaitPartyDeps): 
 }
 
 const env = lazyEnv(ENV);
-const log = logger('awaitParty');
 
-export const handler = async (event: unknown): Promise<{ alerted: boolean }> => {
+export const handler = traced('awaitParty', async (event: unknown, log): Promise<{ alerted: boolean }> => {
   const e = env();
-  return awaitParty(parseAwaitPartyEvent(event), {
+  const parsed = parseAwaitPartyEvent(event);
+  log.setOrderId(parsed.orderId);
+  return awaitParty(parsed, {
     orders: new OrderRepository(documentClient(), { orders: e.ORDERS_TABLE }),
     sns: snsClient(),
     sfn: sfnClient(),
     topics: e,
     log: log.info,
   });
-};
+});

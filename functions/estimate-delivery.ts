@@ -4,17 +4,16 @@
  */
 import { NotFoundError } from '../domain/errors.js';
 import type { EstimateSource } from '../domain/order.js';
-import { documentClient, ssmClient } from './lib/clients.js';
+import { documentClient } from './lib/clients.js';
 import { lazyEnv } from './lib/config.js';
-import { logger } from './lib/logger.js';
 import { OrderRepository } from './lib/orders.js';
-import { estimateRoute } from './lib/routing.js';
+import { estimateRoute, routingKey } from './lib/routing.js';
 import { StoreRepository } from './lib/stores.js';
+import { traced } from './lib/tracer.js';
 
 export const ENV = ['ORDERS_TABLE', 'STORES_TABLE', 'ORS_API_KEY_PARAMETER', 'ORS_BASE_URL'] as const;
 
 const env = lazyEnv(ENV);
-const log = logger('estimateDelivery');
 
 export interface EstimateResult {
   readonly orderId: string;
@@ -27,8 +26,9 @@ function parseEvent(event: unknown): string {
   throw new Error('EstimateDelivery expects { orderId }');
 }
 
-export const handler = async (event: unknown): Promise<EstimateResult> => {
+export const handler = traced('estimateDelivery', async (event: unknown, log): Promise<EstimateResult> => {
   const orderId = parseEvent(event);
+  log.setOrderId(orderId);
   const e = env();
   const doc = documentClient();
   const orders = new OrderRepository(doc, { orders: e.ORDERS_TABLE });
@@ -37,11 +37,10 @@ export const handler = async (event: unknown): Promise<EstimateResult> => {
   const store = await new StoreRepository(doc, e.STORES_TABLE).get(order.storeId);
   if (store === null) throw new NotFoundError('store', order.storeId);
   const estimate = await estimateRoute(store.coordinates, order.deliveryAddress.coordinates, {
-    ssm: ssmClient(),
-    apiKeyParameter: e.ORS_API_KEY_PARAMETER,
+    apiKey: routingKey(e.ORS_API_KEY_PARAMETER),
     baseUrl: e.ORS_BASE_URL,
     fetch: globalThis.fetch,
-    log: (m) => log.info(m, { orderId }),
+    log: log.info,
   });
   const now = new Date();
   const deliveryEstimatedAt = new Date(now.getTime() + estimate.durationSeconds * 1000).toISOString();
@@ -51,6 +50,6 @@ export const handler = async (event: unknown): Promise<EstimateResult> => {
     'OUT_FOR_DELIVERY',
     now,
   );
-  log.info('delivery estimated', { orderId, source: estimate.source, durationSeconds: estimate.durationSeconds });
+  log.info('delivery estimated', { source: estimate.source, durationSeconds: estimate.durationSeconds });
   return { orderId, estimateSource: estimate.source, deliveryEstimatedAt };
-};
+});

@@ -14,10 +14,10 @@ import { parsePlaceOrder, type PlaceOrderCommand } from '../domain/validation.js
 import { documentClient } from './lib/clients.js';
 import { lazyEnv } from './lib/config.js';
 import { parseMutationEvent } from './lib/event.js';
-import { logger } from './lib/logger.js';
 import { OrderRepository } from './lib/orders.js';
 import { failure, success, type MutationResult } from './lib/result.js';
 import { StoreRepository } from './lib/stores.js';
+import { traced } from './lib/tracer.js';
 
 export const ENV = ['ORDERS_TABLE', 'STORES_TABLE', 'IDEMPOTENCY_TABLE'] as const;
 
@@ -47,12 +47,15 @@ export async function placeOrder(command: PlaceOrderCommand, party: Party, deps:
 
   // A retry returns the stored order and writes nothing: the stream has exactly one INSERT per
   // order, so one workflow start (whose name, the order id, makes a repeated start a no-op).
+  // Not Powertools Idempotency: it would key on the event (here, per customer and key, and a
+  // key reused for another request is a typed IdempotencyConflict), write its record apart from
+  // the order (here one transaction: no order without its key, no key without its order), and
+  // replay the first response for its expiry (here a retry gets the order as it is by then).
   const { record: order } = await deps.orders.createIdempotent(record, requestHash(command, customerId));
   return toPublicOrder(order);
 }
 
 const env = lazyEnv(ENV);
-const log = logger('placeOrder');
 let deps: PlaceOrderDeps | undefined;
 
 function defaultDeps(): PlaceOrderDeps {
@@ -66,13 +69,14 @@ function defaultDeps(): PlaceOrderDeps {
   };
 }
 
-export const handler = async (event: unknown): Promise<MutationResult> => {
+export const handler = traced('placeOrder', async (event: unknown, log): Promise<MutationResult> => {
   try {
     const { input, caller } = parseMutationEvent(event);
     const order = await placeOrder(parsePlaceOrder(input), partyOf(caller), (deps ??= defaultDeps()));
-    log.info('order placed', { orderId: order.orderId, storeId: order.storeId });
+    log.setOrderId(order.orderId);
+    log.info('order placed', { storeId: order.storeId });
     return success(order);
   } catch (error) {
     return failure(error);
   }
-};
+});

@@ -10,7 +10,16 @@
  * order: Lambda checkpoints before the lowest sequence number reported and retries from it, so
  * nothing of any order is skipped or reordered. Records of other orders after it that were
  * already published are published again on that retry: delivery is at least once, and a
- * client drops a repeat by its `version` (never lower than the one it holds).
+ * client drops a repeat by its `version` (never lower than the one it holds). Powertools' Batch
+ * processor is not used: it reports every failed record and processes the others regardless,
+ * where an order's later records must wait behind its failed one (in order, per order).
+ *
+ * Metrics (functions/lib/order-metrics.ts): this consumer sees every transition, the workflow's
+ * own writes included. They are written once the batch's outcome is known, for the records
+ * before the reported failure only: those are checkpointed and never redelivered, and the rest
+ * are counted when their retry succeeds. So a partial retry counts nothing twice; a whole batch
+ * delivered again after its metrics were written (the invocation dies or times out after the
+ * write, or Lambda's rare duplicate delivery) does: the counts are at least once, like the stream.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -19,8 +28,10 @@ import { toPublicOrder, type PublicOrder } from '../domain/order.js';
 import { PublishOrderUpdateDocument } from '../generated/operations.js';
 import { lazyEnv } from './lib/config.js';
 import { graphqlIamClient, type GraphqlIamClient } from './lib/graphql-iam.js';
-import { logger } from './lib/logger.js';
+import { logger, type Logger } from './lib/logger.js';
+import { emitOrderMetrics } from './lib/order-metrics.js';
 import { parseOrderRecord } from './lib/order-record.js';
+import { traced } from './lib/tracer.js';
 
 export const ENV = ['GRAPHQL_URL'] as const;
 
@@ -92,7 +103,8 @@ async function forEachBounded<T>(items: readonly T[], limit: number, task: (item
 export async function publishRecords(
   event: DynamoDBStreamEvent,
   client: GraphqlIamClient,
-  log = logger('publishOrderUpdate'),
+  log: Logger = logger('publishOrderUpdate'),
+  emitMetrics: (records: readonly DynamoDBRecord[]) => void = emitOrderMetrics,
 ): Promise<DynamoDBBatchResponse> {
   /** Batch position of the first failed record of each group that failed. */
   const failedAt: number[] = [];
@@ -111,8 +123,10 @@ export async function publishRecords(
       }
     }
   });
+  const firstFailed = Math.min(event.Records.length, ...failedAt);
+  emitMetrics(event.Records.slice(0, firstFailed));
   if (failedAt.length === 0) return { batchItemFailures: [] };
-  const first = event.Records[Math.min(...failedAt)];
+  const first = event.Records[firstFailed];
   return { batchItemFailures: [{ itemIdentifier: first?.dynamodb?.SequenceNumber ?? first?.eventID ?? '' }] };
 }
 
@@ -120,8 +134,8 @@ export async function publishRecords(
 const env = lazyEnv([...ENV, 'AWS_REGION']);
 let client: GraphqlIamClient | undefined;
 
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+export const handler = traced('publishOrderUpdate', async (event: DynamoDBStreamEvent, log): Promise<DynamoDBBatchResponse> => {
   const e = env();
   client ??= graphqlIamClient(e.GRAPHQL_URL, e.AWS_REGION);
-  return publishRecords(event, client);
-};
+  return publishRecords(event, client, log);
+});

@@ -12,12 +12,19 @@
  * retries from the earliest one reported, so the records after it are started again, harmlessly.
  * After the mapping's retries the record's location goes to the on-failure queue
  * (`startWorkflow-stream-failures`).
+ *
+ * Powertools' Batch processor would fit this consumer (records independent, every failure
+ * reported; with `throwOnFullBatchFailure: false`, since a throttled burst is expected here and
+ * must not become a function error that bisects the batch and raises the errors alarm). It is not
+ * a dependency, and this loop is the whole of it; the orders-stream publisher is where its
+ * semantics would be wrong (functions/publish-order-update.ts).
  */
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { sfnClient } from './lib/clients.js';
 import { lazyEnv, positiveInt } from './lib/config.js';
-import { logger, type Logger } from './lib/logger.js';
+import type { Logger } from './lib/logger.js';
+import { traced } from './lib/tracer.js';
 import type { WorkflowInput } from './lib/workflow.js';
 
 export const ENV = ['ORDER_WORKFLOW_ARN', 'STORE_DECISION_TIMEOUT_SECONDS', 'PICKUP_TIMEOUT_SECONDS', 'DELIVERY_TIMEOUT_SECONDS'] as const;
@@ -79,9 +86,9 @@ export async function startWorkflows(event: DynamoDBStreamEvent, deps: StartWork
 }
 
 const env = lazyEnv(ENV);
-let deps: StartWorkflowDeps | undefined;
+let deps: Omit<StartWorkflowDeps, 'log'> | undefined;
 
-function defaultDeps(): StartWorkflowDeps {
+function defaultDeps(): Omit<StartWorkflowDeps, 'log'> {
   const e = env();
   return {
     sfn: sfnClient(),
@@ -91,9 +98,9 @@ function defaultDeps(): StartWorkflowDeps {
       pickupSeconds: positiveInt(e.PICKUP_TIMEOUT_SECONDS, 'PICKUP_TIMEOUT_SECONDS'),
       deliverySeconds: positiveInt(e.DELIVERY_TIMEOUT_SECONDS, 'DELIVERY_TIMEOUT_SECONDS'),
     },
-    log: logger('startWorkflow'),
   };
 }
 
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> =>
-  startWorkflows(event, (deps ??= defaultDeps()));
+export const handler = traced('startWorkflow', async (event: DynamoDBStreamEvent, log): Promise<DynamoDBBatchResponse> =>
+  startWorkflows(event, { ...(deps ??= defaultDeps()), log }),
+);

@@ -216,6 +216,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       AWS_SESSION_TOKEN: '',
+      // Powertools (functions/lib/logger.ts, order-metrics.ts) writes through the global console,
+      // which the log sink and the tests' capture take; its metrics stay on (dev mode turns them off).
+      POWERTOOLS_DEV: 'true',
+      POWERTOOLS_METRICS_DISABLED: 'false',
     });
     delete process.env.AWS_PROFILE;
     if (!options.inMemory) {

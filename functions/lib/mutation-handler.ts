@@ -9,9 +9,10 @@ import { partyOf, type Party } from '../../domain/party.js';
 import { documentClient, sfnClient } from './clients.js';
 import { lazyEnv } from './config.js';
 import { parseMutationEvent } from './event.js';
-import { logger, type Logger } from './logger.js';
+import type { Logger } from './logger.js';
 import { OrderRepository } from './orders.js';
 import { failure, success, type MutationResult } from './result.js';
+import { traced } from './tracer.js';
 import { resumeTask, type TaskResume } from './workflow.js';
 
 /** The variables every order-changing mutation reads. */
@@ -31,25 +32,27 @@ export function orderMutationHandler<C>(
   run: (command: C, party: Party, deps: OrderMutationDeps) => Promise<PublicOrder>,
 ): (event: unknown) => Promise<MutationResult> {
   const env = lazyEnv(ORDER_MUTATION_ENV);
-  const log = logger(name);
-  let deps: OrderMutationDeps | undefined;
-  return async (event) => {
+  let shared: Omit<OrderMutationDeps, 'log'> | undefined;
+  return traced(name, async (event: unknown, log) => {
     try {
-      deps ??= {
+      shared ??= {
         orders: new OrderRepository(documentClient(), { orders: env().ORDERS_TABLE }),
         sfn: sfnClient(),
         now: () => new Date(),
-        log,
       };
       const { input, caller } = parseMutationEvent(event);
       const party = partyOf(caller);
-      const order = await run(parse(input), party, deps);
-      log.info(`${name} done`, { orderId: order.orderId, status: order.status, version: order.version, party: party.kind });
+      const command = parse(input);
+      if (typeof command === 'object' && command !== null && 'orderId' in command && typeof command.orderId === 'string') {
+        log.setOrderId(command.orderId);
+      }
+      const order = await run(command, party, { ...shared, log });
+      log.info(`${name} done`, { status: order.status, version: order.version, party: party.kind });
       return success(order);
     } catch (error) {
       return failure(error);
     }
-  };
+  });
 }
 
 /**

@@ -1,4 +1,3 @@
-import { GetParameterCommand, ParameterNotFound } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { estimateRoute, type RoutingDeps } from './routing.js';
 
@@ -9,14 +8,7 @@ function deps(key: string | null, respond: (url: string, init: RequestInit) => R
   const calls: { url: string; init: RequestInit }[] = [];
   const lines: string[] = [];
   const d: RoutingDeps = {
-    ssm: {
-      send: async (command: GetParameterCommand) => {
-        expect(command.input).toEqual({ Name: '/pizza/key', WithDecryption: true });
-        if (key === null) throw new ParameterNotFound({ message: 'not found', $metadata: {} });
-        return { Parameter: { Value: key } };
-      },
-    } as never,
-    apiKeyParameter: '/pizza/key',
+    apiKey: async () => key,
     baseUrl: 'https://routing.invalid/',
     fetch: (async (url: string, init: RequestInit) => (calls.push({ url, init }), respond(url, init))) as typeof fetch,
     log: (line) => lines.push(line),
