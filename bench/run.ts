@@ -11,8 +11,15 @@
  *   sockets (AppSync allows 100 per connection); orders placed one after another, each PLACED
  *   event must reach every subscription; latency placeOrder sent → arrival;
  * - reads: `getOrder` on the local `/graphql` against a plain graphql-js floor (bench/reads.ts);
- * - memory: RSS of this process (the whole stack runs in it) and of DynamoDB Local's JVM (from
- *   /proc), after a warm-up and after a soak of `BENCH_SOAK` more lifecycles, both after a full GC.
+ * - the stack runs in a process of its own (bench/stack-process.ts), the load generator in this
+ *   one, as real clients are not inside the server (BENCH_STACK_PROCESS=0: both in this process,
+ *   as the bench measured before);
+ * - CPU per lifecycle at each level, from /proc: the stack's Node process, DynamoDB Local's JVM and
+ *   this load generator (user + system time; on a shared, loaded machine this, not wall time,
+ *   says where a lifecycle's work goes);
+ * - memory: RSS of the stack's process and of DynamoDB Local's JVM (from /proc), after a warm-up
+ *   and after a soak of `BENCH_SOAK` more lifecycles, both after a full GC, against the bound
+ *   stated below (MEMORY_BOUND).
  *   The store and driver queues are drained as the store tablet and drivers' app would
  *   (BENCH_DRAIN=0 leaves them to grow: SQS keeps messages for days, and so does the emulator).
  *
@@ -23,7 +30,9 @@
  * BENCH_SUBSCRIBERS (default 1000), BENCH_READ_REQUESTS (per server per round, default 1000),
  * BENCH_READ_ROUNDS (default 3), BENCH_SOAK (lifecycles at 50 customers, default 3000) and
  * BENCH_SOAK_SECONDS (the soak stops starting lifecycles after this, default 120),
- * BENCH_DRAIN (default 1), BENCH_HEAPSNAPSHOT (1: write heap snapshots before and after the soak).
+ * BENCH_DRAIN (default 1), BENCH_HEAPSNAPSHOT (1: write heap snapshots before and after the soak;
+ * in-process mode only), BENCH_STACK_PROCESS (default 1), BENCH_STACK_CPU_PROF (a folder: the
+ * stack process writes a V8 CPU profile there when it stops).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -36,6 +45,7 @@ import { orderInput, startHarness, type Harness, type Party } from '../test/inte
 import { COMPLETE_DELIVERY, DECIDE_ORDER, PICKUP_ORDER, PLACE_ORDER } from '../test/integration/operations.js';
 import { openSocket, OrderEvents, type RealtimeSocket } from './realtime.js';
 import { compareReads, quantile } from './reads.js';
+import { startRemoteHarness } from './remote-stack.js';
 
 const knob = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const starts = Math.max(1, knob('BENCH_STARTS', 3));
@@ -51,6 +61,18 @@ const soak = knob('BENCH_SOAK', 3000);
 const soakSeconds = knob('BENCH_SOAK_SECONDS', 120);
 const drain = knob('BENCH_DRAIN', 1) !== 0;
 const snapshots = knob('BENCH_HEAPSNAPSHOT', 0) !== 0;
+const stackProcess = knob('BENCH_STACK_PROCESS', 1) !== 0;
+const stackCpuProfile = process.env['BENCH_STACK_CPU_PROF'];
+
+/**
+ * The memory bound (issue 8: "memory levels off"), checked after the soak, both processes after a
+ * full GC. Why these figures: see README "### Measured". The stack's Node RSS holds the code, V8's
+ * reserved heap, and the emulators' bounded state (Step Functions keeps its last 1,000 closed
+ * executions, local/sfn/engine.ts); DynamoDB Local's JVM runs with a capped heap
+ * (local/dynamodb/dynamodb-local.ts, DEFAULT_JVM_HEAP) and keeps the in-memory tables natively
+ * (SQLite), which grow with the data as any database does: a few KiB per order.
+ */
+const MEMORY_BOUND = { stackRssMiB: 400, jvmRssMiB: 600 };
 
 /** The harness captures console.* (handlers log there); results go straight to stdout. */
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -186,8 +208,42 @@ function procRss(pid: number): number | undefined {
   }
 }
 
-/** DynamoDB Local: the `java` process whose parent is this one. */
-function findJvm(): number | undefined {
+/** CPU time (user + system) of `pid` so far, in ms, from /proc; undefined where there is none. */
+function procCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of stat (utime, stime), in clock ticks: 100 per second on Linux.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+interface CpuMark {
+  readonly stack: number | undefined;
+  readonly jvm: number | undefined;
+  /** This process: the load generator (and, in-process, the stack too). */
+  readonly client: number;
+}
+
+function cpuMark(stackPid: number, jvm: number | undefined): CpuMark {
+  const self = process.cpuUsage();
+  return { stack: procCpuMs(stackPid), jvm: procCpuMs(jvm), client: (self.user + self.system) / 1000 };
+}
+
+/** CPU ms per lifecycle between two marks: stack / JVM / load generator. */
+function cpuPerLifecycle(from: CpuMark, to: CpuMark, lifecycles: number, inProcess: boolean): string {
+  const per = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined || lifecycles === 0 ? '?' : ((b - a) / lifecycles).toFixed(0);
+  return inProcess
+    ? `${per(from.client, to.client)} (with the load) / ${per(from.jvm, to.jvm)}`
+    : `${per(from.stack, to.stack)} / ${per(from.jvm, to.jvm)} / ${per(from.client, to.client)}`;
+}
+
+/** DynamoDB Local: the `java` process whose parent is the stack's process. */
+function findJvm(stackPid: number): number | undefined {
   try {
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
@@ -195,7 +251,7 @@ function findJvm(): number | undefined {
         const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
         const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
         const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        if (ppid === process.pid && comm === 'java') return Number(entry);
+        if (ppid === stackPid && comm === 'java') return Number(entry);
       } catch {
         // the process ended while we looked
       }
@@ -215,12 +271,16 @@ interface Memory {
   readonly jvm: number | undefined;
 }
 
-function memory(h: Harness, jvm: number | undefined): Memory {
+/** The stack's memory after a full GC there: `usage()` collects and reports, `pid` is read for its RSS. */
+async function memory(h: Harness, stack: StackMemory, jvm: number | undefined): Promise<Memory> {
   h.logs.length = 0;
-  gc();
-  gc();
-  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
-  return { rss, heapUsed, heapTotal, external, jvm: jvm === undefined ? undefined : procRss(jvm) };
+  const { heapUsed, heapTotal, external, rss } = await stack.usage();
+  return { rss: procRss(stack.pid) ?? rss, heapUsed, heapTotal, external, jvm: jvm === undefined ? undefined : procRss(jvm) };
+}
+
+interface StackMemory {
+  readonly pid: number;
+  usage(): Promise<NodeJS.MemoryUsage>;
 }
 
 say(`\nServerless Pizza local stack bench — node ${process.version}, ${os.cpus().length} CPUs, ${new Date().toISOString()}`);
@@ -234,12 +294,31 @@ say(
 // --- start-up -------------------------------------------------------------------------------------
 const readyTimes: number[] = [];
 let h!: Harness;
-for (let i = 0; i < starts; i++) {
-  const t0 = performance.now();
-  h = await startHarness({ inMemory: true, port: 0 });
-  readyTimes.push(performance.now() - t0);
-  if (i < starts - 1) await h.stop();
+let stackMemory: StackMemory;
+if (stackProcess) {
+  const remote = await startRemoteHarness(starts, {
+    execArgv: stackCpuProfile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${stackCpuProfile}`],
+  });
+  h = remote.h;
+  readyTimes.push(...remote.readyTimes);
+  stackMemory = { pid: remote.h.pid, usage: () => remote.h.memory() };
+} else {
+  for (let i = 0; i < starts; i++) {
+    const t0 = performance.now();
+    h = await startHarness({ inMemory: true, port: 0 });
+    readyTimes.push(performance.now() - t0);
+    if (i < starts - 1) await h.stop();
+  }
+  stackMemory = {
+    pid: process.pid,
+    usage: async () => {
+      gc();
+      gc();
+      return process.memoryUsage();
+    },
+  };
 }
+say(`stack ${stackProcess ? `in its own process (pid ${stackMemory.pid})` : 'in this process, with the load generator'}`);
 
 const figures: string[] = [];
 const figure = (name: string, value: string, target: string, ok: boolean | undefined) =>
@@ -259,18 +338,22 @@ try {
   const events = new OrderEvents();
   const storeSocket = await openSocket(h.stack.realtimeUrl, h.stack.graphqlUrl, parties.store.token, events.listener);
   await storeSocket.subscribe({ storeId: SEED_STORE_ID });
-  const jvm = findJvm();
+  const jvm = findJvm(stackMemory.pid);
+  const inProcess = !stackProcess;
 
   // --- warm-up, then memory before -----------------------------------------------------------------
   const warm = await driveLifecycles(h, parties, events, 10, warmup);
-  const before = memory(h, jvm);
+  const before = await memory(h, stackMemory, jvm);
   let lifecyclesSinceBefore = 0;
-  if (snapshots) say(`heap snapshot before: ${writeHeapSnapshot()}`);
+  if (snapshots && inProcess) say(`heap snapshot before: ${writeHeapSnapshot()}`);
 
   // --- lifecycles at 1, 10, 50 customers ---------------------------------------------------------
   const failures = [...warm.failures];
+  const cpuFigure = inProcess ? 'stack with load generator / JVM' : 'stack / JVM / load generator';
   for (const level of levels) {
+    const cpuFrom = cpuMark(stackMemory.pid, jvm);
     const r = await driveLifecycles(h, parties, events, level.customers, level.lifecycles);
+    const cpuTo = cpuMark(stackMemory.pid, jvm);
     lifecyclesSinceBefore += r.lifecycles;
     failures.push(...r.failures);
     const rate = r.lifecycles / r.seconds;
@@ -288,6 +371,12 @@ try {
       `${ms(p50)} / ${ms(p99)}`,
       at50 ? 'p99 ≤ 1000 ms' : '',
       at50 ? p99 <= 1000 : undefined,
+    );
+    figure(
+      `${level.customers} customers: CPU ms per lifecycle, ${cpuFigure}`,
+      cpuPerLifecycle(cpuFrom, cpuTo, r.lifecycles, inProcess),
+      '',
+      undefined,
     );
   }
 
@@ -364,12 +453,15 @@ try {
   // In quarters, with the memory after each, to tell a level from a slope.
   const quarters: LevelResult[] = [];
   const rssPath: string[] = [`${mib(before.rss)} (${before.jvm === undefined ? '?' : mib(before.jvm)})`];
+  const soakCpuFrom = cpuMark(stackMemory.pid, jvm);
+  let soakCpuTo = soakCpuFrom;
   for (let q = 0; q < 4; q++) {
     const r = await driveLifecycles(h, parties, events, 50, Math.ceil(soak / 4), soakSeconds / 4);
     quarters.push(r);
     lifecyclesSinceBefore += r.lifecycles;
     failures.push(...r.failures);
-    const m = memory(h, jvm);
+    soakCpuTo = cpuMark(stackMemory.pid, jvm);
+    const m = await memory(h, stackMemory, jvm);
     rssPath.push(`${mib(m.rss)} (${m.jvm === undefined ? '?' : mib(m.jvm)})`);
   }
   const soaked: LevelResult = {
@@ -390,10 +482,11 @@ try {
     '',
     undefined,
   );
+  figure(`  CPU ms per lifecycle, ${cpuFigure}`, cpuPerLifecycle(soakCpuFrom, soakCpuTo, soaked.lifecycles, inProcess), '', undefined);
   await h.stack.drainStreams();
   await drainer?.stop();
-  const after = memory(h, jvm);
-  if (snapshots) say(`heap snapshot after: ${writeHeapSnapshot()}`);
+  const after = await memory(h, stackMemory, jvm);
+  if (snapshots && inProcess) say(`heap snapshot after: ${writeHeapSnapshot()}`);
   const depths = await queueDepths(h, queues);
   figure(
     `Node RSS after warm-up (${warm.lifecycles}) → after ${lifecyclesSinceBefore} more`,
@@ -402,6 +495,12 @@ try {
     undefined,
   );
   figure('  Node RSS (JVM RSS) after each quarter of the soak', rssPath.join(' → '), '', undefined);
+  figure(
+    'memory bound after the soak: stack Node RSS / JVM RSS',
+    `${mib(after.rss)} / ${after.jvm === undefined ? '?' : mib(after.jvm)}`,
+    `≤ ${MEMORY_BOUND.stackRssMiB} / ${MEMORY_BOUND.jvmRssMiB} MiB`,
+    after.rss <= MEMORY_BOUND.stackRssMiB * 2 ** 20 && after.jvm !== undefined && after.jvm <= MEMORY_BOUND.jvmRssMiB * 2 ** 20,
+  );
   figure('  V8 heap used, same points (after a full GC)', `${mib(before.heapUsed)} → ${mib(after.heapUsed)}`, '', undefined);
   figure(
     '  V8 heap reserved / external, same points',

@@ -764,6 +764,41 @@ describe('startStreamPoller', { timeout: 30_000 }, () => {
     return { client: counted, sent: () => sent, answeredGetRecords: () => answered };
   }
 
+  it('reads as far ahead as the factor allows in one GetRecords, and still hands over batchSize records at a time, in order', async () => {
+    const { tableName, streamArn } = await freshTable();
+    const written: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      await put(tableName, `item-${String(i).padStart(2, '0')}`, 'PLACED');
+      written.push(`item-${String(i).padStart(2, '0')}`);
+    }
+    const limits: (number | undefined)[] = [];
+    const recording = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials });
+    const realSend = recording.send.bind(recording);
+    Object.defineProperty(recording, 'send', {
+      value: (command: GetRecordsCommand) => {
+        if (command instanceof GetRecordsCommand) limits.push(command.input.Limit);
+        return realSend(command);
+      },
+    });
+    const batches: string[][] = [];
+    const poller = await poll(
+      streamArn,
+      async (event) => {
+        batches.push(event.Records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?'));
+      },
+      { streams: recording, startingPosition: 'TRIM_HORIZON', batchSize: 3, parallelizationFactor: 2 },
+    );
+    await poller.drained();
+    await poller.stop();
+    recording.destroy();
+
+    // Read-ahead 2 × factor × batchSize = 12: the first read asks for 12 records, not 3.
+    expect(limits[0]).toBe(12);
+    expect(limits.every((l) => l !== undefined && l >= 3 && l <= 12)).toBe(true);
+    expect(batches.every((b) => b.length >= 1 && b.length <= 3)).toBe(true);
+    expect(batches.flat().sort()).toEqual(written);
+  });
+
   it('stop() cuts its waits short: it returns while every loop is idle for an hour', async () => {
     const { streamArn } = await freshTable();
     const counted = countingStreams();

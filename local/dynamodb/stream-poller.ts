@@ -15,10 +15,17 @@
  *   the handler in stream order, and two batches in flight never share an item. How Lambda
  *   itself cuts batches with a factor above 1 is undocumented; this is the reading. With factor
  *   1 (the default) a shard has one batch at a time, in stream order, as Lambda's default.
- *   Records are read ahead of the handler by at most 2 × factor × batchSize per shard.
+ *   Records are read ahead of the handler by at most 2 × factor × batchSize per shard, in reads
+ *   of up to that many records (GetRecords' Limit; 1,000 at most, as on DynamoDB).
  * - A child shard is read only after its parent shard has been read to its end, so the
  *   changes of one item stay in order when DynamoDB (Local) rolls over to new shards.
  * - New shards are discovered every `shardDiscoveryIntervalMs`.
+ * - Polling: a read that comes back full is followed by the next at once; one that reached the
+ *   end of what the shard has (fewer records than asked for) by a pause of `busyPollIntervalMs`
+ *   before the next; an empty one by `pollIntervalMs` (Lambda polls a shard four times a second
+ *   at its base rate). Without the middle pause a shard with steady traffic was read back to back,
+ *   a GetRecords per handful of records, which under load cost DynamoDB Local more CPU than the
+ *   writes themselves.
  * - The handler may return `{ batchItemFailures: [{ itemIdentifier: <SequenceNumber> }] }`
  *   (ReportBatchItemFailures): records before the first failed one are checkpointed and the
  *   batch is retried from it (Lambda: "bisected at the returned sequence number", only the
@@ -85,6 +92,11 @@ export interface StreamPollerOptions {
   readonly maxRetries?: number | undefined;
   /** Pause between polls of a shard that had nothing new. @default 200 (ms) */
   readonly pollIntervalMs?: number | undefined;
+  /**
+   * Pause after a poll that found records but fewer than it asked for (the shard's end reached),
+   * at most `pollIntervalMs`. @default 50 (ms)
+   */
+  readonly busyPollIntervalMs?: number | undefined;
   /** Pause before retrying a failed batch; doubles per retry, capped at 2 s. @default 100 (ms) */
   readonly retryDelayMs?: number | undefined;
   /** How often new shards are looked for. @default 1000 (ms) */
@@ -218,6 +230,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
   const readAhead = 2 * factor * batchSize;
   const maxRetries = options.maxRetries ?? 3;
   const pollIntervalMs = options.pollIntervalMs ?? 200;
+  const busyPollIntervalMs = Math.min(pollIntervalMs, options.busyPollIntervalMs ?? 50);
   const retryDelayMs = options.retryDelayMs ?? 100;
   const discoveryIntervalMs = options.shardDiscoveryIntervalMs ?? 1000;
   const startingPosition = options.startingPosition ?? 'LATEST';
@@ -482,6 +495,8 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       const pollStartedAt = ++clock;
       let records: SdkRecord[];
       let next: string | undefined;
+      // As much as the read-ahead allows: under load, one read instead of one per batch.
+      const limit = Math.min(MAX_GET_RECORDS_LIMIT, Math.max(batchSize, readAhead - shard.unfinished.length));
       if (shard.unfinished.length >= readAhead || (shard.iterator === undefined && shard.unfinished.length > 0)) {
         // Read ahead no further; and (re)open an iterator at the checkpoint only once every record
         // read is finished, so that none is read twice.
@@ -491,7 +506,7 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
       try {
         shard.iterator ??= await openIteratorOrFallBack(shard);
         if (shard.iterator === undefined) throw new Error(`no iterator for shard ${shard.id}`);
-        const out = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: batchSize }));
+        const out = await streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: limit }));
         records = out.Records ?? [];
         next = out.NextShardIterator;
         failures = 0;
@@ -535,6 +550,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
           // Batches in flight: poll again when one settles (its items may have records waiting).
           await sleeper.sleep(pollIntervalMs, shard.settled.next());
         }
+      } else if (records.length < limit) {
+        // The shard's end reached: let a few more records arrive before the next read.
+        await sleeper.sleep(busyPollIntervalMs);
       }
     }
   };
@@ -574,6 +592,9 @@ export async function startStreamPoller(options: StreamPollerOptions): Promise<S
     },
   };
 }
+
+/** GetRecords' largest Limit. */
+const MAX_GET_RECORDS_LIMIT = 1000;
 
 /** A failure that says nothing about the iterator: no answer at all, or a 5xx/throttling answer. */
 function isTransient(error: unknown): boolean {
