@@ -3,36 +3,9 @@
  * Local's JVM included). Options: `npm start -- --help`.
  */
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { startLocalStack, writeAmplifyConfig, writeDemoUsers, type LocalStack } from './stack.js';
-import { webDemoRoutes } from './web-demo.js';
-import { createLineSink, routeConsoleTo } from './lambda/log-sink.js';
+import { CliOptionError, HELP, parseCliOptions } from './cli-options.js';
 import { backendBanner, backendFactsOf } from './banner.js';
 import { publishStackFile } from './inspect/stack-file.js';
-
-const HELP = `Serverless Pizza — the whole system offline on this machine.
-
-Usage: npm start -- [options]
-
-Options:
-  --port <n>       Port of the GraphQL API, realtime socket, explorer and web demo
-                   (env PORT). Default 4000; 0 picks a free port.
-  --host <addr>    Loopback address to bind (env HOST). Default 127.0.0.1.
-  --in-memory      Throwaway stack: nothing is kept after it stops (env PIZZA_IN_MEMORY=1).
-                   By default orders persist in .local/data/.
-  --data-dir <dir> Where persistent data lives (env PIZZA_DATA_DIR). Default .local/data.
-                   One stack at a time per folder (a second start there is refused).
-  --amplify-config <file>
-                   Where to write the Amplify config. Default ./amplify-config.json.
-                   The demo accounts are written beside it, to demo-users.json.
-  --user-pool-port <n>
-                   Port of the local Cognito user pool (env USER_POOL_PORT).
-                   Default: the API's port + 1 (0 when --port is 0).
-  --set NAME=VALUE A manifest setting for this run, e.g. --set STORE_DECISION_TIMEOUT_SECONDS=60
-                   (repeatable; the settings are the manifest's value bindings).
-  --verbose        Print emulator and handler logs.
-  -h, --help       Show this help.
-`;
 
 function fail(message: string): never {
   process.stderr.write(`\n✖ ${message}\n`);
@@ -40,50 +13,36 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
-  let args;
+  let request;
   try {
-    args = parseArgs({
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'in-memory': { type: 'boolean', default: false },
-        'data-dir': { type: 'string' },
-        'amplify-config': { type: 'string' },
-        'user-pool-port': { type: 'string' },
-        set: { type: 'string', multiple: true, default: [] },
-        verbose: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-    }).values;
+    request = parseCliOptions(process.argv.slice(2), process.env);
   } catch (error) {
-    fail(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
+    fail(`${error instanceof CliOptionError ? error.message : String(error)}\n\n${HELP}`);
   }
-  if (args.help) {
+  if (request.help) {
     process.stdout.write(HELP);
     return;
   }
-  const portText = args.port ?? process.env.PORT ?? '4000';
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be a whole number from 0 to 65535, got "${portText}"`);
-  const userPoolPortText = args['user-pool-port'] ?? process.env.USER_POOL_PORT;
-  const userPoolPort = userPoolPortText === undefined ? undefined : Number(userPoolPortText);
-  if (userPoolPort !== undefined && (!Number.isInteger(userPoolPort) || userPoolPort < 0 || userPoolPort > 65535))
-    fail(`--user-pool-port must be a whole number from 0 to 65535, got "${userPoolPortText}"`);
-  const host = args.host ?? process.env.HOST ?? '127.0.0.1';
+  const { port, host, userPoolPort, inMemory, envOverrides } = request.options;
   if (!/^(127\.|::1$|localhost$)/.test(host)) {
     process.stderr.write(
       `! --host ${host} exposes the API (and its well-known local API key) beyond this machine; ` +
         'the emulators behind it stay on 127.0.0.1, except DynamoDB Local, which always listens on every interface.\n',
     );
   }
-  const envOverrides: Record<string, string> = {};
-  for (const setting of args.set) {
-    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(setting);
-    if (match === null) fail(`--set takes NAME=VALUE, got "${setting}"`);
-    envOverrides[match[1]!] = match[2]!;
+  // Imported only now: --help and a bad option answer without loading the stack.
+  const { resolvePublicHost, PublicHostError, amplifyConfigAt, writeLocalAmplifyFiles } = await import('./client-files.js');
+  let publicHost: string;
+  try {
+    publicHost = resolvePublicHost(host, request.options.publicHost);
+  } catch (error) {
+    fail(error instanceof PublicHostError ? error.message : String(error));
   }
-  const inMemory = args['in-memory'] || process.env.PIZZA_IN_MEMORY === '1';
+  const loopback = (h: string) => /^(127\.|::1$|\[::1\]$|localhost$)/.test(h);
+  if (loopback(host) && !loopback(publicHost))
+    process.stderr.write(`! clients at ${publicHost} cannot reach a server bound to ${host}: add --host 0.0.0.0 (or that address)\n`);
+  const [{ startLocalStack, writeAmplifyConfig, writeDemoUsers }, { webDemoRoutes }, { createLineSink, routeConsoleTo }] =
+    await Promise.all([import('./stack.js'), import('./web-demo.js'), import('./lambda/log-sink.js')]);
   const started = Date.now();
   const say = (line: string) => process.stdout.write(`  ✔ ${line}\n`);
 
@@ -92,17 +51,17 @@ async function main(): Promise<void> {
   const out = createLineSink(process.stdout);
   const err = createLineSink(process.stderr);
   const restoreConsole = routeConsoleTo(out, err);
-  let stack: LocalStack;
+  let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
     stack = await startLocalStack({
       host,
       port,
       userPoolPort,
       inMemory,
-      dataDir: args['data-dir'] ?? process.env.PIZZA_DATA_DIR,
+      dataDir: request.options.dataDir,
       envOverrides,
       onProgress: say,
-      logger: args.verbose ? (line) => out.write(`    ${line}`) : undefined,
+      logger: request.options.verbose ? (line) => out.write(`    ${line}`) : undefined,
       extraRoutes: await webDemoRoutes(),
     });
   } catch (error) {
@@ -110,8 +69,10 @@ async function main(): Promise<void> {
     const message = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
     fail(`Could not start: ${message}`);
   }
-  const configFile = await writeAmplifyConfig(stack.amplifyConfig, args['amplify-config']);
+  // Every file names the address clients dial (publicHost), never a wildcard the server binds.
+  const configFile = await writeAmplifyConfig(amplifyConfigAt(stack.amplifyConfig, publicHost), request.options.amplifyConfig);
   const usersFile = await writeDemoUsers(stack.demoUsers, join(dirname(configFile), 'demo-users.json'));
+  const mobileFiles = await writeLocalAmplifyFiles(dirname(configFile), stack, publicHost);
   const width = Math.max(...stack.demoUsers.map((u) => u.username.length));
   const accounts = stack.demoUsers
     .map((u) => `    ${u.username.padEnd(width)}  ${u.password}  ${u.role}${u.storeId === undefined ? '' : ` (${u.storeId})`}`)
@@ -130,6 +91,7 @@ Ready in ${seconds} s.
   Explorer        ${stack.explorerUrl}
   API key         ${stack.apiKey}
   Amplify config  ${configFile}
+  Mobile configs  ${mobileFiles.outputs} (Gen 2), ${mobileFiles.configuration} (Gen 1) at ${publicHost}
   User pool       ${stack.userPool.endpoint} (${stack.userPool.userPoolId}; sign-ups are confirmed at once)
   Demo accounts   ${usersFile}
 ${accounts}

@@ -1,7 +1,20 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir, type NetworkInterfaceInfo } from 'node:os';
+import { join } from 'node:path';
+import { Amplify } from 'aws-amplify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonFileRoutes } from './client-files.js';
+import { amplifyConfiguration, amplifyOutputs, API_NAME } from '../client/amplify-files.js';
+import { schemaErrors } from '../client/validate.js';
+import {
+  jsonFileRoutes,
+  localClientEndpoints,
+  PublicHostError,
+  resolvePublicHost,
+  withHost,
+  writeLocalAmplifyFiles,
+} from './client-files.js';
 import { DEMO_USERS } from './stack.js';
 
 let server: Server;
@@ -37,5 +50,146 @@ describe('jsonFileRoutes', () => {
     expect(await (await fetch(`${base}/amplify-config.json`)).json()).toEqual({ API: {} });
     expect((await fetch(`${base}/other.json`)).status).toBe(404);
     expect((await fetch(`${base}/demo-users.json`, { method: 'POST' })).status).toBe(404);
+  });
+});
+
+const localStack = {
+  graphqlUrl: 'http://0.0.0.0:4000/graphql',
+  realtimeUrl: 'ws://0.0.0.0:4000/graphql/realtime',
+  region: 'us-east-1',
+  apiKey: 'da2-localserverlesspizza0000',
+  userPool: {
+    endpoint: 'http://0.0.0.0:4001',
+    userPoolId: 'us-east-1_local',
+    clientId: 'localclient',
+    issuer: 'http://127.0.0.1:4001/us-east-1_local',
+  },
+};
+
+/** One LAN interface, as os.networkInterfaces() lists it. */
+function lanInterface(address: string, family: 'IPv4' | 'IPv6' = 'IPv4', internal = false): NetworkInterfaceInfo {
+  const base = { address, netmask: '255.255.255.0', mac: '00:00:00:00:00:00', internal, cidr: `${address}/24` };
+  return family === 'IPv4' ? { ...base, family } : { ...base, family, scopeid: 0 };
+}
+
+describe('resolvePublicHost', () => {
+  it('uses the bind address when it is one a client can dial', () => {
+    expect(resolvePublicHost('127.0.0.1', undefined, {})).toBe('127.0.0.1');
+    expect(resolvePublicHost('192.168.1.20', undefined, {})).toBe('192.168.1.20');
+  });
+
+  it('replaces a wildcard bind address by the first LAN IPv4 address, never loopback or IPv6', () => {
+    const interfaces = {
+      lo: [lanInterface('127.0.0.1', 'IPv4', true)],
+      eth0: [lanInterface('fe80::1', 'IPv6'), lanInterface('192.168.1.20')],
+    };
+    expect(resolvePublicHost('0.0.0.0', undefined, interfaces)).toBe('192.168.1.20');
+    expect(resolvePublicHost('::', undefined, interfaces)).toBe('192.168.1.20');
+  });
+
+  it('asks for --public-host when a wildcard is bound and the machine has no LAN address', () => {
+    expect(() => resolvePublicHost('0.0.0.0', undefined, { lo: [lanInterface('127.0.0.1', 'IPv4', true)] })).toThrow(/--public-host/);
+  });
+
+  it('takes --public-host as given, but not a wildcard', () => {
+    expect(resolvePublicHost('0.0.0.0', 'pizza.lan', {})).toBe('pizza.lan');
+    expect(() => resolvePublicHost('0.0.0.0', '0.0.0.0', {})).toThrow(PublicHostError);
+  });
+});
+
+describe('withHost', () => {
+  it('replaces the host name only', () => {
+    expect(withHost('http://0.0.0.0:4000/graphql', '192.168.1.20')).toBe('http://192.168.1.20:4000/graphql');
+    expect(withHost('ws://0.0.0.0:4000/graphql/realtime', 'pizza.lan')).toBe('ws://pizza.lan:4000/graphql/realtime');
+    expect(withHost('http://0.0.0.0:4001', '192.168.1.20')).toBe('http://192.168.1.20:4001');
+    expect(withHost('http://127.0.0.1:4000/graphql', '::1')).toBe('http://[::1]:4000/graphql');
+  });
+});
+
+describe('the mobile config files of the local stack', () => {
+  const endpoints = localClientEndpoints(localStack, '192.168.1.20');
+
+  it('writes amplify_outputs.json that conforms to the published Gen 2 schema', () => {
+    const outputs = amplifyOutputs(endpoints);
+    expect(schemaErrors('amplify_outputs', outputs)).toEqual([]);
+    expect(outputs.data).toEqual({
+      aws_region: 'us-east-1',
+      url: 'http://192.168.1.20:4000/graphql',
+      api_key: 'da2-localserverlesspizza0000',
+      default_authorization_type: 'AMAZON_COGNITO_USER_POOLS',
+      authorization_types: ['API_KEY'],
+    });
+    expect(outputs.auth).toMatchObject({ aws_region: 'us-east-1', user_pool_id: 'us-east-1_local', user_pool_client_id: 'localclient' });
+    // The format has no place for a user-pool endpoint; the local one rides in `custom`.
+    expect(outputs.custom?.serverless_pizza_local).toEqual({
+      user_pool_endpoint: 'http://192.168.1.20:4001',
+      realtime_url: 'ws://192.168.1.20:4000/graphql/realtime',
+    });
+  });
+
+  it('writes amplifyconfiguration.json that conforms to the Gen 1 schema', () => {
+    const configuration = amplifyConfiguration(endpoints);
+    expect(schemaErrors('amplifyconfiguration', configuration)).toEqual([]);
+    expect(configuration.api.plugins.awsAPIPlugin[API_NAME]).toEqual({
+      endpointType: 'GraphQL',
+      endpoint: 'http://192.168.1.20:4000/graphql',
+      region: 'us-east-1',
+      authorizationType: 'AMAZON_COGNITO_USER_POOLS',
+      apiKey: 'da2-localserverlesspizza0000',
+    });
+    expect(configuration.auth.plugins.awsCognitoAuthPlugin.CognitoUserPool.Default).toEqual({
+      PoolId: 'us-east-1_local',
+      AppClientId: 'localclient',
+      Region: 'us-east-1',
+    });
+  });
+
+  it('is refused by the schemas when a required field is missing or has a wrong type', () => {
+    const { url: _url, ...dataWithoutUrl } = amplifyOutputs(endpoints).data;
+    expect(schemaErrors('amplify_outputs', { ...amplifyOutputs(endpoints), data: dataWithoutUrl })).toContain(
+      ".data should have required property 'url'",
+    );
+    expect(
+      schemaErrors('amplify_outputs', {
+        ...amplifyOutputs(endpoints),
+        auth: { ...amplifyOutputs(endpoints).auth, user_pool_endpoint: 'x' },
+      }),
+    ).toEqual(['.auth should NOT have additional properties']);
+    expect(schemaErrors('amplifyconfiguration', { ...amplifyConfiguration(endpoints), Version: '2.0' })).toEqual([
+      '.Version should be equal to constant',
+    ]);
+  });
+
+  it('gives aws-amplify v6 the API and user pool from amplify_outputs.json', () => {
+    Amplify.configure(amplifyOutputs(endpoints));
+    const config = Amplify.getConfig();
+    expect(config.API?.GraphQL).toMatchObject({
+      endpoint: 'http://192.168.1.20:4000/graphql',
+      region: 'us-east-1',
+      defaultAuthMode: 'userPool',
+      apiKey: 'da2-localserverlesspizza0000',
+    });
+    expect(config.Auth?.Cognito).toMatchObject({
+      userPoolId: 'us-east-1_local',
+      userPoolClientId: 'localclient',
+      loginWith: { email: true },
+    });
+  });
+
+  it('writes both files, naming the public host and never the wildcard bound', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pizza-client-files-'));
+    try {
+      const files = await writeLocalAmplifyFiles(dir, localStack, '192.168.1.20');
+      expect(files).toEqual({ outputs: join(dir, 'amplify_outputs.json'), configuration: join(dir, 'amplifyconfiguration.json') });
+      for (const file of Object.values(files)) {
+        const text = await readFile(file, 'utf8');
+        expect(text).toContain('192.168.1.20');
+        expect(text).not.toContain('0.0.0.0');
+      }
+      expect(schemaErrors('amplify_outputs', JSON.parse(await readFile(files.outputs, 'utf8')))).toEqual([]);
+      expect(schemaErrors('amplifyconfiguration', JSON.parse(await readFile(files.configuration, 'utf8')))).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

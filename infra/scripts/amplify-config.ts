@@ -1,14 +1,16 @@
 /**
  * Writes `amplify-config.json` from a deployed stack's outputs, in the shape the local stack
  * writes (`Amplify.configure()` of aws-amplify v6 accepts it unchanged), so every client works
- * against either target.
+ * against either target; and beside it the mobile libraries' `amplify_outputs.json` (Gen 2) and
+ * `amplifyconfiguration.json` (Gen 1), built by client/amplify-files.ts as `npm start` builds them.
  *
  *   npx cdk deploy --outputs-file cdk-outputs.json
  *   npx tsx infra/scripts/amplify-config.ts [--outputs cdk-outputs.json] [--stack ServerlessPizza-dev] [--out amplify-config.json]
  */
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeAmplifyFiles, type ClientEndpoints } from '../../client/amplify-files.js';
 import { OUTPUT } from '../cdk/outputs.js';
 import { parseFlags, readStackOutputs, requireOutput, StackOutputsError, type StackOutputs } from './stack-outputs.js';
 
@@ -66,13 +68,26 @@ export function amplifyConfigFromOutputs(outputs: StackOutputs): DeployedAmplify
   };
 }
 
+/** The deployed API and user pool as the mobile config files describe them (no local endpoints). */
+export function clientEndpointsFromConfig(config: DeployedAmplifyConfig): ClientEndpoints {
+  return {
+    graphqlUrl: config.API.GraphQL.endpoint,
+    region: config.API.GraphQL.region,
+    apiKey: config.API.GraphQL.apiKey,
+    userPoolId: config.Auth.Cognito.userPoolId,
+    userPoolClientId: config.Auth.Cognito.userPoolClientId,
+  };
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const flags = parseFlags(argv, ['outputs', 'stack', 'out']);
   const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
   const outputs = await readStackOutputs(resolve(root, flags.outputs ?? 'cdk-outputs.json'), flags.stack);
   const file = resolve(root, flags.out ?? 'amplify-config.json');
-  await writeFile(file, `${JSON.stringify(amplifyConfigFromOutputs(outputs), null, 2)}\n`);
-  process.stdout.write(`wrote ${file}\n`);
+  const config = amplifyConfigFromOutputs(outputs);
+  await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);
+  const mobile = await writeAmplifyFiles(dirname(file), clientEndpointsFromConfig(config));
+  process.stdout.write(`wrote ${file}\nwrote ${mobile.outputs}\nwrote ${mobile.configuration}\n`);
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -6,7 +6,9 @@ import { Amplify, type ResourcesConfig } from 'aws-amplify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OUTPUT, outputKey } from '../cdk/outputs.js';
 import { SEED_STORE_ID, SEED_STORES } from '../seed-stores.js';
-import { amplifyConfigFromOutputs } from './amplify-config.js';
+import { amplifyConfiguration, amplifyOutputs } from '../../client/amplify-files.js';
+import { schemaErrors } from '../../client/validate.js';
+import { amplifyConfigFromOutputs, clientEndpointsFromConfig } from './amplify-config.js';
 import { seedRequests, seedStores } from './seed.js';
 import { parseFlags, parseStackOutputs, readStackOutputs, StackOutputsError } from './stack-outputs.js';
 
@@ -63,6 +65,45 @@ describe('amplifyConfigFromOutputs', () => {
     expect(() => amplifyConfigFromOutputs({ ...deployed, [OUTPUT.graphqlUrl]: 'http://127.0.0.1:4000/graphql' })).toThrow(
       StackOutputsError,
     );
+  });
+});
+
+describe('the mobile config files of a deployed stack', () => {
+  const endpoints = clientEndpointsFromConfig(amplifyConfigFromOutputs(deployed));
+
+  it('writes amplify_outputs.json (Gen 2) that conforms to the published schema, with no local endpoints', () => {
+    const outputs = amplifyOutputs(endpoints);
+    expect(schemaErrors('amplify_outputs', outputs)).toEqual([]);
+    expect(outputs.data).toMatchObject({ url: deployed.GraphqlUrl, aws_region: 'us-east-1', api_key: 'da2-deployedkey' });
+    expect(outputs.data.default_authorization_type).toBe('AMAZON_COGNITO_USER_POOLS');
+    expect(outputs.auth).toMatchObject({ user_pool_id: 'us-east-1_AbCdEf123', user_pool_client_id: '1example23456789abcdefghij' });
+    expect(outputs).not.toHaveProperty('custom');
+  });
+
+  it('writes amplifyconfiguration.json (Gen 1) that conforms to its schema', () => {
+    const configuration = amplifyConfiguration(endpoints);
+    expect(schemaErrors('amplifyconfiguration', configuration)).toEqual([]);
+    expect(Object.values(configuration.api.plugins.awsAPIPlugin)).toEqual([
+      {
+        endpointType: 'GraphQL',
+        endpoint: deployed.GraphqlUrl,
+        region: 'us-east-1',
+        authorizationType: 'AMAZON_COGNITO_USER_POOLS',
+        apiKey: 'da2-deployedkey',
+      },
+    ]);
+  });
+
+  it('gives aws-amplify v6 the same API and user pool as amplify-config.json', () => {
+    Amplify.configure(amplifyOutputs(endpoints));
+    const fromOutputs = Amplify.getConfig();
+    const fromConfig = amplifyConfigFromOutputs(deployed);
+    expect(fromOutputs.API?.GraphQL).toMatchObject(fromConfig.API.GraphQL);
+    expect(fromOutputs.Auth?.Cognito).toMatchObject({
+      userPoolId: fromConfig.Auth.Cognito.userPoolId,
+      userPoolClientId: fromConfig.Auth.Cognito.userPoolClientId,
+      loginWith: { email: true },
+    });
   });
 });
 

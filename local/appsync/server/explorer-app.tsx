@@ -22,14 +22,38 @@ interface ExplorerConfig {
   graphqlUrl: string;
   realtimeUrl: string;
   apiKey: string;
-  defaultQuery: string;
+  /** The README's example operations, one tab per party (explorer.ts exampleTabs). */
+  tabs: { query: string }[];
 }
 
+/**
+ * The page's config. The API and socket are addressed on the page's own origin, so the explorer
+ * works at whichever name it was opened with (localhost, 127.0.0.1, a LAN address), not only at
+ * the one the server printed.
+ */
 function readConfig(): ExplorerConfig {
   const raw: unknown = JSON.parse(document.getElementById('explorer-config')?.textContent ?? '{}');
   const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const str = (k: string): string => (typeof r[k] === 'string' ? r[k] : '');
-  return { graphqlUrl: str('graphqlUrl'), realtimeUrl: str('realtimeUrl'), apiKey: str('apiKey'), defaultQuery: str('defaultQuery') };
+  const onThisOrigin = (url: string, scheme: 'http' | 'ws'): string => {
+    if (url === '') return url;
+    const parsed = new URL(url);
+    const here = new URL(location.href);
+    parsed.host = here.host;
+    parsed.protocol = scheme === 'http' ? here.protocol : here.protocol === 'https:' ? 'wss:' : 'ws:';
+    return parsed.toString();
+  };
+  const tabs = Array.isArray(r.tabs)
+    ? r.tabs.flatMap((t: unknown) =>
+        typeof t === 'object' && t !== null && 'query' in t && typeof t.query === 'string' ? [{ query: t.query }] : [],
+      )
+    : [];
+  return {
+    graphqlUrl: onThisOrigin(str('graphqlUrl'), 'http'),
+    realtimeUrl: onThisOrigin(str('realtimeUrl'), 'ws'),
+    apiKey: str('apiKey'),
+    tabs,
+  };
 }
 
 const config = readConfig();
@@ -283,7 +307,7 @@ async function main(): Promise<void> {
   createRoot(root).render(
     <div className="explorer">
       {authConfigured && <AuthBar users={demoUsers(users)} />}
-      <GraphiQL fetcher={fetcher} defaultQuery={config.defaultQuery} />
+      <GraphiQL fetcher={fetcher} defaultTabs={config.tabs} defaultQuery={config.tabs[0]?.query ?? ''} />
     </div>,
   );
 }

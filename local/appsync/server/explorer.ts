@@ -26,17 +26,40 @@ const ASSETS: Readonly<Record<string, string>> = {
   'graphql.worker.js': 'text/javascript; charset=utf-8',
 };
 
-const DEFAULT_QUERY = `# Local AppSync explorer: queries and mutations go over HTTP, subscriptions over AppSync's
+const INTRO = `# Local AppSync explorer: queries and mutations go over HTTP, subscriptions over AppSync's
 # realtime protocol on ${'${realtime}'}.
 # Sign in above (a demo account or your own): requests then carry your access token.
 # Signed out they carry the API key, which serves listStores only.
-{
-  listStores {
-    storeId
-    name
+# The other tabs hold the README's example operations, one tab per party.
+`;
+
+/** The README's example operations (client/operations.graphql; a test keeps the two equal). */
+export const EXAMPLE_OPERATIONS_FILE = join(repoRoot, 'client', 'operations.graphql');
+
+/**
+ * The explorer's tabs: the example operations split at each party's `# as …`/`# anyone` comment,
+ * the signed-out section first (it works before anyone signs in), with the intro above it.
+ * Without the file (a trimmed checkout), one tab with the store list.
+ */
+export function exampleTabs(operations: string | undefined, realtimeUrl: string): { query: string }[] {
+  const intro = INTRO.replace('${realtime}', realtimeUrl);
+  const sections = (operations ?? '')
+    .split(/\n(?=# )/)
+    .map((section) => section.trim())
+    .filter((section) => /\b(query|mutation|subscription)\b/.test(section));
+  if (sections.length === 0) return [{ query: `${intro}{\n  listStores {\n    storeId\n    name\n  }\n}\n` }];
+  const signedOut = sections.findIndex((section) => section.startsWith('# anyone'));
+  const ordered = signedOut < 0 ? sections : [sections[signedOut]!, ...sections.filter((_, i) => i !== signedOut)];
+  return ordered.map((section, i) => ({ query: `${i === 0 ? intro : ''}${section}\n` }));
+}
+
+function readExampleOperations(): string | undefined {
+  try {
+    return readFileSync(EXAMPLE_OPERATIONS_FILE, 'utf8');
+  } catch {
+    return undefined;
   }
 }
-`;
 
 export interface ExplorerOptions {
   readonly graphqlUrl: string;
@@ -149,7 +172,7 @@ function page(options: ExplorerOptions): string {
     graphqlUrl: options.graphqlUrl,
     realtimeUrl: options.realtimeUrl,
     apiKey: options.apiKey,
-    defaultQuery: DEFAULT_QUERY.replace('${realtime}', options.realtimeUrl),
+    tabs: exampleTabs(readExampleOperations(), options.realtimeUrl),
   };
   return `<!doctype html>
 <html lang="en">

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Store } from '../../../generated/graphql.js';
+import { SEED_STORE_ID } from '../../../infra/seed-stores.js';
 
 /** The last store picked in any view is remembered, so customer, store and driver views agree. */
 const STORAGE_KEY = 'serverless-pizza.storeId';
@@ -12,16 +13,25 @@ function remembered(): string | null {
   }
 }
 
-/** The picked store: the remembered one if it is still listed, else the first listed. */
+/**
+ * The store a view starts with: the one picked last if it is still listed, else the README's
+ * example store (its examples and subscriptions then see the demo's orders), else the first
+ * listed. The list's order is the table scan's, so "first" alone would differ between stacks.
+ */
+export function defaultStoreId(stores: readonly Store[], last: string | null): string | null {
+  const pick = stores.find((s) => s.storeId === last) ?? stores.find((s) => s.storeId === SEED_STORE_ID) ?? stores[0];
+  return pick?.storeId ?? null;
+}
+
+/** The picked store: see defaultStoreId. */
 export function useDefaultStore(stores: readonly Store[] | null): [string | null, (storeId: string) => void] {
   const [storeId, setStoreId] = useState<string | null>(null);
   useEffect(() => {
     if (storeId !== null || stores === null) return;
-    const last = remembered();
-    const pick = stores.find((s) => s.storeId === last) ?? stores[0];
+    const pick = defaultStoreId(stores, remembered());
     // A functional update: a store the user picked since this render (the list can be on screen
     // before this effect runs) is kept, never overwritten by the default.
-    if (pick !== undefined) setStoreId((current) => current ?? pick.storeId);
+    if (pick !== null) setStoreId((current) => current ?? pick);
   }, [stores, storeId]);
   const choose = (id: string) => {
     setStoreId(id);

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CliOptionError, HELP, parseCliOptions } from './cli-options.js';
+
+const ROOT = join(import.meta.dirname, '..');
+
+/** The long options a text names, in `--name` form (the `--` of `npm start --` excluded). */
+function longOptions(text: string): Set<string> {
+  return new Set([...text.matchAll(/(?<![\w-])--([a-z][a-z-]*)/g)].map((m) => `--${m[1]!}`));
+}
+
+describe('parseCliOptions', () => {
+  it('gives the defaults with no arguments and no environment', () => {
+    expect(parseCliOptions([], {})).toEqual({
+      help: false,
+      options: {
+        port: 4000,
+        host: '127.0.0.1',
+        publicHost: undefined,
+        userPoolPort: undefined,
+        inMemory: false,
+        dataDir: undefined,
+        amplifyConfig: undefined,
+        envOverrides: {},
+        verbose: false,
+      },
+    });
+  });
+
+  it('takes the address for clients from --public-host or PUBLIC_HOST, the flag first', () => {
+    const fromFlag = parseCliOptions(['--host', '0.0.0.0', '--public-host', '192.168.1.20'], { PUBLIC_HOST: '10.0.0.5' });
+    expect(fromFlag.help === false && fromFlag.options).toMatchObject({ host: '0.0.0.0', publicHost: '192.168.1.20' });
+    const fromEnv = parseCliOptions([], { PUBLIC_HOST: '10.0.0.5', HOST: '0.0.0.0' });
+    expect(fromEnv.help === false && fromEnv.options).toMatchObject({ host: '0.0.0.0', publicHost: '10.0.0.5' });
+  });
+
+  it('reads ports, repeated settings and switches', () => {
+    const request = parseCliOptions(
+      ['--port', '0', '--user-pool-port', '5001', '--set', 'A_B=1', '--set', 'C=x=y', '--in-memory', '--verbose'],
+      {},
+    );
+    expect(request.help === false && request.options).toMatchObject({
+      port: 0,
+      userPoolPort: 5001,
+      envOverrides: { A_B: '1', C: 'x=y' },
+      inMemory: true,
+      verbose: true,
+    });
+  });
+
+  it('answers a help request, short or long', () => {
+    expect(parseCliOptions(['--help'], {})).toEqual({ help: true });
+    expect(parseCliOptions(['-h', '--port', 'nonsense'], {})).toEqual({ help: true });
+  });
+
+  it('refuses a bad port, a malformed setting and an unknown option with a message for the user', () => {
+    expect(() => parseCliOptions(['--port', 'eighty'], {})).toThrow(/--port must be a whole number from 0 to 65535, got "eighty"/);
+    expect(() => parseCliOptions([], { USER_POOL_PORT: '70000' })).toThrow(CliOptionError);
+    expect(() => parseCliOptions(['--set', 'lower=1'], {})).toThrow(/--set takes NAME=VALUE/);
+    expect(() => parseCliOptions(['--nope'], {})).toThrow(CliOptionError);
+  });
+});
+
+describe('npm start -- --help', () => {
+  it('is answered before the stack is loaded: cli.ts imports nothing else statically', () => {
+    const cli = readFileSync(join(ROOT, 'local', 'cli.ts'), 'utf8');
+    const staticImports = [...cli.matchAll(/^import\s[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]);
+    expect(staticImports.sort()).toEqual(['./cli-options.js', 'node:path']);
+    const options = readFileSync(join(ROOT, 'local', 'cli-options.ts'), 'utf8');
+    expect([...options.matchAll(/^import\s[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1])).toEqual(['node:util']);
+  });
+
+  it('names every option the README option table lists, and the table every option', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('| option | env | default | meaning |'));
+    const rows = table.slice(0, table.indexOf('\n\n'));
+    const documented = new Set([...rows.matchAll(/^\| `(--[a-z-]+)/gm)].map((m) => m[1]!));
+    const helped = longOptions(HELP.slice(HELP.indexOf('Options:')));
+    helped.delete('--help');
+    expect([...documented].sort()).toEqual([...helped].sort());
+  });
+});
+
+describe('README quick start', () => {
+  it('names the Node version package.json engines asks for', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const pkg: unknown = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const engines = typeof pkg === 'object' && pkg !== null && 'engines' in pkg ? pkg.engines : undefined;
+    const node = typeof engines === 'object' && engines !== null && 'node' in engines ? engines.node : undefined;
+    expect(node).toBe('>=22');
+    const quickStart = readme.slice(readme.indexOf('## Quick start'), readme.indexOf('### What `npm start` gives you'));
+    expect([...quickStart.matchAll(/Node(?:\.js)? ≥ (\d+)/g)].map((m) => m[1])).toEqual(['22']);
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * `npm start`'s options: the help text and the parsing, apart from the stack so that `--help`
+ * and a bad option answer at once (local/cli.ts imports the stack only after this succeeds).
+ * Imports nothing but node:util.
+ */
+import { parseArgs } from 'node:util';
+
+export const HELP = `Serverless Pizza — the whole system offline on this machine.
+
+Usage: npm start -- [options]
+
+Options:
+  --port <n>       Port of the GraphQL API, realtime socket, explorer and web demo
+                   (env PORT). Default 4000; 0 picks a free port.
+  --host <addr>    Address to bind (env HOST). Default 127.0.0.1. 0.0.0.0 serves every
+                   interface (a phone on the LAN): see --public-host.
+  --public-host <addr>
+                   The address written into the client config files (env PUBLIC_HOST),
+                   e.g. this machine's LAN address for a phone. Default: --host, or with
+                   --host 0.0.0.0 the first LAN address (never 0.0.0.0 itself).
+  --in-memory      Throwaway stack: nothing is kept after it stops (env PIZZA_IN_MEMORY=1).
+                   By default orders persist in .local/data/.
+  --data-dir <dir> Where persistent data lives (env PIZZA_DATA_DIR). Default .local/data.
+                   One stack at a time per folder (a second start there is refused).
+  --amplify-config <file>
+                   Where to write the Amplify config. Default ./amplify-config.json.
+                   Written beside it: demo-users.json, and for Amplify's mobile libraries
+                   amplify_outputs.json (Gen 2) and amplifyconfiguration.json (Gen 1).
+  --user-pool-port <n>
+                   Port of the local Cognito user pool (env USER_POOL_PORT).
+                   Default: the API's port + 1 (0 when --port is 0).
+  --set NAME=VALUE A manifest setting for this run, e.g. --set STORE_DECISION_TIMEOUT_SECONDS=60
+                   (repeatable; the settings are the manifest's value bindings).
+  --verbose        Print emulator and handler logs.
+  -h, --help       Show this help.
+`;
+
+/** A bad option or value; the message is written for the user. */
+export class CliOptionError extends Error {
+  override readonly name = 'CliOptionError';
+}
+
+export interface CliOptions {
+  readonly port: number;
+  readonly host: string;
+  /** As given (flag or env); undefined = derive it from `host` (client-files.ts resolvePublicHost). */
+  readonly publicHost: string | undefined;
+  readonly userPoolPort: number | undefined;
+  readonly inMemory: boolean;
+  readonly dataDir: string | undefined;
+  readonly amplifyConfig: string | undefined;
+  readonly envOverrides: Readonly<Record<string, string>>;
+  readonly verbose: boolean;
+}
+
+export type CliRequest = { readonly help: true } | { readonly help: false; readonly options: CliOptions };
+
+function portOf(name: string, text: string): number {
+  const port = Number(text);
+  if (text.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliOptionError(`--${name} must be a whole number from 0 to 65535, got "${text}"`);
+  return port;
+}
+
+/** Parses `npm start`'s arguments and environment; throws CliOptionError. */
+export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv): CliRequest {
+  let values;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'public-host': { type: 'string' },
+        'in-memory': { type: 'boolean', default: false },
+        'data-dir': { type: 'string' },
+        'amplify-config': { type: 'string' },
+        'user-pool-port': { type: 'string' },
+        set: { type: 'string', multiple: true, default: [] },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    throw new CliOptionError(error instanceof Error ? error.message : String(error));
+  }
+  if (values.help) return { help: true };
+  const envOverrides: Record<string, string> = {};
+  for (const setting of values.set) {
+    const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(setting);
+    if (match === null) throw new CliOptionError(`--set takes NAME=VALUE, got "${setting}"`);
+    envOverrides[match[1]!] = match[2]!;
+  }
+  const userPoolPort = values['user-pool-port'] ?? env.USER_POOL_PORT;
+  return {
+    help: false,
+    options: {
+      port: portOf('port', values.port ?? env.PORT ?? '4000'),
+      host: values.host ?? env.HOST ?? '127.0.0.1',
+      publicHost: values['public-host'] ?? env.PUBLIC_HOST,
+      userPoolPort: userPoolPort === undefined ? undefined : portOf('user-pool-port', userPoolPort),
+      inMemory: values['in-memory'] || env.PIZZA_IN_MEMORY === '1',
+      dataDir: values['data-dir'] ?? env.PIZZA_DATA_DIR,
+      amplifyConfig: values['amplify-config'],
+      envOverrides,
+      verbose: values.verbose,
+    },
+  };
+}
