@@ -9,6 +9,8 @@ export const OUTPUT = {
   region: 'Region',
   userPoolId: 'UserPoolId',
   userPoolClientId: 'UserPoolClientId',
+  /** Store alert queues are `<prefix><storeId>`, created when a store is onboarded. */
+  storeQueuePrefix: 'StoreQueuePrefix',
 } as const;
 
 /** CloudFormation output ids are alphanumeric: `store-ouud…` → `StoreOuud…`. */
