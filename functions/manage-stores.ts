@@ -31,7 +31,7 @@ import { userPoolAdmin, UserPoolError, type UserPoolAdmin } from './lib/user-poo
 export const ENV = ['STORES_TABLE', 'STORE_TOPIC_ARN', 'STORE_QUEUE_PREFIX', 'USER_POOL_ID'] as const;
 
 export interface ManageStoresDeps {
-  readonly stores: StoreRepository;
+  readonly stores: Pick<StoreRepository, 'get' | 'create' | 'setOpen'>;
   readonly onboarding: Pick<StoreOnboarding, 'onboard'>;
   readonly userPool: UserPoolAdmin;
   /** The queue name prefix, to refuse a store id too long for its queue names. */
