@@ -106,7 +106,9 @@ export function createUserPool(
   const poolName = poolNameOf(config.userPoolId);
   const users = new Map(initial.users.map((user) => [keyOf(user.username), user]));
   // Group names are case-sensitive on Cognito. Configured groups first, then the created ones.
-  const configuredGroups = new Map<string, StoredGroup>(config.groups.map((groupName) => [groupName, { groupName, createdAt: config.now() }]));
+  const configuredGroups = new Map<string, StoredGroup>(
+    config.groups.map((groupName) => [groupName, { groupName, createdAt: config.now() }]),
+  );
   const createdGroups = new Map(initial.groups.filter((g) => !configuredGroups.has(g.groupName)).map((g) => [g.groupName, g]));
   const findGroup = (name: string) => configuredGroups.get(name) ?? createdGroups.get(name);
   const refreshTokens = new Map(initial.refreshTokens.map((record) => [record.tokenHash, record]));
