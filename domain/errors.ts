@@ -3,7 +3,7 @@
  * `errors[].errorType`); the same names are the ASL error names a workflow Catch can match.
  * Messages are written for the caller: they never carry internal detail.
  */
-export type DomainErrorType = 'ValidationError' | 'NotFound' | 'InvalidTransition' | 'Unauthorized' | 'IdempotencyConflict';
+export type DomainErrorType = 'ValidationError' | 'NotFound' | 'InvalidTransition' | 'Unauthorized' | 'IdempotencyConflict' | 'StoreClosed';
 
 export abstract class DomainError extends Error {
   abstract readonly errorType: DomainErrorType;
@@ -65,4 +65,12 @@ export class IdempotencyConflictError extends DomainError {
  */
 export function orderNotYoursError(orderId: string): UnauthorizedError {
   return new UnauthorizedError(`order ${orderId} does not exist or is not yours`, { orderId });
+}
+
+/** A closed store takes no new orders (an operator closed it: setStoreOpen); placed orders go on. */
+export class StoreClosedError extends DomainError {
+  readonly errorType = 'StoreClosed';
+  constructor(storeId: string) {
+    super(`store ${storeId} is closed: it takes no new orders`, { storeId });
+  }
 }

@@ -36,6 +36,14 @@ export const LIMITS = {
   /** Ids we mint are UUIDs; ids from callers (store, payment) are opaque but bounded. */
   idPattern: /^[A-Za-z0-9_-]{1,64}$/,
   idempotencyKeyPattern: /^[A-Za-z0-9_-]{8,64}$/,
+  /**
+   * A new store's id: it names the store's queue (`<stack>-store-<id>-dlq`, at most 80 characters
+   * on SQS) and its staff group (`store:<id>`), so it is shorter than other ids.
+   */
+  newStoreIdPattern: /^[A-Za-z0-9_-]{1,40}$/,
+  maxStoreNameLength: 80,
+  /** A user-pool username: Cognito's pattern (letters, marks, symbols, digits, punctuation), 1–128. */
+  usernamePattern: /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u,
 } as const;
 
 export interface PlaceOrderCommand {
@@ -65,6 +73,23 @@ export interface CompleteDeliveryCommand {
 
 export interface CancelOrderCommand {
   readonly orderId: string;
+}
+
+/** An operator onboards a store; without `storeId` one is generated. */
+export interface CreateStoreCommand {
+  readonly storeId: string | null;
+  readonly name: string;
+  readonly coordinates: CoordinatesValue;
+}
+
+export interface SetStoreOpenCommand {
+  readonly storeId: string;
+  readonly open: boolean;
+}
+
+export interface AssignStaffCommand {
+  readonly storeId: string;
+  readonly username: string;
 }
 
 type Obj = Readonly<Record<string, unknown>>;
@@ -220,4 +245,34 @@ export function parseCancelOrder(value: unknown): CancelOrderCommand {
 
 export function parseOrderId(value: unknown): string {
   return id(value, 'orderId');
+}
+
+export function parseCreateStore(value: unknown): CreateStoreCommand {
+  const o = object(value, 'input');
+  let storeId: string | null = null;
+  if (o.storeId !== undefined && o.storeId !== null) {
+    if (typeof o.storeId !== 'string' || !LIMITS.newStoreIdPattern.test(o.storeId)) {
+      throw new ValidationError('storeId', 'must be 1–40 characters of letters, digits, "-" or "_"');
+    }
+    storeId = o.storeId;
+  }
+  return {
+    storeId,
+    name: text(o.name, 'name', { max: LIMITS.maxStoreNameLength }),
+    coordinates: parseCoordinates(o.coordinates, 'coordinates'),
+  };
+}
+
+export function parseSetStoreOpen(value: unknown): SetStoreOpenCommand {
+  const o = object(value, 'input');
+  if (typeof o.open !== 'boolean') throw new ValidationError('open', 'must be true or false');
+  return { storeId: id(o.storeId, 'storeId'), open: o.open };
+}
+
+export function parseAssignStaff(value: unknown): AssignStaffCommand {
+  const o = object(value, 'input');
+  if (typeof o.username !== 'string' || !LIMITS.usernamePattern.test(o.username)) {
+    throw new ValidationError('username', 'must be a user-pool username (1–128 characters, no spaces or control characters)');
+  }
+  return { storeId: id(o.storeId, 'storeId'), username: o.username };
 }

@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { requireParty } from '../domain/authorize.js';
-import { NotFoundError } from '../domain/errors.js';
+import { NotFoundError, StoreClosedError } from '../domain/errors.js';
 import { newOrder, toPublicOrder, type PublicOrder } from '../domain/order.js';
 import { partyOf, type Party } from '../domain/party.js';
 import { parsePlaceOrder, type PlaceOrderCommand } from '../domain/validation.js';
@@ -43,6 +43,7 @@ export async function placeOrder(command: PlaceOrderCommand, party: Party, deps:
   const { customerId } = requireParty(party, 'customer', 'place an order');
   const store = await deps.stores.get(command.storeId);
   if (store === null) throw new NotFoundError('store', command.storeId);
+  if (!store.open) throw new StoreClosedError(store.storeId);
   const record = newOrder(command, { orderId: deps.newId(), customerId }, deps.now());
 
   // A retry returns the stored order and writes nothing: the stream has exactly one INSERT per

@@ -36,6 +36,12 @@ export type AddressInput = {
   streetAddress: Scalars['String']['input'];
 };
 
+export type AssignStaffInput = {
+  storeId: Scalars['ID']['input'];
+  /** The user-pool username (staff sign in with their email). */
+  username: Scalars['String']['input'];
+};
+
 export type CancelOrderInput = {
   orderId: Scalars['ID']['input'];
 };
@@ -68,6 +74,14 @@ export type CoordinatesInput = {
   longitude: Scalars['Float']['input'];
 };
 
+export type CreateStoreInput = {
+  /** Where drivers pick up. */
+  coordinates: CoordinatesInput;
+  name: Scalars['String']['input'];
+  /** 1–40 letters, digits, - or _; generated when absent. */
+  storeId?: InputMaybe<Scalars['ID']['input']>;
+};
+
 export type DecideOrderInput = {
   decision: Decision;
   orderId: Scalars['ID']['input'];
@@ -96,10 +110,20 @@ export type EstimateSource =
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Operators: make an existing user-pool account the staff of a store (groups `stores` and
+   * `store:<storeId>`, out of any other store's group). It takes effect at the user's next sign-in.
+   */
+  assignStaff: StaffAssignment;
   /** The customer who placed the order cancels it before the store accepts. */
   cancelOrder: Order;
   /** The driver who picked the order up hands it over; it is DELIVERED. */
   completeDelivery: Order;
+  /**
+   * Operators: onboard a store (its alert queue, filtered subscription and staff group are created at
+   * once, no deploy). storeId is generated unless given; a given one must be new. The store opens open.
+   */
+  createStore: Store;
   /** The order's store (staff, store from who they are) accepts or declines an order that is PLACED. */
   decideOrder: Order;
   /** A driver picks up an ACCEPTED order and becomes its driver; it goes OUT_FOR_DELIVERY. */
@@ -108,6 +132,13 @@ export type Mutation = {
   placeOrder: Order;
   /** Backend only: fans an order change out to onOrderUpdated subscribers. */
   publishOrderUpdate: Maybe<Order>;
+  /** Operators: open or close a store. A closed store refuses new orders (StoreClosed); placed ones go on. */
+  setStoreOpen: Store;
+};
+
+
+export type MutationAssignStaffArgs = {
+  input: AssignStaffInput;
 };
 
 
@@ -118,6 +149,11 @@ export type MutationCancelOrderArgs = {
 
 export type MutationCompleteDeliveryArgs = {
   input: CompleteDeliveryInput;
+};
+
+
+export type MutationCreateStoreArgs = {
+  input: CreateStoreInput;
 };
 
 
@@ -138,6 +174,11 @@ export type MutationPlaceOrderArgs = {
 
 export type MutationPublishOrderUpdateArgs = {
   order: Scalars['AWSJSON']['input'];
+};
+
+
+export type MutationSetStoreOpenArgs = {
+  input: SetStoreOpenInput;
 };
 
 export type Order = {
@@ -267,10 +308,24 @@ export type QueryOrdersForPickupArgs = {
   nextToken: InputMaybe<Scalars['String']['input']>;
 };
 
+export type SetStoreOpenInput = {
+  open: Scalars['Boolean']['input'];
+  storeId: Scalars['ID']['input'];
+};
+
+/** A staff account and the store it now works for. */
+export type StaffAssignment = {
+  __typename?: 'StaffAssignment';
+  storeId: Scalars['ID']['output'];
+  username: Scalars['String']['output'];
+};
+
 export type Store = {
   __typename?: 'Store';
   coordinates: Coordinates;
   name: Scalars['String']['output'];
+  /** Whether it takes new orders (an operator opens and closes it). */
+  open: Scalars['Boolean']['output'];
   storeId: Scalars['ID']['output'];
 };
 

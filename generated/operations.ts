@@ -11,6 +11,12 @@ export type AddressInput = {
   streetAddress: string;
 };
 
+export type AssignStaffInput = {
+  storeId: string | number;
+  /** The user-pool username (staff sign in with their email). */
+  username: string;
+};
+
 export type CancelOrderInput = {
   orderId: string | number;
 };
@@ -35,6 +41,14 @@ export type CompleteDeliveryInput = {
 export type CoordinatesInput = {
   latitude: number;
   longitude: number;
+};
+
+export type CreateStoreInput = {
+  /** Where drivers pick up. */
+  coordinates: CoordinatesInput;
+  name: string;
+  /** 1–40 letters, digits, - or _; generated when absent. */
+  storeId?: string | number | null | undefined;
 };
 
 export type DecideOrderInput = {
@@ -92,6 +106,11 @@ export type PlaceOrderInput = {
   storeId: string | number;
 };
 
+export type SetStoreOpenInput = {
+  open: boolean;
+  storeId: string | number;
+};
+
 export type Topping =
   | 'BACON'
   | 'BBQ_CHICKEN'
@@ -106,7 +125,7 @@ export type Topping =
 export type ListStoresQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ListStoresQuery = { listStores: Array<{ storeId: string, name: string, coordinates: { latitude: number, longitude: number } }> };
+export type ListStoresQuery = { listStores: Array<{ storeId: string, name: string, open: boolean, coordinates: { latitude: number, longitude: number } }> };
 
 export type GetOrderQueryVariables = Exact<{
   orderId: string | number;
@@ -190,6 +209,27 @@ export type PublishOrderUpdateMutationVariables = Exact<{
 
 export type PublishOrderUpdateMutation = { publishOrderUpdate: { orderId: string, customerId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null } | null };
 
+export type CreateStoreMutationVariables = Exact<{
+  input: CreateStoreInput;
+}>;
+
+
+export type CreateStoreMutation = { createStore: { storeId: string, name: string, open: boolean, coordinates: { latitude: number, longitude: number } } };
+
+export type SetStoreOpenMutationVariables = Exact<{
+  input: SetStoreOpenInput;
+}>;
+
+
+export type SetStoreOpenMutation = { setStoreOpen: { storeId: string, name: string, open: boolean, coordinates: { latitude: number, longitude: number } } };
+
+export type AssignStaffMutationVariables = Exact<{
+  input: AssignStaffInput;
+}>;
+
+
+export type AssignStaffMutation = { assignStaff: { storeId: string, username: string } };
+
 export type OrderFieldsFragment = { orderId: string, customerId: string, storeId: string, paymentId: string, status: OrderStatus, version: number, createdAt: string, updatedAt: string, acceptedAt: string | null, declinedAt: string | null, declineReason: string | null, dispatchEstimatedAt: string | null, driverId: string | null, pickedUpAt: string | null, deliveryEstimatedAt: string | null, deliveredAt: string | null, estimateSource: EstimateSource | null, cancelledAt: string | null, cancellationReason: CancellationReason | null, pies: Array<{ size: PieSize, cheese: CheeseAmount, toppings: Array<Topping> }>, deliveryAddress: { streetAddress: string, city: string, postalCode: string, province: string, coordinates: { latitude: number, longitude: number } }, deliverySteps: Array<{ instruction: string, distance: number, duration: number }> | null };
 
 /**
@@ -250,6 +290,7 @@ export const ListStoresDocument = `query ListStores {
       latitude
       longitude
     }
+    open
   }
 }` as TypedDocumentString<ListStoresQuery, ListStoresQueryVariables>;
 
@@ -789,3 +830,34 @@ fragment OrderFields on Order {
   cancelledAt
   cancellationReason
 }` as TypedDocumentString<PublishOrderUpdateMutation, PublishOrderUpdateMutationVariables>;
+
+export const CreateStoreDocument = `mutation CreateStore($input: CreateStoreInput!) {
+  createStore(input: $input) {
+    storeId
+    name
+    coordinates {
+      latitude
+      longitude
+    }
+    open
+  }
+}` as TypedDocumentString<CreateStoreMutation, CreateStoreMutationVariables>;
+
+export const SetStoreOpenDocument = `mutation SetStoreOpen($input: SetStoreOpenInput!) {
+  setStoreOpen(input: $input) {
+    storeId
+    name
+    coordinates {
+      latitude
+      longitude
+    }
+    open
+  }
+}` as TypedDocumentString<SetStoreOpenMutation, SetStoreOpenMutationVariables>;
+
+export const AssignStaffDocument = `mutation AssignStaff($input: AssignStaffInput!) {
+  assignStaff(input: $input) {
+    storeId
+    username
+  }
+}` as TypedDocumentString<AssignStaffMutation, AssignStaffMutationVariables>;

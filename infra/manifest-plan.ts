@@ -40,6 +40,17 @@ export const TABLE_ACTIONS = {
   ],
 } as const;
 
+/** What a function may do to the queues under its `queuePrefix`: create them and set their attributes (policy, redrive, SSE). */
+export const QUEUE_PREFIX_ACTIONS = ['sqs:CreateQueue', 'sqs:GetQueueAttributes', 'sqs:SetQueueAttributes'] as const;
+
+/** What a `userPool: 'groupAdmin'` binding may call on the pool: staff groups and their members. */
+export const USER_POOL_GROUP_ADMIN_ACTIONS = [
+  'cognito-idp:AdminAddUserToGroup',
+  'cognito-idp:AdminListGroupsForUser',
+  'cognito-idp:AdminRemoveUserFromGroup',
+  'cognito-idp:CreateGroup',
+] as const;
+
 /** What a function that resumes a workflow's waiting tasks may call on that workflow. */
 export const TASK_RESPONSE_ACTIONS = ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'] as const;
 
@@ -54,6 +65,9 @@ export type EnvSource =
   | { readonly kind: 'stateMachineArn'; readonly stateMachine: string }
   | { readonly kind: 'graphqlUrl' }
   | { readonly kind: 'ssmParameterName'; readonly parameter: string }
+  /** A queue name prefix (logical: each target prepends what it prepends to manifest queue names). */
+  | { readonly kind: 'queuePrefix'; readonly prefix: string }
+  | { readonly kind: 'userPoolId' }
   | { readonly kind: 'value'; readonly value: string };
 
 /** What a grant covers. */
@@ -64,7 +78,10 @@ export type GrantResource =
   | { readonly kind: 'stateMachine'; readonly stateMachine: string }
   /** A SecureString: reading it also needs decryption through SSM (the target adds that). */
   | { readonly kind: 'ssmParameter'; readonly parameter: string }
-  | { readonly kind: 'graphqlFields'; readonly typeName: 'Query' | 'Mutation'; readonly fields: readonly string[] };
+  | { readonly kind: 'graphqlFields'; readonly typeName: 'Query' | 'Mutation'; readonly fields: readonly string[] }
+  /** Every queue whose name starts with the prefix (logical, as in `EnvSource`). */
+  | { readonly kind: 'queuePrefix'; readonly prefix: string }
+  | { readonly kind: 'userPool' };
 
 export interface Grant {
   readonly actions: readonly string[];
@@ -241,7 +258,21 @@ export function planManifest(m: Manifest, schemaSdl: string): ManifestPlan {
         return { name, source: { kind: 'tableName', table: binding.table }, grant: tableGrant(binding.table, binding.access) };
       if ('topic' in binding) {
         const topic = lookup(topics, 'topic', binding.topic).name;
-        return { name, source: { kind: 'topicArn', topic }, grant: { actions: ['sns:Publish'], resource: { kind: 'topic', topic } } };
+        const action = binding.access === 'subscribe' ? 'sns:Subscribe' : 'sns:Publish';
+        return { name, source: { kind: 'topicArn', topic }, grant: { actions: [action], resource: { kind: 'topic', topic } } };
+      }
+      if ('queuePrefix' in binding) {
+        const prefix = binding.queuePrefix;
+        if (!/^[A-Za-z0-9_-]+$/.test(prefix))
+          throw new ManifestReferenceError(`${spec.name}: queue prefix "${prefix}" is not part of an SQS name`);
+        return {
+          name,
+          source: { kind: 'queuePrefix', prefix },
+          grant: { actions: QUEUE_PREFIX_ACTIONS, resource: { kind: 'queuePrefix', prefix } },
+        };
+      }
+      if ('userPool' in binding) {
+        return { name, source: { kind: 'userPoolId' }, grant: { actions: USER_POOL_GROUP_ADMIN_ACTIONS, resource: { kind: 'userPool' } } };
       }
       if ('stateMachine' in binding) {
         const sm = stateMachine(binding.stateMachine);

@@ -40,7 +40,16 @@ export interface QueueSpec {
  */
 export type EnvBinding =
   | { readonly table: string; readonly access: 'read' | 'readWrite' }
-  | { readonly topic: string }
+  /** The topic's ARN; `publish` (the default) may publish to it, `subscribe` may subscribe queues to it. */
+  | { readonly topic: string; readonly access?: 'publish' | 'subscribe' }
+  /**
+   * The physical name prefix of queues the function creates at run time (a store's alert queue
+   * `<prefix><storeId>` and its `-dlq`): AWS `<stack>-<queuePrefix>`, locally `<queuePrefix>`, as
+   * manifest queues are named. Grants creating and configuring queues under that prefix only.
+   */
+  | { readonly queuePrefix: string }
+  /** The user pool's id; grants creating groups and managing users' group membership (staff assignment). */
+  | { readonly userPool: 'groupAdmin' }
   | { readonly stateMachine: string; readonly access: 'start' }
   | { readonly graphqlUrl: true }
   | { readonly ssmParameter: string }

@@ -10,6 +10,12 @@ export const ORDER_WORKFLOW = 'OrderWorkflow';
 /** Where the openrouteservice API key lives (SecureString). Its value is never in a template. */
 export const ORS_API_KEY_PARAMETER = '/serverless-pizza/openrouteservice/api-key';
 
+/**
+ * Logical prefix of the store alert queues: store `x` reads queue `store-x` locally and
+ * `<stack>-store-x` on AWS (each target prefixes it as it prefixes manifest queue names).
+ */
+export const STORE_QUEUE_PREFIX = 'store-';
+
 export const manifest: Manifest = {
   schemaFile: 'schema.graphql',
   // Every party signs in (user pool); the backend calls with IAM; the API key reads only the
@@ -34,11 +40,9 @@ export const manifest: Manifest = {
     { name: 'IdempotencyKeys', partitionKey: { name: 'idempotencyKey', type: 'S' }, ttlAttribute: 'expiresAt' },
   ],
   topics: [{ name: 'StoreAlerts' }, { name: 'DriverAlerts' }],
-  queues: [
-    // Every store system reads its own queue; the filter keeps other stores' orders out.
-    { name: 'store-ouudJiBWJd0HQUafMVLvX', topic: 'StoreAlerts', filterPolicy: { storeId: ['ouudJiBWJd0HQUafMVLvX'] } },
-    { name: 'drivers', topic: 'DriverAlerts' },
-  ],
+  // Each store's queue is not here: it is data, created when an operator onboards the store
+  // (manageStores, STORE_QUEUE_PREFIX below; README "Stores"), seeded stores included.
+  queues: [{ name: 'drivers', topic: 'DriverAlerts' }],
   functions: [
     {
       name: 'placeOrder',
@@ -105,6 +109,20 @@ export const manifest: Manifest = {
       },
     },
     {
+      // createStore, setStoreOpen, assignStaff (operators). Onboarding a store creates its alert
+      // queue `<STORE_QUEUE_PREFIX><storeId>` (+ `-dlq`), subscribes it to StoreAlerts filtered on
+      // its storeId, and creates its staff group: a new store receives alerts with no deploy.
+      name: 'manageStores',
+      entry: 'functions/manage-stores.ts',
+      timeoutSeconds: 30,
+      env: {
+        STORES_TABLE: { table: 'Stores', access: 'readWrite' },
+        STORE_TOPIC_ARN: { topic: 'StoreAlerts', access: 'subscribe' },
+        STORE_QUEUE_PREFIX: { queuePrefix: STORE_QUEUE_PREFIX },
+        USER_POOL_ID: { userPool: 'groupAdmin' },
+      },
+    },
+    {
       name: 'publishOrderUpdate',
       entry: 'functions/publish-order-update.ts',
       env: { GRAPHQL_URL: { graphqlUrl: true } },
@@ -120,6 +138,7 @@ export const manifest: Manifest = {
     { name: 'PickupOrderFunction', type: 'AWS_LAMBDA', function: 'pickupOrder' },
     { name: 'CompleteDeliveryFunction', type: 'AWS_LAMBDA', function: 'completeDelivery' },
     { name: 'CancelOrderFunction', type: 'AWS_LAMBDA', function: 'cancelOrder' },
+    { name: 'ManageStoresFunction', type: 'AWS_LAMBDA', function: 'manageStores' },
   ],
   resolvers: [
     { typeName: 'Query', fieldName: 'getOrder', dataSource: 'OrdersTable', file: 'resolvers/Query.getOrder.ts' },
@@ -137,6 +156,9 @@ export const manifest: Manifest = {
       file: 'resolvers/Mutation.completeDelivery.ts',
     },
     { typeName: 'Mutation', fieldName: 'cancelOrder', dataSource: 'CancelOrderFunction', file: 'resolvers/Mutation.cancelOrder.ts' },
+    { typeName: 'Mutation', fieldName: 'createStore', dataSource: 'ManageStoresFunction', file: 'resolvers/Mutation.createStore.ts' },
+    { typeName: 'Mutation', fieldName: 'setStoreOpen', dataSource: 'ManageStoresFunction', file: 'resolvers/Mutation.setStoreOpen.ts' },
+    { typeName: 'Mutation', fieldName: 'assignStaff', dataSource: 'ManageStoresFunction', file: 'resolvers/Mutation.assignStaff.ts' },
     { typeName: 'Mutation', fieldName: 'publishOrderUpdate', dataSource: 'None', file: 'resolvers/Mutation.publishOrderUpdate.ts' },
     // Runs at subscribe time: sets the subscription filter from who the subscriber is.
     { typeName: 'Subscription', fieldName: 'onOrderUpdated', dataSource: 'None', file: 'resolvers/Subscription.onOrderUpdated.ts' },

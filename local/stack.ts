@@ -10,13 +10,15 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { manifest as defaultManifest } from '../infra/manifest.js';
+import { seedStores, StoreOnboarding, StoreRepository, storeQueueName } from '../functions/lib/stores.js';
+import { userPoolAdmin } from '../functions/lib/user-pool.js';
+import { manifest as defaultManifest, STORE_QUEUE_PREFIX } from '../infra/manifest.js';
 import { planManifest, type EnvSource } from '../infra/manifest-plan.js';
 import { ROLE_GROUPS, storeGroup, type Role } from '../domain/party.js';
 import type { Manifest } from '../infra/manifest-types.js';
@@ -163,7 +165,10 @@ export interface LocalStack {
   readonly demoUsers: readonly DemoUser[];
   readonly endpoints: { readonly dynamodb: string; readonly sfn: string; readonly sns: string; readonly sqs: string; readonly ssm: string };
   tableName(logical: string): string;
-  /** A manifest queue, or a stream's failure queue (the plan's `failureQueue`). */
+  /**
+   * A manifest queue, a stream's failure queue (the plan's `failureQueue`), or a store's alert
+   * queue (`store-<storeId>`, created when the store was onboarded).
+   */
   queueUrl(logical: string): string;
   dlqUrl(logical: string): string;
   stateMachineArn(logical: string): string;
@@ -244,35 +249,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // --- identity: the local Cognito user pool and its demo accounts --------------------------
     // Client-facing (Amplify Auth in the browser talks to it), so it binds `host` like the API.
     // Sign-ups are confirmed at once (no mailbox locally; see local/cognito/README.md) and join
-    // `customers`, as the PostConfirmation trigger does on AWS.
+    // `customers`, as the PostConfirmation trigger does on AWS. Store groups are created when a
+    // store is onboarded (the seeded ones below), as on AWS.
     const userPoolPort = options.userPoolPort ?? (appsyncPort === 0 ? 0 : appsyncPort + 1);
     const cognito = await startCognitoUserPool({
       host,
       port: userPoolPort,
       region: LOCAL_REGION,
       autoConfirm: true,
-      groups: [...Object.values(ROLE_GROUPS), ...SEED_STORES.map((s) => storeGroup(s.storeId))],
+      groups: Object.values(ROLE_GROUPS),
       signUpGroups: [ROLE_GROUPS.customer],
       dataDir: options.inMemory ? undefined : join(dataDir, 'cognito'),
       logger: log,
     });
     stops.push(() => cognito.dispose());
-    for (const user of DEMO_USERS) {
-      const groups = [ROLE_GROUPS[user.role], ...(user.storeId === undefined ? [] : [storeGroup(user.storeId)])];
-      try {
-        await cognito.createUser({ username: user.username, password: user.password, groups, attributes: { email: user.username } });
-      } catch (error) {
-        // Kept from an earlier run (persistent stack): seeding is idempotent.
-        if (!(error instanceof CognitoError && error.code === ErrorCode.UsernameExists)) throw error;
-      }
-    }
     const userPool: LocalUserPool = {
       endpoint: cognito.endpoint,
       userPoolId: cognito.userPoolId,
       clientId: cognito.clientId,
       issuer: cognito.issuer,
     };
-    progress(`Cognito user pool ready on ${cognito.endpoint} (${DEMO_USERS.length} demo accounts)`);
+    progress(`Cognito user pool ready on ${cognito.endpoint}`);
 
     const dynamo = await startDynamoDbLocal({
       host: internal,
@@ -338,6 +335,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           return api.graphqlUrl;
         case 'ssmParameterName':
           return source.parameter;
+        case 'queuePrefix':
+          // Local queues carry their logical names (fauxqs is this stack's alone).
+          return source.prefix;
+        case 'userPoolId':
+          return cognito.userPoolId;
         case 'value':
           return options.envOverrides?.[name] ?? source.value;
       }
@@ -380,6 +382,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_SQS: messaging.endpoint,
       AWS_ENDPOINT_URL_SSM: ssm.url,
       AWS_ENDPOINT_URL_SFN: sfn.url,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
     });
 
     const resolvers = new Map<string, FieldResolver>();
@@ -486,9 +489,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     progress(`${pollers.length} stream mapping(s) polling; failed batches to ${[...failureQueues.values()].join(', ')}`);
 
-    for (const store of SEED_STORES) {
-      await dynamodb.send(new PutItemCommand({ TableName: tableName('Stores'), Item: marshall(store) }));
+    // The seeded stores are onboarded by the code path createStore takes (functions/lib/stores.ts):
+    // their queues, filtered subscriptions and staff groups, then their rows. Idempotent.
+    const storesDoc = DynamoDBDocumentClient.from(dynamodb);
+    await seedStores(
+      new StoreOnboarding(
+        {
+          sqs,
+          sns,
+          userPool: userPoolAdmin({ userPoolId: cognito.userPoolId, region: LOCAL_REGION, endpoint: cognito.endpoint, credentials }),
+        },
+        { topicArn: messaging.topicArn('StoreAlerts'), queuePrefix: STORE_QUEUE_PREFIX },
+      ),
+      new StoreRepository(storesDoc, tableName('Stores')),
+      SEED_STORES,
+    );
+    for (const user of DEMO_USERS) {
+      const groups = [ROLE_GROUPS[user.role], ...(user.storeId === undefined ? [] : [storeGroup(user.storeId)])];
+      try {
+        await cognito.createUser({ username: user.username, password: user.password, groups, attributes: { email: user.username } });
+      } catch (error) {
+        // Kept from an earlier run (persistent stack): seeding is idempotent.
+        if (!(error instanceof CognitoError && error.code === ErrorCode.UsernameExists)) throw error;
+      }
     }
+    progress(`${SEED_STORES.length} stores onboarded, ${DEMO_USERS.length} demo accounts`);
+    // fauxqs's URLs, as rewritten to its endpoint (local/messaging/messaging.ts).
+    const localQueueUrl = (name: string) => `${messaging.endpoint}/${LOCAL_ACCOUNT_ID}/${name}`;
+    const isStoreQueue = (logical: string) => logical.startsWith(storeQueueName(STORE_QUEUE_PREFIX, ''));
     sfn.resumeExecutions(); // workflows left running by the last run continue, now that their Lambdas' env is set
 
     return {
@@ -502,8 +530,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       demoUsers: DEMO_USERS,
       endpoints: { dynamodb: dynamo.endpoint, sfn: sfn.url, sns: messaging.endpoint, sqs: messaging.endpoint, ssm: ssm.url },
       tableName,
-      queueUrl: (logical) => failureQueues.get(logical) ?? messaging.queueUrl(logical),
-      dlqUrl: (logical) => messaging.dlqUrl(logical),
+      queueUrl: (logical) => failureQueues.get(logical) ?? (isStoreQueue(logical) ? localQueueUrl(logical) : messaging.queueUrl(logical)),
+      dlqUrl: (logical) => (isStoreQueue(logical) ? localQueueUrl(`${logical}-dlq`) : messaging.dlqUrl(logical)),
       stateMachineArn,
       drainStreams: async () => {
         await Promise.all(pollers.map((p) => p.drained()));

@@ -6,6 +6,7 @@
  */
 import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -21,6 +22,9 @@ export interface BindingTargets {
   /** ARN built from the state machine's fixed name (no reference, so no dependency cycle). */
   stateMachineArn(logical: string): string;
   readonly api: appsync.GraphqlApi;
+  /** The physical name of a queue prefix: what manifest queue names get prepended, then the prefix. */
+  queueNamePrefix(logical: string): string;
+  readonly userPool: cognito.IUserPool;
   /** The deployed name of a manifest SSM parameter (context may rename it). */
   ssmParameterName(manifestName: string): string;
   /** KMS key ARN for SecureString decryption; absent = any key in the account, limited by encryption context. */
@@ -49,6 +53,10 @@ function envValue(source: EnvSource, targets: BindingTargets): string {
       return targets.api.graphqlUrl;
     case 'ssmParameterName':
       return targets.ssmParameterName(source.parameter);
+    case 'queuePrefix':
+      return targets.queueNamePrefix(source.prefix);
+    case 'userPoolId':
+      return targets.userPool.userPoolId;
     case 'value':
       return source.value;
   }
@@ -89,6 +97,15 @@ export function grant(fn: lambda.Function, g: Grant, targets: BindingTargets): v
     }
     case 'graphqlFields':
       targets.api.grant(fn, appsync.IamResource.ofType(r.typeName, ...r.fields), ...g.actions);
+      return;
+    case 'queuePrefix':
+      // Queues created at run time: only those whose name starts with the prefix, in this account and region.
+      allow([
+        stack.formatArn({ service: 'sqs', resource: `${targets.queueNamePrefix(r.prefix)}*`, arnFormat: ArnFormat.NO_RESOURCE_NAME }),
+      ]);
+      return;
+    case 'userPool':
+      allow([targets.userPool.userPoolArn]);
       return;
   }
 }

@@ -28,8 +28,8 @@ export interface IdentityProps {
   readonly removalPolicy: RemovalPolicy;
   /**
    * Stores whose staff group (`store:<storeId>`) the stack creates, so their staff can be added
-   * right after the deploy (infra/README.md). Groups of stores opened later are created by an
-   * operator (`aws cognito-idp create-group`). @default none
+   * right after the deploy (infra/README.md). The group of every other store is created when an
+   * operator onboards it (createStore, functions/manage-stores.ts). @default none
    */
   readonly storeIds?: readonly string[];
 }

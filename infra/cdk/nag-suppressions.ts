@@ -29,6 +29,8 @@ export interface NagTargets {
   readonly streamFailureQueues: readonly IConstruct[];
   /** Cognito user pools (infra/cdk/identity.ts). */
   readonly userPools?: readonly IConstruct[];
+  /** Function name → the physical queue-name pattern (`<stack>-store-*`) it may create queues under. */
+  readonly queuePrefixGrants?: ReadonlyMap<string, string>;
 }
 
 const XRAY =
@@ -64,6 +66,17 @@ export function acknowledgeNagFindings(t: NagTargets): NagAcknowledgement[] {
       fn,
       'AwsSolutions-L1',
       'Node.js 22 on purpose: the local stack, the tests and the bundles target Node 22 (DESIGN.md), so the deployed runtime is the tested one.',
+    );
+  }
+  for (const [name, pattern] of t.queuePrefixGrants ?? []) {
+    const target = t.functions.get(name);
+    if (target === undefined) continue;
+    ack(
+      target.role,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:${pattern}]`,
+      'Stores are data: onboarding a store creates its alert queue and dead-letter queue at run time (no deploy), so their names are ' +
+        `not known at synth. The grant covers only queues named ${pattern} in this account and region, and only CreateQueue, ` +
+        'GetQueueAttributes and SetQueueAttributes (no receive, send or delete).',
     );
   }
   for (const { serviceRole, fn } of t.lambdaDataSources) {

@@ -15,6 +15,8 @@ export const OUTPUT = {
   alarmSubscriber: 'AlarmSubscriber',
   /** The CloudWatch dashboard of the business and the plumbing. */
   dashboardName: 'DashboardName',
+  /** Store alert queues are `<prefix><storeId>`, created when a store is onboarded. */
+  storeQueuePrefix: 'StoreQueuePrefix',
 } as const;
 
 /** CloudFormation output ids are alphanumeric: `store-ouud…` → `StoreOuud…`. */

@@ -15,7 +15,7 @@ import { loadResolver } from '../../local/appsync/runtime/index.js';
 import { CANCELLATION_REASON_DIMENSION, METRICS_NAMESPACE, METRICS_SERVICE, ORDER_COUNTS, ORDER_DURATIONS } from '../../domain/metrics.js';
 import { ROLE_GROUPS, storeGroup } from '../../domain/party.js';
 import { manifest, ORS_API_KEY_PARAMETER } from '../manifest.js';
-import { streamFailureQueueName } from '../manifest-plan.js';
+import { QUEUE_PREFIX_ACTIONS, streamFailureQueueName, USER_POOL_GROUP_ADMIN_ACTIONS } from '../manifest-plan.js';
 import { SEED_STORES } from '../seed-stores.js';
 import { TABLE_ACTIONS, TASK_RESPONSE_ACTIONS } from './bind-env.js';
 import { Identity } from './identity.js';
@@ -238,6 +238,9 @@ describe('ServerlessPizzaStack', () => {
             expect(JSON.stringify(value)).toContain(`:stateMachine:${s.stack.stackName}-${binding.stateMachine}`);
           else if ('graphqlUrl' in binding) expect(value).toEqual({ 'Fn::GetAtt': [apiId, 'GraphQLUrl'] });
           else if ('ssmParameter' in binding) expect(value).toBe(binding.ssmParameter);
+          // Store queues are named like the manifest's: `<stack>-<prefix><storeId>`.
+          else if ('queuePrefix' in binding) expect(value).toBe(`${s.stack.stackName}-${binding.queuePrefix}`);
+          else if ('userPool' in binding) expect(value).toEqual({ Ref: logicalId(s.stack.identity.userPool) });
           else expect(value).toBe(binding.value);
         }
       }
@@ -296,6 +299,27 @@ describe('ServerlessPizzaStack', () => {
       const decrypt = estimate.find((st) => actionsOf(st).includes('kms:Decrypt'));
       expect(JSON.stringify(decrypt?.Condition)).toContain('kms:ViaService');
       expect(JSON.stringify(decrypt?.Condition)).toContain('kms:EncryptionContext:PARAMETER_ARN');
+
+      // Onboarding: subscribe (not publish) to StoreAlerts, create and configure queues under the
+      // store prefix only, and manage the pool's groups; it reads and writes the Stores table alone.
+      const manage = policyStatementsOf(roleOf('manageStores'));
+      expect(manage).toContainEqual(
+        expect.objectContaining({ Action: 'sns:Subscribe', Resource: { Ref: logicalId(s.stack.topics.get('StoreAlerts')!) } }),
+      );
+      expect(manage.some((st) => actionsOf(st).includes('sns:Publish'))).toBe(false);
+      const queueGrant = manage.find((st) => actionsOf(st).includes('sqs:CreateQueue'));
+      expect(actionsOf(queueGrant!).sort()).toEqual([...QUEUE_PREFIX_ACTIONS].sort());
+      expect(JSON.stringify(queueGrant?.Resource)).toContain(`:${s.stack.stackName}-store-*`);
+      expect(manage.flatMap(actionsOf).filter((a) => a.startsWith('sqs:'))).toEqual([...QUEUE_PREFIX_ACTIONS]);
+      expect(manage).toContainEqual(
+        expect.objectContaining({
+          Action: [...USER_POOL_GROUP_ADMIN_ACTIONS],
+          Resource: { 'Fn::GetAtt': [logicalId(s.stack.identity.userPool), 'Arn'] },
+        }),
+      );
+      expect(
+        manage.flatMap((st) => (actionsOf(st).some((a) => a.startsWith('dynamodb:')) ? resourcesOf(st) : [])).map((r) => JSON.stringify(r)),
+      ).toEqual([JSON.stringify({ 'Fn::GetAtt': [storesId, 'Arn'] })]);
 
       const publish = policyStatementsOf(roleOf('publishOrderUpdate'));
       const graphql = publish.filter((st) => actionsOf(st).includes('appsync:GraphQL'));
@@ -647,6 +671,17 @@ describe('ServerlessPizzaStack', () => {
       expect(annotations.findWarning('*', Match.anyValue())).toEqual([]);
     });
 
+    it('accepts the store-queue wildcard for manageStores alone: queues named <stack>-store-*, with its reason', () => {
+      const queueAcks = s.stack.nagAcknowledgements.filter((a) => a.id.includes(':sqs:'));
+      expect(queueAcks).toEqual([
+        expect.objectContaining({
+          path: s.stack.functions.get('manageStores')!.role!.node.path,
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:${s.stack.stackName}-store-*]`,
+        }),
+      ]);
+      expect(queueAcks[0]?.reason).toContain('no deploy');
+    });
+
     it('reports a finding that nobody acknowledged', () => {
       // A wildcard added after the fact must surface: acknowledgements name exact findings.
       s.stack.functions.get('decideOrder')!.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:*'], resources: ['*'] }));
@@ -663,6 +698,8 @@ describe('ServerlessPizzaStack', () => {
       for (const q of manifest.queues)
         expect(keys).toEqual(expect.arrayContaining([outputKey('QueueUrl', q.name), outputKey('DlqUrl', q.name)]));
       for (const sm of manifest.stateMachines) expect(keys).toContain(outputKey('StateMachineArn', sm.name));
+      // Store queues are created at onboarding; `npm run seed` and store systems find them by this prefix.
+      expect(s.json.Outputs?.[OUTPUT.storeQueuePrefix]?.Value).toBe(`${s.stack.stackName}-store-`);
       expect(JSON.stringify(s.json.Outputs?.[OUTPUT.realtimeUrl]?.Value)).toContain('appsync-realtime-api');
     });
   });

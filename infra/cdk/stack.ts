@@ -81,6 +81,7 @@ export class ServerlessPizzaStack extends Stack {
   readonly queues: ReadonlyMap<string, { readonly queue: sqs.Queue; readonly dlq: sqs.Queue }>;
   readonly stateMachines: ReadonlyMap<string, sfn.StateMachine>;
   readonly monitoring: Monitoring;
+  readonly identity: Identity;
   /** The cdk-nag findings this stack accepts, with reasons. */
   readonly nagAcknowledgements: readonly NagAcknowledgement[];
 
@@ -154,7 +155,10 @@ export class ServerlessPizzaStack extends Stack {
     this.queues = queues;
 
     // --- identity: the user pool whose tokens the API accepts ------------------------------
+    // The seeded stores' groups stay declared (a deployed pool keeps them and their members);
+    // onboarding finds them there, and creates the group of every other store itself.
     const identity = new Identity(this, 'Identity', { removalPolicy, storeIds: SEED_STORES.map((store) => store.storeId) });
+    this.identity = identity;
 
     // --- GraphQL API (created before the functions: publishOrderUpdate is told its URL) ------
     const apiLogRole = new iam.Role(this, 'ApiLogRole', { assumedBy: new iam.ServicePrincipal('appsync.amazonaws.com') });
@@ -202,10 +206,14 @@ export class ServerlessPizzaStack extends Stack {
       stateMachineArn,
       api,
       ssmParameterName: (name) => (name === ORS_API_KEY_PARAMETER ? config.orsApiKeyParameter : name),
+      queueNamePrefix: (prefix) => this.queueNamePrefix(prefix),
+      userPool: identity.userPool,
       ...(config.orsApiKeyKmsKeyArn === undefined ? {} : { ssmKmsKeyArn: config.orsApiKeyKmsKeyArn }),
     };
     const functions = new Map<string, nodejs.NodejsFunction>();
     const nagFunctions = new Map<string, { role: iam.Role; fn: nodejs.NodejsFunction }>();
+    /** Function → the queue-name prefix ARN its role may create queues under (a wildcard by design). */
+    const queuePrefixGrants = new Map<string, string>();
     const ssmKeyWildcard = new Set<string>();
     for (const spec of m.functions) {
       const cid = pascal(spec.name);
@@ -241,7 +249,10 @@ export class ServerlessPizzaStack extends Stack {
           tsconfig: join(rootDir, 'tsconfig.json'),
         },
       });
-      for (const env of spec.env) bindEnv(fn, env, targets);
+      for (const env of spec.env) {
+        bindEnv(fn, env, targets);
+        if (env.source.kind === 'queuePrefix') queuePrefixGrants.set(spec.name, `${this.queueNamePrefix(env.source.prefix)}*`);
+      }
       for (const g of spec.grants) grant(fn, g, targets);
       functions.set(spec.name, fn);
       nagFunctions.set(spec.name, { role, fn });
@@ -381,6 +392,12 @@ export class ServerlessPizzaStack extends Stack {
       new CfnOutput(this, outputKey('QueueUrl', name), { value: queue.queueUrl });
       new CfnOutput(this, outputKey('DlqUrl', name), { value: dlq.queueUrl });
     }
+    // Store queues are created at onboarding: `npm run seed` onboards with these names, and a
+    // store system reads `<prefix><storeId>` (README "Stores").
+    const storeQueuePrefixes = new Set(
+      m.functions.flatMap((fn) => fn.env.flatMap((e) => (e.source.kind === 'queuePrefix' ? [e.source.prefix] : []))),
+    );
+    for (const prefix of storeQueuePrefixes) new CfnOutput(this, OUTPUT.storeQueuePrefix, { value: this.queueNamePrefix(prefix) });
 
     // Alarms and dashboard (infra/cdk/monitoring.ts); last: it finds the dead-letter queues and stream mappings itself.
     this.monitoring = new Monitoring(this, 'Monitoring', { config, api, functions, stateMachines });
@@ -394,6 +411,7 @@ export class ServerlessPizzaStack extends Stack {
       ssmKeyWildcard,
       streamFailureQueues,
       userPools: [identity.userPool],
+      queuePrefixGrants,
     });
   }
 
@@ -466,6 +484,11 @@ export class ServerlessPizzaStack extends Stack {
       ],
     });
     new wafv2.CfnWebACLAssociation(this, 'ApiWebAclAssociation', { resourceArn: api.arn, webAclArn: acl.attrArn });
+  }
+
+  /** Physical prefix of queues created at run time under a manifest prefix: named like manifest queues. */
+  private queueNamePrefix(prefix: string): string {
+    return `${this.stackName}-${prefix}`;
   }
 
   /** Physical queue name: stable, so store systems can be configured with it. */

@@ -1,15 +1,21 @@
 /**
- * Seeds the demo stores (infra/seed-stores.ts, the original project's store included) into a
- * deployed Stores table. Idempotent: each store is a PutItem of the same item by its key, so a
- * second run changes nothing. Uses the default AWS credential chain and region.
+ * Onboards the demo stores (infra/seed-stores.ts, the original project's store included) into a
+ * deployed stack by the code path createStore takes (functions/lib/stores.ts): each store's alert
+ * queue, dead-letter queue, filtered subscription and staff group, then its row (name and
+ * coordinates; whether it is open is kept). Idempotent. Uses the default AWS credential chain.
  *
- *   npx tsx infra/scripts/seed.ts [--outputs cdk-outputs.json] [--stack ServerlessPizza-dev] | --table <name> [--region us-east-1]
+ *   npx tsx infra/scripts/seed.ts [--outputs cdk-outputs.json] [--stack ServerlessPizza-dev]
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, PutItemCommand, type PutItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { outputKey, OUTPUT } from '../cdk/outputs.js';
+import { seedStores as onboardSeedStores, StoreOnboarding, StoreRepository } from '../../functions/lib/stores.js';
+import { userPoolAdmin } from '../../functions/lib/user-pool.js';
 import { SEED_STORES, type SeedStore } from '../seed-stores.js';
 import { parseFlags, readStackOutputs, requireOutput } from './stack-outputs.js';
 
@@ -29,21 +35,31 @@ export async function seedStores(client: PutItemSender, tableName: string, store
 }
 
 async function main(argv: readonly string[]): Promise<void> {
-  const flags = parseFlags(argv, ['outputs', 'stack', 'table', 'region']);
-  let table = flags.table;
-  let region = flags.region;
-  if (table === undefined) {
-    const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-    const outputs = await readStackOutputs(resolve(root, flags.outputs ?? 'cdk-outputs.json'), flags.stack);
-    table = requireOutput(outputs, outputKey('TableName', 'Stores'));
-    region ??= requireOutput(outputs, OUTPUT.region);
-  }
-  const client = new DynamoDBClient(region === undefined ? {} : { region });
+  const flags = parseFlags(argv, ['outputs', 'stack']);
+  const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+  const outputs = await readStackOutputs(resolve(root, flags.outputs ?? 'cdk-outputs.json'), flags.stack);
+  const table = requireOutput(outputs, outputKey('TableName', 'Stores'));
+  const region = requireOutput(outputs, OUTPUT.region);
+  const dynamodb = new DynamoDBClient({ region });
+  const sqs = new SQSClient({ region });
+  const sns = new SNSClient({ region });
   try {
-    const count = await seedStores(client, table);
-    process.stdout.write(`seeded ${count} stores into ${table}\n`);
+    const count = await onboardSeedStores(
+      new StoreOnboarding(
+        { sqs, sns, userPool: userPoolAdmin({ userPoolId: requireOutput(outputs, OUTPUT.userPoolId), region }) },
+        {
+          topicArn: requireOutput(outputs, outputKey('TopicArn', 'StoreAlerts')),
+          queuePrefix: requireOutput(outputs, OUTPUT.storeQueuePrefix),
+        },
+      ),
+      new StoreRepository(DynamoDBDocumentClient.from(dynamodb), table),
+      SEED_STORES,
+    );
+    process.stdout.write(`onboarded ${count} stores into ${table}\n`);
   } finally {
-    client.destroy();
+    dynamodb.destroy();
+    sqs.destroy();
+    sns.destroy();
   }
 }
 

@@ -359,6 +359,61 @@ describe('admin operations', () => {
     );
   });
 
+  it('create groups and move a user between them (CreateGroup, AdminListGroupsForUser, AdminRemoveUserFromGroup), as Cognito answers', async () => {
+    const pool = await start({ groups: ['stores'] });
+    const UserPoolId = pool.userPoolId;
+    await pool.createUser({ username: 'staff@example.com', password: PASSWORD, groups: ['stores'] });
+
+    const created = await call(pool, 'CreateGroup', { UserPoolId, GroupName: 'store:a', Description: 'Staff of a' });
+    expect(created.body).toMatchObject({ Group: { GroupName: 'store:a', UserPoolId, Description: 'Staff of a' } });
+    expect(typeof (created.body.Group as { CreationDate: unknown }).CreationDate).toBe('number');
+    expect((await call(pool, 'CreateGroup', { UserPoolId, GroupName: 'store:a' })).body).toEqual({
+      __type: 'GroupExistsException',
+      message: 'A group with the name already exists.',
+    });
+    expect((await call(pool, 'CreateGroup', { UserPoolId, GroupName: 'has space' })).body.__type).toBe('InvalidParameterException');
+    expect((await call(pool, 'CreateGroup', { UserPoolId: 'us-east-1_nope', GroupName: 'x' })).body.__type).toBe(
+      'ResourceNotFoundException',
+    );
+    await call(pool, 'CreateGroup', { UserPoolId, GroupName: 'store:b' });
+
+    expect((await call(pool, 'AdminAddUserToGroup', { UserPoolId, Username: 'staff@example.com', GroupName: 'store:a' })).body).toEqual({});
+    const listed = await call(pool, 'AdminListGroupsForUser', { UserPoolId, Username: 'staff@example.com' });
+    expect((listed.body.Groups as { GroupName: string }[]).map((g) => g.GroupName)).toEqual(['stores', 'store:a']);
+    expect(listed.body.NextToken).toBeUndefined();
+    const firstPage = await call(pool, 'AdminListGroupsForUser', { UserPoolId, Username: 'staff@example.com', Limit: 1 });
+    expect((firstPage.body.Groups as { GroupName: string }[]).map((g) => g.GroupName)).toEqual(['stores']);
+    const secondPage = await call(pool, 'AdminListGroupsForUser', {
+      UserPoolId,
+      Username: 'staff@example.com',
+      Limit: 1,
+      NextToken: firstPage.body.NextToken,
+    });
+    expect((secondPage.body.Groups as { GroupName: string }[]).map((g) => g.GroupName)).toEqual(['store:a']);
+
+    expect(
+      (await call(pool, 'AdminRemoveUserFromGroup', { UserPoolId, Username: 'staff@example.com', GroupName: 'store:a' })).body,
+    ).toEqual({});
+    // Removing a user from a group they are not in is not an error.
+    expect(
+      (await call(pool, 'AdminRemoveUserFromGroup', { UserPoolId, Username: 'staff@example.com', GroupName: 'store:b' })).body,
+    ).toEqual({});
+    await call(pool, 'AdminAddUserToGroup', { UserPoolId, Username: 'staff@example.com', GroupName: 'store:b' });
+    expect(decode(result(await passwordAuth(pool, 'staff@example.com')).AccessToken)).toMatchObject({
+      'cognito:groups': ['stores', 'store:b'],
+    });
+    expect(
+      (await call(pool, 'AdminRemoveUserFromGroup', { UserPoolId, Username: 'ghost@example.com', GroupName: 'store:b' })).body.__type,
+    ).toBe('UserNotFoundException');
+    expect((await call(pool, 'AdminListGroupsForUser', { UserPoolId, Username: 'ghost@example.com' })).body.__type).toBe(
+      'UserNotFoundException',
+    );
+    expect((await call(pool, 'AdminRemoveUserFromGroup', { UserPoolId, Username: 'staff@example.com', GroupName: 'nope' })).body).toEqual({
+      __type: 'ResourceNotFoundException',
+      message: 'Group not found.',
+    });
+  });
+
   it('AdminConfirmSignUp confirms a pending sign-up, once', async () => {
     const pool = await start();
     await call(pool, 'SignUp', {
@@ -395,6 +450,7 @@ describe('persistence', () => {
     const dataDir = join(dir, 'restart');
     const first = await start({ dataDir, groups: ['drivers'] });
     await first.createUser({ username: 'driver@example.com', password: PASSWORD, groups: ['drivers'] });
+    await call(first, 'CreateGroup', { UserPoolId: first.userPoolId, GroupName: 'store:kept' });
     const tokens = result(await passwordAuth(first, 'driver@example.com'));
     const kid = ((await (await fetch(first.jwksUri)).json()) as { keys: { kid: string }[] }).keys[0]?.kid;
     await first.dispose();
@@ -403,6 +459,10 @@ describe('persistence', () => {
 
     expect(((await (await fetch(second.jwksUri)).json()) as { keys: { kid: string }[] }).keys[0]?.kid).toBe(kid);
     expect(decode(result(await passwordAuth(second, 'driver@example.com')).AccessToken)).toMatchObject({ 'cognito:groups': ['drivers'] });
+    // A created group is kept; creating it again is refused as on AWS.
+    expect((await call(second, 'CreateGroup', { UserPoolId: second.userPoolId, GroupName: 'store:kept' })).body.__type).toBe(
+      'GroupExistsException',
+    );
     expect((await call(second, 'GetTokensFromRefreshToken', { ClientId: second.clientId, RefreshToken: tokens.RefreshToken })).status).toBe(
       200,
     );

@@ -25,6 +25,10 @@ export const Operation = {
   AdminAddUserToGroup: 'AdminAddUserToGroup',
   AdminConfirmSignUp: 'AdminConfirmSignUp',
   AdminGetUser: 'AdminGetUser',
+  // Group administration (store onboarding and staff assignment, functions/manage-stores.ts).
+  CreateGroup: 'CreateGroup',
+  AdminRemoveUserFromGroup: 'AdminRemoveUserFromGroup',
+  AdminListGroupsForUser: 'AdminListGroupsForUser',
 } as const;
 export type OperationName = (typeof Operation)[keyof typeof Operation];
 
@@ -34,6 +38,7 @@ export const ErrorCode = {
   UserNotFound: 'UserNotFoundException',
   UserNotConfirmed: 'UserNotConfirmedException',
   UsernameExists: 'UsernameExistsException',
+  GroupExists: 'GroupExistsException',
   InvalidPassword: 'InvalidPasswordException',
   InvalidParameter: 'InvalidParameterException',
   CodeMismatch: 'CodeMismatchException',

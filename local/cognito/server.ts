@@ -22,7 +22,7 @@ import { startAwsJsonServer, type AwsJsonOperation } from '../util/aws-json-serv
 import { assertPortFree } from '../util/ports.js';
 import { loadOrCreateSigningKey } from './jwt.js';
 import { CognitoError, ErrorCode, isRecord, Operation, TARGET_PREFIX } from './protocol.js';
-import { parseRevokedSession, parseStoredRefreshToken, parseStoredUser, type PoolState } from './state.js';
+import { parseRevokedSession, parseStoredGroup, parseStoredRefreshToken, parseStoredUser, type PoolState } from './state.js';
 import type { TokenValidity } from './tokens.js';
 import { createUserPool, type AuthFlow, type CreateUserInput } from './user-pool.js';
 
@@ -103,7 +103,7 @@ export async function startCognitoUserPool(options: CognitoUserPoolOptions = {})
   const dataFile = options.dataDir === undefined ? undefined : join(options.dataDir, 'cognito-user-pool.json');
   const keyFile = options.keyFile ?? (options.dataDir === undefined ? undefined : join(options.dataDir, 'cognito-signing-key.pem'));
   const key = await loadOrCreateSigningKey(keyFile);
-  const initial = dataFile === undefined ? { users: [], refreshTokens: [], revoked: [] } : await loadState(dataFile, userPoolId, clientId);
+  const initial = dataFile === undefined ? emptyState() : await loadState(dataFile, userPoolId, clientId);
 
   if (options.port !== undefined && options.port !== 0) await assertPortFree(host, options.port);
   // The pool signs with the issuer, which names the port: the server starts first and its
@@ -211,7 +211,7 @@ async function loadState(file: string, userPoolId: string, clientId: string): Pr
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return { users: [], refreshTokens: [], revoked: [] };
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return emptyState();
     throw error;
   }
   let raw: unknown;
@@ -239,6 +239,9 @@ async function loadState(file: string, userPoolId: string, clientId: string): Pr
       `it belongs to pool ${String(raw.userPoolId)} / client ${String(raw.clientId)}, not ${userPoolId} / ${clientId}`,
     );
   }
+  // Absent in files written before CreateGroup was served.
+  const groups = raw.groups ?? [];
+  if (!Array.isArray(groups)) throw new InvalidUserPoolFileError(file, 'groups is not a list');
   const parseAll = <T>(list: unknown[], what: string, parse: (entry: unknown) => T | undefined): T[] =>
     list.map((entry, index) => {
       const parsed = parse(entry);
@@ -247,9 +250,14 @@ async function loadState(file: string, userPoolId: string, clientId: string): Pr
     });
   return {
     users: parseAll(raw.users, 'users', parseStoredUser),
+    groups: parseAll(groups, 'groups', parseStoredGroup),
     refreshTokens: parseAll(raw.refreshTokens, 'refreshTokens', parseStoredRefreshToken),
     revoked: parseAll(raw.revoked, 'revoked', parseRevokedSession),
   };
+}
+
+function emptyState(): PoolState {
+  return { users: [], groups: [], refreshTokens: [], revoked: [] };
 }
 
 async function saveState(file: string, userPoolId: string, clientId: string, state: PoolState): Promise<void> {

@@ -42,8 +42,19 @@ export interface RevokedSession {
   readonly until: number;
 }
 
+/** A group users may join: given at start (`groups`) or created by CreateGroup. */
+export interface StoredGroup {
+  readonly groupName: string;
+  readonly description?: string | undefined;
+  readonly precedence?: number | undefined;
+  /** Epoch milliseconds. */
+  readonly createdAt: number;
+}
+
 export interface PoolState {
   readonly users: readonly StoredUser[];
+  /** Groups created by CreateGroup (the `groups` option's are not persisted: they come with every start). */
+  readonly groups: readonly StoredGroup[];
   readonly refreshTokens: readonly StoredRefreshToken[];
   readonly revoked: readonly RevokedSession[];
 }
@@ -89,4 +100,11 @@ export function parseStoredRefreshToken(raw: unknown): StoredRefreshToken | unde
 export function parseRevokedSession(raw: unknown): RevokedSession | undefined {
   if (!isRecord(raw) || typeof raw.originJti !== 'string' || typeof raw.until !== 'number') return undefined;
   return { originJti: raw.originJti, until: raw.until };
+}
+
+export function parseStoredGroup(raw: unknown): StoredGroup | undefined {
+  if (!isRecord(raw) || typeof raw.groupName !== 'string' || typeof raw.createdAt !== 'number') return undefined;
+  if (raw.description !== undefined && typeof raw.description !== 'string') return undefined;
+  if (raw.precedence !== undefined && typeof raw.precedence !== 'number') return undefined;
+  return { groupName: raw.groupName, description: raw.description, precedence: raw.precedence, createdAt: raw.createdAt };
 }

@@ -32,7 +32,7 @@ import {
 } from './srp.js';
 import { checkAttributes, checkPassword, checkUsername } from './schema.js';
 import { issueTokens, type TokenValidity } from './tokens.js';
-import type { PoolState, StoredRefreshToken, StoredUser, UserStatus } from './state.js';
+import type { PoolState, StoredGroup, StoredRefreshToken, StoredUser, UserStatus } from './state.js';
 
 export type AuthFlow = 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH' | 'REFRESH_TOKEN_AUTH';
 
@@ -43,6 +43,7 @@ export interface UserPoolConfig {
   readonly issuer: string;
   readonly selfSignUp: boolean;
   readonly autoConfirm: boolean;
+  /** Groups that exist from the start (not persisted); CreateGroup adds more (persisted). */
   readonly groups: readonly string[];
   /** Names without the `custom:` prefix. Writable by admin operations only. */
   readonly customAttributes: readonly string[];
@@ -74,6 +75,8 @@ export interface UserPoolCore {
 }
 
 const CHALLENGE_TTL_MS = 3 * 60_000;
+/** Cognito's GroupName constraint: 1–128 letters, marks, symbols, digits or punctuation. */
+const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 const CODE_TTL_MS = 24 * 3600_000;
 /** Amplify's `getNowString()`: `Wed Dec 2 13:22:58 UTC 2026`. */
 const SRP_TIMESTAMP =
@@ -102,6 +105,12 @@ export function createUserPool(
 ): UserPoolCore {
   const poolName = poolNameOf(config.userPoolId);
   const users = new Map(initial.users.map((user) => [keyOf(user.username), user]));
+  // Group names are case-sensitive on Cognito. Configured groups first, then the created ones.
+  const configuredGroups = new Map<string, StoredGroup>(
+    config.groups.map((groupName) => [groupName, { groupName, createdAt: config.now() }]),
+  );
+  const createdGroups = new Map(initial.groups.filter((g) => !configuredGroups.has(g.groupName)).map((g) => [g.groupName, g]));
+  const findGroup = (name: string) => configuredGroups.get(name) ?? createdGroups.get(name);
   const refreshTokens = new Map(initial.refreshTokens.map((record) => [record.tokenHash, record]));
   const revoked = new Map(initial.revoked.map((entry) => [entry.originJti, entry]));
   const pendingSrp = new Map<string, PendingSrp>();
@@ -110,6 +119,7 @@ export function createUserPool(
 
   const snapshot = (): PoolState => ({
     users: [...users.values()],
+    groups: [...createdGroups.values()],
     refreshTokens: [...refreshTokens.values()],
     revoked: [...revoked.values()],
   });
@@ -141,8 +151,18 @@ export function createUserPool(
     if (id !== config.userPoolId) throw new CognitoError(ErrorCode.ResourceNotFound, `User pool ${id} does not exist.`);
   };
   const requireGroup = (group: string) => {
-    if (!config.groups.includes(group)) throw new CognitoError(ErrorCode.ResourceNotFound, 'Group not found.');
+    const found = findGroup(group);
+    if (found === undefined) throw new CognitoError(ErrorCode.ResourceNotFound, 'Group not found.');
+    return found;
   };
+  const groupType = (group: StoredGroup) => ({
+    GroupName: group.groupName,
+    UserPoolId: config.userPoolId,
+    ...(group.description === undefined ? {} : { Description: group.description }),
+    ...(group.precedence === undefined ? {} : { Precedence: group.precedence }),
+    CreationDate: group.createdAt / 1000,
+    LastModifiedDate: group.createdAt / 1000,
+  });
   const requireFlow = (flow: AuthFlow) => {
     if (!config.authFlows.includes(flow)) throw new CognitoError(ErrorCode.InvalidParameter, `${flow} flow not enabled for this client`);
   };
@@ -496,6 +516,63 @@ export function createUserPool(
       return {};
     },
 
+    async AdminRemoveUserFromGroup(input) {
+      requirePool(input);
+      const group = requiredString(input, 'GroupName');
+      const user = requireUser(requiredString(input, 'Username'));
+      requireGroup(group);
+      // Not a member: nothing to do, and no error (as Cognito answers).
+      if (user.groups.includes(group)) {
+        user.groups = user.groups.filter((g) => g !== group);
+        user.updatedAt = now();
+        await changed();
+      }
+      return {};
+    },
+
+    async AdminListGroupsForUser(input) {
+      requirePool(input);
+      const user = requireUser(requiredString(input, 'Username'));
+      const limit = optionalInteger(input, 'Limit', 0, 60) ?? 60;
+      const token = optionalString(input, 'NextToken');
+      const start = token === undefined ? 0 : Number.parseInt(token, 10);
+      if (!Number.isInteger(start) || start < 0 || (token !== undefined && String(start) !== token))
+        throw new CognitoError(ErrorCode.InvalidParameter, 'Invalid pagination token.');
+      // Groups deleted since the user joined them are not listed (there is no DeleteGroup here anyway).
+      const all = user.groups.flatMap((name) => {
+        const group = findGroup(name);
+        return group === undefined ? [] : [groupType(group)];
+      });
+      const page = all.slice(start, start + (limit === 0 ? 60 : limit));
+      const next = start + page.length;
+      return { Groups: page, ...(next < all.length ? { NextToken: String(next) } : {}) };
+    },
+
+    async CreateGroup(input) {
+      requirePool(input);
+      const groupName = requiredString(input, 'GroupName');
+      if (!GROUP_NAME.test(groupName)) {
+        throw new CognitoError(
+          ErrorCode.InvalidParameter,
+          "1 validation error detected: Value at 'groupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
+        );
+      }
+      const description = optionalString(input, 'Description');
+      if (description !== undefined && description.length > 2048)
+        throw new CognitoError(
+          ErrorCode.InvalidParameter,
+          "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 2048",
+        );
+      const precedence = optionalInteger(input, 'Precedence', 0, 2 ** 31 - 1);
+      if (optionalString(input, 'RoleArn') !== undefined)
+        throw new CognitoError(ErrorCode.InvalidParameter, 'The local user pool does not support RoleArn (no identity pool).');
+      if (findGroup(groupName) !== undefined) throw new CognitoError(ErrorCode.GroupExists, 'A group with the name already exists.');
+      const group: StoredGroup = { groupName, description, precedence, createdAt: now() };
+      createdGroups.set(groupName, group);
+      await changed();
+      return { Group: groupType(group) };
+    },
+
     async AdminConfirmSignUp(input) {
       requirePool(input);
       const user = requireUser(requiredString(input, 'Username'));
@@ -532,6 +609,15 @@ export function createUserPool(
       return { username: user.username, sub: user.sub };
     },
   };
+}
+
+/** An optional integer member within [min, max]; InvalidParameterException otherwise. */
+function optionalInteger(input: Record<string, unknown>, member: string, min: number, max: number): number | undefined {
+  const value = input[member];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    throw new CognitoError(ErrorCode.InvalidParameter, `${member} must be an integer from ${min} to ${max}.`);
+  return value;
 }
 
 /** Usernames are case-insensitive, as in a pool created with `signInCaseSensitive: false`. */

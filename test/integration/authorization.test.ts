@@ -17,7 +17,11 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { generateClient } from 'aws-amplify/api';
 import { signIn, signOut, signUp } from 'aws-amplify/auth';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Order } from '../../generated/graphql.js';
+import { AssignStaffDocument, CreateStoreDocument, SetStoreOpenDocument } from '../../generated/operations.js';
+import { userPoolAdmin } from '../../functions/lib/user-pool.js';
 import { SEED_STORE_ID, SEED_STORES } from '../../infra/seed-stores.js';
 import { headerProtocol, RawClient, type Frame } from '../../local/appsync/server/test-kit.js';
 import { startCognitoUserPool } from '../../local/cognito/index.js';
@@ -791,5 +795,60 @@ describe('backend-only publishing', () => {
     expect(eventsOfOrder().map((e) => e.version)).not.toContain(FORGED_VERSION);
     expect(eventsOfOrder().map((e) => e.status)).not.toContain('DELIVERED');
     await watcher.close();
+  });
+});
+
+// --- managing stores --------------------------------------------------------------------------------
+
+describe('managing stores', () => {
+  it('lets only an operator create, open or close a store or assign staff: everyone else is refused and nothing changes', async () => {
+    const coordinates = { latitude: 51.05, longitude: -114.07 };
+    // A store of this test's own (the seed store is never closed: the other tests order from it).
+    const storeId = `auth-${Date.now().toString(36)}`;
+    await gql(parties.operator, CreateStoreDocument, { input: { storeId, name: 'Authorization Pies', coordinates } });
+    const pool = userPoolAdmin({
+      userPoolId: h.stack.userPool.userPoolId,
+      region: h.stack.region,
+      endpoint: h.stack.userPool.endpoint,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    const target = parties.customer2.username;
+    /** What a store mutation could change: the Stores table, the queues, the target account's groups. */
+    const storeState = async () => {
+      const { Items = [] } = await h.dynamodb.send(new ScanCommand({ TableName: h.stack.tableName('Stores'), ConsistentRead: true }));
+      const { QueueUrls = [] } = await h.sqs.send(new ListQueuesCommand({}));
+      return {
+        stores: Items.map((item) => unmarshall(item)).sort((a, b) => String(a.storeId).localeCompare(String(b.storeId))),
+        queues: [...QueueUrls].sort(),
+        groups: await pool.groupsOf(target),
+      };
+    };
+    const before = await storeState();
+    expect(before.stores.find((st) => st.storeId === storeId)).toMatchObject({ open: true });
+
+    const callers: Record<string, Caller> = {
+      ...Object.fromEntries((['customer1', 'store1', 'driver1'] as const).map((name) => [name, amplifyCaller(parties[name])])),
+      'api key': amplifyCaller(apiKeyClient()),
+      iam: backend(),
+      none: noCredentials(),
+    };
+    const attempts: Record<string, { query: string; variables: Record<string, unknown> }> = {
+      createStore: { query: CreateStoreDocument, variables: { input: { storeId: `${storeId}-x`, name: 'Not Mine', coordinates } } },
+      'createStore(no id)': { query: CreateStoreDocument, variables: { input: { name: 'Not Mine', coordinates } } },
+      'setStoreOpen(false)': { query: SetStoreOpenDocument, variables: { input: { storeId, open: false } } },
+      'setStoreOpen(true)': { query: SetStoreOpenDocument, variables: { input: { storeId, open: true } } },
+      assignStaff: { query: AssignStaffDocument, variables: { input: { storeId, username: target } } },
+    };
+    const outcomes: Record<string, string> = {};
+    const expected: Record<string, string> = {};
+    for (const [op, { query, variables }] of Object.entries(attempts)) {
+      for (const [name, caller] of Object.entries(callers)) {
+        outcomes[`${op} by ${name}`] = outcome(await caller.run(query, variables));
+        expected[`${op} by ${name}`] = name === 'none' ? '401' : 'Unauthorized';
+      }
+    }
+
+    expect(outcomes).toEqual(expected);
+    expect(await storeState()).toEqual(before);
   });
 });

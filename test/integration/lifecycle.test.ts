@@ -7,10 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
-import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Order } from '../../generated/graphql.js';
+import type { Order, Store } from '../../generated/graphql.js';
+import { AssignStaffDocument, CreateStoreDocument, SetStoreOpenDocument } from '../../generated/operations.js';
 import { streamFailureQueueName } from '../../infra/manifest-plan.js';
 import { SEED_STORE_ID } from '../../infra/seed-stores.js';
 import type { StreamFailureRecord } from '../../local/dynamodb/stream-failure.js';
@@ -22,6 +23,7 @@ import {
   orderInput,
   receiveAlert,
   scanOrders,
+  signInParty,
   startHarness,
   subscribe,
   type Harness,
@@ -333,5 +335,129 @@ describe('a stream record the publisher cannot publish', () => {
       sub.unsubscribe();
       streams.destroy();
     }
+  });
+});
+
+describe('a store an operator onboards (stores are data)', () => {
+  const coordinates = { latitude: 51.0447, longitude: -114.0719 };
+
+  /** A new store, created through the API by the operator (never the seed store: other tests order from it). */
+  async function onboard(name: string): Promise<Store> {
+    const storeId = `it-${randomUUID().slice(0, 8)}`;
+    const { createStore } = await gql<{ createStore: Store }>(await h.party('operator'), CreateStoreDocument, {
+      input: { storeId, name, coordinates },
+    });
+    return createStore;
+  }
+
+  it('receives the alert of an order placed at it in its own new queue, with no deploy', async () => {
+    const store = await onboard('Onboarded Slice');
+    expect(store).toEqual({ storeId: store.storeId, name: 'Onboarded Slice', coordinates, open: true });
+    const { listStores } = await gql<{ listStores: Store[] }>(customer, LIST_STORES);
+    expect(listStores.find((s) => s.storeId === store.storeId)).toEqual(store);
+
+    // Its queue has the settings of the declared queues: a dead-letter queue after 5 receives, 14 days, SSE.
+    const queue = `store-${store.storeId}`;
+    const { Attributes = {} } = await h.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: h.stack.queueUrl(queue), AttributeNames: ['All'] }),
+    );
+    expect(JSON.parse(Attributes.RedrivePolicy ?? '{}')).toMatchObject({
+      deadLetterTargetArn: expect.stringMatching(new RegExp(`:${queue}-dlq$`)),
+      maxReceiveCount: 5,
+    });
+    expect(Attributes).toMatchObject({ MessageRetentionPeriod: '1209600', SqsManagedSseEnabled: 'true' });
+
+    const { placeOrder } = await gql<{ placeOrder: Order }>(customer, PLACE_ORDER, { input: orderInput({ storeId: store.storeId }) });
+    const alert = await receiveAlert(h, queue, placeOrder.orderId);
+    expect(JSON.parse(alert.body)).toMatchObject({ type: 'Order.Placed', orderId: placeOrder.orderId, storeId: store.storeId });
+    expect(alert.attributes.storeId).toBe(store.storeId);
+    // The filter keeps it out of the other stores' queues: everything the seed store's queue holds
+    // up to the alert of an order placed after it (its publish came later) is someone else's.
+    const { placeOrder: seedOrder } = await gql<{ placeOrder: Order }>(customer, PLACE_ORDER, { input: orderInput() });
+    const seedQueue = h.stack.queueUrl(STORE_QUEUE);
+    const seen: string[] = [];
+    await eventually(async () => {
+      const out = await h.sqs.send(new ReceiveMessageCommand({ QueueUrl: seedQueue, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      for (const m of out.Messages ?? []) {
+        seen.push(m.Body ?? '');
+        await h.sqs.send(new DeleteMessageCommand({ QueueUrl: seedQueue, ReceiptHandle: m.ReceiptHandle }));
+      }
+      return seen.some((body) => body.includes(seedOrder.orderId)) ? true : undefined;
+    }, `the alert for ${seedOrder.orderId} on ${STORE_QUEUE}`);
+    expect(seen.filter((body) => body.includes(placeOrder.orderId))).toEqual([]);
+  });
+
+  it("lets a staff account the operator assigns, once signed in again, see and decide the store's orders", async () => {
+    const store = await onboard('Assigned Ovens');
+    const before = await h.party('store3');
+    expect(before.storeId).not.toBe(store.storeId);
+    const { assignStaff } = await gql<{ assignStaff: { storeId: string; username: string } }>(
+      await h.party('operator'),
+      AssignStaffDocument,
+      {
+        input: { storeId: store.storeId, username: before.username },
+      },
+    );
+    expect(assignStaff).toEqual({ storeId: store.storeId, username: before.username });
+
+    const { placeOrder } = await gql<{ placeOrder: Order }>(customer, PLACE_ORDER, { input: orderInput({ storeId: store.storeId }) });
+    await receiveAlert(h, `store-${store.storeId}`, placeOrder.orderId);
+    // The groups travel in the token: the assignment shows from the next sign-in.
+    const staff = await signInParty(h.stack.demoUsers, 'store3');
+    const claims = JSON.parse(Buffer.from(staff.token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    expect(claims['cognito:groups']).toEqual(expect.arrayContaining(['stores', `store:${store.storeId}`]));
+    expect(claims['cognito:groups']).toHaveLength(2);
+    const { ordersByStore } = await gql<{ ordersByStore: { items: Order[] } }>(staff, ORDERS_BY_STORE, { limit: 10 });
+    expect(ordersByStore.items.map((o) => o.orderId)).toEqual([placeOrder.orderId]);
+    const { decideOrder } = await gql<{ decideOrder: Order }>(staff, DECIDE_ORDER, {
+      input: { orderId: placeOrder.orderId, decision: 'ACCEPT' },
+    });
+    expect(decideOrder.status).toBe('ACCEPTED');
+  });
+
+  it('refuses new orders with StoreClosed once closed, writing nothing, while an order placed before goes on', async () => {
+    const store = await onboard('Closing Crust');
+    const operator = await h.party('operator');
+    const { placeOrder: earlier } = await gql<{ placeOrder: Order }>(customer, PLACE_ORDER, {
+      input: orderInput({ storeId: store.storeId }),
+    });
+    await receiveAlert(h, `store-${store.storeId}`, earlier.orderId);
+
+    const { setStoreOpen } = await gql<{ setStoreOpen: Store }>(operator, SetStoreOpenDocument, {
+      input: { storeId: store.storeId, open: false },
+    });
+    expect(setStoreOpen).toEqual({ ...store, open: false });
+    const { listStores } = await gql<{ listStores: Store[] }>(h.apiKey, LIST_STORES);
+    expect(listStores.find((s) => s.storeId === store.storeId)?.open).toBe(false);
+
+    const before = (await scanOrders(h)).filter((o) => o.storeId === store.storeId).length;
+    expect(await errorTypeOf(gql(customer, PLACE_ORDER, { input: orderInput({ storeId: store.storeId }) }))).toBe('StoreClosed');
+    expect((await scanOrders(h)).filter((o) => o.storeId === store.storeId)).toHaveLength(before);
+
+    // The earlier order goes on: its workflow still waits for the store, and its customer can still cancel it.
+    const { cancelOrder } = await gql<{ cancelOrder: Order }>(customer, CANCEL_ORDER, { input: { orderId: earlier.orderId } });
+    expect(cancelOrder.status).toBe('CANCELLED');
+
+    // Reopened, it takes orders again.
+    await gql(operator, SetStoreOpenDocument, { input: { storeId: store.storeId, open: true } });
+    const { placeOrder: later } = await gql<{ placeOrder: Order }>(customer, PLACE_ORDER, {
+      input: orderInput({ storeId: store.storeId }),
+    });
+    expect(later.status).toBe('PLACED');
+  });
+
+  it('answers an unknown store with NotFound and bad input with ValidationError', async () => {
+    const operator = await h.party('operator');
+    expect(await errorTypeOf(gql(operator, SetStoreOpenDocument, { input: { storeId: 'no-such-store', open: false } }))).toBe('NotFound');
+    expect(
+      await errorTypeOf(gql(operator, AssignStaffDocument, { input: { storeId: 'no-such-store', username: 'store3@pizza.example' } })),
+    ).toBe('NotFound');
+    expect(await errorTypeOf(gql(operator, CreateStoreDocument, { input: { name: '   ', coordinates } }))).toBe('ValidationError');
+    expect(await errorTypeOf(gql(operator, CreateStoreDocument, { input: { storeId: 'has space', name: 'x', coordinates } }))).toBe(
+      'ValidationError',
+    );
+    expect(await errorTypeOf(gql(operator, CreateStoreDocument, { input: { storeId: SEED_STORE_ID, name: 'Again', coordinates } }))).toBe(
+      'ValidationError',
+    );
   });
 });
