@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const base = stack.graphqlUrl.replace(/\/graphql$/, '');
   // npm run order finds this stack (its emulators are on new ports each start) through this file.
-  const published = await publishStackFile(stack, { inMemory, dataDir: args['data-dir'] ?? process.env.PIZZA_DATA_DIR });
+  const published = await publishStackFile(stack, { inMemory, dataDir: request.options.dataDir });
   const backend = backendBanner(backendFactsOf(stack, published.inspectCommand));
   process.stdout.write(`
 Ready in ${seconds} s.

@@ -4,7 +4,7 @@ import { SEED_STORE_ID, SEED_STORES } from '../../infra/seed-stores.js';
 import { defaultStoreId } from '../../web-demo/src/views/useDefaultStore.js';
 
 /** The seed stores as listStores returns them, in a scan's order (the README's store not first). */
-const listed: Store[] = [...SEED_STORES].reverse().map((s) => ({ __typename: 'Store', ...s }));
+const listed: Store[] = [...SEED_STORES].reverse().map((s) => ({ __typename: 'Store', open: true, ...s }));
 
 describe('defaultStoreId (the web demo)', () => {
   it("starts with the README's example store, wherever the scan lists it", () => {
