@@ -4,8 +4,6 @@
  */
 import { dirname, join } from 'node:path';
 import { CliOptionError, HELP, parseCliOptions } from './cli-options.js';
-import { backendBanner, backendFactsOf } from './banner.js';
-import { publishStackFile } from './inspect/stack-file.js';
 
 function fail(message: string): never {
   process.stderr.write(`\n✖ ${message}\n`);
@@ -41,8 +39,19 @@ async function main(): Promise<void> {
   const loopback = (h: string) => /^(127\.|::1$|\[::1\]$|localhost$)/.test(h);
   if (loopback(host) && !loopback(publicHost))
     process.stderr.write(`! clients at ${publicHost} cannot reach a server bound to ${host}: add --host 0.0.0.0 (or that address)\n`);
-  const [{ startLocalStack, writeAmplifyConfig, writeDemoUsers }, { webDemoRoutes }, { createLineSink, routeConsoleTo }] =
-    await Promise.all([import('./stack.js'), import('./web-demo.js'), import('./lambda/log-sink.js')]);
+  const [
+    { startLocalStack, writeAmplifyConfig, writeDemoUsers },
+    { webDemoRoutes },
+    { createLineSink, routeConsoleTo },
+    { backendBanner, backendFactsOf },
+    { publishStackFile },
+  ] = await Promise.all([
+    import('./stack.js'),
+    import('./web-demo.js'),
+    import('./lambda/log-sink.js'),
+    import('./banner.js'),
+    import('./inspect/stack-file.js'),
+  ]);
   const started = Date.now();
   const say = (line: string) => process.stdout.write(`  ✔ ${line}\n`);
 
