@@ -17,7 +17,8 @@ import type { ClientRequest } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { manifest } from '../infra/manifest.js';
+import { manifest, STORE_QUEUE_PREFIX } from '../infra/manifest.js';
+import { SEED_STORES } from '../infra/seed-stores.js';
 import { startLocalStack, type LocalStack } from '../local/stack.js';
 
 /** What the parent needs of the stack to act as its clients (URLs, names, accounts). */
@@ -70,10 +71,15 @@ function infoOf(stack: LocalStack): StackInfo {
     demoUsers: stack.demoUsers,
     endpoints: stack.endpoints,
     tables: Object.fromEntries(manifest.tables.map((t) => [t.name, stack.tableName(t.name)])),
-    queues: Object.fromEntries(manifest.queues.map((q) => [q.name, stack.queueUrl(q.name)])),
-    dlqs: Object.fromEntries(manifest.queues.map((q) => [q.name, stack.dlqUrl(q.name)])),
+    queues: Object.fromEntries(queueNames().map((name) => [name, stack.queueUrl(name)])),
+    dlqs: Object.fromEntries(queueNames().map((name) => [name, stack.dlqUrl(name)])),
     stateMachines: Object.fromEntries(manifest.stateMachines.map((s) => [s.name, stack.stateMachineArn(s.name)])),
   };
+}
+
+/** The manifest's queues and the seed stores' alert queues (created when they are onboarded). */
+function queueNames(): string[] {
+  return [...manifest.queues.map((q) => q.name), ...SEED_STORES.map((s) => `${STORE_QUEUE_PREFIX}${s.storeId}`)];
 }
 
 async function main(): Promise<void> {
