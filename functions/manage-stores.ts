@@ -44,7 +44,7 @@ export interface StaffAssignment {
   readonly username: string;
 }
 
-/** What the resolver (resolvers/lib/store-mutation.ts) turns into the field value or a typed error. */
+/** What the resolver (resolvers/lib/lambda-mutation.ts) turns into the field value or a typed error. */
 export type StoreMutationResult =
   | { readonly ok: true; readonly value: StoreRecord | StaffAssignment }
   | { readonly ok: false; readonly error: { readonly errorType: string; readonly message: string; readonly info: unknown } };

@@ -1,7 +1,6 @@
-/** Mutation.createStore → Lambda data source (functions/manage-stores.ts, operators only); typed errors via lib/store-mutation. */
+/** Mutation.createStore → Lambda data source (functions/manage-stores.ts, operators only); typed errors via lib/lambda-mutation. */
 import type { Context, LambdaRequest } from '@aws-appsync/utils';
-import { invokeMutation } from './lib/lambda-mutation.js';
-import { storeMutationResult } from './lib/store-mutation.js';
+import { invokeMutation, storeMutationResult } from './lib/lambda-mutation.js';
 
 export function request(ctx: Context): LambdaRequest {
   return invokeMutation(ctx);
