@@ -39,6 +39,7 @@ import { startSsmEndpoint } from './ssm/ssm-endpoint.js';
 import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './util/aws.js';
 import { jsonFileRoutes } from './client-files.js';
 import { localApiAuth } from './stack-auth.js';
+import { startLocalMetrics } from './metrics/index.js';
 import { acquireLock } from './util/lock.js';
 import { assertPortFree } from './util/ports.js';
 
@@ -399,6 +400,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     progress(`${resolvers.size} APPSYNC_JS resolvers loaded and checked`);
 
+    // User-pool tokens are verified as AppSync does: signature (JWKS), expiry, issuer, client.
+    const apiUserPool = { issuer: userPool.issuer, clientIds: [userPool.clientId] };
+    // The Lambdas' EMF lines, summarised for operators at GET /local/metrics (local/metrics): it
+    // reads console.log from here on, before any handler can run, until the stack stops.
+    const metrics = startLocalMetrics({ userPool: apiUserPool, logger: log });
+    stops.push(async () => metrics.stop());
     const clientFiles = jsonFileRoutes({ '/amplify-config.json': () => api.amplifyConfig, '/demo-users.json': () => DEMO_USERS });
     const appsync = await startAppSyncServer({
       schemaSdl,
@@ -407,8 +414,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // The manifest's auth modes; SigV4 signatures are verified against the backend's credentials
       // (and any extra test principal), and @aws_iam root fields take only the principals granted them.
       ...localApiAuth(m, options.extraIamPrincipals),
-      // User-pool tokens are verified as AppSync does: signature (JWKS), expiry, issuer, client.
-      userPool: { issuer: userPool.issuer, clientIds: [userPool.clientId] },
+      userPool: apiUserPool,
       region: LOCAL_REGION,
       host,
       port: appsyncPort,
@@ -425,7 +431,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           }),
       // Any browser client on this origin can configure Amplify from here, and the web demo's
       // one-click sign-in reads the seeded accounts (the same list as demo-users.json: demo data).
-      extraRoutes: (req, res) => clientFiles(req, res) || (options.extraRoutes?.(req, res) ?? false),
+      extraRoutes: (req, res) => clientFiles(req, res) || metrics.route(req, res) || (options.extraRoutes?.(req, res) ?? false),
     });
     stops.push(() => appsync.stop());
     api.graphqlUrl = appsync.url;
