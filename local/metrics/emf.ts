@@ -87,7 +87,8 @@ function directiveDatapoints(directive: unknown, root: Record<string, unknown>):
   return metrics.flatMap((definition: unknown) => {
     if (!isRecord(definition) || typeof definition.Name !== 'string' || definition.Name === '')
       throw new EmfFormatError('a metric definition has no Name');
-    if (definition.Unit !== undefined && typeof definition.Unit !== 'string') throw new EmfFormatError(`metric ${definition.Name}'s Unit is not a string`);
+    if (definition.Unit !== undefined && typeof definition.Unit !== 'string')
+      throw new EmfFormatError(`metric ${definition.Name}'s Unit is not a string`);
     const name = definition.Name;
     const unit = definition.Unit ?? 'None';
     const list = values(root, name);

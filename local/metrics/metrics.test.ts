@@ -42,7 +42,9 @@ function emf(line: EmfLine): Extract<EmfLine, { kind: 'emf' }> {
 
 /** The series of `summary` named `name` (and, given, with these extra dimensions). */
 function seriesOf(series: readonly SeriesSummary[], name: string, dimensions: Record<string, string> = {}): SeriesSummary | undefined {
-  return series.find((s) => s.name === name && JSON.stringify(s.dimensions) === JSON.stringify({ service: METRICS_SERVICE, ...dimensions }));
+  return series.find(
+    (s) => s.name === name && JSON.stringify(s.dimensions) === JSON.stringify({ service: METRICS_SERVICE, ...dimensions }),
+  );
 }
 
 describe('parseEmfLine', () => {
@@ -59,7 +61,13 @@ describe('parseEmfLine', () => {
     expect(written).toHaveLength(2);
     const [cancelled, rest] = written.map((line) => emf(parseEmfLine(line)));
     expect(cancelled?.datapoints).toEqual([
-      { namespace: 'ServerlessPizza', name: 'OrderCancelled', unit: 'Count', dimensions: { service: 'orders', reason: 'STORE_TIMEOUT' }, values: [1] },
+      {
+        namespace: 'ServerlessPizza',
+        name: 'OrderCancelled',
+        unit: 'Count',
+        dimensions: { service: 'orders', reason: 'STORE_TIMEOUT' },
+        values: [1],
+      },
     ]);
     expect(rest?.datapoints).toEqual([
       { namespace: 'ServerlessPizza', name: 'OrderPlaced', unit: 'Count', dimensions: { service: 'orders' }, values: [1, 1] },
@@ -83,7 +91,13 @@ describe('parseEmfLine', () => {
     const metrics = newMetrics();
     metrics.addMetric('OrderPlaced', MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
-    for (const line of ['starting', '{"level":"INFO","message":"placeOrder done","orderId":"o1"}', '{"message":"the _aws key"', '[1,2]', '']) {
+    for (const line of [
+      'starting',
+      '{"level":"INFO","message":"placeOrder done","orderId":"o1"}',
+      '{"message":"the _aws key"',
+      '[1,2]',
+      '',
+    ]) {
       expect(parseEmfLine(line)).toEqual({ kind: 'not-emf' });
     }
   });
@@ -131,7 +145,10 @@ describe('MetricsAggregator', () => {
       ],
       metrics,
     );
-    emitOrderMetrics([streamRecord('MODIFY', cancelled('STORE_TIMEOUT'), placed), streamRecord('MODIFY', cancelled('CUSTOMER_CANCELLED'), placed)], metrics);
+    emitOrderMetrics(
+      [streamRecord('MODIFY', cancelled('STORE_TIMEOUT'), placed), streamRecord('MODIFY', cancelled('CUSTOMER_CANCELLED'), placed)],
+      metrics,
+    );
     emitOrderMetrics([streamRecord('MODIFY', cancelled('STORE_TIMEOUT'), placed)], metrics);
     const aggregator = new MetricsAggregator(new Date(placedAt));
 
@@ -147,7 +164,14 @@ describe('MetricsAggregator', () => {
     expect(seriesOf(summary.series, 'OrderDelivered')?.sum).toBe(1);
     expect(seriesOf(summary.series, 'OrderCancelled', { reason: 'STORE_TIMEOUT' })?.sum).toBe(2);
     expect(seriesOf(summary.series, 'OrderCancelled', { reason: 'CUSTOMER_CANCELLED' })?.sum).toBe(1);
-    expect(seriesOf(summary.series, 'TimeToDecision')).toMatchObject({ unit: 'Milliseconds', samples: 2, min: 10_000, max: 30_000, avg: 20_000, p50: 20_000 });
+    expect(seriesOf(summary.series, 'TimeToDecision')).toMatchObject({
+      unit: 'Milliseconds',
+      samples: 2,
+      min: 10_000,
+      max: 30_000,
+      avg: 20_000,
+      p50: 20_000,
+    });
     expect(seriesOf(summary.series, 'TimeToDelivery')).toMatchObject({ samples: 1, avg: 1_200_000, p50: 1_200_000, max: 1_200_000 });
     expect(summary.series.every((s) => s.namespace === METRICS_NAMESPACE)).toBe(true);
   });
@@ -155,7 +179,12 @@ describe('MetricsAggregator', () => {
   it('keeps exact counts, sums and extremes forever, and the median over the latest values only', () => {
     const aggregator = new MetricsAggregator();
     const line = (values: number[]) =>
-      parseEmfLine(JSON.stringify({ _aws: { Timestamp: 1, CloudWatchMetrics: [{ Namespace: 'N', Dimensions: [], Metrics: [{ Name: 'T' }] }] }, T: values }));
+      parseEmfLine(
+        JSON.stringify({
+          _aws: { Timestamp: 1, CloudWatchMetrics: [{ Namespace: 'N', Dimensions: [], Metrics: [{ Name: 'T' }] }] },
+          T: values,
+        }),
+      );
     aggregator.addLine(line([1_000_000]));
     for (let i = 0; i < MEDIAN_WINDOW / 100; i += 1) aggregator.addLine(line(Array<number>(100).fill(5)));
 

@@ -64,7 +64,12 @@ export function metricsRoute(options: MetricsRouteOptions): ExtraRoute {
   return (req, res) => {
     if (new URL(req.url ?? '/', 'http://localhost').pathname !== METRICS_PATH) return false;
     if (req.method !== 'GET') {
-      answer(res, 405, { errors: [{ errorType: 'MethodNotAllowedException', message: `${METRICS_PATH} answers GET only.` }] }, { allow: 'GET' });
+      answer(
+        res,
+        405,
+        { errors: [{ errorType: 'MethodNotAllowedException', message: `${METRICS_PATH} answers GET only.` }] },
+        { allow: 'GET' },
+      );
       return true;
     }
     handle(req, res).catch((error: unknown) => {

@@ -101,20 +101,18 @@ export class MetricsAggregator {
   summary(): MetricsSummary {
     const series = [...this.series.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(
-        ([, s]): SeriesSummary => ({
-          namespace: s.namespace,
-          name: s.name,
-          unit: s.unit,
-          dimensions: { ...s.dimensions },
-          samples: s.samples,
-          sum: s.sum,
-          min: s.min,
-          max: s.max,
-          avg: s.sum / s.samples,
-          p50: median(s.recent),
-        }),
-      );
+      .map(([, s]): SeriesSummary => ({
+        namespace: s.namespace,
+        name: s.name,
+        unit: s.unit,
+        dimensions: { ...s.dimensions },
+        samples: s.samples,
+        sum: s.sum,
+        min: s.min,
+        max: s.max,
+        avg: s.sum / s.samples,
+        p50: median(s.recent),
+      }));
     return { since: this.since.toISOString(), documents: this.documents, rejected: this.rejected, series };
   }
 }

@@ -1,16 +1,16 @@
 /**
  * The shell: who is signed in decides the view. Signed out: the sign-in page. A customer orders
  * and tracks (#/customer/<orderId> reopens a tracker), store staff run their store, a driver
- * picks up and delivers, an operator watches any store. The party comes from the token's groups
+ * picks up and delivers, an operator runs the stores and watches any store's orders and the metrics. The party comes from the token's groups
  * (`domain/party.ts`); the API enforces the same policy on every request.
  */
 import { signOut } from 'aws-amplify/auth';
 import { Hub } from 'aws-amplify/utils';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { currentSession, PARTY_LABELS, type Session } from './auth.js';
 import { ErrorList } from './components.js';
 import { describeError, type ApiProblem } from './errors.js';
-import { SessionContext, StoresContext, useAsyncAction, useStoreName, useStores } from './hooks.js';
+import { SessionContext, StoreListActionsContext, StoresContext, useAsyncAction, useStoreName, useStores } from './hooks.js';
 import { CustomerView } from './views/CustomerView.js';
 import { DriverView } from './views/DriverView.js';
 import { OperatorView } from './views/OperatorView.js';
@@ -64,7 +64,8 @@ function useSessionState(): { session: Session | null | undefined; problems: rea
 export function App() {
   const { session, problems, reload } = useSessionState();
   const signedIn = session !== null && session !== undefined;
-  const { stores, problems: storeProblems } = useStores(signedIn);
+  const { stores, problems: storeProblems, reload: reloadStores, accept: acceptStore } = useStores(signedIn);
+  const storeActions = useMemo(() => ({ reload: reloadStores, accept: acceptStore }), [reloadStores, acceptStore]);
   const orderId = useTrackedOrder();
   const kind = session?.party.kind ?? 'signed-out';
   useEffect(() => {
@@ -72,30 +73,32 @@ export function App() {
   }, [kind]);
   return (
     <StoresContext.Provider value={stores}>
-      <header className="top">
-        <h1>
-          <span className="logo" aria-hidden="true" /> Serverless Pizza
-        </h1>
-        <nav aria-label="Links">
-          {session !== null && session !== undefined && <SignedInAs session={session} onSignedOut={reload} />}
-          <a href="/graphiql" className="external">
-            GraphQL explorer
-          </a>
-        </nav>
-      </header>
-      <main>
-        <ErrorList problems={[...problems, ...storeProblems]} />
-        {session === undefined ? (
-          <p className="loading">Loading…</p>
-        ) : session === null ? (
-          <SignInView onSignedIn={reload} />
-        ) : (
-          <SessionContext.Provider value={session}>
-            {/* Keyed by user: another account's views start afresh (their lists and subscriptions). */}
-            <PartyView key={session.sub} session={session} orderId={orderId} />
-          </SessionContext.Provider>
-        )}
-      </main>
+      <StoreListActionsContext.Provider value={storeActions}>
+        <header className="top">
+          <h1>
+            <span className="logo" aria-hidden="true" /> Serverless Pizza
+          </h1>
+          <nav aria-label="Links">
+            {session !== null && session !== undefined && <SignedInAs session={session} onSignedOut={reload} />}
+            <a href="/graphiql" className="external">
+              GraphQL explorer
+            </a>
+          </nav>
+        </header>
+        <main>
+          <ErrorList problems={[...problems, ...storeProblems]} />
+          {session === undefined ? (
+            <p className="loading">Loading…</p>
+          ) : session === null ? (
+            <SignInView onSignedIn={reload} />
+          ) : (
+            <SessionContext.Provider value={session}>
+              {/* Keyed by user: another account's views start afresh (their lists and subscriptions). */}
+              <PartyView key={session.sub} session={session} orderId={orderId} />
+            </SessionContext.Provider>
+          )}
+        </main>
+      </StoreListActionsContext.Provider>
     </StoresContext.Provider>
   );
 }

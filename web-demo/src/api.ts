@@ -10,12 +10,16 @@
 import { generateClient } from 'aws-amplify/api';
 import { Hub } from 'aws-amplify/utils';
 import type {
+  AssignStaffInput,
   CancelOrderInput,
   CompleteDeliveryInput,
+  CreateStoreInput,
   DecideOrderInput,
   Order,
   PickupOrderInput,
   PlaceOrderInput,
+  SetStoreOpenInput,
+  StaffAssignment,
   Store,
 } from '../../generated/graphql.js';
 import * as ops from './operations.js';
@@ -43,6 +47,12 @@ export interface PizzaApi {
   pickupOrder(input: PickupOrderInput): Promise<Order>;
   completeDelivery(input: CompleteDeliveryInput): Promise<Order>;
   cancelOrder(input: CancelOrderInput): Promise<Order>;
+  /** Operators: onboard a store (it opens open). */
+  createStore(input: CreateStoreInput): Promise<Store>;
+  /** Operators: open or close a store. */
+  setStoreOpen(input: SetStoreOpenInput): Promise<Store>;
+  /** Operators: make an account a store's staff (from its next sign-in). */
+  assignStaff(input: AssignStaffInput): Promise<StaffAssignment>;
   /** Subscribes to `onOrderUpdated`; the returned function unsubscribes. */
   watchOrders(filter: ops.OrderUpdatesFilter, handlers: OrderWatchHandlers): () => void;
 }
@@ -107,6 +117,18 @@ export function createPizzaApi(): PizzaApi {
     async cancelOrder(input) {
       const result = await client.graphql({ query: ops.cancelOrder, variables: { input }, ...USER });
       return result.data.cancelOrder;
+    },
+    async createStore(input) {
+      const result = await client.graphql({ query: ops.createStore, variables: { input }, ...USER });
+      return result.data.createStore;
+    },
+    async setStoreOpen(input) {
+      const result = await client.graphql({ query: ops.setStoreOpen, variables: { input }, ...USER });
+      return result.data.setStoreOpen;
+    },
+    async assignStaff(input) {
+      const result = await client.graphql({ query: ops.assignStaff, variables: { input }, ...USER });
+      return result.data.assignStaff;
     },
     watchOrders(filter, handlers) {
       const stopListening = Hub.listen('api', ({ payload }) => {

@@ -34,12 +34,19 @@ export function StatusBadge({ status }: { status: OrderStatus }) {
   return <span className={`badge badge-${status.toLowerCase().replaceAll('_', '-')}`}>{status}</span>;
 }
 
+/** A store's name, with "(closed)" when it takes no new orders. */
+export function storeLabel(store: Store): string {
+  return store.open ? store.name : `${store.name} (closed)`;
+}
+
 export function StorePicker({
   stores,
   value,
   onChange,
   id,
+  label = 'Store',
   failed = false,
+  openOnly = false,
 }: {
   stores: readonly Store[] | null;
   /** The store list could not be loaded (the error is shown elsewhere). */
@@ -47,15 +54,19 @@ export function StorePicker({
   value: string | null;
   onChange: (storeId: string) => void;
   id: string;
+  /** @default 'Store' */
+  label?: string;
+  /** Closed stores are shown but cannot be picked (a new order needs an open store). */
+  openOnly?: boolean;
 }) {
   return (
     <div className="field">
-      <label htmlFor={id}>Store</label>
+      <label htmlFor={id}>{label}</label>
       <select id={id} value={value ?? ''} disabled={stores === null} onChange={(e) => onChange(e.target.value)}>
         {stores === null && <option value="">{failed ? 'Stores unavailable' : 'Loading stores…'}</option>}
         {stores?.map((s) => (
-          <option key={s.storeId} value={s.storeId}>
-            {s.name}
+          <option key={s.storeId} value={s.storeId} disabled={openOnly && !s.open}>
+            {storeLabel(s)}
           </option>
         ))}
       </select>

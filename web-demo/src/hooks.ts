@@ -80,11 +80,39 @@ export function useAsyncAction(): AsyncAction {
   return { run, busy, problems, clear };
 }
 
+/** Changes to the store list App holds, for views that learn of a store's change. */
+export interface StoreListActions {
+  /** Re-reads the list (an order met a store that closed since the list was read). */
+  readonly reload: () => void;
+  /** Folds in a store a mutation returned (created, opened or closed), without a re-read. */
+  readonly accept: (store: Store) => void;
+}
+
+export const StoreListActionsContext = createContext<StoreListActions>({ reload: () => undefined, accept: () => undefined });
+
+export function useStoreListActions(): StoreListActions {
+  return useContext(StoreListActionsContext);
+}
+
 /** The public store list: with the API key when signed out, as the user when signed in. */
-export function useStores(signedIn: boolean): { stores: readonly Store[] | null; problems: readonly ApiProblem[] } {
+export function useStores(signedIn: boolean): { stores: readonly Store[] | null; problems: readonly ApiProblem[] } & StoreListActions {
   const api = useApi();
   const [stores, setStores] = useState<readonly Store[] | null>(null);
   const [problems, setProblems] = useState<readonly ApiProblem[]>([]);
+  // Bumped to re-read; the list shown stays until the new one arrives.
+  const [generation, setGeneration] = useState(0);
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  const accept = useCallback(
+    (store: Store) =>
+      setStores((list) =>
+        list === null
+          ? [store]
+          : list.some((s) => s.storeId === store.storeId)
+            ? list.map((s) => (s.storeId === store.storeId ? store : s))
+            : [...list, store],
+      ),
+    [],
+  );
   useEffect(() => {
     let active = true;
     setProblems([]);
@@ -95,8 +123,8 @@ export function useStores(signedIn: boolean): { stores: readonly Store[] | null;
     return () => {
       active = false;
     };
-  }, [api, signedIn]);
-  return { stores, problems };
+  }, [api, signedIn, generation]);
+  return { stores, problems, reload, accept };
 }
 
 export type LiveState = 'connecting' | 'live' | 'failed';

@@ -1,14 +1,17 @@
 /**
  * The GraphQL documents the demo sends, as Amplify's typed constants. The documents live in
- * graphql/client.graphql (whole Orders through the OrderFields fragment) and `npm run codegen`
+ * graphql/client.graphql (whole Orders through the OrderFields fragment) and
+ * graphql/stores.graphql (the operator's store mutations), and `npm run codegen`
  * writes them, with their result and variables types, to generated/operations.ts; here they only
  * take Amplify's `Generated*` brands, so `client.graphql({ query, variables })` checks the
  * variables and types the result.
  */
 import type { GeneratedMutation, GeneratedQuery, GeneratedSubscription } from '@aws-amplify/api-graphql';
 import {
+  AssignStaffDocument,
   CancelOrderDocument,
   CompleteDeliveryDocument,
+  CreateStoreDocument,
   DecideOrderDocument,
   GetOrderDocument,
   ListStoresDocument,
@@ -18,6 +21,7 @@ import {
   OrdersForPickupDocument,
   PickupOrderDocument,
   PlaceOrderDocument,
+  SetStoreOpenDocument,
   type TypedDocumentString,
 } from '../../generated/operations.js';
 
@@ -40,6 +44,9 @@ export const decideOrder = mutation(DecideOrderDocument);
 export const pickupOrder = mutation(PickupOrderDocument);
 export const completeDelivery = mutation(CompleteDeliveryDocument);
 export const cancelOrder = mutation(CancelOrderDocument);
+export const createStore = mutation(CreateStoreDocument);
+export const setStoreOpen = mutation(SetStoreOpenDocument);
+export const assignStaff = mutation(AssignStaffDocument);
 
 /**
  * Who the caller is decides which orders `onOrderUpdated` delivers (the server sets the filter

@@ -4,13 +4,14 @@
  * orders) keeps both "My orders" and the tracker current. The idempotency key belongs to the
  * order form: every submit of the same form (a retry after a network error, a double click)
  * sends the same key, so the backend returns the same order; only starting a new order mints a
- * new key.
+ * new key. Closed stores are listed but cannot be picked; a store closed since the list was read
+ * refuses the order (StoreClosed), which is shown, and the list is read again.
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { CheeseAmount, Order, PieInput, PieSize, Topping } from '../../../generated/graphql.js';
 import { ErrorList, LiveIndicator, OrderDetails, OrderNumber, StatusBadge, StorePicker } from '../components.js';
 import { describeError, type ApiProblem } from '../errors.js';
-import { useApi, useAsyncAction, useLiveOrders, useStoreList, useStoreName, type LiveOrders } from '../hooks.js';
+import { useApi, useAsyncAction, useLiveOrders, useStoreList, useStoreListActions, useStoreName, type LiveOrders } from '../hooks.js';
 import { useDefaultStore } from './useDefaultStore.js';
 import {
   CHEESE_AMOUNTS,
@@ -102,7 +103,11 @@ function MyOrders({ mine, current }: { mine: LiveOrders; current: string | null 
 function OrderForm({ onPlaced }: { onPlaced: (order: Order) => void }) {
   const api = useApi();
   const stores = useStoreList();
-  const [storeId, setStoreId] = useDefaultStore(stores);
+  const { reload: reloadStores } = useStoreListActions();
+  const [storeId, setStoreId] = useDefaultStore(stores, true);
+  const picked = stores?.find((s) => s.storeId === storeId) ?? null;
+  /** The picked store, when it is closed (the list was re-read after a StoreClosed refusal). */
+  const closed = picked !== null && !picked.open ? picked : null;
   const [pies, setPies] = useState<PieInput[]>([DEFAULT_PIE]);
   const [address, setAddress] = useState(DEFAULT_ADDRESS);
   const [paymentId, setPaymentId] = useState('demo-card-4242');
@@ -138,6 +143,11 @@ function OrderForm({ onPlaced }: { onPlaced: (order: Order) => void }) {
     );
     if (order !== undefined) onPlaced(order);
   };
+  // The store closed after the list was read: the picker learns it from a fresh list.
+  const storeClosed = action.problems.some((p) => p.errorType === 'StoreClosed');
+  useEffect(() => {
+    if (storeClosed) reloadStores();
+  }, [storeClosed, reloadStores]);
 
   const addressField = (name: keyof typeof DEFAULT_ADDRESS, label: string, inputMode?: 'decimal') => (
     <div className="field">
@@ -156,7 +166,8 @@ function OrderForm({ onPlaced }: { onPlaced: (order: Order) => void }) {
     <section className="panel" aria-labelledby="order-form-title">
       <h2 id="order-form-title">Build your order</h2>
       <form onSubmit={submit}>
-        <StorePicker id="customer-store" stores={stores} value={storeId} onChange={setStoreId} />
+        <StorePicker id="customer-store" stores={stores} value={storeId} onChange={setStoreId} openOnly />
+        {closed !== null && <p className="notice">{closed.name} is closed and takes no new orders: pick another store.</p>}
         {pies.map((pie, i) => (
           <PieEditor
             key={i}
@@ -193,7 +204,7 @@ function OrderForm({ onPlaced }: { onPlaced: (order: Order) => void }) {
           </div>
         )}
         <ErrorList problems={action.problems} />
-        <button type="submit" disabled={action.busy || storeId === null}>
+        <button type="submit" disabled={action.busy || storeId === null || closed !== null}>
           {action.busy ? 'Placing order…' : action.problems.length > 0 ? 'Retry placing order' : 'Place order'}
         </button>
       </form>

@@ -18,21 +18,22 @@ function remembered(): string | null {
  * example store (its examples and subscriptions then see the demo's orders), else the first
  * listed. The list's order is the table scan's, so "first" alone would differ between stacks.
  */
-export function defaultStoreId(stores: readonly Store[], last: string | null): string | null {
-  const pick = stores.find((s) => s.storeId === last) ?? stores.find((s) => s.storeId === SEED_STORE_ID) ?? stores[0];
+export function defaultStoreId(stores: readonly Store[], last: string | null, openOnly = false): string | null {
+  const candidates = openOnly ? stores.filter((s) => s.open) : stores;
+  const pick = candidates.find((s) => s.storeId === last) ?? candidates.find((s) => s.storeId === SEED_STORE_ID) ?? candidates[0];
   return pick?.storeId ?? null;
 }
 
-/** The picked store: see defaultStoreId. */
-export function useDefaultStore(stores: readonly Store[] | null): [string | null, (storeId: string) => void] {
+/** The picked store: see defaultStoreId (`openOnly`: a closed store is never the default). */
+export function useDefaultStore(stores: readonly Store[] | null, openOnly = false): [string | null, (storeId: string) => void] {
   const [storeId, setStoreId] = useState<string | null>(null);
   useEffect(() => {
     if (storeId !== null || stores === null) return;
-    const pick = defaultStoreId(stores, remembered());
+    const pick = defaultStoreId(stores, remembered(), openOnly);
     // A functional update: a store the user picked since this render (the list can be on screen
     // before this effect runs) is kept, never overwritten by the default.
     if (pick !== null) setStoreId((current) => current ?? pick);
-  }, [stores, storeId]);
+  }, [stores, storeId, openOnly]);
   const choose = (id: string) => {
     setStoreId(id);
     try {
