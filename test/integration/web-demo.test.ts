@@ -4,10 +4,12 @@
  * email and password, a sign-up): a customer places an order, the store's staff see it arrive
  * live and accept it, a driver sees it offered live, picks it up and delivers it, and the
  * customer's tracker follows along without a reload. Some pages are opened at localhost, whose
- * amplify-config.json names 127.0.0.1 (API, socket and user pool are then other origins).
+ * amplify-config.json names 127.0.0.1 (API, socket and user pool are then other origins). The
+ * operator runs the stores (a closed one is refused to a customer) and reads the local metrics
+ * summary.
  * Screenshots of each view land in /tmp/web-demo-*.png for a human to look at.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { SEED_STORE_ID, SEED_STORES } from '../../infra/seed-stores.js';
 import { DEMO_PASSWORD, startLocalStack, type LocalStack } from '../../local/stack.js';
@@ -231,6 +233,74 @@ describe('web demo in a browser', () => {
     expect(await signedIn(customer).count()).toBe(0);
     expect(pageErrors).toEqual([]);
   });
+  it('lets the operator open, close and staff a store, refuses a closed store to a customer, and counts orders in the metrics summary', async () => {
+    const operator = await openPage('operator');
+    await signInAsDemo(operator, demoUser('operator'));
+    await expectSignedIn(operator, `${demoUser('operator')} · operator`);
+    const metrics = operator.getByRole('table', { name: 'Order metrics' });
+    await metrics.waitFor({ timeout: LIVE_TIMEOUT_MS });
+    /** A figure of the metrics table; a row that is not there (no such cancellation yet) is 0. */
+    const figure = async (label: string): Promise<string> => {
+      const row = metrics.getByRole('row').filter({ has: operator.getByRole('rowheader', { name: label, exact: true }) });
+      return (await row.count()) === 0 ? '0' : ((await row.getByRole('cell').textContent()) ?? '');
+    };
+    const placedBefore = Number(await figure('Orders placed'));
+    const cancelledBefore = Number(await figure('Cancelled: the customer cancelled before the store accepted'));
+    expect(await figure('Time to decision')).toMatch(/^(avg \d.* · p50 \d.* · max \d.* \(\d+ orders?\)|no orders yet)$/);
+
+    // The operator onboards a store; it opens open.
+    const name = `Night Owl Pizza ${Date.now()}`;
+    await operator.getByLabel('Store name').fill(name);
+    await operator.getByRole('button', { name: 'Create store' }).click();
+    const row = operator.getByRole('list', { name: 'Stores' }).getByRole('listitem', { name });
+    expect(await textOf(row.getByText('OPEN', { exact: true }))).toBe('OPEN');
+
+    // Staff are assigned to it; an unknown account is the API's NotFound.
+    const assign = operator.getByRole('form', { name: 'Assign staff' });
+    await assign.getByLabel("Staff's store").selectOption({ label: name });
+    await assign.getByLabel('Staff email').fill('nobody@pizza.example');
+    await assign.getByRole('button', { name: 'Assign staff' }).click();
+    expect(await textOf(assign.getByRole('alert'))).toMatch(/^NotFound: /);
+    const staff = demoUser('store', SEED_STORES[1]?.storeId);
+    await assign.getByLabel('Staff email').fill(staff);
+    await assign.getByRole('button', { name: 'Assign staff' }).click();
+    expect(await textOf(assign.getByRole('status'))).toBe(`${staff} is now staff at ${name}, from their next sign-in.`);
+
+    // A customer picks the new store while it is open; then the operator closes it.
+    const customer = await openPage('customer');
+    await signInAsDemo(customer, stack.demoUsers.filter((u) => u.role === 'customer')[1]?.username ?? '');
+    await customer.getByRole('heading', { name: 'Build your order' }).waitFor();
+    await customer.getByLabel('Store', { exact: true }).selectOption({ label: name });
+    await row.getByRole('button', { name: 'Close' }).click();
+    expect(await textOf(row.getByText('CLOSED', { exact: true }))).toBe('CLOSED');
+    await operator.screenshot({ path: '/tmp/web-demo-operator-stores.png', fullPage: true });
+
+    // The customer's order is refused with the API's StoreClosed; the store is then shown closed and cannot be picked.
+    await customer.getByRole('button', { name: 'Place order' }).click();
+    expect(await textOf(customer.getByRole('alert'))).toMatch(/^StoreClosed: store \S+ is closed/);
+    const closedOption = customer.getByRole('option', { name: `${name} (closed)` });
+    await closedOption.waitFor({ state: 'attached', timeout: LIVE_TIMEOUT_MS });
+    expect(await closedOption.isDisabled()).toBe(true);
+    expect(await textOf(customer.getByText(`${name} is closed and takes no new orders`))).toContain('pick another store');
+    expect(await customer.getByRole('button', { name: 'Retry placing order' }).isDisabled()).toBe(true);
+
+    // The customer orders from an open store instead, then cancels: the operator's summary counts both.
+    await customer.getByLabel('Store', { exact: true }).selectOption({ label: storeName });
+    await customer.getByRole('button', { name: 'Retry placing order' }).click();
+    const tracker = customer.getByRole('region', { name: 'Your order' });
+    await tracker.getByRole('button', { name: 'Cancel order' }).click();
+    expect(await textOf(tracker.getByText('CANCELLED', { exact: true }))).toBe('CANCELLED');
+    await vi.waitFor(
+      async () => {
+        expect(await figure('Orders placed')).toBe(String(placedBefore + 1));
+        expect(await figure('Cancelled: the customer cancelled before the store accepted')).toBe(String(cancelledBefore + 1));
+      },
+      { timeout: LIVE_TIMEOUT_MS, interval: 500 },
+    );
+    await operator.screenshot({ path: '/tmp/web-demo-operator-metrics.png', fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
   it('the GraphiQL explorer signs in with a demo account and then sends its access token, not the API key', async () => {
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     contexts.push(context);

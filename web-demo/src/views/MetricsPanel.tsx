@@ -5,7 +5,7 @@
  * token. On AWS there is no such route: the same metrics are in CloudWatch, which the panel says.
  */
 import { fetchAuthSession } from 'aws-amplify/auth';
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import { METRICS_NAMESPACE, type OrderCount, type OrderDuration } from '../../../domain/metrics.js';
 import { ErrorList } from '../components.js';
 import { describeError, type ApiProblem } from '../errors.js';
@@ -102,16 +102,19 @@ function LocalFigures({ source, updatedAt }: { source: Extract<MetricsSource, { 
       <table className="metrics" aria-label="Order metrics">
         <tbody>
           {COUNT_ROWS.map(({ name, label }) => (
-            <tr key={name}>
-              <th scope="row">{label}</th>
-              <td>{figures.counts[name]}</td>
-            </tr>
-          ))}
-          {figures.cancelledByReason.map(({ reason, count }) => (
-            <tr key={`reason-${reason}`} className="sub">
-              <th scope="row">Cancelled: {reasonLabel(reason)}</th>
-              <td>{count}</td>
-            </tr>
+            <Fragment key={name}>
+              <tr>
+                <th scope="row">{label}</th>
+                <td>{figures.counts[name]}</td>
+              </tr>
+              {name === 'OrderCancelled' &&
+                figures.cancelledByReason.map(({ reason, count }) => (
+                  <tr key={reason} className="sub">
+                    <th scope="row">Cancelled: {reasonLabel(reason)}</th>
+                    <td>{count}</td>
+                  </tr>
+                ))}
+            </Fragment>
           ))}
           {DURATION_ROWS.map(({ name, label }) => (
             <tr key={name}>
