@@ -400,11 +400,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     progress(`${resolvers.size} APPSYNC_JS resolvers loaded and checked`);
 
-    // User-pool tokens are verified as AppSync does: signature (JWKS), expiry, issuer, client.
-    const apiUserPool = { issuer: userPool.issuer, clientIds: [userPool.clientId] };
-    // The Lambdas' EMF lines, summarised for operators at GET /local/metrics (local/metrics): it
-    // reads console.log from here on, before any handler can run, until the stack stops.
-    const metrics = startLocalMetrics({ userPool: apiUserPool, logger: log });
+    // The Lambdas' EMF lines, summarised for operators at GET /local/metrics (local/metrics), who
+    // send the API's user-pool tokens: it reads console.log from here on, before any handler can
+    // run, until the stack stops.
+    const metrics = startLocalMetrics({ userPool: { issuer: userPool.issuer, clientIds: [userPool.clientId] }, logger: log });
     stops.push(async () => metrics.stop());
     const clientFiles = jsonFileRoutes({ '/amplify-config.json': () => api.amplifyConfig, '/demo-users.json': () => DEMO_USERS });
     const appsync = await startAppSyncServer({
@@ -414,7 +413,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // The manifest's auth modes; SigV4 signatures are verified against the backend's credentials
       // (and any extra test principal), and @aws_iam root fields take only the principals granted them.
       ...localApiAuth(m, options.extraIamPrincipals),
-      userPool: apiUserPool,
+      // User-pool tokens are verified as AppSync does: signature (JWKS), expiry, issuer, client.
+      userPool: { issuer: userPool.issuer, clientIds: [userPool.clientId] },
       region: LOCAL_REGION,
       host,
       port: appsyncPort,
