@@ -6,7 +6,7 @@
  */
 import { confirmSignUp, signIn, signOut, signUp } from 'aws-amplify/auth';
 import { useEffect, useState, type FormEvent } from 'react';
-import { ErrorList } from '../components.js';
+import { ErrorList, storeLabel } from '../components.js';
 import { loadDemoUsers, type DemoUser } from '../config.js';
 import { useAsyncAction, useStoreList } from '../hooks.js';
 
@@ -257,7 +257,7 @@ function PublicStores() {
       <h2 id="stores-title">Our stores</h2>
       <ul aria-label="Stores">
         {stores.map((s) => (
-          <li key={s.storeId}>{s.name}</li>
+          <li key={s.storeId}>{storeLabel(s)}</li>
         ))}
       </ul>
     </section>
