@@ -37,8 +37,8 @@ export const LIMITS = {
   idPattern: /^[A-Za-z0-9_-]{1,64}$/,
   idempotencyKeyPattern: /^[A-Za-z0-9_-]{8,64}$/,
   /**
-   * A new store's id: it names the store's queue (`<stack>-store-<id>-dlq`, at most 80 characters
-   * on SQS) and its staff group (`store:<id>`), so it is shorter than other ids.
+   * A new store's id: it names the store's queue (`<stack>-store-<id>`, at most 80 characters on
+   * SQS) and its staff group (`store:<id>`), so it is shorter than other ids.
    */
   newStoreIdPattern: /^[A-Za-z0-9_-]{1,40}$/,
   maxStoreNameLength: 80,

@@ -25,7 +25,7 @@ import { documentClient } from './lib/clients.js';
 import { lazyEnv } from './lib/config.js';
 import { parseMutationEvent } from './lib/event.js';
 import { logger } from './lib/logger.js';
-import { fitsQueueName, StoreOnboarding, StoreRepository, type StoreRecord } from './lib/stores.js';
+import { DEAD_LETTER_STORE_ID, fitsQueueName, StoreOnboarding, StoreRepository, type StoreRecord } from './lib/stores.js';
 import { userPoolAdmin, UserPoolError, type UserPoolAdmin } from './lib/user-pool.js';
 
 export const ENV = ['STORES_TABLE', 'STORE_TOPIC_ARN', 'STORE_QUEUE_PREFIX', 'USER_POOL_ID'] as const;
@@ -34,7 +34,7 @@ export interface ManageStoresDeps {
   readonly stores: Pick<StoreRepository, 'get' | 'create' | 'setOpen'>;
   readonly onboarding: Pick<StoreOnboarding, 'onboard'>;
   readonly userPool: UserPoolAdmin;
-  /** The queue name prefix, to refuse a store id too long for its queue names. */
+  /** The queue name prefix, to refuse a store id too long for its queue names (or reserved). */
   readonly queuePrefix: string;
   readonly newStoreId: () => string;
 }
@@ -62,7 +62,8 @@ const taken = (storeId: string) => new ValidationError('storeId', `store ${store
 export async function createStore(command: CreateStoreCommand, party: Party, deps: ManageStoresDeps): Promise<StoreRecord> {
   requireParty(party, 'operator', 'create a store');
   const storeId = command.storeId ?? deps.newStoreId();
-  if (!fitsQueueName(deps.queuePrefix, storeId)) throw new ValidationError('storeId', 'is too long for this deployment\u2019s queue names');
+  if (!fitsQueueName(deps.queuePrefix, storeId))
+    throw new ValidationError('storeId', `is too long for this deployment\u2019s queue names, or reserved ("${DEAD_LETTER_STORE_ID}")`);
   // A given id must be new: refused before anything is created for it.
   if (command.storeId !== null && (await deps.stores.get(storeId)) !== null) throw taken(storeId);
   await deps.onboarding.onboard(storeId);

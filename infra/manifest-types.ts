@@ -44,7 +44,7 @@ export type EnvBinding =
   | { readonly topic: string; readonly access?: 'publish' | 'subscribe' }
   /**
    * The physical name prefix of queues the function creates at run time (a store's alert queue
-   * `<prefix><storeId>` and its `-dlq`): AWS `<stack>-<queuePrefix>`, locally `<queuePrefix>`, as
+   * `<prefix><storeId>` and the stores' dead-letter queue `<prefix>dlq`): AWS `<stack>-<queuePrefix>`, locally `<queuePrefix>`, as
    * manifest queues are named. Grants creating and configuring queues under that prefix only.
    */
   | { readonly queuePrefix: string }

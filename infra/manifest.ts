@@ -110,8 +110,9 @@ export const manifest: Manifest = {
     },
     {
       // createStore, setStoreOpen, assignStaff (operators). Onboarding a store creates its alert
-      // queue `<STORE_QUEUE_PREFIX><storeId>` (+ `-dlq`), subscribes it to StoreAlerts filtered on
-      // its storeId, and creates its staff group: a new store receives alerts with no deploy.
+      // queue `<STORE_QUEUE_PREFIX><storeId>` (redriving into the stores' one dead-letter queue,
+      // `<STORE_QUEUE_PREFIX>dlq`), subscribes it to StoreAlerts filtered on its storeId, and
+      // creates its staff group: a new store receives alerts with no deploy.
       name: 'manageStores',
       entry: 'functions/manage-stores.ts',
       timeoutSeconds: 30,

@@ -16,7 +16,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { seedStores, StoreOnboarding, StoreRepository, storeQueueName } from '../functions/lib/stores.js';
+import { seedStores, storeDeadLetterQueueName, StoreOnboarding, StoreRepository, storeQueueName } from '../functions/lib/stores.js';
 import { userPoolAdmin } from '../functions/lib/user-pool.js';
 import { manifest as defaultManifest, STORE_QUEUE_PREFIX } from '../infra/manifest.js';
 import { planManifest, type EnvSource } from '../infra/manifest-plan.js';
@@ -171,6 +171,7 @@ export interface LocalStack {
    * queue (`store-<storeId>`, created when the store was onboarded).
    */
   queueUrl(logical: string): string;
+  /** The queue's dead-letter queue; for every store's queue the stores' one, `store-dlq`. */
   dlqUrl(logical: string): string;
   stateMachineArn(logical: string): string;
   /** Resolves when every change already in the orders stream has been published (tests). */
@@ -537,7 +538,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       endpoints: { dynamodb: dynamo.endpoint, sfn: sfn.url, sns: messaging.endpoint, sqs: messaging.endpoint, ssm: ssm.url },
       tableName,
       queueUrl: (logical) => failureQueues.get(logical) ?? (isStoreQueue(logical) ? localQueueUrl(logical) : messaging.queueUrl(logical)),
-      dlqUrl: (logical) => (isStoreQueue(logical) ? localQueueUrl(`${logical}-dlq`) : messaging.dlqUrl(logical)),
+      dlqUrl: (logical) =>
+        isStoreQueue(logical) ? localQueueUrl(storeDeadLetterQueueName(STORE_QUEUE_PREFIX)) : messaging.dlqUrl(logical),
       stateMachineArn,
       drainStreams: async () => {
         await Promise.all(pollers.map((p) => p.drained()));

@@ -3,13 +3,21 @@
  * closed) and what a store needs to receive its order alerts, created when it is onboarded.
  *
  * Onboarding (`StoreOnboarding.onboard`) is the one code path for every store, the seeded ones
- * too (local start-up and `npm run seed`): the store's SQS queue `<prefix><storeId>` with its
- * dead-letter queue `<prefix><storeId>-dlq` (SSE-SQS, 14 days' retention, redrive after 5 failed
- * receives: the settings the CDK stack gives its own queues), a queue policy that lets the
- * StoreAlerts topic deliver (and refuses requests without TLS), a raw-delivery subscription
+ * too (local start-up and `npm run seed`): the store's SQS queue `<prefix><storeId>` (SSE-SQS, 14
+ * days' retention, redrive after 5 failed receives: the settings the CDK stack gives its own
+ * queues) redriving into the stores' one dead-letter queue `<prefix>dlq`, a queue policy that lets
+ * the StoreAlerts topic deliver (and refuses requests without TLS), a raw-delivery subscription
  * filtered on the `storeId` message attribute, and the staff group `store:<storeId>`. Every step
  * is idempotent: running it again for the same store changes nothing, so a failed onboarding is
  * simply run again.
+ *
+ * Why one dead-letter queue for every store, not one each: these queues are created at run time,
+ * so the stack cannot declare an alarm per store, and CloudWatch cannot alarm on "every queue named
+ * `<prefix>*-dlq`": Metrics Insights filters dimensions only by `=` and `!=` (no prefix match), and
+ * a metric-math `SEARCH` cannot alarm. A dead-letter queue with a fixed name gets one ordinary alarm
+ * in the stack (infra/cdk/monitoring.ts), with no CloudWatch call at onboarding. A dead letter still
+ * names its store (the `storeId` message attribute and body field), and SQS's redrive
+ * (StartMessageMoveTask without a destination) returns each message to the queue it came from.
  */
 import { SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -119,14 +127,25 @@ export interface StoreAlertsConfig {
   readonly queuePrefix: string;
 }
 
-/** The name of a store's alert queue; its dead-letter queue is this plus `-dlq`. */
+/** The name of a store's alert queue. */
 export function storeQueueName(queuePrefix: string, storeId: string): string {
   return `${queuePrefix}${storeId}`;
 }
 
-/** Whether a store with this id can have queues under this prefix (SQS's 80-character limit, `-dlq` included). */
+/** The id no store may have: under the prefix, its queue name is the stores' dead-letter queue's. */
+export const DEAD_LETTER_STORE_ID = 'dlq';
+
+/** The stores' one dead-letter queue, `<prefix>dlq` (see the module comment for why one). */
+export function storeDeadLetterQueueName(queuePrefix: string): string {
+  return storeQueueName(queuePrefix, DEAD_LETTER_STORE_ID);
+}
+
+/**
+ * Whether a store with this id can have its alert queue under this prefix: within SQS's
+ * 80-character limit, and not the name of the stores' dead-letter queue.
+ */
 export function fitsQueueName(queuePrefix: string, storeId: string): boolean {
-  return `${storeQueueName(queuePrefix, storeId)}-dlq`.length <= MAX_QUEUE_NAME_LENGTH;
+  return storeId !== DEAD_LETTER_STORE_ID && storeQueueName(queuePrefix, storeId).length <= MAX_QUEUE_NAME_LENGTH;
 }
 
 /** The subscription filter that keeps other stores' alerts out (awaitParty sets `storeId` on each message). */
@@ -159,6 +178,7 @@ export function storeQueuePolicy(queueArn: string, topicArn: string | null): str
 
 export interface OnboardedStore {
   readonly queueUrl: string;
+  /** The stores' one dead-letter queue, which this store's queue redrives into. */
   readonly dlqUrl: string;
   readonly groupName: string;
 }
@@ -171,9 +191,10 @@ export class StoreOnboarding {
   ) {}
 
   async onboard(storeId: string): Promise<OnboardedStore> {
-    const name = storeQueueName(this.config.queuePrefix, storeId);
-    const dlq = await this.ensureQueue(`${name}-dlq`, (arn) => ({ Policy: storeQueuePolicy(arn, null) }));
-    const queue = await this.ensureQueue(name, (arn) => ({
+    const dlq = await this.ensureQueue(storeDeadLetterQueueName(this.config.queuePrefix), (arn) => ({
+      Policy: storeQueuePolicy(arn, null),
+    }));
+    const queue = await this.ensureQueue(storeQueueName(this.config.queuePrefix, storeId), (arn) => ({
       Policy: storeQueuePolicy(arn, this.config.topicArn),
       RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: STORE_QUEUE_MAX_RECEIVE_COUNT }),
     }));

@@ -7,7 +7,8 @@
  * Dead-letter queues and stream consumers are found in the stack, not passed in, so a queue or a
  * mapping added later is watched without a line here: every queue that is another queue's
  * dead-letter queue, an SNS subscription's or a function's, or the on-failure destination of an
- * event source mapping or of asynchronous invocations. Mount this construct after them.
+ * event source mapping or of asynchronous invocations. Mount this construct after them. The one
+ * dead-letter queue that is not the stack's, the stores' (created at onboarding), is watched by name.
  */
 import { Annotations, Aws, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as appsync from 'aws-cdk-lib/aws-appsync';
@@ -29,6 +30,7 @@ import {
   ORDER_DURATIONS,
   type OrderCount,
 } from '../../domain/metrics.js';
+import { storeDeadLetterQueueName } from '../../functions/lib/stores.js';
 import type { StackConfig } from './config.js';
 import { OUTPUT } from './outputs.js';
 
@@ -66,6 +68,11 @@ export const ALARM_RULES = {
    * breaching), one holding a message keeps reporting, so the alarm stays on until it is drained.
    */
   'dlq-not-empty': once('Maximum', Duration.minutes(1), 'alarm-dead-letter-queue-not-empty'),
+  /**
+   * The same rule for the stores' one dead-letter queue, which every store's alert queue redrives
+   * into (created at onboarding, functions/lib/stores.ts); its runbook finds the store first.
+   */
+  'store-dlq-not-empty': once('Maximum', Duration.minutes(1), 'alarm-store-dead-letter-queue-not-empty'),
   /**
    * Any failed execution: an overdue delivery (`Order.DeliveryOverdue`) or a step that failed
    * after its retries. The count is reported when executions close (missing: none did), so the
@@ -115,6 +122,13 @@ export interface MonitoringProps {
   readonly functions: ReadonlyMap<string, lambda.IFunction>;
   /** The workflows, by manifest name: failed and timed-out executions of each. */
   readonly stateMachines: ReadonlyMap<string, sfn.IStateMachine>;
+  /**
+   * Physical name prefixes of the store queues created at onboarding (`<stack>-store-`), outside
+   * CloudFormation. Their one dead-letter queue, `<prefix>dlq` (functions/lib/stores.ts), is not in
+   * the stack to be found; it is watched by name, whether or not a store has been onboarded yet.
+   * @default none
+   */
+  readonly storeQueuePrefixes?: readonly string[];
 }
 
 export class Monitoring extends Construct {
@@ -124,12 +138,14 @@ export class Monitoring extends Construct {
   readonly alarms: ReadonlyMap<string, cw.Alarm>;
   /** The queues watched as dead-letter queues (found in the stack). */
   readonly deadLetterQueues: readonly sqs.Queue[];
+  /** The stores' dead-letter queues, one per store queue prefix (created at onboarding, watched by name). */
+  readonly storeDeadLetterQueues: readonly sqs.IQueue[];
   /** The functions that consume a stream, by manifest name (found in the stack). */
   readonly streamConsumers: ReadonlyMap<string, lambda.IFunction>;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const { config, api, functions, stateMachines } = props;
+    const { config, api, functions, stateMachines, storeQueuePrefixes = [] } = props;
     const stack = Stack.of(this);
     const prefix = `${config.stackName}-`;
 
@@ -206,6 +222,23 @@ export class Monitoring extends Construct {
         `Dead-letter queue ${queue.node.id} holds messages that were given up on.`,
       );
     }
+    // Not a Metrics Insights query over every `<prefix>*-dlq` (its WHERE has `=` and `!=`, no prefix
+    // match) nor a SEARCH (metric math with SEARCH cannot alarm): every store queue redrives into
+    // this one queue of fixed name, so a plain metric of it watches every store, present and future.
+    this.storeDeadLetterQueues = storeQueuePrefixes.map((queuePrefix) => {
+      const queueName = storeDeadLetterQueueName(queuePrefix);
+      // `<stack>-store-dlq` → `StoreDlq`, as the stack's own dead-letter queues are named.
+      const id = pascal(queueName.startsWith(prefix) ? queueName.slice(prefix.length) : queueName);
+      return sqs.Queue.fromQueueAttributes(this, id, { queueName, queueArn: stack.formatArn({ service: 'sqs', resource: queueName }) });
+    });
+    for (const queue of this.storeDeadLetterQueues) {
+      alarm(
+        'store-dlq-not-empty',
+        queue.node.id,
+        queue.metricApproximateNumberOfMessagesVisible(),
+        `The stores' dead-letter queue ${queue.queueName} holds alerts a store system gave up on.`,
+      );
+    }
     for (const [name, sm] of stateMachines) {
       alarm(
         'workflow-failed',
@@ -263,7 +296,7 @@ export class Monitoring extends Construct {
     const lines = <T>(entries: Iterable<[string, T]>, metric: (t: T) => cw.Metric, statistic: string, period = FIVE_MINUTES) =>
       [...entries].map(([label, t]) => metric(t).with({ label, statistic, period }));
     const row = { height: 6 };
-    const dlqs = this.deadLetterQueues.map((q): [string, sqs.Queue] => [q.node.id, q]);
+    const dlqs = [...this.deadLetterQueues, ...this.storeDeadLetterQueues].map((q): [string, sqs.IQueue] => [q.node.id, q]);
 
     this.dashboard = new cw.Dashboard(this, 'Dashboard', {
       dashboardName: config.stackName,
@@ -377,6 +410,14 @@ export class Monitoring extends Construct {
     });
     new CfnOutput(stack, OUTPUT.dashboardName, { value: this.dashboard.dashboardName });
   }
+}
+
+/** `store-dlq` → `StoreDlq`. */
+function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
 }
 
 /** `value[key]` of a template fragment, or undefined. */

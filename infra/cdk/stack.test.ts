@@ -16,6 +16,7 @@ import { CANCELLATION_REASON_DIMENSION, METRICS_NAMESPACE, METRICS_SERVICE, ORDE
 import { ROLE_GROUPS, storeGroup } from '../../domain/party.js';
 import { manifest, ORS_API_KEY_PARAMETER } from '../manifest.js';
 import { QUEUE_PREFIX_ACTIONS, streamFailureQueueName, USER_POOL_GROUP_ADMIN_ACTIONS } from '../manifest-plan.js';
+import { storeDeadLetterQueueName } from '../../functions/lib/stores.js';
 import { SEED_STORES } from '../seed-stores.js';
 import { TABLE_ACTIONS, TASK_RESPONSE_ACTIONS } from './bind-env.js';
 import { Identity } from './identity.js';
@@ -761,6 +762,28 @@ describe('ServerlessPizzaStack monitoring', () => {
       }
     });
 
+    it("alarms on the stores' one dead-letter queue by name: the queue every store onboarded at run time redrives into", () => {
+      // The name onboarding gives it (functions/lib/stores.ts), under the prefix the stack hands to
+      // onboarding and store systems: the alarm watches stores that do not exist yet.
+      const prefix = s.json.Outputs?.[OUTPUT.storeQueuePrefix]?.Value;
+      expect(prefix).toBe(`${s.stack.stackName}-store-`);
+      const queueName = storeDeadLetterQueueName(String(prefix));
+      expect(queueName).toBe(`${s.stack.stackName}-store-dlq`);
+      const found = alarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible', { Name: 'QueueName', Value: queueName });
+      expect(found).toEqual([
+        expect.objectContaining({
+          ...ruleOf('store-dlq-not-empty'),
+          AlarmName: `${s.stack.stackName}-store-dlq-not-empty-StoreDlq`,
+          AlarmDescription: expect.stringMatching(/infra\/README\.md#alarm-store-dead-letter-queue-not-empty$/),
+        }),
+      ]);
+      // The same rule as the stack's own dead-letter queues: one message is enough, and it stays on until drained.
+      expect(ruleOf('store-dlq-not-empty')).toEqual(ruleOf('dlq-not-empty'));
+      // Not in CloudFormation: created at onboarding, so `cdk destroy` cannot delete a queue holding alerts.
+      expect(resourcesOfType('AWS::SQS::Queue').map(([, q]) => q.Properties?.QueueName)).not.toContain(queueName);
+      expect(s.stack.monitoring.storeDeadLetterQueues.map((q) => q.queueName)).toEqual([queueName]);
+    });
+
     it('alarms on failed and on timed-out executions of the order workflow (an overdue delivery fails its execution)', () => {
       const asl = readFileSync(join(REPO_ROOT, 'workflow/order.asl.json'), 'utf8');
       expect(asl).toContain('"Error": "Order.DeliveryOverdue"');
@@ -798,7 +821,7 @@ describe('ServerlessPizzaStack monitoring', () => {
 
     it('has no other alarm; each is named after the stack, notifies the alarm topic and links a runbook of infra/README.md', () => {
       const expected =
-        manifest.queues.length + manifest.streams.length + 2 * manifest.stateMachines.length + 2 + 1 + 2 * manifest.functions.length;
+        manifest.queues.length + manifest.streams.length + 1 + 2 * manifest.stateMachines.length + 2 + 1 + 2 * manifest.functions.length;
       expect(alarms()).toHaveLength(expected);
       const readme = readFileSync(join(REPO_ROOT, 'infra/README.md'), 'utf8');
       // GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens.
@@ -928,7 +951,8 @@ describe('ServerlessPizzaStack monitoring', () => {
       const age = titled('Stream iterator age (ms, maximum)');
       for (const name of s.stack.monitoring.streamConsumers.keys()) expect(age).toContain(`"label":"${name}"`);
       const depths = titled('Dead-letter queue depths (messages)');
-      expect(depths.match(/ApproximateNumberOfMessagesVisible/g)).toHaveLength(s.stack.monitoring.deadLetterQueues.length);
+      expect(depths.match(/ApproximateNumberOfMessagesVisible/g)).toHaveLength(s.stack.monitoring.deadLetterQueues.length + 1);
+      expect(depths).toContain(`"QueueName","${s.stack.stackName}-store-dlq",{"label":"StoreDlq"`);
       expect(titled('GraphQL requests and errors')).toMatch(/Latency.*SampleCount.*4XXError.*5XXError/);
       expect(titled('GraphQL latency (ms)')).toContain('"stat":"p90"');
       for (const [title, metric] of [

@@ -400,7 +400,13 @@ export class ServerlessPizzaStack extends Stack {
     for (const prefix of storeQueuePrefixes) new CfnOutput(this, OUTPUT.storeQueuePrefix, { value: this.queueNamePrefix(prefix) });
 
     // Alarms and dashboard (infra/cdk/monitoring.ts); last: it finds the dead-letter queues and stream mappings itself.
-    this.monitoring = new Monitoring(this, 'Monitoring', { config, api, functions, stateMachines });
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      config,
+      api,
+      functions,
+      stateMachines,
+      storeQueuePrefixes: [...storeQueuePrefixes].map((prefix) => this.queueNamePrefix(prefix)),
+    });
 
     this.nagAcknowledgements = acknowledgeNagFindings({
       functions: nagFunctions,

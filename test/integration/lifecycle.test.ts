@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
-import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Order, Store } from '../../generated/graphql.js';
@@ -356,13 +356,13 @@ describe('a store an operator onboards (stores are data)', () => {
     const { listStores } = await gql<{ listStores: Store[] }>(customer, LIST_STORES);
     expect(listStores.find((s) => s.storeId === store.storeId)).toEqual(store);
 
-    // Its queue has the settings of the declared queues: a dead-letter queue after 5 receives, 14 days, SSE.
+    // Its queue has the settings of the declared queues: a dead-letter queue (the stores' one) after 5 receives, 14 days, SSE.
     const queue = `store-${store.storeId}`;
     const { Attributes = {} } = await h.sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: h.stack.queueUrl(queue), AttributeNames: ['All'] }),
     );
     expect(JSON.parse(Attributes.RedrivePolicy ?? '{}')).toMatchObject({
-      deadLetterTargetArn: expect.stringMatching(new RegExp(`:${queue}-dlq$`)),
+      deadLetterTargetArn: expect.stringMatching(/:store-dlq$/),
       maxReceiveCount: 5,
     });
     expect(Attributes).toMatchObject({ MessageRetentionPeriod: '1209600', SqsManagedSseEnabled: 'true' });
@@ -385,6 +385,44 @@ describe('a store an operator onboards (stores are data)', () => {
       return seen.some((body) => body.includes(seedOrder.orderId)) ? true : undefined;
     }, `the alert for ${seedOrder.orderId} on ${STORE_QUEUE}`);
     expect(seen.filter((body) => body.includes(placeOrder.orderId))).toEqual([]);
+  });
+
+  it("dead-letters an alert its store system keeps failing on into the stores' one dead-letter queue, which redrives it to that store", async () => {
+    const store = await onboard('Failing Till');
+    const queue = `store-${store.storeId}`;
+    const queueUrl = h.stack.queueUrl(queue);
+    const dlqUrl = h.stack.dlqUrl(queue);
+    // The queue the stack alarms on by name (infra/cdk/monitoring.ts), whatever the store.
+    expect(dlqUrl.endsWith('/store-dlq')).toBe(true);
+    const { placeOrder } = await gql<{ placeOrder: Order }>(customer, PLACE_ORDER, { input: orderInput({ storeId: store.storeId }) });
+    const isAlert = (body: string | undefined) => body?.includes(placeOrder.orderId) === true;
+
+    // A store system that fails on the alert: it receives it and never deletes it. After five
+    // receives (maxReceiveCount) the next one moves it to the dead-letter queue.
+    let receives = 0;
+    const dead = await eventually(async () => {
+      const out = await h.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 0, WaitTimeSeconds: 1 }));
+      receives += (out.Messages ?? []).filter((m) => isAlert(m.Body)).length;
+      const inDlq = await h.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: dlqUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 30, MessageAttributeNames: ['All'] }),
+      );
+      return inDlq.Messages?.find((m) => isAlert(m.Body));
+    }, `the alert for ${placeOrder.orderId} on store-dlq`);
+    expect(receives).toBe(5);
+    // The runbook finds the store from the message attribute, and sends the alert back to its queue.
+    const storeId = dead.MessageAttributes?.storeId?.StringValue;
+    expect(storeId).toBe(store.storeId);
+    await h.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: h.stack.queueUrl(`store-${storeId}`),
+        MessageBody: dead.Body,
+        MessageAttributes: { storeId: { DataType: 'String', StringValue: storeId } },
+      }),
+    );
+    await h.sqs.send(new DeleteMessageCommand({ QueueUrl: dlqUrl, ReceiptHandle: dead.ReceiptHandle }));
+    const redriven = await receiveAlert(h, queue, placeOrder.orderId);
+    expect(JSON.parse(redriven.body)).toMatchObject({ type: 'Order.Placed', orderId: placeOrder.orderId, storeId: store.storeId });
+    expect(redriven.attributes.storeId).toBe(store.storeId);
   });
 
   it("lets a staff account the operator assigns, once signed in again, see and decide the store's orders", async () => {
