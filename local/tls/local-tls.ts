@@ -8,8 +8,9 @@
  * new one.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bareHost, createCertificateAuthority, issueServerCertificate, type KeyAndCertificate } from './certificates.js';
 
@@ -103,4 +104,19 @@ export async function prepareLocalTls(dir: string, hosts: readonly string[], now
     names,
     created: { ca: newCa, server: !reuse },
   };
+}
+
+/**
+ * The TLS material of a stack: kept in `dir` (a persistent stack's data folder), or, with no
+ * `dir` (an in-memory stack), made fresh in a temp folder that `dispose()` removes.
+ */
+export async function openLocalTls(dir: string | undefined, hosts: readonly string[]): Promise<LocalTls & { dispose(): Promise<void> }> {
+  if (dir !== undefined) return { ...(await prepareLocalTls(dir, hosts)), dispose: async () => undefined };
+  const temp = await mkdtemp(join(tmpdir(), 'pizza-tls-'));
+  try {
+    return { ...(await prepareLocalTls(temp, hosts)), dispose: () => rm(temp, { recursive: true, force: true }) };
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
 }

@@ -269,7 +269,8 @@ export async function startAppSyncServer(options: AppSyncServerOptions): Promise
       secure.on('upgrade', handleUpgrade);
       servers.push(secure);
       const tlsPort = await listen(secure, host, options.tls.port ?? 0, 'HTTPS');
-      tls = { url: `https://${hostPart}:${tlsPort}${GRAPHQL_PATH}`, realtimeUrl: `wss://${hostPart}:${tlsPort}${REALTIME_PATH}`, port: tlsPort };
+      const tlsOrigin = tlsPort === 443 ? hostPart : `${hostPart}:${tlsPort}`;
+      tls = { url: `https://${tlsOrigin}${GRAPHQL_PATH}`, realtimeUrl: `wss://${tlsOrigin}${REALTIME_PATH}`, port: tlsPort };
     }
   } catch (error) {
     realtime.dispose();
@@ -279,7 +280,8 @@ export async function startAppSyncServer(options: AppSyncServerOptions): Promise
   }
   const origin = `${hostPart}:${port}`;
   const url = `http://${origin}${GRAPHQL_PATH}`;
-  const tlsOrigins = tls === undefined ? [] : ['127.0.0.1', 'localhost', '[::1]', hostPart].map((h) => `https://${h}:${tls.port}`);
+  const tlsOrigins =
+    tls === undefined ? [] : ['127.0.0.1', 'localhost', '[::1]', hostPart].map((h) => new URL(`https://${h}:${tls.port}`).origin);
   cors = localCorsPolicy(port, [`http://${origin}`, ...tlsOrigins, ...(options.corsOrigins ?? [])]);
   if (options.explorer !== false)
     explorer = createExplorer({ graphqlUrl: url, realtimeUrl: `ws://${origin}${REALTIME_PATH}`, apiKey: options.apiKeys[0] ?? '', log });
