@@ -76,9 +76,7 @@ export function tlsBanner(facts: TlsFacts): string {
     '                    app trust user CAs (network_security_config.xml, debug-overrides)',
     '    Flutter         SecurityContext.defaultContext.setTrustedCertificatesBytes(<the file>)',
     `    Node            NODE_EXTRA_CA_CERTS=${facts.caFile}`,
-    ...(port === ''
-      ? []
-      : [`  ! Android and Flutter open realtime on port 443 only: --tls-port 443, or forward 443 to ${port}`]),
+    ...(port === '' ? [] : [`  ! Android and Flutter open realtime on port 443 only: --tls-port 443, or forward 443 to ${port}`]),
     '',
   ].join('\n');
 }

@@ -63,7 +63,9 @@ describe('parseCliOptions', () => {
   it('refuses a TLS port without TLS, and a bad TLS port', () => {
     expect(() => parseCliOptions(['--tls-port', '4443'], {})).toThrow('--tls-port (or TLS_PORT) needs --tls (or PIZZA_TLS=1)');
     expect(() => parseCliOptions([], { TLS_PORT: '4443' })).toThrow(CliOptionError);
-    expect(() => parseCliOptions(['--tls', '--tls-port', '70000'], {})).toThrow(/--tls-port must be a whole number from 0 to 65535, got "70000"/);
+    expect(() => parseCliOptions(['--tls', '--tls-port', '70000'], {})).toThrow(
+      /--tls-port must be a whole number from 0 to 65535, got "70000"/,
+    );
   });
 
   it('answers a help request, short or long', () => {

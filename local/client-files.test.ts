@@ -223,7 +223,10 @@ describe('the mobile config files of a local stack with its TLS listener (--tls)
   it('leave amplify-config.json on the plain http/ws endpoints (browsers and Node need no certificate)', () => {
     const userPool = { ...localStack.userPool, endpoint: 'http://0.0.0.0:4001' };
     const config = amplifyConfigAt(amplifyConfigFor(localStack.graphqlUrl, 'us-east-1', localStack.apiKey, userPool), '192.168.1.20');
-    expect(config.API.GraphQL).toMatchObject({ endpoint: 'ws://192.168.1.20:4000/graphql', customEndpoint: 'http://192.168.1.20:4000/graphql' });
+    expect(config.API.GraphQL).toMatchObject({
+      endpoint: 'ws://192.168.1.20:4000/graphql',
+      customEndpoint: 'http://192.168.1.20:4000/graphql',
+    });
   });
 
   it('write both files with the https:// endpoint', async () => {

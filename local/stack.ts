@@ -409,7 +409,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     progress(`${resolvers.size} APPSYNC_JS resolvers loaded and checked`);
 
     const tls =
-      options.tls === undefined ? undefined : await openLocalTls(options.inMemory ? undefined : join(dataDir, 'tls'), [host, ...(options.tls.hosts ?? [])]);
+      options.tls === undefined
+        ? undefined
+        : await openLocalTls(options.inMemory ? undefined : join(dataDir, 'tls'), [host, ...(options.tls.hosts ?? [])]);
     if (tls !== undefined) stops.push(() => tls.dispose());
     const clientFiles = jsonFileRoutes({ '/amplify-config.json': () => api.amplifyConfig, '/demo-users.json': () => DEMO_USERS });
     const appsync = await startAppSyncServer({

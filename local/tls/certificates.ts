@@ -72,7 +72,9 @@ function name(commonName: string): Buffer {
 }
 
 function extension(oid: string, critical: boolean, value: Buffer): Buffer {
-  return critical ? sequence(objectIdentifier(oid), boolean(true), octetString(value)) : sequence(objectIdentifier(oid), octetString(value));
+  return critical
+    ? sequence(objectIdentifier(oid), boolean(true), octetString(value))
+    : sequence(objectIdentifier(oid), octetString(value));
 }
 
 const spkiOf = (key: KeyObject): Buffer => key.export({ type: 'spki', format: 'der' });
@@ -147,7 +149,12 @@ function ipAddressBytes(address: string): Buffer {
   // IPv6: a trailing dotted IPv4 becomes two groups; `::` stands for as many zero groups as are missing.
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(address)?.[1];
   const text =
-    dotted === undefined ? address : address.slice(0, -dotted.length) + ipAddressBytes(dotted).toString('hex').replace(/(.{4})(.{4})/, '$1:$2');
+    dotted === undefined
+      ? address
+      : address.slice(0, -dotted.length) +
+        ipAddressBytes(dotted)
+          .toString('hex')
+          .replace(/(.{4})(.{4})/, '$1:$2');
   const [head = '', tail] = text.split('::');
   const groups = (part: string) => (part === '' ? [] : part.split(':'));
   const missing = tail === undefined ? 0 : 8 - groups(head).length - groups(tail).length;

@@ -52,7 +52,7 @@ export const bitString = (bytes: Uint8Array): Buffer => tlv(0x03, Buffer.concat(
 export function namedBits(bits: readonly number[]): Buffer {
   const highest = Math.max(...bits);
   const bytes = Buffer.alloc(Math.floor(highest / 8) + 1);
-  for (const bit of bits) bytes[Math.floor(bit / 8)]! |= 0x80 >> bit % 8;
+  for (const bit of bits) bytes[Math.floor(bit / 8)]! |= 0x80 >> (bit % 8);
   return tlv(0x03, Buffer.concat([Buffer.from([7 - (highest % 8)]), bytes]));
 }
 
@@ -96,7 +96,7 @@ export function readTlv(bytes: Uint8Array, offset = 0): TlvSpan {
 /** The TLVs directly inside a constructed TLV (a SEQUENCE, SET or EXPLICIT tag). */
 export function childrenOf(bytes: Uint8Array, parent: TlvSpan = readTlv(bytes)): TlvSpan[] {
   const children: TlvSpan[] = [];
-  for (let offset = parent.valueStart; offset < parent.end; ) {
+  for (let offset = parent.valueStart; offset < parent.end;) {
     const child = readTlv(bytes, offset);
     children.push(child);
     offset = child.end;

@@ -30,7 +30,9 @@ describe('issueServerCertificate', () => {
   const caCert = new X509Certificate(ca.certPem);
 
   it('names every DNS name and IP address (IPv4 and IPv6) in subjectAltName, signed by the CA', () => {
-    const cert = new X509Certificate(issueServerCertificate(ca, ['localhost', '127.0.0.1', '::1', '192.168.1.20', 'pizza.lan', 'fe80::a:1'], NOW).certPem);
+    const cert = new X509Certificate(
+      issueServerCertificate(ca, ['localhost', '127.0.0.1', '::1', '192.168.1.20', 'pizza.lan', 'fe80::a:1'], NOW).certPem,
+    );
     expect(cert.subjectAltName).toBe(
       'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1, IP Address:192.168.1.20, DNS:pizza.lan, IP Address:FE80:0:0:0:0:0:A:1',
     );

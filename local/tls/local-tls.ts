@@ -91,7 +91,11 @@ export async function prepareLocalTls(dir: string, hosts: readonly string[], now
   let server = await readPair(dir, SERVER_CERT_FILE, SERVER_KEY_FILE);
   const serverCert = usable(server, now);
   const reuse =
-    !newCa && serverCert !== null && serverCert.checkIssued(caCert) && serverCert.verify(caCert.publicKey) && names.every((n) => covers(serverCert, n));
+    !newCa &&
+    serverCert !== null &&
+    serverCert.checkIssued(caCert) &&
+    serverCert.verify(caCert.publicKey) &&
+    names.every((n) => covers(serverCert, n));
   if (!reuse || server === null) {
     server = issueServerCertificate(ca, names, now);
     await writePair(dir, SERVER_CERT_FILE, SERVER_KEY_FILE, server);

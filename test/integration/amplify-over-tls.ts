@@ -24,7 +24,8 @@ interface OrderEvent {
 
 function userPoolEndpointOf(outputs: unknown): string {
   const custom = typeof outputs === 'object' && outputs !== null && 'custom' in outputs ? outputs.custom : undefined;
-  const local = typeof custom === 'object' && custom !== null && 'serverless_pizza_local' in custom ? custom.serverless_pizza_local : undefined;
+  const local =
+    typeof custom === 'object' && custom !== null && 'serverless_pizza_local' in custom ? custom.serverless_pizza_local : undefined;
   if (typeof local !== 'object' || local === null || !('user_pool_endpoint' in local) || typeof local.user_pool_endpoint !== 'string')
     throw new Error('amplify_outputs.json has no custom.serverless_pizza_local.user_pool_endpoint');
   return local.user_pool_endpoint;
@@ -39,7 +40,10 @@ async function run(outputsFile: string): Promise<OrderEvent> {
   const cognito = config.Auth?.Cognito;
   if (cognito?.userPoolId === undefined || cognito.userPoolClientId === undefined) throw new Error('no user pool in amplify_outputs.json');
   const { userPoolId, userPoolClientId, loginWith } = cognito;
-  Amplify.configure({ ...config, Auth: { Cognito: { userPoolId, userPoolClientId, loginWith, userPoolEndpoint: userPoolEndpointOf(outputs) } } });
+  Amplify.configure({
+    ...config,
+    Auth: { Cognito: { userPoolId, userPoolClientId, loginWith, userPoolEndpoint: userPoolEndpointOf(outputs) } },
+  });
 
   // Signed out, over HTTPS: fails at once when the CA is not trusted.
   await generateClient({ authMode: 'apiKey' }).graphql({ query: LIST_STORES });
@@ -55,13 +59,17 @@ async function run(outputsFile: string): Promise<OrderEvent> {
   const events: OrderEvent[] = [];
   let failed!: (error: unknown) => void;
   const failure = new Promise<never>((_, reject) => (failed = reject));
-  const subscription = (client.graphql as (o: object) => { subscribe(o: object): { unsubscribe(): void } })({ query: ON_ORDER_UPDATED }).subscribe({
+  const subscription = (client.graphql as (o: object) => { subscribe(o: object): { unsubscribe(): void } })({
+    query: ON_ORDER_UPDATED,
+  }).subscribe({
     next: ({ data }: { data: { onOrderUpdated: OrderEvent } }) => events.push(data.onOrderUpdated),
     error: (error: unknown) => failed(error),
   });
   try {
     await Promise.race([acked, failure]);
-    const placed = (await client.graphql({ query: PLACE_ORDER, variables: { input: orderInput() } })) as { data: { placeOrder: OrderEvent } };
+    const placed = (await client.graphql({ query: PLACE_ORDER, variables: { input: orderInput() } })) as {
+      data: { placeOrder: OrderEvent };
+    };
     const { orderId } = placed.data.placeOrder;
     for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
       const event = events.find((e) => e.orderId === orderId);
