@@ -28,7 +28,11 @@ const USER_AGENT = 'serverless-pizza/0.1.0';
 
 /** What a client needs to reach the API and its user pool. */
 export interface ClientEndpoints {
-  /** `http(s)://host[:port]/graphql`: queries and mutations; realtime is derived from it by each library. */
+  /**
+   * `http(s)://host[:port]/graphql`: queries and mutations. Each library derives the realtime URL
+   * from it (for a host outside amazonaws.com: `/realtime` appended, over TLS for all but Swift,
+   * which keeps the scheme; Android and Flutter drop the port): see the README's "Mobile apps".
+   */
   readonly graphqlUrl: string;
   readonly region: string;
   /** Serves only `listStores` (signed out); every other field needs the user pool. */
@@ -37,7 +41,7 @@ export interface ClientEndpoints {
   readonly userPoolClientId: string;
   /** Local only: the emulator's URL. Absent on AWS, where each library derives Cognito's endpoint. */
   readonly userPoolEndpoint?: string;
-  /** Local only: the realtime socket's URL (`ws://…/graphql/realtime`). */
+  /** Local only: the realtime socket's URL (`ws://…/graphql/realtime`; `wss://` with the TLS listener). */
   readonly realtimeUrl?: string;
 }
 

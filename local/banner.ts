@@ -51,3 +51,32 @@ export function backendBanner(facts: BackendFacts): string {
     '',
   ].join('\n');
 }
+
+/** The stack's TLS listener as clients dial it (URLs at the public host), and its CA file. */
+export interface TlsFacts {
+  readonly graphqlUrl: string;
+  readonly realtimeUrl: string;
+  readonly caFile: string;
+}
+
+/**
+ * Banner lines for `--tls`: the https/wss URLs, the CA file, how to trust it on each kind of
+ * client, and, when the listener is not on 443, that Android and Flutter need it there.
+ */
+export function tlsBanner(facts: TlsFacts): string {
+  const port = new URL(facts.graphqlUrl).port; // '' for 443
+  return [
+    `  GraphQL (TLS)   ${facts.graphqlUrl}`,
+    `  Realtime (TLS)  ${facts.realtimeUrl}`,
+    `  Local CA        ${facts.caFile}  (trust it once per device; README "Mobile apps")`,
+    `    iOS simulator   xcrun simctl keychain booted add-root-cert ${facts.caFile}`,
+    '    iPhone/iPad     open the file on the device, install the profile, then turn it on in',
+    '                    Settings > General > About > Certificate Trust Settings',
+    '    Android         Settings > Security > Install a certificate > CA certificate, and let the',
+    '                    app trust user CAs (network_security_config.xml, debug-overrides)',
+    '    Flutter         SecurityContext.defaultContext.setTrustedCertificatesBytes(<the file>)',
+    `    Node            NODE_EXTRA_CA_CERTS=${facts.caFile}`,
+    ...(port === '' ? [] : [`  ! Android and Flutter open realtime on port 443 only: --tls-port 443, or forward 443 to ${port}`]),
+    '',
+  ].join('\n');
+}

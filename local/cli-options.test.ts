@@ -19,6 +19,8 @@ describe('parseCliOptions', () => {
         host: '127.0.0.1',
         publicHost: undefined,
         userPoolPort: undefined,
+        tls: false,
+        tlsPort: undefined,
         inMemory: false,
         dataDir: undefined,
         amplifyConfig: undefined,
@@ -47,6 +49,23 @@ describe('parseCliOptions', () => {
       inMemory: true,
       verbose: true,
     });
+  });
+
+  it('turns on TLS with --tls or PIZZA_TLS=1, its port from --tls-port or TLS_PORT, the flag first', () => {
+    const fromFlags = parseCliOptions(['--tls', '--tls-port', '443'], { TLS_PORT: '8443' });
+    expect(fromFlags.help === false && fromFlags.options).toMatchObject({ tls: true, tlsPort: 443 });
+    const fromEnv = parseCliOptions([], { PIZZA_TLS: '1', TLS_PORT: '8443' });
+    expect(fromEnv.help === false && fromEnv.options).toMatchObject({ tls: true, tlsPort: 8443 });
+    const portLeftOpen = parseCliOptions(['--tls'], {});
+    expect(portLeftOpen.help === false && portLeftOpen.options).toMatchObject({ tls: true, tlsPort: undefined });
+  });
+
+  it('refuses a TLS port without TLS, and a bad TLS port', () => {
+    expect(() => parseCliOptions(['--tls-port', '4443'], {})).toThrow('--tls-port (or TLS_PORT) needs --tls (or PIZZA_TLS=1)');
+    expect(() => parseCliOptions([], { TLS_PORT: '4443' })).toThrow(CliOptionError);
+    expect(() => parseCliOptions(['--tls', '--tls-port', '70000'], {})).toThrow(
+      /--tls-port must be a whole number from 0 to 65535, got "70000"/,
+    );
   });
 
   it('answers a help request, short or long', () => {

@@ -18,6 +18,13 @@ Options:
                    The address written into the client config files (env PUBLIC_HOST),
                    e.g. this machine's LAN address for a phone. Default: --host, or with
                    --host 0.0.0.0 the first LAN address (never 0.0.0.0 itself).
+  --tls            Also serve the API and realtime socket over HTTPS/WSS (env PIZZA_TLS=1),
+                   with a certificate from a local CA made on first use and kept in the data
+                   folder (tls/ca.crt: trust it on the phone or emulator). The mobile config
+                   files then name the https:// endpoint; amplify-config.json keeps http/ws.
+  --tls-port <n>   Port of the HTTPS/WSS listener (env TLS_PORT). Default: the API's port + 2
+                   (0 when --port is 0). Android and Flutter dial realtime on 443 only: use
+                   443 there (needs the right to bind it) or forward 443 to this port.
   --in-memory      Throwaway stack: nothing is kept after it stops (env PIZZA_IN_MEMORY=1).
                    By default orders persist in .local/data/.
   --data-dir <dir> Where persistent data lives (env PIZZA_DATA_DIR). Default .local/data.
@@ -46,6 +53,10 @@ export interface CliOptions {
   /** As given (flag or env); undefined = derive it from `host` (client-files.ts resolvePublicHost). */
   readonly publicHost: string | undefined;
   readonly userPoolPort: number | undefined;
+  /** Serve HTTPS/WSS too (local/tls). */
+  readonly tls: boolean;
+  /** As given; undefined = the API's port + 2 (0 when it is 0). Only with `tls`. */
+  readonly tlsPort: number | undefined;
   readonly inMemory: boolean;
   readonly dataDir: string | undefined;
   readonly amplifyConfig: string | undefined;
@@ -72,6 +83,8 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
         port: { type: 'string' },
         host: { type: 'string' },
         'public-host': { type: 'string' },
+        tls: { type: 'boolean', default: false },
+        'tls-port': { type: 'string' },
         'in-memory': { type: 'boolean', default: false },
         'data-dir': { type: 'string' },
         'amplify-config': { type: 'string' },
@@ -93,6 +106,9 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     envOverrides[match[1]!] = match[2]!;
   }
   const userPoolPort = values['user-pool-port'] ?? env.USER_POOL_PORT;
+  const tls = values.tls || env.PIZZA_TLS === '1';
+  const tlsPort = values['tls-port'] ?? env.TLS_PORT;
+  if (tlsPort !== undefined && !tls) throw new CliOptionError('--tls-port (or TLS_PORT) needs --tls (or PIZZA_TLS=1)');
   return {
     help: false,
     options: {
@@ -100,6 +116,8 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
       host: values.host ?? env.HOST ?? '127.0.0.1',
       publicHost: values['public-host'] ?? env.PUBLIC_HOST,
       userPoolPort: userPoolPort === undefined ? undefined : portOf('user-pool-port', userPoolPort),
+      tls,
+      tlsPort: tlsPort === undefined ? undefined : portOf('tls-port', tlsPort),
       inMemory: values['in-memory'] || env.PIZZA_IN_MEMORY === '1',
       dataDir: values['data-dir'] ?? env.PIZZA_DATA_DIR,
       amplifyConfig: values['amplify-config'],

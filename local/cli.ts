@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     );
   }
   // Imported only now: --help and a bad option answer without loading the stack.
-  const { resolvePublicHost, PublicHostError, amplifyConfigAt, writeLocalAmplifyFiles } = await import('./client-files.js');
+  const { resolvePublicHost, PublicHostError, amplifyConfigAt, withHost, writeLocalAmplifyFiles } = await import('./client-files.js');
   let publicHost: string;
   try {
     publicHost = resolvePublicHost(host, request.options.publicHost);
@@ -37,13 +37,14 @@ async function main(): Promise<void> {
     fail(error instanceof PublicHostError ? error.message : String(error));
   }
   const loopback = (h: string) => /^(127\.|::1$|\[::1\]$|localhost$)/.test(h);
-  if (loopback(host) && !loopback(publicHost))
+  // 10.0.2.2 is how the Android emulator reaches this machine's loopback.
+  if (loopback(host) && !loopback(publicHost) && publicHost !== '10.0.2.2')
     process.stderr.write(`! clients at ${publicHost} cannot reach a server bound to ${host}: add --host 0.0.0.0 (or that address)\n`);
   const [
     { startLocalStack, writeAmplifyConfig, writeDemoUsers },
     { webDemoRoutes },
     { createLineSink, routeConsoleTo },
-    { backendBanner, backendFactsOf },
+    { backendBanner, backendFactsOf, tlsBanner },
     { publishStackFile },
   ] = await Promise.all([
     import('./stack.js'),
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
       onProgress: say,
       logger: request.options.verbose ? (line) => out.write(`    ${line}`) : undefined,
       extraRoutes: await webDemoRoutes(),
+      ...(request.options.tls ? { tls: { port: request.options.tlsPort, hosts: [publicHost] } } : {}),
     });
   } catch (error) {
     // Named errors (Java missing, port taken, …) carry a message written for the user.
@@ -91,6 +93,14 @@ async function main(): Promise<void> {
   // npm run order finds this stack (its emulators are on new ports each start) through this file.
   const published = await publishStackFile(stack, { inMemory, dataDir: request.options.dataDir });
   const backend = backendBanner(backendFactsOf(stack, published.inspectCommand));
+  const tls =
+    stack.tls === undefined
+      ? ''
+      : tlsBanner({
+          graphqlUrl: withHost(stack.tls.graphqlUrl, publicHost),
+          realtimeUrl: withHost(stack.tls.realtimeUrl, publicHost),
+          caFile: stack.tls.caFile,
+        });
   process.stdout.write(`
 Ready in ${seconds} s.
 
@@ -98,9 +108,9 @@ Ready in ${seconds} s.
   GraphQL         ${stack.graphqlUrl}
   Realtime        ${stack.realtimeUrl}
   Explorer        ${stack.explorerUrl}
-  API key         ${stack.apiKey}
+${tls}  API key         ${stack.apiKey}
   Amplify config  ${configFile}
-  Mobile configs  ${mobileFiles.outputs} (Gen 2), ${mobileFiles.configuration} (Gen 1) at ${publicHost}
+  Mobile configs  ${mobileFiles.outputs} (Gen 2), ${mobileFiles.configuration} (Gen 1) at ${publicHost}${stack.tls === undefined ? '' : ' (https)'}
   User pool       ${stack.userPool.endpoint} (${stack.userPool.userPoolId}; sign-ups are confirmed at once)
   Demo accounts   ${usersFile}
 ${accounts}

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { amplifyConfiguration, amplifyOutputs, API_NAME } from '../client/amplify-files.js';
 import { schemaErrors } from '../client/validate.js';
 import {
+  amplifyConfigAt,
   jsonFileRoutes,
   localClientEndpoints,
   PublicHostError,
@@ -15,7 +16,7 @@ import {
   withHost,
   writeLocalAmplifyFiles,
 } from './client-files.js';
-import { DEMO_USERS } from './stack.js';
+import { amplifyConfigFor, DEMO_USERS } from './stack.js';
 
 let server: Server;
 let base: string;
@@ -188,6 +189,56 @@ describe('the mobile config files of the local stack', () => {
       }
       expect(schemaErrors('amplify_outputs', JSON.parse(await readFile(files.outputs, 'utf8')))).toEqual([]);
       expect(schemaErrors('amplifyconfiguration', JSON.parse(await readFile(files.configuration, 'utf8')))).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the mobile config files of a local stack with its TLS listener (--tls)', () => {
+  const tlsStack = {
+    ...localStack,
+    tls: {
+      graphqlUrl: 'https://0.0.0.0:4002/graphql',
+      realtimeUrl: 'wss://0.0.0.0:4002/graphql/realtime',
+      caFile: '/data/tls/ca.crt',
+    },
+  };
+  const endpoints = localClientEndpoints(tlsStack, '192.168.1.20');
+
+  it('name the https:// endpoint, from which the libraries derive wss://…/graphql/realtime, and still conform to their schemas', () => {
+    const outputs = amplifyOutputs(endpoints);
+    expect(schemaErrors('amplify_outputs', outputs)).toEqual([]);
+    expect(outputs.data.url).toBe('https://192.168.1.20:4002/graphql');
+    expect(outputs.custom?.serverless_pizza_local).toEqual({
+      user_pool_endpoint: 'http://192.168.1.20:4001',
+      realtime_url: 'wss://192.168.1.20:4002/graphql/realtime',
+    });
+    const configuration = amplifyConfiguration(endpoints);
+    expect(schemaErrors('amplifyconfiguration', configuration)).toEqual([]);
+    expect(configuration.api.plugins.awsAPIPlugin[API_NAME]?.endpoint).toBe('https://192.168.1.20:4002/graphql');
+    expect(configuration.auth.plugins.awsCognitoAuthPlugin.AppSync.Default.ApiUrl).toBe('https://192.168.1.20:4002/graphql');
+  });
+
+  it('leave amplify-config.json on the plain http/ws endpoints (browsers and Node need no certificate)', () => {
+    const userPool = { ...localStack.userPool, endpoint: 'http://0.0.0.0:4001' };
+    const config = amplifyConfigAt(amplifyConfigFor(localStack.graphqlUrl, 'us-east-1', localStack.apiKey, userPool), '192.168.1.20');
+    expect(config.API.GraphQL).toMatchObject({
+      endpoint: 'ws://192.168.1.20:4000/graphql',
+      customEndpoint: 'http://192.168.1.20:4000/graphql',
+    });
+  });
+
+  it('write both files with the https:// endpoint', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pizza-client-files-tls-'));
+    try {
+      const files = await writeLocalAmplifyFiles(dir, tlsStack, '192.168.1.20');
+      const outputs: unknown = JSON.parse(await readFile(files.outputs, 'utf8'));
+      expect(schemaErrors('amplify_outputs', outputs)).toEqual([]);
+      expect(outputs).toMatchObject({ data: { url: 'https://192.168.1.20:4002/graphql' } });
+      const configuration: unknown = JSON.parse(await readFile(files.configuration, 'utf8'));
+      expect(schemaErrors('amplifyconfiguration', configuration)).toEqual([]);
+      expect(JSON.stringify(configuration)).not.toContain('http://192.168.1.20:4000');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -6,7 +6,10 @@
  *   web demo's one-click sign-in);
  * - written by `npm start` beside amplify-config.json: the mobile libraries' `amplify_outputs.json`
  *   (Gen 2) and `amplifyconfiguration.json` (Gen 1), built by client/amplify-files.ts, naming the
- *   address clients should use (`--public-host`), never the wildcard the server binds.
+ *   address clients should use (`--public-host`), never the wildcard the server binds. With the
+ *   stack's TLS listener (`--tls`) they name its `https://…/graphql`, from which every Amplify
+ *   library derives `…/graphql/realtime` over TLS (README "Mobile apps"); amplify-config.json keeps
+ *   the plain http/ws endpoints, which browsers and Node need no certificate for.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
@@ -72,14 +75,15 @@ export function withHost(url: string, host: string): string {
   return !url.endsWith('/') && parsed.pathname === '/' && text.endsWith('/') ? text.slice(0, -1) : text;
 }
 
-/** The stack's API and user pool as clients at `host` reach them. */
+/** The stack's API (its TLS listener when it has one) and user pool as clients at `host` reach them. */
 export function localClientEndpoints(
-  stack: Pick<LocalStack, 'graphqlUrl' | 'realtimeUrl' | 'region' | 'apiKey' | 'userPool'>,
+  stack: Pick<LocalStack, 'graphqlUrl' | 'realtimeUrl' | 'tls' | 'region' | 'apiKey' | 'userPool'>,
   host: string,
 ): ClientEndpoints {
+  const api = stack.tls ?? stack;
   return {
-    graphqlUrl: withHost(stack.graphqlUrl, host),
-    realtimeUrl: withHost(stack.realtimeUrl, host),
+    graphqlUrl: withHost(api.graphqlUrl, host),
+    realtimeUrl: withHost(api.realtimeUrl, host),
     region: stack.region,
     apiKey: stack.apiKey,
     userPoolId: stack.userPool.userPoolId,

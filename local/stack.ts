@@ -40,6 +40,7 @@ import { LOCAL_ACCOUNT_ID, LOCAL_CREDENTIALS, LOCAL_REGION } from './util/aws.js
 import { jsonFileRoutes } from './client-files.js';
 import { localApiAuth } from './stack-auth.js';
 import { startLocalMetrics } from './metrics/index.js';
+import { openLocalTls } from './tls/local-tls.js';
 import { acquireLock } from './util/lock.js';
 import { assertPortFree } from './util/ports.js';
 
@@ -90,6 +91,12 @@ export interface LocalStackOptions {
    * @default undefined (never throttled)
    */
   readonly stepFunctionsStartRate?: TokenBucketRate;
+  /**
+   * Serve the AppSync API over HTTPS/WSS too, on `port` (@default port + 2, or 0 when port is 0),
+   * with a certificate for loopback, `host` and `hosts` from the local CA (local/tls), kept in
+   * `<dataDir>/tls` (in memory: a temp folder). @default off
+   */
+  readonly tls?: { readonly port?: number; readonly hosts?: readonly string[] };
 }
 
 export interface AmplifyConfig {
@@ -158,6 +165,8 @@ export interface LocalStack {
   readonly graphqlUrl: string;
   readonly realtimeUrl: string;
   readonly explorerUrl: string;
+  /** The HTTPS/WSS listener (`tls` option) and the CA file a device must trust for it. */
+  readonly tls?: { readonly graphqlUrl: string; readonly realtimeUrl: string; readonly caFile: string };
   readonly apiKey: string;
   readonly region: string;
   readonly amplifyConfig: AmplifyConfig;
@@ -406,6 +415,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // run, until the stack stops.
     const metrics = startLocalMetrics({ userPool: { issuer: userPool.issuer, clientIds: [userPool.clientId] }, logger: log });
     stops.push(async () => metrics.stop());
+    const tls =
+      options.tls === undefined
+        ? undefined
+        : await openLocalTls(options.inMemory ? undefined : join(dataDir, 'tls'), [host, ...(options.tls.hosts ?? [])]);
+    if (tls !== undefined) stops.push(() => tls.dispose());
     const clientFiles = jsonFileRoutes({ '/amplify-config.json': () => api.amplifyConfig, '/demo-users.json': () => DEMO_USERS });
     const appsync = await startAppSyncServer({
       schemaSdl,
@@ -433,6 +447,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // Any browser client on this origin can configure Amplify from here, and the web demo's
       // one-click sign-in reads the seeded accounts (the same list as demo-users.json: demo data).
       extraRoutes: (req, res) => clientFiles(req, res) || metrics.route(req, res) || (options.extraRoutes?.(req, res) ?? false),
+      ...(tls === undefined
+        ? {}
+        : { tls: { cert: tls.certPem, key: tls.keyPem, port: options.tls?.port ?? (appsyncPort === 0 ? 0 : appsyncPort + 2) } }),
     });
     stops.push(() => appsync.stop());
     api.graphqlUrl = appsync.url;
@@ -530,6 +547,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       graphqlUrl: appsync.url,
       realtimeUrl: appsync.realtimeUrl,
       explorerUrl: appsync.explorerUrl,
+      ...(appsync.tls === undefined || tls === undefined
+        ? {}
+        : { tls: { graphqlUrl: appsync.tls.url, realtimeUrl: appsync.tls.realtimeUrl, caFile: tls.caFile } }),
       apiKey: LOCAL_API_KEY,
       region: LOCAL_REGION,
       amplifyConfig,

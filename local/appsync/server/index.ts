@@ -3,9 +3,11 @@ export {
   startAppSyncServer,
   serverAuthModes,
   UserPoolNotConfiguredError,
+  ListenError,
   GRAPHQL_PATH,
   REALTIME_PATH,
   type AppSyncServerOptions,
+  type TlsListenerOptions,
   type RunningAppSyncServer,
   type AppSyncServerStats,
 } from './server.js';

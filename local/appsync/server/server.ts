@@ -1,8 +1,11 @@
 /**
  * `startAppSyncServer`: one HTTP server on loopback serving AppSync's GraphQL endpoint
- * (`/graphql`), its realtime endpoint (`/graphql/realtime`) and an offline GraphiQL explorer.
+ * (`/graphql`), its realtime endpoint (`/graphql/realtime`) and an offline GraphiQL explorer;
+ * optionally a second, HTTPS listener with the very same request and upgrade handlers (one
+ * engine, one subscription hub), for clients that only dial `https://` and `wss://`.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { FieldResolver } from '../types.js';
@@ -74,6 +77,20 @@ export interface AppSyncServerOptions {
   readonly corsOrigins?: readonly string[];
   /** Subscriptions one realtime connection may hold (AppSync: 100). @default 100 */
   readonly maxSubscriptionsPerConnection?: number;
+  /**
+   * Also serve everything (API, realtime, explorer, extra routes) over TLS on another port of
+   * `host`, with this certificate. @default none (HTTP only)
+   */
+  readonly tls?: TlsListenerOptions;
+}
+
+export interface TlsListenerOptions {
+  /** PEM: the server certificate (and any intermediates after it). */
+  readonly cert: string;
+  /** PEM: its private key. */
+  readonly key: string;
+  /** 0 picks a free port. @default 0 */
+  readonly port?: number;
 }
 
 export interface AppSyncServerStats {
@@ -89,6 +106,14 @@ export interface RunningAppSyncServer {
   readonly port: number;
   /** `http://host:port/` */
   readonly explorerUrl: string;
+  /** The TLS listener, when `tls` was given. */
+  readonly tls?: {
+    /** `https://host:port/graphql` */
+    readonly url: string;
+    /** `wss://host:port/graphql/realtime` */
+    readonly realtimeUrl: string;
+    readonly port: number;
+  };
   /** Closes sockets, timers and the listener. Idempotent. */
   stop(): Promise<void>;
   /** Live realtime connections and subscriptions. */
@@ -101,6 +126,40 @@ export class UserPoolNotConfiguredError extends Error {
   constructor() {
     super('AMAZON_COGNITO_USER_POOLS is an auth mode of the API, but no userPool is configured to verify its tokens');
   }
+}
+
+/** A listener could not bind its port; the message says why, for the user. */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    what: string,
+    code: string | undefined,
+  ) {
+    super(
+      `cannot serve ${what} on ${host}:${port}: ` +
+        (code === 'EACCES'
+          ? 'permission denied (a port below 1024 needs root or CAP_NET_BIND_SERVICE)'
+          : code === 'EADDRINUSE'
+            ? 'the port is taken'
+            : (code ?? 'unknown error')),
+    );
+  }
+}
+
+/** Listens on `port` of `host`; resolves with the port bound. */
+function listen(server: Server, host: string, port: number, what: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const failed = (error: NodeJS.ErrnoException) => reject(new ListenError(host, port, what, error.code));
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
+      const address: AddressInfo | string | null = server.address();
+      if (address === null || typeof address === 'string') reject(new Error(`${what} is not listening on a TCP port`));
+      else resolve(address.port);
+    });
+  });
 }
 
 /** The modes a server serves: `authModes`, or the defaults its options imply. */
@@ -156,7 +215,7 @@ export async function startAppSyncServer(options: AppSyncServerOptions): Promise
   const ws = createWsAdapter(realtime, log);
   let explorer: Explorer | null = null;
 
-  const server = createServer((req, res) => {
+  const handleRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const fail = (err: unknown): void => {
       log(`http ${req.method ?? ''} ${url.pathname} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -179,28 +238,51 @@ export async function startAppSyncServer(options: AppSyncServerOptions): Promise
     } catch (err) {
       fail(err);
     }
-  });
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  };
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === REALTIME_PATH || path === `${REALTIME_PATH}/`) {
       ws.handleUpgrade(req, socket, head);
       return;
     }
     socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address: AddressInfo | string | null = server.address();
-  if (address === null || typeof address === 'string') throw new Error('the AppSync server is not listening on a TCP port');
-  const origin = `${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  };
+  const servers: Server[] = [createServer(handleRequest)];
+  const close = () =>
+    Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      ),
+    );
+  servers[0]!.on('upgrade', handleUpgrade);
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  let port: number;
+  let tls: RunningAppSyncServer['tls'];
+  try {
+    port = await listen(servers[0]!, host, options.port ?? 0, 'HTTP');
+    if (options.tls !== undefined) {
+      const secure = createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handleRequest);
+      secure.on('upgrade', handleUpgrade);
+      servers.push(secure);
+      const tlsPort = await listen(secure, host, options.tls.port ?? 0, 'HTTPS');
+      const tlsOrigin = tlsPort === 443 ? hostPart : `${hostPart}:${tlsPort}`;
+      tls = { url: `https://${tlsOrigin}${GRAPHQL_PATH}`, realtimeUrl: `wss://${tlsOrigin}${REALTIME_PATH}`, port: tlsPort };
+    }
+  } catch (error) {
+    realtime.dispose();
+    await ws.close();
+    await close();
+    throw error;
+  }
+  const origin = `${hostPart}:${port}`;
   const url = `http://${origin}${GRAPHQL_PATH}`;
-  cors = localCorsPolicy(address.port, [`http://${origin}`, ...(options.corsOrigins ?? [])]);
+  const tlsOrigins =
+    tls === undefined ? [] : ['127.0.0.1', 'localhost', '[::1]', hostPart].map((h) => new URL(`https://${h}:${tls.port}`).origin);
+  cors = localCorsPolicy(port, [`http://${origin}`, ...tlsOrigins, ...(options.corsOrigins ?? [])]);
   if (options.explorer !== false)
     explorer = createExplorer({ graphqlUrl: url, realtimeUrl: `ws://${origin}${REALTIME_PATH}`, apiKey: options.apiKeys[0] ?? '', log });
 
@@ -208,18 +290,16 @@ export async function startAppSyncServer(options: AppSyncServerOptions): Promise
   return {
     url,
     realtimeUrl: `ws://${origin}${REALTIME_PATH}`,
-    port: address.port,
+    port,
     explorerUrl: `http://${origin}/graphiql`,
+    ...(tls === undefined ? {} : { tls }),
     publishStats: () => realtime.stats(),
     stop() {
       stopping ??= (async () => {
         realtime.dispose();
         await ws.close();
         await explorer?.dispose();
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
+        await close();
       })();
       return stopping;
     },

@@ -4,7 +4,7 @@
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { WebSocket } from 'ws';
+import { WebSocket, type ClientOptions } from 'ws';
 import type { FieldResolver, ResolverInvocation, ResolverOutcome } from '../types.js';
 import {
   LOCAL_ACCOUNT_ID,
@@ -268,8 +268,9 @@ export class RawClient {
   readonly opened: Promise<void>;
   readonly closed: Promise<number>;
 
-  constructor(url: string, protocols: string[] = ['graphql-ws'], headers: Record<string, string> = {}) {
-    this.ws = new WebSocket(url, protocols, { headers });
+  /** @param options more `ws` client options, e.g. the `ca` a `wss://` URL needs */
+  constructor(url: string, protocols: string[] = ['graphql-ws'], headers: Record<string, string> = {}, options: ClientOptions = {}) {
+    this.ws = new WebSocket(url, protocols, { ...options, headers });
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
       this.ws.once('error', reject);
