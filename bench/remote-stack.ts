@@ -4,6 +4,7 @@
  * with the stack reached over loopback only, as any client reaches it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -28,6 +29,19 @@ export interface RemoteStackOptions {
   readonly execArgv?: readonly string[];
 }
 
+/**
+ * The V8 flags `npm start` gives the stack (package.json's start script), so the bench measures
+ * the stack as users run it. The heap limit matters most: without one V8 sizes the old generation
+ * from the machine's memory (a quarter of it) and postpones full collections, and the stack's RSS
+ * grew by ~130 MiB per 600 lifecycles of garbage it had not yet collected (README "Measured").
+ */
+export function startScriptV8Flags(): string[] {
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return pkg.scripts.start.split(/\s+/).filter((arg) => /^--max-[a-z-]+-size=\d+$/.test(arg));
+}
+
 /** One stack process, asked one thing at a time. */
 class StackProcess {
   private readonly child: ChildProcess;
@@ -36,7 +50,7 @@ class StackProcess {
 
   constructor(options: RemoteStackOptions) {
     this.child = fork(fileURLToPath(new URL('./stack-process.ts', import.meta.url)), [], {
-      execArgv: ['--import', 'tsx', '--disable-warning=ExperimentalWarning', ...(options.execArgv ?? [])],
+      execArgv: [...startScriptV8Flags(), '--import', 'tsx', '--disable-warning=ExperimentalWarning', ...(options.execArgv ?? [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child.on('message', (answer: StackAnswer) => {

@@ -67,8 +67,9 @@ const stackCpuProfile = process.env['BENCH_STACK_CPU_PROF'];
 /**
  * The memory bound (issue 8: "memory levels off"), checked after the soak, both processes after a
  * full GC. Why these figures: see README "### Measured". The stack's Node RSS holds the code, V8's
- * reserved heap, and the emulators' bounded state (Step Functions keeps its last 1,000 closed
- * executions, local/sfn/engine.ts); DynamoDB Local's JVM runs with a capped heap
+ * reserved heap (its old generation capped by npm start's --max-old-space-size, which the stack
+ * process gets too: bench/remote-stack.ts), and the emulators' bounded state (Step Functions keeps
+ * its last 1,000 closed executions, local/sfn/engine.ts); DynamoDB Local's JVM runs with a capped heap
  * (local/dynamodb/dynamodb-local.ts, DEFAULT_JVM_HEAP) and keeps the in-memory tables natively
  * (SQLite), which grow with the data as any database does: a few KiB per order.
  */

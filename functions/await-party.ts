@@ -85,15 +85,13 @@ export interface AwaitPartyDeps {
 
 export async function awaitParty(event: AwaitPartyEvent, deps: AwaitPartyDeps): Promise<{ alerted: boolean }> {
   const stage = STAGES[event.stage];
-  const movedOn = await deps.orders.attachTaskToken(event.orderId, stage.token, event.taskToken, stage.waitsIn);
-  if (movedOn !== null) {
-    deps.log('order already moved on; resuming workflow', { orderId: event.orderId, status: movedOn.status });
-    await resumeTask(deps.sfn, event.taskToken, resumeFor(event.stage, movedOn), (m) => deps.log(m, { orderId: event.orderId }));
+  const { stored, order } = await deps.orders.attachTaskToken(event.orderId, stage.token, event.taskToken, stage.waitsIn);
+  if (!stored) {
+    deps.log('order already moved on; resuming workflow', { orderId: event.orderId, status: order.status });
+    await resumeTask(deps.sfn, event.taskToken, resumeFor(event.stage, order), (m) => deps.log(m, { orderId: event.orderId }));
     return { alerted: false };
   }
   if (stage.alert === undefined) return { alerted: false };
-  const order = await deps.orders.get(event.orderId);
-  if (order === null) throw new Error(`order ${event.orderId} vanished`);
   const alert: PartyAlert = {
     type: stage.alert.type,
     orderId: order.orderId,

@@ -3,7 +3,7 @@
  * is OUT_FOR_DELIVERY (guarded, so a late estimate never overwrites a later status).
  */
 import { NotFoundError } from '../domain/errors.js';
-import type { EstimateSource } from '../domain/order.js';
+import type { CoordinatesValue, EstimateSource } from '../domain/order.js';
 import { documentClient } from './lib/clients.js';
 import { lazyEnv } from './lib/config.js';
 import { OrderRepository } from './lib/orders.js';
@@ -14,6 +14,23 @@ import { traced } from './lib/tracer.js';
 export const ENV = ['ORDERS_TABLE', 'STORES_TABLE', 'ORS_API_KEY_PARAMETER', 'ORS_BASE_URL'] as const;
 
 const env = lazyEnv(ENV);
+
+/**
+ * How long a store's pickup coordinates are reused. They are written when the store is created
+ * and no operation changes them, so the age bound only covers a row fixed by hand; it saves
+ * one DynamoDB read per delivery.
+ */
+export const STORE_COORDINATES_MAX_AGE_MS = 5 * 60 * 1000;
+const storeCoordinates = new Map<string, { readonly coordinates: CoordinatesValue; readonly until: number }>();
+
+async function coordinatesOf(stores: StoreRepository, storeId: string): Promise<CoordinatesValue> {
+  const cached = storeCoordinates.get(storeId);
+  if (cached !== undefined && cached.until > Date.now()) return cached.coordinates;
+  const store = await stores.get(storeId);
+  if (store === null) throw new NotFoundError('store', storeId);
+  storeCoordinates.set(storeId, { coordinates: store.coordinates, until: Date.now() + STORE_COORDINATES_MAX_AGE_MS });
+  return store.coordinates;
+}
 
 export interface EstimateResult {
   readonly orderId: string;
@@ -34,9 +51,8 @@ export const handler = traced('estimateDelivery', async (event: unknown, log): P
   const orders = new OrderRepository(doc, { orders: e.ORDERS_TABLE });
   const order = await orders.get(orderId);
   if (order === null) throw new NotFoundError('order', orderId);
-  const store = await new StoreRepository(doc, e.STORES_TABLE).get(order.storeId);
-  if (store === null) throw new NotFoundError('store', order.storeId);
-  const estimate = await estimateRoute(store.coordinates, order.deliveryAddress.coordinates, {
+  const from = await coordinatesOf(new StoreRepository(doc, e.STORES_TABLE), order.storeId);
+  const estimate = await estimateRoute(from, order.deliveryAddress.coordinates, {
     apiKey: routingKey(e.ORS_API_KEY_PARAMETER),
     baseUrl: e.ORS_BASE_URL,
     fetch: globalThis.fetch,

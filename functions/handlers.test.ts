@@ -122,11 +122,14 @@ describe('cancelOrder', () => {
 });
 
 describe('awaitParty', () => {
-  function deps(attach: OrderRecord | null, current = order()) {
+  /** `movedOn`: the order had left the waiting status (as it is now); null: the token was stored. */
+  function deps(movedOn: OrderRecord | null, current = order()) {
     const sns = fakeClient();
     const sfn = fakeClient();
     const d: AwaitPartyDeps = {
-      orders: { attachTaskToken: async () => attach, get: async () => current } as unknown as OrderRepository,
+      orders: {
+        attachTaskToken: async () => (movedOn === null ? { stored: true, order: current } : { stored: false, order: movedOn }),
+      } as unknown as OrderRepository,
       sns: sns as never,
       sfn: sfn as never,
       topics: { STORE_TOPIC_ARN: 'arn:store', DRIVER_TOPIC_ARN: 'arn:driver' },
@@ -387,8 +390,42 @@ describe('placeOrder', () => {
     const { doc, orders, stores } = placing();
     const placed = await placeOrder(placeCommand, CUSTOMER, placeDeps(orders, stores));
     expect(placed).toMatchObject({ orderId: 'o9', status: 'PLACED' });
-    // A store lookup and the one transaction: nothing else is called, Step Functions least of all.
-    expect(doc.sent.map((c) => (c as object).constructor.name)).toEqual(['GetCommand', 'TransactWriteCommand']);
+    // One transaction, the store's check in it: nothing else is called, Step Functions least of all.
+    expect(doc.sent.map((c) => (c as object).constructor.name)).toEqual(['TransactWriteCommand']);
+    const check = (doc.sent[0] as TransactWriteCommand).input.TransactItems?.[2]?.ConditionCheck;
+    expect(check).toMatchObject({ TableName: 'Stores', Key: { storeId: placeCommand.storeId } });
+  });
+
+  /** The transaction cancelled with these items' conditions failed: 0 the key, 1 the order, 2 the store. */
+  const cancelled = (...failedItems: number[]) =>
+    new TransactionCanceledException({
+      message: 'cancelled',
+      $metadata: {},
+      CancellationReasons: [0, 1, 2].map((i) => ({ Code: failedItems.includes(i) ? 'ConditionalCheckFailed' : 'None' })),
+    });
+
+  it.each([
+    ['StoreClosed', { Item: { ...store.Item, open: false } }],
+    ['NotFound', {}],
+  ])('answers %s when the store check fails, and writes nothing', async (errorType, storeRow) => {
+    const { doc, orders, stores } = dynamo((command) => {
+      if (command instanceof TransactWriteCommand) throw cancelled(2);
+      return storeRow;
+    });
+    const error = await placeOrder(placeCommand, CUSTOMER, placeDeps(orders, stores)).catch((e: unknown) => e);
+    expect(failure(error)).toMatchObject({ error: { errorType } });
+    expect(doc.sent.map((c) => (c as object).constructor.name)).toEqual(['TransactWriteCommand', 'GetCommand']);
+  });
+
+  it('returns the earlier order for a retried key even if the store has closed since', async () => {
+    const { orders, stores } = placing((command) => {
+      if (command instanceof TransactWriteCommand) throw cancelled(0, 1, 2);
+      if (command instanceof GetCommand && command.input.TableName === 'IdempotencyKeys') {
+        return { Item: { idempotencyKey: 'c1#key-00000001', orderId: 'o1', requestHash: requestHash(placeCommand, 'c1') } };
+      }
+      return { Item: order({ orderId: 'o1' }) };
+    });
+    expect((await placeOrder(placeCommand, CUSTOMER, placeDeps(orders, stores))).orderId).toBe('o1');
   });
 
   it("returns the customer's own earlier order for a retried key", async () => {

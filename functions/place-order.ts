@@ -14,7 +14,7 @@ import { parsePlaceOrder, type PlaceOrderCommand } from '../domain/validation.js
 import { documentClient } from './lib/clients.js';
 import { lazyEnv } from './lib/config.js';
 import { parseMutationEvent } from './lib/event.js';
-import { OrderRepository } from './lib/orders.js';
+import { OrderRepository, PreconditionFailedError } from './lib/orders.js';
 import { failure, success, type MutationResult } from './lib/result.js';
 import { StoreRepository } from './lib/stores.js';
 import { traced } from './lib/tracer.js';
@@ -41,9 +41,6 @@ export function requestHash(command: PlaceOrderCommand, customerId: string): str
 
 export async function placeOrder(command: PlaceOrderCommand, party: Party, deps: PlaceOrderDeps): Promise<PublicOrder> {
   const { customerId } = requireParty(party, 'customer', 'place an order');
-  const store = await deps.stores.get(command.storeId);
-  if (store === null) throw new NotFoundError('store', command.storeId);
-  if (!store.open) throw new StoreClosedError(store.storeId);
   const record = newOrder(command, { orderId: deps.newId(), customerId }, deps.now());
 
   // A retry returns the stored order and writes nothing: the stream has exactly one INSERT per
@@ -52,8 +49,20 @@ export async function placeOrder(command: PlaceOrderCommand, party: Party, deps:
   // key reused for another request is a typed IdempotencyConflict), write its record apart from
   // the order (here one transaction: no order without its key, no key without its order), and
   // replay the first response for its expiry (here a retry gets the order as it is by then).
-  const { record: order } = await deps.orders.createIdempotent(record, requestHash(command, customerId));
-  return toPublicOrder(order);
+  // The store's check is part of the write (no read first): only when it fails is the store read,
+  // to tell a store that does not exist from a closed one.
+  try {
+    const { record: order } = await deps.orders.createIdempotent(
+      record,
+      requestHash(command, customerId),
+      deps.stores.takesOrders(command.storeId),
+    );
+    return toPublicOrder(order);
+  } catch (error) {
+    if (!(error instanceof PreconditionFailedError)) throw error;
+    const store = await deps.stores.get(command.storeId);
+    throw store === null ? new NotFoundError('store', command.storeId) : new StoreClosedError(store.storeId);
+  }
 }
 
 const env = lazyEnv(ENV);

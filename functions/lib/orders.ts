@@ -59,6 +59,24 @@ function changeExpression(set: Readonly<Record<string, unknown>>, now: Date) {
   return { names, values, sets };
 }
 
+/** A condition on another item, checked in the transaction that writes a new order (a DynamoDB ConditionCheck). */
+export interface WritePrecondition {
+  readonly TableName: string;
+  readonly Key: Record<string, unknown>;
+  readonly ConditionExpression: string;
+  readonly ExpressionAttributeNames?: Record<string, string>;
+  readonly ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/** The order was not written because its WritePrecondition did not hold (and its key was not taken). */
+export class PreconditionFailedError extends Error {
+  override readonly name = 'PreconditionFailedError';
+}
+
+/** The positions of a new order's transaction (see createIdempotent), for its cancellation reasons. */
+const KEY_ITEM = 0;
+const PRECONDITION_ITEM = 2;
+
 export class OrderRepository {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -72,10 +90,17 @@ export class OrderRepository {
 
   /**
    * Writes a new order and its idempotency key (scoped to the order's customer:
-   * `idempotencyRecordKey`) in one transaction. When that customer's key exists, returns the
-   * order it names (`created: false`) if the request is the same, else IdempotencyConflict.
+   * `idempotencyRecordKey`) in one transaction, if `precondition` holds. When that customer's key
+   * exists, returns the order it names (`created: false`) if the request is the same, else
+   * IdempotencyConflict: a retry gets its order even if the precondition no longer holds.
+   * Otherwise, a precondition that does not hold throws PreconditionFailedError.
    */
-  async createIdempotent(record: OrderRecord, requestHash: string, attempt = 1): Promise<{ record: OrderRecord; created: boolean }> {
+  async createIdempotent(
+    record: OrderRecord,
+    requestHash: string,
+    precondition?: WritePrecondition,
+    attempt = 1,
+  ): Promise<{ record: OrderRecord; created: boolean }> {
     const idempotencyTable = this.tables.idempotency;
     if (idempotencyTable === undefined) throw new Error('OrderRepository needs the idempotency table to create orders');
     const key = idempotencyRecordKey(record.customerId, record.idempotencyKey);
@@ -98,12 +123,16 @@ export class OrderRepository {
                 ConditionExpression: 'attribute_not_exists(orderId)',
               },
             },
+            ...(precondition === undefined ? [] : [{ ConditionCheck: precondition }]),
           ],
         }),
       );
       return { record, created: true };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
+      const failed = (i: number) => error.CancellationReasons?.[i]?.Code === 'ConditionalCheckFailed';
+      if (failed(PRECONDITION_ITEM) && !failed(KEY_ITEM))
+        throw new PreconditionFailedError('the order was not written: its precondition failed');
       const existing = await this.doc.send(
         new GetCommand({ TableName: idempotencyTable, Key: { idempotencyKey: key }, ConsistentRead: true }),
       );
@@ -112,7 +141,7 @@ export class OrderRepository {
       if (item === undefined) {
         if (attempt >= 3) throw error;
         await new Promise((r) => setTimeout(r, 50 * attempt));
-        return this.createIdempotent(record, requestHash, attempt + 1);
+        return this.createIdempotent(record, requestHash, precondition, attempt + 1);
       }
       if (item.requestHash !== requestHash || typeof item.orderId !== 'string') {
         throw new IdempotencyConflictError(record.idempotencyKey);
@@ -158,8 +187,9 @@ export class OrderRepository {
   }
 
   /**
-   * Stores a workflow task token on the order if it is still in `expectedStatus`. Returns null
-   * when stored, or the current order when it has already moved on (the caller then resumes
+   * Stores a workflow task token on the order if it is still in `expectedStatus`, and returns the
+   * order (`stored: true`, as written: the caller alerts from it without reading it again), or,
+   * when it has already moved on, the order as it is (`stored: false`: the caller then resumes
    * the workflow itself, because the mutation that moved it found no token to use).
    */
   async attachTaskToken(
@@ -167,9 +197,9 @@ export class OrderRepository {
     attribute: TaskTokenField,
     token: string,
     expectedStatus: OrderRecord['status'],
-  ): Promise<OrderRecord | null> {
+  ): Promise<{ stored: boolean; order: OrderRecord }> {
     try {
-      await this.doc.send(
+      const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.tables.orders,
           Key: { orderId },
@@ -177,14 +207,15 @@ export class OrderRepository {
           ConditionExpression: 'attribute_exists(orderId) AND #status = :expected',
           ExpressionAttributeNames: { '#token': attribute, '#status': 'status' },
           ExpressionAttributeValues: { ':token': token, ':expected': expectedStatus },
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return null;
+      return { stored: true, order: parseOrderRecord(out.Attributes) };
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       const current = await this.get(orderId);
       if (current === null) throw new NotFoundError('order', orderId);
-      return current;
+      return { stored: false, order: current };
     }
   }
 

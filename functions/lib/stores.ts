@@ -25,6 +25,7 @@ import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } fr
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { CoordinatesValue } from '../../domain/order.js';
 import { ROLE_GROUPS, storeGroup } from '../../domain/party.js';
+import type { WritePrecondition } from './orders.js';
 import type { UserPoolAdmin } from './user-pool.js';
 
 export interface StoreRecord {
@@ -62,6 +63,21 @@ export class StoreRepository {
   async get(storeId: string): Promise<StoreRecord | null> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: { storeId }, ConsistentRead: true }));
     return out.Item === undefined ? null : parseStoreItem(out.Item);
+  }
+
+  /**
+   * The condition "this store exists and takes orders", for a transaction that writes elsewhere
+   * (OrderRepository.createIdempotent): an order is only written while its store is open, with
+   * no read before the write. A row without `open` is open (see StoreRecord).
+   */
+  takesOrders(storeId: string): WritePrecondition {
+    return {
+      TableName: this.table,
+      Key: { storeId },
+      ConditionExpression: 'attribute_exists(storeId) AND (attribute_not_exists(#open) OR #open = :open)',
+      ExpressionAttributeNames: { '#open': 'open' },
+      ExpressionAttributeValues: { ':open': true },
+    };
   }
 
   /** Writes a new store; false (and nothing written) when its id is taken. */

@@ -8,6 +8,8 @@
  * segment is opened and nothing is sent anywhere. POWERTOOLS_TRACE_ENABLED=false turns it off
  * on Lambda too.
  */
+// First: decides the X-Ray SDK's mode before Tracer loads it (see the module).
+import './xray-mode.js';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Context } from 'aws-lambda';
 import { METRICS_SERVICE } from '../../domain/metrics.js';
