@@ -12,6 +12,7 @@ import { defineConfig } from 'vitest/config';
 const SLOW_FIRST = [
   'test/integration/persistent-stack.test.ts', // ~60 s each: start, kill and restart `npm start`
   'test/integration/persistent-recovery.test.ts',
+  'test/integration/cli-tls.test.ts', // ~30 s: `npm start --tls` twice, Amplify over wss in a child process
   'test/unit/static-checks.test.ts', // ~40 s: tsc, eslint, prettier
   'test/integration/web-demo.test.ts', // ~40 s: a browser per party
   'local/dynamodb/dynamodb-local.test.ts', // ~30 s: four JVM starts

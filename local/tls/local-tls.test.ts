@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CA_VALIDITY_DAYS, SERVER_VALIDITY_DAYS, createCertificateAuthority, issueServerCertificate } from './certificates.js';
-import { CA_CERT_FILE, CA_KEY_FILE, SERVER_KEY_FILE, certificateNames, prepareLocalTls } from './local-tls.js';
+import { CA_CERT_FILE, CA_KEY_FILE, SERVER_KEY_FILE, certificateNames, openLocalTls, prepareLocalTls } from './local-tls.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const NOW = new Date('2026-12-03T07:00:00.000Z');
@@ -114,5 +114,15 @@ describe('prepareLocalTls', () => {
     expect(second.created).toEqual({ ca: true, server: true });
     expect(second.caPem).not.toBe(first.caPem);
     expect(new X509Certificate(second.certPem).checkIssued(new X509Certificate(second.caPem))).toBe(true);
+  });
+});
+
+describe('openLocalTls without a data folder (an in-memory stack)', () => {
+  it('keeps its CA in a temp folder while it runs, and removes the folder when disposed', async () => {
+    const tls = await openLocalTls(undefined, ['localhost']);
+    expect(tls.caFile.startsWith(tmpdir())).toBe(true);
+    expect(new X509Certificate(await readFile(tls.caFile)).ca).toBe(true);
+    await tls.dispose();
+    await expect(stat(tls.caFile)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

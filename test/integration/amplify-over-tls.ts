@@ -1,5 +1,5 @@
 /**
- * A client program that tls.test.ts runs in a process of its own: aws-amplify v6 configured from
+ * A client program that cli-tls.test.ts runs in a process of its own: aws-amplify v6 configured from
  * nothing but an amplify_outputs.json (plus the local user-pool endpoint from its `custom`
  * section), trusting the local CA only as an app would, through NODE_EXTRA_CA_CERTS, which Node
  * reads once at start-up (hence the separate process). It signs in as customer1, subscribes to

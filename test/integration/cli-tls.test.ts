@@ -1,16 +1,42 @@
 /**
  * `npm start -- --tls` as a user runs it, on a temp data folder: the banner names the https/wss
- * URLs and the CA file in the data folder, the mobile config files name the https endpoint, and a
- * restart keeps the CA (a device trusts it once) while the server certificate covers the new
- * public host. (test/integration/tls.test.ts: clients over TLS against an in-memory stack.)
+ * URLs and the CA file in the data folder, the mobile config files name the https endpoint (valid
+ * against the Gen 2 schema), the unmodified aws-amplify v6 client configured from
+ * amplify_outputs.json alone subscribes over wss:// when it trusts the CA (through
+ * NODE_EXTRA_CA_CERTS, in a process of its own: amplify-over-tls.ts) and fails when it does not,
+ * and a restart keeps the CA (a device trusts it once) while the server certificate covers the new
+ * public host. (local/appsync/server/tls.test.ts: the listener's protocol; local/tls: the certificates.)
  */
+import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { schemaErrors } from '../../client/validate.js';
 import { cleanUpStacks, ready, start, tempDir } from './npm-start.js';
 
 cleanUpStacks();
+
+const CLIENT = join(import.meta.dirname, 'amplify-over-tls.ts');
+
+/** Runs amplify-over-tls.ts with `env` added; resolves with the JSON line it printed. */
+function runClient(outputsFile: string, env: Record<string, string>): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--disable-warning=ExperimentalWarning', CLIENT, outputsFile],
+      { env: { ...process.env, ...env }, timeout: 45_000 },
+      (error, stdout, stderr) => {
+        const line = stdout.trim().split('\n').at(-1) ?? '';
+        try {
+          resolve(JSON.parse(line));
+        } catch {
+          reject(new Error(`the client printed no result (${error?.message ?? 'exit 0'}): ${stdout}${stderr}`));
+        }
+      },
+    );
+  });
+}
 
 async function readJson(file: string): Promise<unknown> {
   return JSON.parse(await readFile(file, 'utf8'));
@@ -27,7 +53,13 @@ describe('npm start --tls', { timeout: 240_000 }, () => {
     expect(first.output()).toContain(`Realtime (TLS)  ${url!.replace(/^https/, 'wss')}/realtime\n`);
     expect(first.output()).toContain(`Local CA        ${caFile}`);
     expect(first.output()).toContain(`NODE_EXTRA_CA_CERTS=${caFile}`);
-    expect(await readJson(join(tmp, 'amplify_outputs.json'))).toMatchObject({ data: { url } });
+    const outputsFile = join(tmp, 'amplify_outputs.json');
+    const outputs = await readJson(outputsFile);
+    expect(outputs).toMatchObject({
+      data: { url },
+      custom: { serverless_pizza_local: { realtime_url: `${url!.replace(/^https/, 'wss')}/realtime` } },
+    });
+    expect(schemaErrors('amplify_outputs', outputs)).toEqual([]);
     expect(await readJson(join(tmp, 'amplifyconfiguration.json'))).toMatchObject({
       api: { plugins: { awsAPIPlugin: { serverlessPizza: { endpoint: url } } } },
     });
@@ -36,6 +68,13 @@ describe('npm start --tls', { timeout: 240_000 }, () => {
       API: { GraphQL: { endpoint: expect.stringMatching(/^ws:\/\//), customEndpoint: expect.stringMatching(/^http:\/\//) } },
     });
     const ca = await readFile(caFile, 'utf8');
+    expect(new X509Certificate(ca).ca).toBe(true);
+    // The client trusting the CA: its subscription over wss:// receives the order it placed.
+    expect(await runClient(outputsFile, { NODE_EXTRA_CA_CERTS: caFile })).toEqual({
+      event: { orderId: expect.any(String), status: 'PLACED' },
+    });
+    // Not trusting it: its first HTTPS request fails (Amplify reports the failed handshake as a network error, without a cause).
+    expect(await runClient(outputsFile, {})).toEqual({ error: expect.stringContaining('A network error has occurred.') });
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
 
