@@ -46,12 +46,14 @@ async function main(): Promise<void> {
     { createLineSink, routeConsoleTo },
     { backendBanner, backendFactsOf, tlsBanner },
     { publishStackFile },
+    { METRICS_PATH },
   ] = await Promise.all([
     import('./stack.js'),
     import('./web-demo.js'),
     import('./lambda/log-sink.js'),
     import('./banner.js'),
     import('./inspect/stack-file.js'),
+    import('./metrics/index.js'),
   ]);
   const started = Date.now();
   const say = (line: string) => process.stdout.write(`  ✔ ${line}\n`);
@@ -108,6 +110,7 @@ Ready in ${seconds} s.
   GraphQL         ${stack.graphqlUrl}
   Realtime        ${stack.realtimeUrl}
   Explorer        ${stack.explorerUrl}
+  Metrics         ${base}${METRICS_PATH}  (operators' access token; the web demo's operator view shows it)
 ${tls}  API key         ${stack.apiKey}
   Amplify config  ${configFile}
   Mobile configs  ${mobileFiles.outputs} (Gen 2), ${mobileFiles.configuration} (Gen 1) at ${publicHost}${stack.tls === undefined ? '' : ' (https)'}

@@ -105,6 +105,7 @@ describe('npm run order', { timeout: 180_000 }, () => {
     expect(s.output()).toMatch(new RegExp(`${SEED_STORE_ID}\\s+Beltline Slice`));
     expect(s.output()).toMatch(/Step Functions\s+http:\/\/127\.0\.0\.1:\d+\s+workflow OrderWorkflow/);
     expect(s.output()).toContain('npm run order -- <orderId>');
+    expect(s.output()).toMatch(/Metrics\s+http:\/\/127\.0\.0\.1:\d+\/local\/metrics\s/);
     Amplify.configure(JSON.parse(await readFile(join(tmp, 'amplify-config.json'), 'utf8')));
     const users = JSON.parse(await readFile(join(tmp, 'demo-users.json'), 'utf8')) as DemoUser[];
     const customer = await signInParty(users, 'customer1');
