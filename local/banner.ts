@@ -4,7 +4,8 @@
  * ports chosen at each start, so the banner (and the stack file, local/stack-file.ts) is the one
  * place a user learns them. Pure: no I/O, so the text is checked by a unit test.
  */
-import { manifest, ORDER_WORKFLOW } from '../infra/manifest.js';
+import { storeDeadLetterQueueName, storeQueueName } from '../functions/lib/stores.js';
+import { manifest, ORDER_WORKFLOW, STORE_QUEUE_PREFIX } from '../infra/manifest.js';
 import { SEED_STORES, type SeedStore } from '../infra/seed-stores.js';
 import type { LocalStack } from './stack.js';
 
@@ -24,7 +25,12 @@ export function backendFactsOf(stack: LocalStack, inspectCommand: string): Backe
     stores: SEED_STORES,
     endpoints: stack.endpoints,
     tables: manifest.tables.map((t) => stack.tableName(t.name)),
-    queues: manifest.queues.map((q) => q.name),
+    // The manifest's queues, then those onboarding made: one per seeded store and their dead-letter queue.
+    queues: [
+      ...manifest.queues.map((q) => q.name),
+      ...SEED_STORES.map((store) => storeQueueName(STORE_QUEUE_PREFIX, store.storeId)),
+      storeDeadLetterQueueName(STORE_QUEUE_PREFIX),
+    ],
     orderWorkflowArn: stack.stateMachineArn(ORDER_WORKFLOW),
     inspectCommand,
   };

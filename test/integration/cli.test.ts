@@ -104,6 +104,8 @@ describe('npm run order', { timeout: 180_000 }, () => {
     await waitFor(() => s.output().includes('Press Ctrl-C to stop.'), { what: 'the stack to be ready', timeoutMs: 120_000 });
     expect(s.output()).toMatch(new RegExp(`${SEED_STORE_ID}\\s+Beltline Slice`));
     expect(s.output()).toMatch(/Step Functions\s+http:\/\/127\.0\.0\.1:\d+\s+workflow OrderWorkflow/);
+    expect(s.output()).toContain(`queues drivers, store-${SEED_STORE_ID}, `);
+    expect(s.output()).toMatch(/, store-dlq \(fauxqs\)/);
     expect(s.output()).toContain('npm run order -- <orderId>');
     expect(s.output()).toMatch(/Metrics\s+http:\/\/127\.0\.0\.1:\d+\/local\/metrics\s/);
     Amplify.configure(JSON.parse(await readFile(join(tmp, 'amplify-config.json'), 'utf8')));
