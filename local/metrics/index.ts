@@ -9,9 +9,9 @@ import { parseEmfLine } from './emf.js';
 import { metricsRoute, type MetricsRouteOptions } from './route.js';
 import { MetricsAggregator, type MetricsSummary } from './summary.js';
 
-export { METRICS_PATH, NOT_AN_OPERATOR_MESSAGE } from './route.js';
+export { NOT_AN_OPERATOR_MESSAGE } from './route.js';
 export { parseEmfLine, type EmfDatapoints, type EmfLine } from './emf.js';
-export { MetricsAggregator, MEDIAN_WINDOW, type MetricsSummary, type SeriesSummary } from './summary.js';
+export { METRICS_PATH, MetricsAggregator, MEDIAN_WINDOW, type MetricsSummary, type SeriesSummary } from './summary.js';
 
 export interface LocalMetrics {
   /** GET /local/metrics, for the AppSync server's extra routes. */

@@ -12,9 +12,7 @@ import { callerOf, partyOf } from '../../domain/party.js';
 import { unauthorizedBody } from '../appsync/server/errors.js';
 import { userPoolVerifier, type UserPoolConfig } from '../appsync/server/user-pool-auth.js';
 import type { ExtraRoute } from '../web-demo.js';
-import type { MetricsSummary } from './summary.js';
-
-export const METRICS_PATH = '/local/metrics';
+import { METRICS_PATH, type MetricsSummary } from './summary.js';
 
 export const NOT_AN_OPERATOR_MESSAGE = 'Only operators may read the metrics summary.';
 

@@ -10,6 +10,12 @@
  */
 import type { EmfDatapoints, EmfLine } from './emf.js';
 
+/**
+ * Where the local stack serves the summary (local/metrics/route.ts). This module is the contract
+ * the web demo's operator view reads (web-demo/src/metrics.ts imports the path and the types).
+ */
+export const METRICS_PATH = '/local/metrics';
+
 /** Values per series the median is computed over (the most recent ones). */
 export const MEDIAN_WINDOW = 1000;
 

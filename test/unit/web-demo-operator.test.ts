@@ -12,6 +12,7 @@ import {
   type MetricsSummary,
   type SeriesSummary,
 } from '../../web-demo/src/metrics.js';
+import { parseCoordinateFields } from '../../web-demo/src/orders.js';
 import { defaultStoreId } from '../../web-demo/src/views/useDefaultStore.js';
 
 function series(name: string, patch: Partial<SeriesSummary> = {}): SeriesSummary {
@@ -119,5 +120,16 @@ describe('closed stores in the web demo', () => {
     expect(defaultStoreId(listed, 'remembered', true)).toBe('open-one');
     expect(defaultStoreId(listed, 'remembered')).toBe('remembered');
     expect(defaultStoreId([store('closed', false)], null, true)).toBeNull();
+  });
+});
+
+describe("parseCoordinateFields (the customer's address and the operator's new store)", () => {
+  it('reads two decimal fields, and refuses a blank or non-numeric one', () => {
+    expect(parseCoordinateFields({ latitude: ' 51.0447 ', longitude: '-114.0719' })).toEqual({ latitude: 51.0447, longitude: -114.0719 });
+    expect(parseCoordinateFields({ latitude: '0', longitude: '0' })).toEqual({ latitude: 0, longitude: 0 });
+    expect(parseCoordinateFields({ latitude: '', longitude: '1' })).toBeNull();
+    expect(parseCoordinateFields({ latitude: '1', longitude: '  ' })).toBeNull();
+    expect(parseCoordinateFields({ latitude: 'north', longitude: '1' })).toBeNull();
+    expect(parseCoordinateFields({ latitude: '1', longitude: 'Infinity' })).toBeNull();
   });
 });

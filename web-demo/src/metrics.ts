@@ -6,29 +6,10 @@
  * Business figures are picked out by the names in domain/metrics.ts, the names the Lambdas emit.
  */
 import { CANCELLATION_REASON_DIMENSION, METRICS_NAMESPACE, type OrderCount, type OrderDuration } from '../../domain/metrics.js';
+// The summary's path and shape are the local stack's contract (local/metrics/summary.ts).
+import { METRICS_PATH, type MetricsSummary, type SeriesSummary } from '../../local/metrics/summary.js';
 
-export const METRICS_PATH = '/local/metrics';
-
-/** One series (namespace, name, unit, dimension values), as the local stack summarises it. */
-export interface SeriesSummary {
-  readonly namespace: string;
-  readonly name: string;
-  readonly unit: string;
-  readonly dimensions: Readonly<Record<string, string>>;
-  readonly samples: number;
-  readonly sum: number;
-  readonly min: number;
-  readonly max: number;
-  readonly avg: number;
-  readonly p50: number;
-}
-
-export interface MetricsSummary {
-  readonly since: string;
-  readonly documents: number;
-  readonly rejected: number;
-  readonly series: readonly SeriesSummary[];
-}
+export { METRICS_PATH, type MetricsSummary, type SeriesSummary };
 
 export type MetricsSource = { readonly kind: 'local'; readonly summary: MetricsSummary } | { readonly kind: 'cloudwatch' };
 

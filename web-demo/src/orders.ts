@@ -1,8 +1,18 @@
 /**
  * Pure order helpers shared by the views: merging live events by version, the status timeline,
- * labels, and idempotency keys. No React and no network here, so they are easy to test.
+ * labels, idempotency keys, and coordinates typed into a form. No React and no network here, so
+ * they are easy to test.
  */
-import type { CancellationReason, CheeseAmount, EstimateSource, Order, OrderStatus, PieSize, Topping } from '../../generated/graphql.js';
+import type {
+  CancellationReason,
+  CheeseAmount,
+  CoordinatesInput,
+  EstimateSource,
+  Order,
+  OrderStatus,
+  PieSize,
+  Topping,
+} from '../../generated/graphql.js';
 
 export const PIE_SIZE_LABELS: Readonly<Record<PieSize, string>> = { SMALL: 'Small', MEDIUM: 'Medium', LARGE: 'Large' };
 export const CHEESE_LABELS: Readonly<Record<CheeseAmount, string>> = { SMALL: 'Light', MEDIUM: 'Regular', LARGE: 'Extra' };
@@ -166,4 +176,18 @@ export function formatTime(iso: string | null): string {
   if (iso === null) return '';
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** What a form shows for a place: the two text fields. */
+export interface CoordinateFields {
+  readonly latitude: string;
+  readonly longitude: string;
+}
+
+/** The form's coordinates as numbers, or null when either field is blank or not a number (the API checks the ranges). */
+export function parseCoordinateFields(fields: CoordinateFields): CoordinatesInput | null {
+  const latitude = Number(fields.latitude);
+  const longitude = Number(fields.longitude);
+  const blank = fields.latitude.trim() === '' || fields.longitude.trim() === '';
+  return blank || !Number.isFinite(latitude) || !Number.isFinite(longitude) ? null : { latitude, longitude };
 }

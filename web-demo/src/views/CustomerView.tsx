@@ -26,6 +26,7 @@ import {
   formatTime,
   newIdempotencyKey,
   timelineOf,
+  parseCoordinateFields,
 } from '../orders.js';
 
 /** A delivery address in Calgary's Beltline, a few minutes from the seed store. */
@@ -120,12 +121,9 @@ function OrderForm({ onPlaced }: { onPlaced: (order: Order) => void }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setFormError(null);
-    const latitude = Number(address.latitude);
-    const longitude = Number(address.longitude);
     if (storeId === null) return setFormError('Pick a store.');
-    if (address.latitude.trim() === '' || !Number.isFinite(latitude) || address.longitude.trim() === '' || !Number.isFinite(longitude)) {
-      return setFormError('Latitude and longitude must be numbers.');
-    }
+    const coordinates = parseCoordinateFields(address);
+    if (coordinates === null) return setFormError('Latitude and longitude must be numbers.');
     const order = await action.run(() =>
       api.placeOrder({
         storeId,
@@ -137,7 +135,7 @@ function OrderForm({ onPlaced }: { onPlaced: (order: Order) => void }) {
           city: address.city,
           postalCode: address.postalCode,
           province: address.province,
-          coordinates: { latitude, longitude },
+          coordinates,
         },
       }),
     );

@@ -10,6 +10,7 @@ import { useState, type FormEvent } from 'react';
 import type { Store } from '../../../generated/graphql.js';
 import { ErrorList, StorePicker } from '../components.js';
 import { useApi, useAsyncAction, useStoreList, useStoreListActions } from '../hooks.js';
+import { parseCoordinateFields } from '../orders.js';
 
 /** Downtown Calgary, near the seeded stores: a new store's form starts here. */
 const DEFAULT_COORDINATES = { latitude: '51.0447', longitude: '-114.0719' };
@@ -73,18 +74,12 @@ function CreateStoreForm() {
     event.preventDefault();
     setFormError(null);
     setCreated(null);
-    const latitude = Number(coordinates.latitude);
-    const longitude = Number(coordinates.longitude);
-    if (
-      coordinates.latitude.trim() === '' ||
-      !Number.isFinite(latitude) ||
-      coordinates.longitude.trim() === '' ||
-      !Number.isFinite(longitude)
-    ) {
+    const parsed = parseCoordinateFields(coordinates);
+    if (parsed === null) {
       setFormError('Latitude and longitude must be numbers.');
       return;
     }
-    const store = await action.run(() => api.createStore({ name, coordinates: { latitude, longitude } }));
+    const store = await action.run(() => api.createStore({ name, coordinates: parsed }));
     if (store === undefined) return;
     accept(store);
     setCreated(store);
