@@ -203,7 +203,7 @@ export class AppSyncEngine {
     return body;
   }
 
-  /** Publishes each top-level mutation field that succeeded, un-aliased to field names. */
+  /** Publishes each top-level mutation field that succeeded (publish.ts: what an alias changes). */
   private publishMutation(prepared: PreparedOperation, result: ExecutionResult): void {
     for (const { fieldName, payload } of mutationPublications(this.schema, prepared, result, this.hub.triggers)) {
       const count = this.hub.publish(fieldName, payload);

@@ -234,14 +234,15 @@ describe('subscription fan-out', () => {
   it('projects the mutation selection onto the subscriber selection; a missing non-null field nulls the result with an error', async () => {
     const c = amplifyLike();
     await c.init();
-    c.start('p', 'subscription { onThing(id: "e") { renamed: id parts { name } } }');
+    c.start('p', 'subscription { onThing(id: "e") { renamed: id owner parts { name } } }');
     c.start('nn', 'subscription { onThing(id: "f") { id status } }');
     await c.waitFor((f) => f.type === 'start_ack' && f.id === 'nn');
-    await postGraphQL(server.url, { query: 'mutation { putThing(id: "e") { aliasId: id parts { n: name } status } }' });
+    await postGraphQL(server.url, { query: 'mutation { putThing(id: "e", owner: "ann") { id o: owner parts { name } status } }' });
     await postGraphQL(server.url, { query: 'mutation { putThing(id: "f") { id } }' });
     const p = await c.waitFor((f) => f.type === 'data' && f.id === 'p');
     const nn = await c.waitFor((f) => f.type === 'data' && f.id === 'nn');
-    expect(p.payload).toEqual({ data: { onThing: { renamed: 'e', parts: [{ name: 'crust' }] } } });
+    // The subscriber's own alias applies; the mutation's alias (`o: owner`) keeps `owner` out of the event.
+    expect(p.payload).toEqual({ data: { onThing: { renamed: 'e', owner: null, parts: [{ name: 'crust' }] } } });
     expect(nn.payload).toEqual({
       data: { onThing: null },
       errors: [
@@ -252,6 +253,19 @@ describe('subscription fan-out', () => {
         },
       ],
     });
+  });
+
+  it('publishes nothing for an aliased mutation field (the stricter reading of AppSync), and the same mutation unaliased as usual', async () => {
+    const c = amplifyLike();
+    await c.init();
+    c.start('al', ON_THING, { id: 'h' });
+    await c.waitFor((f) => f.type === 'start_ack' && f.id === 'al');
+    const aliased = await postGraphQL(server.url, { query: 'mutation { made: putThing(id: "h", owner: "alias") { id owner status } }' });
+    expect(aliased.json).toMatchObject({ data: { made: { id: 'h' } } });
+    await postGraphQL(server.url, { query: 'mutation { putThing(id: "h", owner: "plain") { id owner status } }' });
+    await c.waitFor((f) => f.type === 'data' && f.id === 'al');
+    const owners = c.frames.filter((f) => f.type === 'data' && f.id === 'al').map((f) => f.payload.data.onThing.owner);
+    expect(owners).toEqual(['plain']);
   });
 
   it('publishes from an IAM mutation to API key subscribers, in publish order', async () => {
