@@ -16,6 +16,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { quiet } from '../functions/lib/clients.js';
 import { seedStores, storeDeadLetterQueueName, StoreOnboarding, StoreRepository, storeQueueName } from '../functions/lib/stores.js';
 import { userPoolAdmin } from '../functions/lib/user-pool.js';
 import { manifest as defaultManifest, STORE_QUEUE_PREFIX } from '../infra/manifest.js';
@@ -291,7 +292,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => dynamo.stop());
     progress(`DynamoDB Local ready on ${dynamo.endpoint}`);
     const credentials = LOCAL_CREDENTIALS;
-    const dynamodb = new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials });
+    const dynamodb = quiet(new DynamoDBClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials }));
     stops.push(async () => dynamodb.destroy());
     const tables = await ensureTables(dynamodb, m.tables, physicalName);
 
@@ -355,7 +356,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           return options.envOverrides?.[name] ?? source.value;
       }
     };
-    const sns = new SNSClient({ endpoint: messaging.endpoint, region: LOCAL_REGION, credentials });
+    const sns = quiet(new SNSClient({ endpoint: messaging.endpoint, region: LOCAL_REGION, credentials }));
     stops.push(async () => sns.destroy());
     const sfn = await startStepFunctionsEndpoint({
       host: internal,
@@ -470,12 +471,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     Object.assign(process.env, functionEnv);
     progress(`AppSync GraphQL ready on ${appsync.url}`);
 
-    const streams = new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials });
+    const streams = quiet(new DynamoDBStreamsClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials }));
     stops.push(async () => streams.destroy());
     const pollers: { drained(): Promise<void> }[] = [];
     const checkpoints = options.inMemory ? undefined : checkpointFile(join(dataDir, 'stream-checkpoints.json'));
     // Each mapping's on-failure queue, named by the plan as on AWS (kept in fauxqs with the others).
-    const sqs = new SQSClient({ endpoint: messaging.endpoint, region: LOCAL_REGION, credentials });
+    const sqs = quiet(new SQSClient({ endpoint: messaging.endpoint, region: LOCAL_REGION, credentials }));
     stops.push(async () => sqs.destroy());
     const failureQueues = new Map<string, string>();
     for (const mapping of m.streams) {

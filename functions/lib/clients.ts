@@ -19,7 +19,8 @@ import { tracer } from './tracer.js';
 /** The name the SDK registers its logger middleware under (@aws-sdk/core). */
 export const SDK_LOGGER_MIDDLEWARE = 'loggerMiddleware';
 
-function quiet<C extends { middlewareStack: { remove(name: string): boolean } }>(client: C): C {
+/** The client without the SDK's logger middleware (see above); for clients given no logger. */
+export function quiet<C extends { middlewareStack: { remove(name: string): boolean } }>(client: C): C {
   client.middlewareStack.remove(SDK_LOGGER_MIDDLEWARE);
   return client;
 }
