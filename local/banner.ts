@@ -58,15 +58,16 @@ export function backendBanner(facts: BackendFacts): string {
   ].join('\n');
 }
 
-/** The stack's TLS listener as clients dial it (URLs at the public host), and its CA file. */
+/** The stack's TLS listeners as clients dial them (URLs at the public host), and its CA file. */
 export interface TlsFacts {
   readonly graphqlUrl: string;
   readonly realtimeUrl: string;
+  readonly userPoolEndpoint: string;
   readonly caFile: string;
 }
 
 /**
- * Banner lines for `--tls`: the https/wss URLs, the CA file, how to trust it on each kind of
+ * Banner lines for `--tls`: the https/wss URLs (API, realtime, user pool), the CA file, how to trust it on each kind of
  * client, and, when the listener is not on 443, that Android and Flutter need it there.
  */
 export function tlsBanner(facts: TlsFacts): string {
@@ -74,6 +75,7 @@ export function tlsBanner(facts: TlsFacts): string {
   return [
     `  GraphQL (TLS)   ${facts.graphqlUrl}`,
     `  Realtime (TLS)  ${facts.realtimeUrl}`,
+    `  User pool (TLS) ${facts.userPoolEndpoint}`,
     `  Local CA        ${facts.caFile}  (trust it once per device; README "Mobile apps")`,
     `    iOS simulator   xcrun simctl keychain booted add-root-cert ${facts.caFile}`,
     '    iPhone/iPad     open the file on the device, install the profile, then turn it on in',

@@ -21,6 +21,7 @@ describe('parseCliOptions', () => {
         userPoolPort: undefined,
         tls: false,
         tlsPort: undefined,
+        userPoolTlsPort: undefined,
         inMemory: false,
         dataDir: undefined,
         amplifyConfig: undefined,
@@ -57,7 +58,22 @@ describe('parseCliOptions', () => {
     const fromEnv = parseCliOptions([], { PIZZA_TLS: '1', TLS_PORT: '8443' });
     expect(fromEnv.help === false && fromEnv.options).toMatchObject({ tls: true, tlsPort: 8443 });
     const portLeftOpen = parseCliOptions(['--tls'], {});
-    expect(portLeftOpen.help === false && portLeftOpen.options).toMatchObject({ tls: true, tlsPort: undefined });
+    expect(portLeftOpen.help === false && portLeftOpen.options).toMatchObject({
+      tls: true,
+      tlsPort: undefined,
+      userPoolTlsPort: undefined,
+    });
+  });
+
+  it("takes the user pool's TLS port from --user-pool-tls-port or USER_POOL_TLS_PORT, the flag first, and only with TLS", () => {
+    const fromFlag = parseCliOptions(['--tls', '--user-pool-tls-port', '4443'], { USER_POOL_TLS_PORT: '5443' });
+    expect(fromFlag.help === false && fromFlag.options).toMatchObject({ tls: true, userPoolTlsPort: 4443 });
+    const fromEnv = parseCliOptions(['--tls'], { USER_POOL_TLS_PORT: '5443' });
+    expect(fromEnv.help === false && fromEnv.options).toMatchObject({ userPoolTlsPort: 5443 });
+    expect(() => parseCliOptions(['--user-pool-tls-port', '4443'], {})).toThrow(
+      '--user-pool-tls-port (or USER_POOL_TLS_PORT) needs --tls (or PIZZA_TLS=1)',
+    );
+    expect(() => parseCliOptions(['--tls', '--user-pool-tls-port', '70000'], {})).toThrow(/--user-pool-tls-port must be a whole number/);
   });
 
   it('refuses a TLS port without TLS, and a bad TLS port', () => {

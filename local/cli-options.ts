@@ -18,13 +18,17 @@ Options:
                    The address written into the client config files (env PUBLIC_HOST),
                    e.g. this machine's LAN address for a phone. Default: --host, or with
                    --host 0.0.0.0 the first LAN address (never 0.0.0.0 itself).
-  --tls            Also serve the API and realtime socket over HTTPS/WSS (env PIZZA_TLS=1),
-                   with a certificate from a local CA made on first use and kept in the data
-                   folder (tls/ca.crt: trust it on the phone or emulator). The mobile config
-                   files then name the https:// endpoint; amplify-config.json keeps http/ws.
+  --tls            Also serve the API, realtime socket and user pool over HTTPS/WSS (env
+                   PIZZA_TLS=1), with a certificate from a local CA made on first use and
+                   kept in the data folder (tls/ca.crt: trust it on the phone or emulator).
+                   The mobile config files then name the https:// endpoints;
+                   amplify-config.json keeps http/ws.
   --tls-port <n>   Port of the HTTPS/WSS listener (env TLS_PORT). Default: the API's port + 2
                    (0 when --port is 0). Android and Flutter dial realtime on 443 only: use
                    443 there (needs the right to bind it) or forward 443 to this port.
+  --user-pool-tls-port <n>
+                   Port of the user pool's HTTPS listener (env USER_POOL_TLS_PORT).
+                   Default: the API's port + 3 (0 when --port is 0). Needs --tls.
   --in-memory      Throwaway stack: nothing is kept after it stops (env PIZZA_IN_MEMORY=1).
                    By default orders persist in .local/data/.
   --data-dir <dir> Where persistent data lives (env PIZZA_DATA_DIR). Default .local/data.
@@ -57,6 +61,8 @@ export interface CliOptions {
   readonly tls: boolean;
   /** As given; undefined = the API's port + 2 (0 when it is 0). Only with `tls`. */
   readonly tlsPort: number | undefined;
+  /** As given; undefined = the API's port + 3 (0 when it is 0). Only with `tls`. */
+  readonly userPoolTlsPort: number | undefined;
   readonly inMemory: boolean;
   readonly dataDir: string | undefined;
   readonly amplifyConfig: string | undefined;
@@ -85,6 +91,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
         'public-host': { type: 'string' },
         tls: { type: 'boolean', default: false },
         'tls-port': { type: 'string' },
+        'user-pool-tls-port': { type: 'string' },
         'in-memory': { type: 'boolean', default: false },
         'data-dir': { type: 'string' },
         'amplify-config': { type: 'string' },
@@ -109,6 +116,9 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
   const tls = values.tls || env.PIZZA_TLS === '1';
   const tlsPort = values['tls-port'] ?? env.TLS_PORT;
   if (tlsPort !== undefined && !tls) throw new CliOptionError('--tls-port (or TLS_PORT) needs --tls (or PIZZA_TLS=1)');
+  const userPoolTlsPort = values['user-pool-tls-port'] ?? env.USER_POOL_TLS_PORT;
+  if (userPoolTlsPort !== undefined && !tls)
+    throw new CliOptionError('--user-pool-tls-port (or USER_POOL_TLS_PORT) needs --tls (or PIZZA_TLS=1)');
   return {
     help: false,
     options: {
@@ -118,6 +128,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
       userPoolPort: userPoolPort === undefined ? undefined : portOf('user-pool-port', userPoolPort),
       tls,
       tlsPort: tlsPort === undefined ? undefined : portOf('tls-port', tlsPort),
+      userPoolTlsPort: userPoolTlsPort === undefined ? undefined : portOf('user-pool-tls-port', userPoolTlsPort),
       inMemory: values['in-memory'] || env.PIZZA_IN_MEMORY === '1',
       dataDir: values['data-dir'] ?? env.PIZZA_DATA_DIR,
       amplifyConfig: values['amplify-config'],

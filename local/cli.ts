@@ -75,7 +75,9 @@ async function main(): Promise<void> {
       onProgress: say,
       logger: request.options.verbose ? (line) => out.write(`    ${line}`) : undefined,
       extraRoutes: await webDemoRoutes(),
-      ...(request.options.tls ? { tls: { port: request.options.tlsPort, hosts: [publicHost] } } : {}),
+      ...(request.options.tls
+        ? { tls: { port: request.options.tlsPort, userPoolPort: request.options.userPoolTlsPort, hosts: [publicHost] } }
+        : {}),
     });
   } catch (error) {
     // Named errors (Java missing, port taken, …) carry a message written for the user.
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
       : tlsBanner({
           graphqlUrl: withHost(stack.tls.graphqlUrl, publicHost),
           realtimeUrl: withHost(stack.tls.realtimeUrl, publicHost),
+          userPoolEndpoint: withHost(stack.tls.userPoolEndpoint, publicHost),
           caFile: stack.tls.caFile,
         });
   process.stdout.write(`

@@ -201,17 +201,18 @@ describe('the mobile config files of a local stack with its TLS listener (--tls)
     tls: {
       graphqlUrl: 'https://0.0.0.0:4002/graphql',
       realtimeUrl: 'wss://0.0.0.0:4002/graphql/realtime',
+      userPoolEndpoint: 'https://0.0.0.0:4003',
       caFile: '/data/tls/ca.crt',
     },
   };
   const endpoints = localClientEndpoints(tlsStack, '192.168.1.20');
 
-  it('name the https:// endpoint, from which the libraries derive wss://…/graphql/realtime, and still conform to their schemas', () => {
+  it('name the https:// endpoints (API and user pool), from which the libraries derive wss://…/graphql/realtime, and still conform to their schemas', () => {
     const outputs = amplifyOutputs(endpoints);
     expect(schemaErrors('amplify_outputs', outputs)).toEqual([]);
     expect(outputs.data.url).toBe('https://192.168.1.20:4002/graphql');
     expect(outputs.custom?.serverless_pizza_local).toEqual({
-      user_pool_endpoint: 'http://192.168.1.20:4001',
+      user_pool_endpoint: 'https://192.168.1.20:4003',
       realtime_url: 'wss://192.168.1.20:4002/graphql/realtime',
     });
     const configuration = amplifyConfiguration(endpoints);
@@ -227,15 +228,20 @@ describe('the mobile config files of a local stack with its TLS listener (--tls)
       endpoint: 'ws://192.168.1.20:4000/graphql',
       customEndpoint: 'http://192.168.1.20:4000/graphql',
     });
+    expect(config.Auth.Cognito.userPoolEndpoint).toBe('http://192.168.1.20:4001');
   });
 
-  it('write both files with the https:// endpoint', async () => {
+  it('write both files with the https:// endpoints, none of the plain ones', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pizza-client-files-tls-'));
     try {
       const files = await writeLocalAmplifyFiles(dir, tlsStack, '192.168.1.20');
       const outputs: unknown = JSON.parse(await readFile(files.outputs, 'utf8'));
       expect(schemaErrors('amplify_outputs', outputs)).toEqual([]);
-      expect(outputs).toMatchObject({ data: { url: 'https://192.168.1.20:4002/graphql' } });
+      expect(outputs).toMatchObject({
+        data: { url: 'https://192.168.1.20:4002/graphql' },
+        custom: { serverless_pizza_local: { user_pool_endpoint: 'https://192.168.1.20:4003' } },
+      });
+      expect(JSON.stringify(outputs)).not.toContain('http://');
       const configuration: unknown = JSON.parse(await readFile(files.configuration, 'utf8'));
       expect(schemaErrors('amplifyconfiguration', configuration)).toEqual([]);
       expect(JSON.stringify(configuration)).not.toContain('http://192.168.1.20:4000');

@@ -7,9 +7,10 @@
  * - written by `npm start` beside amplify-config.json: the mobile libraries' `amplify_outputs.json`
  *   (Gen 2) and `amplifyconfiguration.json` (Gen 1), built by client/amplify-files.ts, naming the
  *   address clients should use (`--public-host`), never the wildcard the server binds. With the
- *   stack's TLS listener (`--tls`) they name its `https://…/graphql`, from which every Amplify
- *   library derives `…/graphql/realtime` over TLS (README "Mobile apps"); amplify-config.json keeps
- *   the plain http/ws endpoints, which browsers and Node need no certificate for.
+ *   stack's TLS listeners (`--tls`) they name its `https://…/graphql`, from which every Amplify
+ *   library derives `…/graphql/realtime` over TLS (README "Mobile apps"), and the user pool's
+ *   `https://` endpoint; amplify-config.json keeps the plain http/ws endpoints, which browsers
+ *   and Node need no certificate for.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
@@ -75,7 +76,7 @@ export function withHost(url: string, host: string): string {
   return !url.endsWith('/') && parsed.pathname === '/' && text.endsWith('/') ? text.slice(0, -1) : text;
 }
 
-/** The stack's API (its TLS listener when it has one) and user pool as clients at `host` reach them. */
+/** The stack's API and user pool (their TLS listeners when it has them) as clients at `host` reach them. */
 export function localClientEndpoints(
   stack: Pick<LocalStack, 'graphqlUrl' | 'realtimeUrl' | 'tls' | 'region' | 'apiKey' | 'userPool'>,
   host: string,
@@ -88,7 +89,7 @@ export function localClientEndpoints(
     apiKey: stack.apiKey,
     userPoolId: stack.userPool.userPoolId,
     userPoolClientId: stack.userPool.clientId,
-    userPoolEndpoint: withHost(stack.userPool.endpoint, host),
+    userPoolEndpoint: withHost(stack.tls?.userPoolEndpoint ?? stack.userPool.endpoint, host),
   };
 }
 

@@ -94,10 +94,11 @@ export interface LocalStackOptions {
   readonly stepFunctionsStartRate?: TokenBucketRate;
   /**
    * Serve the AppSync API over HTTPS/WSS too, on `port` (@default port + 2, or 0 when port is 0),
-   * with a certificate for loopback, `host` and `hosts` from the local CA (local/tls), kept in
+   * and the user pool over HTTPS on `userPoolPort` (@default port + 3, or 0 when port is 0), with
+   * a certificate for loopback, `host` and `hosts` from the local CA (local/tls), kept in
    * `<dataDir>/tls` (in memory: a temp folder). @default off
    */
-  readonly tls?: { readonly port?: number; readonly hosts?: readonly string[] };
+  readonly tls?: { readonly port?: number; readonly userPoolPort?: number; readonly hosts?: readonly string[] };
 }
 
 export interface AmplifyConfig {
@@ -166,8 +167,8 @@ export interface LocalStack {
   readonly graphqlUrl: string;
   readonly realtimeUrl: string;
   readonly explorerUrl: string;
-  /** The HTTPS/WSS listener (`tls` option) and the CA file a device must trust for it. */
-  readonly tls?: { readonly graphqlUrl: string; readonly realtimeUrl: string; readonly caFile: string };
+  /** The HTTPS/WSS listeners (`tls` option: the API's and the user pool's) and the CA file a device must trust for them. */
+  readonly tls?: { readonly graphqlUrl: string; readonly realtimeUrl: string; readonly userPoolEndpoint: string; readonly caFile: string };
   readonly apiKey: string;
   readonly region: string;
   readonly amplifyConfig: AmplifyConfig;
@@ -258,21 +259,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (appsyncPort !== 0) await assertPortFree(host, appsyncPort);
     const api: { graphqlUrl?: string; amplifyConfig?: AmplifyConfig } = {};
 
+    // With `tls`, one certificate (local/tls) for the two client-facing servers: user pool and API.
+    const tls =
+      options.tls === undefined
+        ? undefined
+        : await openLocalTls(options.inMemory ? undefined : join(dataDir, 'tls'), [host, ...(options.tls.hosts ?? [])]);
+    if (tls !== undefined) stops.push(() => tls.dispose());
+    const defaultPort = (offset: number) => (appsyncPort === 0 ? 0 : appsyncPort + offset);
+
     // --- identity: the local Cognito user pool and its demo accounts --------------------------
     // Client-facing (Amplify Auth in the browser talks to it), so it binds `host` like the API.
     // Sign-ups are confirmed at once (no mailbox locally; see local/cognito/README.md) and join
     // `customers`, as the PostConfirmation trigger does on AWS. Store groups are created when a
     // store is onboarded (the seeded ones below), as on AWS.
-    const userPoolPort = options.userPoolPort ?? (appsyncPort === 0 ? 0 : appsyncPort + 1);
     const cognito = await startCognitoUserPool({
       host,
-      port: userPoolPort,
+      port: options.userPoolPort ?? defaultPort(1),
       region: LOCAL_REGION,
       autoConfirm: true,
       groups: Object.values(ROLE_GROUPS),
       signUpGroups: [ROLE_GROUPS.customer],
       dataDir: options.inMemory ? undefined : join(dataDir, 'cognito'),
       logger: log,
+      ...(tls === undefined ? {} : { tls: { cert: tls.certPem, key: tls.keyPem, port: options.tls?.userPoolPort ?? defaultPort(3) } }),
     });
     stops.push(() => cognito.dispose());
     const userPool: LocalUserPool = {
@@ -281,7 +290,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clientId: cognito.clientId,
       issuer: cognito.issuer,
     };
-    progress(`Cognito user pool ready on ${cognito.endpoint}`);
+    progress(`Cognito user pool ready on ${cognito.endpoint}${cognito.tlsEndpoint === undefined ? '' : ` and ${cognito.tlsEndpoint}`}`);
 
     const dynamo = await startDynamoDbLocal({
       host: internal,
@@ -416,11 +425,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // run, until the stack stops.
     const metrics = startLocalMetrics({ userPool: { issuer: userPool.issuer, clientIds: [userPool.clientId] }, logger: log });
     stops.push(async () => metrics.stop());
-    const tls =
-      options.tls === undefined
-        ? undefined
-        : await openLocalTls(options.inMemory ? undefined : join(dataDir, 'tls'), [host, ...(options.tls.hosts ?? [])]);
-    if (tls !== undefined) stops.push(() => tls.dispose());
     const clientFiles = jsonFileRoutes({ '/amplify-config.json': () => api.amplifyConfig, '/demo-users.json': () => DEMO_USERS });
     const appsync = await startAppSyncServer({
       schemaSdl,
@@ -448,9 +452,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       // Any browser client on this origin can configure Amplify from here, and the web demo's
       // one-click sign-in reads the seeded accounts (the same list as demo-users.json: demo data).
       extraRoutes: (req, res) => clientFiles(req, res) || metrics.route(req, res) || (options.extraRoutes?.(req, res) ?? false),
-      ...(tls === undefined
-        ? {}
-        : { tls: { cert: tls.certPem, key: tls.keyPem, port: options.tls?.port ?? (appsyncPort === 0 ? 0 : appsyncPort + 2) } }),
+      ...(tls === undefined ? {} : { tls: { cert: tls.certPem, key: tls.keyPem, port: options.tls?.port ?? defaultPort(2) } }),
     });
     stops.push(() => appsync.stop());
     api.graphqlUrl = appsync.url;
@@ -548,9 +550,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       graphqlUrl: appsync.url,
       realtimeUrl: appsync.realtimeUrl,
       explorerUrl: appsync.explorerUrl,
-      ...(appsync.tls === undefined || tls === undefined
+      ...(appsync.tls === undefined || cognito.tlsEndpoint === undefined || tls === undefined
         ? {}
-        : { tls: { graphqlUrl: appsync.tls.url, realtimeUrl: appsync.tls.realtimeUrl, caFile: tls.caFile } }),
+        : {
+            tls: {
+              graphqlUrl: appsync.tls.url,
+              realtimeUrl: appsync.tls.realtimeUrl,
+              userPoolEndpoint: cognito.tlsEndpoint,
+              caFile: tls.caFile,
+            },
+          }),
       apiKey: LOCAL_API_KEY,
       region: LOCAL_REGION,
       amplifyConfig,

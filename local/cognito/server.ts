@@ -8,6 +8,9 @@
  *   the documents and CORS below, is `../util/aws-json-server.ts`'s.
  * - `GET /<userPoolId>/.well-known/jwks.json` and `/<userPoolId>/.well-known/openid-configuration`.
  * - CORS open to any origin, so a browser app at `127.0.0.1` or `localhost` can call it.
+ * - With `tls`, the same handler over HTTPS on a second port (`tlsEndpoint`), for mobile
+ *   libraries that refuse plain http to a LAN address (iOS's App Transport Security, Android's
+ *   cleartext policy). Tokens issued over either name the plain endpoint in their issuer.
  *
  * Tokens are issued by `iss = http://<host>:<port>/<userPoolId>` (Cognito's form, with this
  * endpoint standing in for `https://cognito-idp.<region>.amazonaws.com`).
@@ -65,11 +68,15 @@ export interface CognitoUserPoolOptions {
   readonly logger?: (line: string) => void;
   /** Called with each confirmation code SignUp/ResendConfirmationCode would email. */
   readonly onConfirmationCode?: (username: string, code: string) => void;
+  /** Also serve the pool over HTTPS with this certificate (PEM) on `port` (0 or absent = a free port). @default none */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly port?: number };
 }
 
 export interface CognitoUserPool {
   /** e.g. `http://127.0.0.1:41234`: `Auth.Cognito.userPoolEndpoint`. */
   readonly endpoint: string;
+  /** e.g. `https://127.0.0.1:41235`: the same pool over HTTPS, when `tls` was given. */
+  readonly tlsEndpoint?: string;
   readonly region: string;
   readonly userPoolId: string;
   readonly clientId: string;
@@ -105,7 +112,7 @@ export async function startCognitoUserPool(options: CognitoUserPoolOptions = {})
   const key = await loadOrCreateSigningKey(keyFile);
   const initial = dataFile === undefined ? emptyState() : await loadState(dataFile, userPoolId, clientId);
 
-  if (options.port !== undefined && options.port !== 0) await assertPortFree(host, options.port);
+  for (const port of [options.port, options.tls?.port]) if (port !== undefined && port !== 0) await assertPortFree(host, port);
   // The pool signs with the issuer, which names the port: the server starts first and its
   // operations reach `pool` through closures. No request is read before `pool` is assigned,
   // as nothing is awaited between the two.
@@ -128,8 +135,10 @@ export async function startCognitoUserPool(options: CognitoUserPoolOptions = {})
     host,
     port: options.port ?? 0,
     logger: log,
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
   });
   const endpoint = server.url;
+  const tlsEndpoint = server.tlsUrl;
   const issuer = `${endpoint}/${userPoolId}`;
   const jwksUri = `${issuer}/.well-known/jwks.json`;
 
@@ -163,11 +172,14 @@ export async function startCognitoUserPool(options: CognitoUserPoolOptions = {})
         },
   );
 
-  log(`[cognito] user pool ${userPoolId} (${initial.users.length} user(s)) listening on ${endpoint}`);
+  log(
+    `[cognito] user pool ${userPoolId} (${initial.users.length} user(s)) listening on ${endpoint}${tlsEndpoint === undefined ? '' : ` and ${tlsEndpoint}`}`,
+  );
 
   let disposing: Promise<void> | undefined;
   return {
     endpoint,
+    ...(tlsEndpoint === undefined ? {} : { tlsEndpoint }),
     region,
     userPoolId,
     clientId,

@@ -20,7 +20,8 @@
  * | handler throws an unmapped error| 500    | `internalErrorCode`       |
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { describeError } from './errors.js';
 
 /** An error as the service answers it: `code` becomes `__type` and `x-amzn-errortype`. */
@@ -71,12 +72,19 @@ export interface AwsJsonServerOptions<Request extends Record<string, unknown>> {
   /** Requests with a larger body are refused (413). @default 1 MiB */
   readonly maxBodyBytes?: number;
   readonly logger?: (line: string) => void;
+  /**
+   * Also serve the same handler over HTTPS on another port of `host`, with this certificate.
+   * Documents are still given the plain `url` (an issuer named in them stays one). @default none
+   */
+  readonly tls?: { readonly cert: string; readonly key: string; /** 0 = a free port. @default 0 */ readonly port?: number };
 }
 
 export interface AwsJsonServer {
   /** e.g. `http://127.0.0.1:41234` */
   readonly url: string;
-  /** Closes the listener and every open connection; later calls return the same promise. */
+  /** e.g. `https://127.0.0.1:41235`, when `tls` was given. */
+  readonly tlsUrl?: string;
+  /** Closes the listeners and every open connection; later calls return the same promise. */
   close(): Promise<void>;
 }
 
@@ -167,7 +175,7 @@ export async function startAwsJsonServer<Request extends Record<string, unknown>
     send(res, 200, output ?? {});
   };
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(req, res).catch((error: unknown) => {
       log(`internal error: ${error instanceof Error ? (error.stack ?? describeError(error)) : String(error)}`);
       if (res.headersSent) res.destroy();
@@ -178,28 +186,51 @@ export async function startAwsJsonServer<Request extends Record<string, unknown>
           status: 500,
         });
     });
-  });
+  };
+  const servers: Server[] = [createServer(onRequest)];
+  if (options.tls !== undefined) servers.push(createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest));
+  const close = () =>
+    Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<void>((resolve, reject) => {
+            server.close((error) => (error ? reject(error) : resolve()));
+            server.closeAllConnections();
+          }),
+      ),
+    ).then(() => undefined);
+  const origin = (port: number) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let tlsUrl: string | undefined;
+  try {
+    url = `http://${origin(await listen(servers[0]!, host, options.port ?? 0, options.service))}`;
+    if (servers[1] !== undefined) tlsUrl = `https://${origin(await listen(servers[1], host, options.tls?.port ?? 0, options.service))}`;
+  } catch (error) {
+    await Promise.allSettled(servers.filter((server) => server.listening).map((server) => new Promise((resolve) => server.close(resolve))));
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    ...(tlsUrl === undefined ? {} : { tlsUrl }),
+    close() {
+      closing ??= close();
+      return closing;
+    },
+  };
+}
+
+/** Listens on `host:port`; resolves with the port bound. */
+async function listen(server: Server, host: string, port: number, service: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port: options.port ?? 0 }, () => {
+    server.listen({ host, port }, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error(`the local ${options.service} endpoint has no TCP address`);
-  url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-  let closing: Promise<void> | undefined;
-  return {
-    url,
-    close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      });
-      return closing;
-    },
-  };
+  if (address === null || typeof address === 'string') throw new Error(`the local ${service} endpoint has no TCP address`);
+  return address.port;
 }
 
 function parseRequest<Request>(body: string, refine: (body: unknown) => Request | undefined): Request | undefined {

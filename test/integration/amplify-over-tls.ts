@@ -1,10 +1,11 @@
 /**
  * A client program that cli-tls.test.ts runs in a process of its own: aws-amplify v6 configured from
  * nothing but an amplify_outputs.json (plus the local user-pool endpoint from its `custom`
- * section), trusting the local CA only as an app would, through NODE_EXTRA_CA_CERTS, which Node
- * reads once at start-up (hence the separate process). It signs in as customer1, subscribes to
- * onOrderUpdated, places an order, and prints one JSON line: `{ "event": … }` with the event its
- * subscription received for that order, or `{ "error": "…" }`.
+ * section, `https://` with `--tls`), trusting the local CA only as an app would, through
+ * NODE_EXTRA_CA_CERTS, which Node reads once at start-up (hence the separate process). It signs
+ * in as customer1, lists the stores with the API key, subscribes to onOrderUpdated, places an
+ * order, and prints one JSON line: `{ "event": … }` with the event its subscription received for
+ * that order, or `{ "error": "…", "step": "…" }` naming the step that failed.
  *
  *   node --import tsx test/integration/amplify-over-tls.ts <amplify_outputs.json>
  */
@@ -31,6 +32,9 @@ function userPoolEndpointOf(outputs: unknown): string {
   return local.user_pool_endpoint;
 }
 
+/** What `run` is doing, reported with an error. */
+let step = 'configure';
+
 async function run(outputsFile: string): Promise<OrderEvent> {
   const outputs: unknown = JSON.parse(await readFile(outputsFile, 'utf8'));
   if (typeof outputs !== 'object' || outputs === null || !('version' in outputs) || typeof outputs.version !== 'string')
@@ -45,9 +49,12 @@ async function run(outputsFile: string): Promise<OrderEvent> {
     Auth: { Cognito: { userPoolId, userPoolClientId, loginWith, userPoolEndpoint: userPoolEndpointOf(outputs) } },
   });
 
-  // Signed out, over HTTPS: fails at once when the CA is not trusted.
-  await generateClient({ authMode: 'apiKey' }).graphql({ query: LIST_STORES });
+  // The first request, to the user pool: fails at once when the CA is not trusted.
+  step = 'sign-in';
   await signIn({ username: 'customer1@pizza.example', password: DEMO_PASSWORD });
+  step = 'list stores';
+  await generateClient({ authMode: 'apiKey' }).graphql({ query: LIST_STORES });
+  step = 'subscribe';
   const client = generateClient();
   const acked = new Promise<void>((resolve) => {
     const stop = Hub.listen('api', ({ payload }) => {
@@ -67,6 +74,7 @@ async function run(outputsFile: string): Promise<OrderEvent> {
   });
   try {
     await Promise.race([acked, failure]);
+    step = 'place order';
     const placed = (await client.graphql({ query: PLACE_ORDER, variables: { input: orderInput() } })) as {
       data: { placeOrder: OrderEvent };
     };
@@ -90,6 +98,7 @@ try {
   process.exit(0);
 } catch (error) {
   const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
-  process.stdout.write(`${JSON.stringify({ error: `${error instanceof Error ? error.message : JSON.stringify(error)}${cause}` })}\n`);
+  const message = `${error instanceof Error ? error.message : JSON.stringify(error)}${cause}`;
+  process.stdout.write(`${JSON.stringify({ error: message, step })}\n`);
   process.exit(1);
 }
