@@ -10,10 +10,10 @@
  *
  * Neither format has a place for a user-pool endpoint with a scheme and port (Gen 2's auth
  * section has none; Gen 1's `CognitoUserPool.Default.Endpoint` is an HTTPS host name on port
- * 443 for Swift and Android), so the local Cognito URL goes only into Gen 2's free-form `custom`
- * section, which no library reads: a client that can take an endpoint (aws-amplify's
- * `userPoolEndpoint`, Flutter's `auth.user_pool_endpoint`) reads it from there. See the README's
- * "Mobile apps".
+ * 443 for Swift and Android, and not in `ClientConfigMobile`), so the local Cognito URL (its
+ * `https://` listener with `--tls`) goes only into Gen 2's free-form `custom` section, which no
+ * library reads: a client that can take an endpoint (aws-amplify's `userPoolEndpoint`, Flutter's
+ * `auth.user_pool_endpoint`) reads it from there. See the README's "Mobile apps".
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -39,7 +39,7 @@ export interface ClientEndpoints {
   readonly apiKey: string;
   readonly userPoolId: string;
   readonly userPoolClientId: string;
-  /** Local only: the emulator's URL. Absent on AWS, where each library derives Cognito's endpoint. */
+  /** Local only: the emulator's URL (`https://` with its TLS listener). Absent on AWS, where each library derives Cognito's endpoint. */
   readonly userPoolEndpoint?: string;
   /** Local only: the realtime socket's URL (`ws://…/graphql/realtime`; `wss://` with the TLS listener). */
   readonly realtimeUrl?: string;
