@@ -67,8 +67,9 @@ export interface TlsFacts {
 }
 
 /**
- * Banner lines for `--tls`: the https/wss URLs (API, realtime, user pool), the CA file, how to trust it on each kind of
- * client, and, when the listener is not on 443, that Android and Flutter need it there.
+ * Banner lines for `--tls`: the https/wss URLs (API, realtime, user pool), the CA file, how to
+ * trust it on each kind of client, and, when the API's listener is not on 443, that Android and
+ * Flutter need it there.
  */
 export function tlsBanner(facts: TlsFacts): string {
   const port = new URL(facts.graphqlUrl).port; // '' for 443
