@@ -53,6 +53,9 @@ export default defineConfig({
     // sockets and workflow timers, so a second worker overlaps the projects (~290 s instead of
     // ~360 s for the whole suite on this 2-core machine, idle).
     maxWorkers: 2,
+    // Every DynamoDB Local the tests start (themselves or through `npm start`) runs with the quick
+    // JIT only: local/dynamodb/dynamodb-local.ts, JVM_ARGS_ENV.
+    env: { DYNAMODB_LOCAL_JVM_ARGS: '-XX:TieredStopAtLevel=1' },
     sequence: { sequencer: SlowFirstSequencer },
     projects: [
       {

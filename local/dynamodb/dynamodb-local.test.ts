@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableSpec } from '../../infra/manifest-types.js';
 import { findFreePort, PortInUseError } from '../util/ports.js';
 import { waitFor } from '../util/wait.js';
-import { checkJava, isDynamoDbLocalOn, JavaNotFoundError, PID_FILE, startDynamoDbLocal } from './dynamodb-local.js';
+import { checkJava, isDynamoDbLocalOn, JavaNotFoundError, JVM_ARGS_ENV, PID_FILE, startDynamoDbLocal } from './dynamodb-local.js';
 import { startStreamPoller } from './stream-poller.js';
 import { ensureTables } from './tables.js';
 import { LOCAL_CREDENTIALS } from '../util/aws.js';
@@ -92,6 +92,10 @@ describe('startDynamoDbLocal', () => {
       const streams = new DynamoDBStreamsClient({ endpoint: second.endpoint, region, credentials: other });
       try {
         expect(second.endpoint).toBe(`http://127.0.0.1:${second.port}`);
+        // The environment's JVM flags reach the JVM (the suite sets the quick JIT: vitest.config.ts).
+        const cmdline = (await readFile(`/proc/${second.pid}/cmdline`, 'utf8')).split('\0');
+        expect(process.env[JVM_ARGS_ENV]).toBe('-XX:TieredStopAtLevel=1');
+        expect(cmdline).toContain('-XX:TieredStopAtLevel=1');
         const again = await ensureTables(client2, [orders], (n) => `test-${n}`);
         expect(again.get('Orders')).toEqual(tables.get('Orders'));
         const item = await client2.send(new GetItemCommand({ TableName: 'test-Orders', Key: { orderId: { S: 'o-1' } } }));

@@ -74,7 +74,10 @@ export interface DynamoDbLocalOptions {
   readonly logger?: (line: string) => void;
   /** The java executable. @default 'java' (looked up on PATH) */
   readonly javaCommand?: string;
-  /** Extra JVM flags, e.g. ['-Xmx512m'] (which replaces DEFAULT_JVM_HEAP). */
+  /**
+   * Extra JVM flags, e.g. ['-Xmx512m'] (which replaces DEFAULT_JVM_HEAP). The environment adds
+   * its own: JVM_ARGS_ENV (whitespace-separated), after these.
+   */
   readonly jvmArgs?: readonly string[];
   /** How long to wait for the first ListTables answer. @default 60_000 (ms) */
   readonly startTimeoutMs?: number;
@@ -110,6 +113,15 @@ export const PID_FILE = 'dynamodb-local.pid';
  */
 export const DEFAULT_JVM_HEAP = '-Xmx192m';
 
+/**
+ * JVM flags from the environment, for every DynamoDB Local this process (or an `npm start` it
+ * spawns) starts. The test suite sets `-XX:TieredStopAtLevel=1` (vitest.config.ts): its JVMs live
+ * seconds, and the optimizing JIT compiler's work never pays back there (one JVM start and a test
+ * file's requests: ~40% less CPU). `npm start` and the bench leave it unset, so long runs get
+ * the optimizing compiler.
+ */
+export const JVM_ARGS_ENV = 'DYNAMODB_LOCAL_JVM_ARGS';
+
 /** How often a free port is picked again when another process took it before the JVM bound it. */
 const PORT_ATTEMPTS = 3;
 
@@ -139,7 +151,7 @@ async function startOnce(options: DynamoDbLocalOptions, port: number): Promise<D
   const javaCommand = options.javaCommand ?? 'java';
   const { jar, libDir } = locateJar();
 
-  const jvmArgs = options.jvmArgs ?? [];
+  const jvmArgs = [...(options.jvmArgs ?? []), ...(process.env[JVM_ARGS_ENV]?.split(/\s+/).filter(Boolean) ?? [])];
   const args = [
     ...(jvmArgs.some((a) => a.startsWith('-Xmx')) ? [] : [DEFAULT_JVM_HEAP]),
     ...jvmArgs,
