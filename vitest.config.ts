@@ -10,12 +10,13 @@ import { defineConfig } from 'vitest/config';
  * start last. Files not listed keep Vitest's order after these.
  */
 const SLOW_FIRST = [
-  'test/integration/persistent-stack.test.ts', // ~60 s each: start, kill and restart `npm start`
-  'test/integration/persistent-recovery.test.ts',
-  'test/integration/cli-tls.test.ts', // ~30 s: `npm start --tls` twice, Amplify over wss in a child process
-  'test/unit/static-checks.test.ts', // ~40 s: tsc, eslint, prettier
+  // Pure CPU (tsc, eslint and prettier at once), first: the files after it wait on JVMs and timers.
+  'test/unit/static-checks.test.ts', // ~60 s
+  'test/integration/persistent-recovery.test.ts', // ~40 s each: start, kill and restart `npm start`
+  'test/integration/persistent-stack.test.ts',
+  'test/integration/cli-tls.test.ts', // ~45 s: `npm start --tls` twice, Amplify over TLS in a child process
   'test/integration/web-demo.test.ts', // ~40 s: a browser per party
-  'local/dynamodb/dynamodb-local.test.ts', // ~30 s: four JVM starts
+  'local/dynamodb/dynamodb-local.test.ts', // ~15 s: four JVM starts
   'infra/cdk/stack.test.ts', // ~25 s: synthesizes and bundles every function
   'local/sfn/endpoint.test.ts',
   'local/sfn/persistence.test.ts',
