@@ -75,6 +75,10 @@ export default defineConfig({
           name: 'protocol',
           include: ['local/**/*.test.ts'],
           environment: 'node',
+          // Files share a worker's module graph instead of importing it again each (~35% less CPU for
+          // this project). They can: each starts its own servers on free ports and stops them, and
+          // configures what it uses (Amplify, env) itself.
+          isolate: false,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
