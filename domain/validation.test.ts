@@ -82,6 +82,14 @@ describe('parsePlaceOrder', () => {
     ['city', '\u00AD\u200E'],
     ['postalCode', '\u200B'],
     ['province', '\uFEFF'],
+    // Blank-looking characters outside Cf: Hangul fillers, blank braille, variation selectors, CGJ.
+    ['streetAddress', '\u3164\u3164'],
+    ['streetAddress', '\u115F\u1160'],
+    ['city', '\uFFA0'],
+    ['city', '\u2800\u2800 \u2800'],
+    ['postalCode', '\uFE0F\uFE00'],
+    ['postalCode', '\u{E0100}\u{E01EF}'],
+    ['province', '\u034F \u180E'],
   ])('rejects a %s with nothing visible (%j)', (name, value) => {
     expect(fieldOf(() => parsePlaceOrder(withAddress({ [name]: value })))).toBe(`deliveryAddress.${name}`);
   });
@@ -116,6 +124,28 @@ describe('parsePlaceOrder', () => {
 
     expect(command.deliveryAddress.streetAddress).toBe('1 Rue de l\u2019\u00C9glise');
     expect(command.deliveryAddress.city).toBe('Saint-J\u00E9r\u00F4me');
+  });
+
+  it('trims blank-looking characters from the ends but keeps one that modifies the last visible character', () => {
+    const command = parsePlaceOrder(
+      withAddress({ streetAddress: '\u3164\u28001 Main St\u2800\uFFA0', city: 'I \u2764\uFE0F Calgary \u2764\uFE0F' }),
+    );
+
+    expect(command.deliveryAddress.streetAddress).toBe('1 Main St');
+    expect(command.deliveryAddress.city).toBe('I \u2764\uFE0F Calgary \u2764\uFE0F');
+  });
+
+  it('keeps a flag emoji tag sequence at the end intact', () => {
+    const scotland = '\u{1F3F4}\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}';
+
+    expect(parsePlaceOrder(withAddress({ city: `Glasgow ${scotland}` })).deliveryAddress.city).toBe(`Glasgow ${scotland}`);
+  });
+
+  it('refuses a long text padded with blanks in one pass (a 300,000-character blank run)', () => {
+    expect(fieldOf(() => parsePlaceOrder(withAddress({ streetAddress: `1${' '.repeat(300_000)}x` })))).toBe(
+      'deliveryAddress.streetAddress',
+    );
+    expect(parsePlaceOrder(withAddress({ city: `x${'\u3164'.repeat(300_000)}` })).deliveryAddress.city).toBe('x');
   });
 
   it('keeps format characters inside visible text (an emoji sequence joined by U+200D)', () => {

@@ -113,9 +113,36 @@ function id(value: unknown, field: string): string {
  * (U+007F–U+009F). Refused in every text field: all are single-line, the decline reason too.
  */
 const CONTROL_CHARACTER = /\p{Cc}/u;
-/** Whitespace and invisible format characters (Unicode category Cf: U+200B–U+200F, U+2060, U+FEFF, U+00AD, …). */
-const INVISIBLE = /[\s\p{Cf}]/gu;
-const INVISIBLE_AT_ENDS = /^[\s\p{Cf}]+|[\s\p{Cf}]+$/gu;
+/**
+ * A character that shows nothing: whitespace, a format character (category Cf: U+200B–U+200F,
+ * U+2060, U+FEFF, U+00AD, …), any other default-ignorable code point (Hangul fillers U+115F,
+ * U+1160, U+3164, U+FFA0; variation selectors U+FE00–U+FE0F and U+E0100–U+E01EF; the combining
+ * grapheme joiner U+034F; …), or the blank braille pattern U+2800, which is visible by category
+ * (So) but draws nothing.
+ */
+const BLANK = /^[\s\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]$/u;
+/** Something that shows: any character but a BLANK one. */
+const VISIBLE = /[^\s\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/u;
+/**
+ * Blank characters that belong to the visible character before them, kept at the end of a text:
+ * nonspacing marks (a variation selector picks ❤️ over ❤, U+034F, …) and the tag characters that
+ * close an emoji tag sequence (a subdivision flag).
+ */
+const MODIFIES_PREVIOUS = /^[\p{Mn}\u{E0020}-\u{E007F}]$/u;
+
+/**
+ * `value` without BLANK characters at either end (MODIFIES_PREVIOUS ones kept at the end). One
+ * pass over its code points: an anchored regex would rescan a long blank run once per start
+ * position, quadratic in the length of an input that is only refused after trimming.
+ */
+function trimBlank(value: string): string {
+  const chars = [...value];
+  let start = 0;
+  while (start < chars.length && BLANK.test(chars[start]!)) start += 1;
+  let end = chars.length;
+  while (end > start && BLANK.test(chars[end - 1]!) && !MODIFIES_PREVIOUS.test(chars[end - 1]!)) end -= 1;
+  return start === 0 && end === chars.length ? value : chars.slice(start, end).join('');
+}
 
 const codePoint = (c: string) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 
@@ -128,9 +155,9 @@ interface TextOptions {
 
 /**
  * Every free-text input goes through here. Refuses non-strings and control characters; stores the
- * text NFC-normalised (so one visible text has one stored form) with whitespace and invisible
- * format characters trimmed from both ends; requires something visible once whitespace and format
- * characters are removed (a zero-width-only street is empty).
+ * text NFC-normalised (so one visible text has one stored form) with blank characters (BLANK)
+ * trimmed from both ends; requires something visible once they are removed (a street of only
+ * zero-width characters, Hangul fillers or blank braille is empty).
  */
 function text(value: unknown, field: string, options: TextOptions & { optional: true }): string | null;
 function text(value: unknown, field: string, options?: TextOptions): string;
@@ -139,8 +166,8 @@ function text(value: unknown, field: string, { max = LIMITS.maxTextLength, optio
   if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
   const control = CONTROL_CHARACTER.exec(value);
   if (control !== null) throw new ValidationError(field, `must not contain control characters (found ${codePoint(control[0])})`);
-  const normalized = value.normalize('NFC').replace(INVISIBLE_AT_ENDS, '');
-  if (normalized.replace(INVISIBLE, '').length === 0) {
+  const normalized = trimBlank(value.normalize('NFC'));
+  if (!VISIBLE.test(normalized)) {
     if (optional) return null;
     throw new ValidationError(field, 'must not be empty');
   }
