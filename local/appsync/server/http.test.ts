@@ -386,8 +386,10 @@ describe('request limits', () => {
     expect(server.calls.length).toBe(before);
   });
 
-  it('answers a query nested 5,000 levels deep with a 400 validation error, not a 500', async () => {
-    const res = await postGraphQL(server.url, { query: nested(5000) });
+  it('answers a query nested 5,000 levels deep with a 400 validation error, not a 500, and runs nothing', async () => {
+    const before = server.calls.length;
+    // A root field with a resolver beside the nesting: a server that ran any of it would call it.
+    const res = await postGraphQL(server.url, { query: `{ hello ${nested(5000).slice(1)}` });
     expect(res.status).toBe(400);
     expect(res.headers.get('x-amzn-errortype')).toBe('QueryDepthLimitExceeded');
     expect(res.json).toEqual({
@@ -401,6 +403,7 @@ describe('request limits', () => {
         },
       ],
     });
+    expect(server.calls.length).toBe(before);
   });
 
   it('refuses a fragment bomb (each fragment spreading the next twice) without walking it all', async () => {

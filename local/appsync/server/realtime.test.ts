@@ -337,18 +337,23 @@ describe('subscription fan-out', () => {
 });
 
 describe('AppSync limits and refusals', () => {
-  it('refuses the 101st subscription on one connection with MaxSubscriptionsReachedError', async () => {
+  it('refuses the 101st subscription on one connection with MaxSubscriptionsReachedError, before its resolver runs', async () => {
     const c = amplifyLike();
     await c.init();
+    const subscriptions = server.publishStats().subscriptions;
     for (let i = 0; i < 100; i += 1) c.start(`s${i}`, ON_THING, { id: `many${i}` });
     await c.waitForCount((f) => f.type === 'start_ack', 100);
-    c.start('s100', ON_THING);
+    const calls = server.calls.length;
+    // The 101st names a field with a subscription resolver: refused, that resolver never runs.
+    c.start('s100', 'subscription { onThingFiltered(minSize: 1) { id } }');
     const err = await c.waitFor((f) => f.type === 'error' && f.id === 's100');
     expect(err).toEqual({
       type: 'error',
       id: 's100',
       payload: { errors: [{ errorType: 'MaxSubscriptionsReachedError', message: 'Max number of 100 subscriptions reached' }] },
     });
+    expect(server.calls.length).toBe(calls);
+    expect(server.publishStats().subscriptions).toBe(subscriptions + 100);
     // A stopped subscription frees its place.
     c.send({ type: 'stop', id: 's0' });
     await c.waitFor((f) => f.type === 'complete' && f.id === 's0');
@@ -405,14 +410,19 @@ describe('AppSync limits and refusals', () => {
     expect((await c.waitFor((f) => f.type === 'start_ack')).id).toBe('after');
   });
 
-  it('refuses a start nested 5,000 levels deep with an error frame', async () => {
+  it('refuses a start nested 5,000 levels deep with an error frame; nothing runs or subscribes', async () => {
     const c = amplifyLike();
     await c.init();
+    const calls = server.calls.length;
+    const subscriptions = server.publishStats().subscriptions;
     c.start('deep', `subscription {${' a {'.repeat(4999)} b${' }'.repeat(5000)}`);
     const err = await c.waitFor((f) => f.type === 'error' && f.id === 'deep');
     expect(err.payload.errors).toEqual([
       { errorType: 'QueryDepthLimitExceeded', message: 'Validation error: the document nests deeper than 256 levels and was not parsed.' },
     ]);
+    expect(server.calls.length).toBe(calls);
+    expect(server.publishStats().subscriptions).toBe(subscriptions);
+    expect(c.frames.some((f) => f.type === 'start_ack' && f.id === 'deep')).toBe(false);
   });
 
   it("applies the server's depth limit to subscriptions", async () => {
