@@ -1,3 +1,4 @@
+import { request, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnknownResolverFieldError } from './execution.js';
 import { API_KEY, iamHeaders, postGraphQL, startTestServer } from './test-kit.js';
@@ -9,14 +10,25 @@ function getGraphQL(url: string, query: string, headers: Record<string, string> 
   return fetch(`${url}?query=${encodeURIComponent(query)}`, { headers });
 }
 
-function preflight(url: string, origin: string) {
+function preflight(url: string, origin: string, headers = 'x-api-key,content-type,apollographql-client-name,apollographql-client-version') {
   return fetch(url, {
     method: 'OPTIONS',
-    headers: {
-      origin,
-      'access-control-request-method': 'POST',
-      'access-control-request-headers': 'x-api-key,content-type,apollographql-client-name,apollographql-client-version',
-    },
+    headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': headers },
+  });
+}
+
+/** A preflight with a Host header of the test's choosing (fetch sets Host from the URL). */
+function rawPreflight(port: number, headers: { host: string; origin: string }): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path: '/graphql', method: 'OPTIONS', headers: { ...headers, 'access-control-request-method': 'POST' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res));
+      },
+    );
+    req.on('error', reject);
+    req.end();
   });
 }
 
@@ -318,17 +330,24 @@ describe('other request forms', () => {
 
 describe('CORS', () => {
   it.each(['127.0.0.1', 'localhost'])(
-    "answers preflights from the server's own origin on %s with the headers Amplify and Apollo send",
+    "answers preflights from the server's own origin on %s with exactly the headers the browser asks for",
     async (host) => {
       const origin = `http://${host}:${server.port}`;
       const res = await preflight(server.url, origin);
       expect(res.status).toBe(204);
       expect(res.headers.get('access-control-allow-origin')).toBe(origin);
-      const allowed = res.headers.get('access-control-allow-headers')?.split(', ') ?? [];
-      for (const h of ['x-api-key', 'content-type', 'authorization', 'x-amz-date', 'x-amz-security-token', 'x-amz-user-agent'])
-        expect(allowed).toContain(h);
-      expect(allowed).toContain('apollographql-client-name');
-      expect(allowed).toContain('apollographql-client-version');
+      expect(res.headers.get('access-control-allow-headers')).toBe(
+        'x-api-key, content-type, apollographql-client-name, apollographql-client-version',
+      );
+      expect(res.headers.get('vary')).toBe('origin, access-control-request-headers');
+      const signed = await preflight(
+        server.url,
+        origin,
+        'Authorization, X-Amz-Date, X-Amz-Security-Token, X-Amz-User-Agent, x-custom-trace',
+      );
+      expect(signed.headers.get('access-control-allow-headers')).toBe(
+        'authorization, x-amz-date, x-amz-security-token, x-amz-user-agent, x-custom-trace',
+      );
     },
   );
 
@@ -336,6 +355,7 @@ describe('CORS', () => {
     const res = await preflight(server.url, 'http://127.0.0.1:5173');
     expect(res.status).toBe(403);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.headers.get('access-control-allow-headers')).toBeNull();
     const before = server.calls.length;
     const post = await postGraphQL(
       server.url,
@@ -348,15 +368,33 @@ describe('CORS', () => {
     expect(server.calls.length).toBe(before);
   });
 
-  it('allows an origin configured explicitly', async () => {
+  it('allows an origin configured explicitly, with the headers it asks for', async () => {
     const other = await startTestServer({ corsOrigins: ['https://studio.apollographql.com'] });
     try {
       const res = await preflight(other.url, 'https://studio.apollographql.com');
       expect(res.status).toBe(204);
       expect(res.headers.get('access-control-allow-origin')).toBe('https://studio.apollographql.com');
+      expect(res.headers.get('access-control-allow-headers')).toBe(
+        'x-api-key, content-type, apollographql-client-name, apollographql-client-version',
+      );
+      expect((await preflight(other.url, 'https://sandbox.embed.apollographql.com')).status).toBe(403);
     } finally {
       await other.stop();
     }
+  });
+
+  it('allows the IP address the page was served from (a LAN address), never a DNS name pointed here', async () => {
+    // The browser sets Host from the URL it calls: a page at http://192.168.1.20:<port> served by
+    // this server calls it with that Host. A page on a name (DNS rebinding) has no such right.
+    const lan = `192.168.1.20:${server.port}`;
+    const own = await rawPreflight(server.port, { host: lan, origin: `http://${lan}` });
+    expect(own.statusCode).toBe(204);
+    expect(own.headers['access-control-allow-origin']).toBe(`http://${lan}`);
+    const rebound = `evil.example:${server.port}`;
+    expect((await rawPreflight(server.port, { host: rebound, origin: `http://${rebound}` })).statusCode).toBe(403);
+    // Another port or scheme of the same address is another origin.
+    expect((await rawPreflight(server.port, { host: lan, origin: 'http://192.168.1.20:5173' })).statusCode).toBe(403);
+    expect((await rawPreflight(server.port, { host: lan, origin: `https://${lan}` })).statusCode).toBe(403);
   });
 });
 

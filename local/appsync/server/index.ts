@@ -54,4 +54,4 @@ export {
   METHOD_NOT_ALLOWED_ERROR,
   type ApiLimits,
 } from './limits.js';
-export { localCorsPolicy, CORS_ALLOW_HEADERS, type CorsPolicy } from './cors.js';
+export { localCorsPolicy, type CorsPolicy } from './cors.js';

@@ -30,6 +30,34 @@ afterAll(async () => {
 const ON_THING = 'subscription S($id: ID, $owner: String) { onThing(id: $id, owner: $owner) { id owner status } }';
 
 describe('realtime handshake', () => {
+  it('refuses the socket to a page on another origin (403 at the upgrade), opens it for its own', async () => {
+    const before = server.publishStats().connections;
+    const foreign = client(server.realtimeUrl, ['graphql-ws'], { origin: 'https://evil.example' });
+    await expect(foreign.opened).rejects.toThrow('Unexpected server response: 403');
+    expect(server.publishStats().connections).toBe(before);
+    expect(server.logs).toContain('realtime upgrade refused: origin https://evil.example not allowed');
+    const own = client(server.realtimeUrl, ['graphql-ws', headerProtocol({ host: `localhost:${server.port}`, 'x-api-key': API_KEY })], {
+      origin: `http://localhost:${server.port}`,
+    });
+    expect(await own.init()).toMatchObject({ type: 'connection_ack' });
+  });
+
+  it('opens the socket for an origin configured explicitly, and for a client that sends no Origin', async () => {
+    const other = await startTestServer({ corsOrigins: ['https://studio.apollographql.com'] });
+    const auth = headerProtocol({ host: `127.0.0.1:${other.port}`, 'x-api-key': API_KEY });
+    try {
+      const studio = client(other.realtimeUrl, ['graphql-ws', auth], { origin: 'https://studio.apollographql.com' });
+      expect(await studio.init()).toMatchObject({ type: 'connection_ack' });
+      const node = client(other.realtimeUrl, ['graphql-ws', auth]);
+      expect(await node.init()).toMatchObject({ type: 'connection_ack' });
+      const sandbox = client(other.realtimeUrl, ['graphql-ws', auth], { origin: 'https://sandbox.embed.apollographql.com' });
+      await expect(sandbox.opened).rejects.toThrow('Unexpected server response: 403');
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+      await other.stop();
+    }
+  });
+
   it('selects graphql-ws and never echoes the header- subprotocol', async () => {
     const c = amplifyLike();
     await c.opened;

@@ -12,7 +12,7 @@ import type { FieldResolver } from '../types.js';
 import { DEFAULT_AUTH_TYPE, enabledModes, type AuthModes, type IamPrincipal } from './auth.js';
 import { AppSyncEngine } from './execution.js';
 import { createExplorer, type Explorer } from './explorer.js';
-import { localCorsPolicy, setCorsHeaders, type CorsPolicy } from './cors.js';
+import { allowsUpgrade, localCorsPolicy, setCorsHeaders, type CorsPolicy } from './cors.js';
 import { handleGraphQLHttp } from './http.js';
 import type { ApiLimits, LimitContext } from './limits.js';
 import { makeRealtimeServer } from './realtime.js';
@@ -71,8 +71,9 @@ export interface AppSyncServerOptions {
   /** Introspection, switchable like AppSync's `introspectionConfig`. @default true */
   readonly introspection?: boolean;
   /**
-   * Browser origins allowed besides the server's own (127.0.0.1, localhost, [::1] on its port),
-   * e.g. an API explorer's. @default []
+   * Browser origins allowed, over HTTP and on the realtime socket, besides the server's own
+   * (127.0.0.1, localhost, [::1] and `host` on its ports, and the IP address a request was sent
+   * to), e.g. an API explorer's (`https://studio.apollographql.com`). @default []
    */
   readonly corsOrigins?: readonly string[];
   /** Subscriptions one realtime connection may hold (AppSync: 100). @default 100 */
@@ -242,6 +243,13 @@ export async function startAppSyncServer(options: AppSyncServerOptions): Promise
   const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === REALTIME_PATH || path === `${REALTIME_PATH}/`) {
+      // A browser page on another origin may not open the socket (browsers send Origin on every
+      // WebSocket handshake and enforce no CORS on it); clients that are not pages send none.
+      if (!allowsUpgrade(req, cors)) {
+        log(`realtime upgrade refused: origin ${String(req.headers.origin)} not allowed`);
+        socket.end('HTTP/1.1 403 Forbidden\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+        return;
+      }
       ws.handleUpgrade(req, socket, head);
       return;
     }
