@@ -118,6 +118,24 @@ describe('planManifest', () => {
     expect(DEFAULT_API_AUTH).toEqual({ defaultMode: 'API_KEY', additionalModes: [] });
   });
 
+  it("carries the API's limits and the Apollo explorer's origins; refuses an origin a browser never sends", () => {
+    expect(plan.api?.corsOrigins).toEqual(['https://studio.apollographql.com', 'https://sandbox.embed.apollographql.com']);
+    expect(planManifest(tinyManifest(), schemaSdl).api).toBeUndefined();
+    const limits = { queryDepthLimit: 1, resolverCountLimit: 1, maxOrdersPerRequest: 1, rateLimitPerFiveMinutes: 10 };
+    for (const origin of [
+      'https://studio.apollographql.com/',
+      'https://example.com/path',
+      '*',
+      'null',
+      'ftp://example.com',
+      'https://EXAMPLE.com',
+    ])
+      expect(() => planManifest(tinyManifest({ api: { ...limits, corsOrigins: [origin] } }), schemaSdl)).toThrow(RangeError);
+    expect(planManifest(tinyManifest({ api: { ...limits, corsOrigins: ['http://localhost:5173'] } }), schemaSdl).api?.corsOrigins).toEqual([
+      'http://localhost:5173',
+    ]);
+  });
+
   it('wires each resolver to its data source, with the table access defaulted to read', () => {
     const getOrder = plan.resolvers.find((r) => r.typeName === 'Query' && r.fieldName === 'getOrder');
     expect(getOrder).toEqual({

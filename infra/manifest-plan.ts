@@ -6,7 +6,7 @@
  * map this plan onto their target: constructs and IAM there, emulators and URLs here.
  */
 import { Kind, parse } from 'graphql';
-import type { ApiAuthSpec, Manifest, QueueSpec, StreamFilterSpec, TableSpec, TopicSpec } from './manifest-types.js';
+import type { ApiAuthSpec, ApiLimitsSpec, Manifest, QueueSpec, StreamFilterSpec, TableSpec, TopicSpec } from './manifest-types.js';
 
 /** @default timeout of a function without `timeoutSeconds`, in seconds (the local invoker's too). */
 export const DEFAULT_FUNCTION_TIMEOUT_SECONDS = 10;
@@ -179,6 +179,8 @@ export interface ManifestPlan {
   readonly stateMachines: readonly StateMachinePlan[];
   readonly streams: readonly StreamPlan[];
   readonly ssmParameters: Manifest['ssmParameters'];
+  /** The API's limits and browser origins (each origin checked); absent when the manifest has none. */
+  readonly api?: ApiLimitsSpec;
 }
 
 /** Query/Mutation fields the schema opens to IAM callers (field-level `@aws_iam`). */
@@ -201,6 +203,21 @@ function planAuth(auth: ApiAuthSpec): ApiAuthSpec {
   const twice = modes.find((mode, i) => modes.indexOf(mode) !== i);
   if (twice !== undefined) throw new ManifestReferenceError(`the manifest's auth names mode ${twice} twice`);
   return auth;
+}
+
+/** `api` checked: each browser origin as a browser sends it (`scheme://host[:port]`, http or https, no path). */
+function planApi(api: ApiLimitsSpec): ApiLimitsSpec {
+  for (const origin of api.corsOrigins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === undefined || parsed.origin !== origin || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:'))
+      throw new RangeError(`api.corsOrigins: "${origin}" is not a browser origin (http(s)://host[:port], no path or trailing slash)`);
+  }
+  return api;
 }
 
 /**
@@ -390,5 +407,6 @@ export function planManifest(m: Manifest, schemaSdl: string): ManifestPlan {
       };
     }),
     ssmParameters: m.ssmParameters,
+    ...(m.api === undefined ? {} : { api: planApi(m.api) }),
   };
 }

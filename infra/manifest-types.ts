@@ -146,6 +146,13 @@ export interface ApiLimitsSpec {
   readonly maxOrdersPerRequest: number;
   /** Requests per client IP in any 5-minute window before WAF blocks it (AWS WAF: ≥ 10). */
   readonly rateLimitPerFiveMinutes: number;
+  /**
+   * Browser origins (`scheme://host[:port]`) allowed to call the local API and open its realtime
+   * socket, besides the stack's own web demo and explorer. Local only: AppSync has no CORS
+   * setting and answers any origin (its authorization protects it), while the local API key is
+   * well known. `npm start -- --cors-origin <origin>` adds one for a run.
+   */
+  readonly corsOrigins: readonly string[];
 }
 
 /** AppSync's authorization modes, as its API names them. */

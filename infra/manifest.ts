@@ -221,5 +221,13 @@ export const manifest: Manifest = {
   ssmParameters: [{ name: ORS_API_KEY_PARAMETER, description: 'openrouteservice API key (SecureString)' }],
   // Abuse limits for both targets. The deepest client operation (ordersByStore → items → Order
   // fields) is far below 10 levels; every request of the clients runs one resolver.
-  api: { queryDepthLimit: 10, resolverCountLimit: 5, maxOrdersPerRequest: 5, rateLimitPerFiveMinutes: 3000 },
+  api: {
+    queryDepthLimit: 10,
+    resolverCountLimit: 5,
+    maxOrdersPerRequest: 5,
+    rateLimitPerFiveMinutes: 3000,
+    // The Apollo explorer (GraphOS Studio and its Sandbox) calls the local API from the browser;
+    // the embedded Sandbox is an iframe on its own origin.
+    corsOrigins: ['https://studio.apollographql.com', 'https://sandbox.embed.apollographql.com'],
+  },
 };

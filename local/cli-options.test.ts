@@ -26,6 +26,8 @@ describe('parseCliOptions', () => {
         dataDir: undefined,
         amplifyConfig: undefined,
         envOverrides: {},
+        corsOrigins: [],
+        introspection: true,
         verbose: false,
       },
     });
@@ -82,6 +84,18 @@ describe('parseCliOptions', () => {
     expect(() => parseCliOptions(['--tls', '--tls-port', '70000'], {})).toThrow(
       /--tls-port must be a whole number from 0 to 65535, got "70000"/,
     );
+  });
+
+  it('takes browser origins from repeated --cors-origin, as a browser sends them', () => {
+    const request = parseCliOptions(['--cors-origin', 'http://localhost:5173/', '--cors-origin', 'HTTPS://Example.COM:443'], {});
+    expect(request.help === false && request.options.corsOrigins).toEqual(['http://localhost:5173', 'https://example.com']);
+    for (const bad of ['localhost:5173', 'http://localhost:5173/app', 'ftp://example.com', '*'])
+      expect(() => parseCliOptions(['--cors-origin', bad], {})).toThrow(/--cors-origin takes an origin/);
+  });
+
+  it('turns introspection off with --no-introspection (as stage prod)', () => {
+    const request = parseCliOptions(['--no-introspection'], {});
+    expect(request.help === false && request.options.introspection).toBe(false);
   });
 
   it('answers a help request, short or long', () => {

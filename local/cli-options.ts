@@ -42,6 +42,15 @@ Options:
                    Default: the API's port + 1 (0 when --port is 0).
   --set NAME=VALUE A manifest setting for this run, e.g. --set STORE_DECISION_TIMEOUT_SECONDS=60
                    (repeatable; the settings are the manifest's value bindings).
+  --cors-origin <origin>
+                   Also let browser pages on this origin call the API and open its realtime
+                   socket, e.g. --cors-origin http://localhost:5173 (repeatable). Allowed
+                   anyway: the stack's own web demo and explorer, and the manifest's
+                   api.corsOrigins (the Apollo explorer: studio.apollographql.com and
+                   sandbox.embed.apollographql.com).
+  --no-introspection
+                   Refuse GraphQL introspection as a deployed stage prod does (AppSync's
+                   validation error). Default: on, as on other stages.
   --verbose        Print emulator and handler logs.
   -h, --help       Show this help.
 `;
@@ -67,10 +76,27 @@ export interface CliOptions {
   readonly dataDir: string | undefined;
   readonly amplifyConfig: string | undefined;
   readonly envOverrides: Readonly<Record<string, string>>;
+  /** Browser origins allowed for this run, each as a browser sends it (`scheme://host[:port]`). */
+  readonly corsOrigins: readonly string[];
+  /** False with --no-introspection. */
+  readonly introspection: boolean;
   readonly verbose: boolean;
 }
 
 export type CliRequest = { readonly help: true } | { readonly help: false; readonly options: CliOptions };
+
+/** `text` as the origin a browser sends (`http(s)://host[:port]`, no path); a trailing slash is dropped. */
+function originOf(text: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.href !== `${url.origin}/`)
+    throw new CliOptionError(`--cors-origin takes an origin such as http://localhost:5173 (scheme, host, port; no path), got "${text}"`);
+  return url.origin;
+}
 
 function portOf(name: string, text: string): number {
   const port = Number(text);
@@ -97,6 +123,8 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
         'amplify-config': { type: 'string' },
         'user-pool-port': { type: 'string' },
         set: { type: 'string', multiple: true, default: [] },
+        'cors-origin': { type: 'string', multiple: true, default: [] },
+        'no-introspection': { type: 'boolean', default: false },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -112,6 +140,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     if (match === null) throw new CliOptionError(`--set takes NAME=VALUE, got "${setting}"`);
     envOverrides[match[1]!] = match[2]!;
   }
+  const corsOrigins = values['cors-origin'].map(originOf);
   const userPoolPort = values['user-pool-port'] ?? env.USER_POOL_PORT;
   const tls = values.tls || env.PIZZA_TLS === '1';
   const tlsPort = values['tls-port'] ?? env.TLS_PORT;
@@ -133,6 +162,8 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
       dataDir: values['data-dir'] ?? env.PIZZA_DATA_DIR,
       amplifyConfig: values['amplify-config'],
       envOverrides,
+      corsOrigins,
+      introspection: !values['no-introspection'],
       verbose: values.verbose,
     },
   };

@@ -72,6 +72,8 @@ async function main(): Promise<void> {
       inMemory,
       dataDir: request.options.dataDir,
       envOverrides,
+      corsOrigins: request.options.corsOrigins,
+      introspection: request.options.introspection,
       onProgress: say,
       logger: request.options.verbose ? (line) => out.write(`    ${line}`) : undefined,
       extraRoutes: await webDemoRoutes(),

@@ -99,6 +99,10 @@ export interface LocalStackOptions {
    * `<dataDir>/tls` (in memory: a temp folder). @default off
    */
   readonly tls?: { readonly port?: number; readonly userPoolPort?: number; readonly hosts?: readonly string[] };
+  /** Browser origins allowed besides the manifest's `api.corsOrigins` (`npm start -- --cors-origin`). @default [] */
+  readonly corsOrigins?: readonly string[];
+  /** GraphQL introspection; false answers as a deployed stage `prod` does (`npm start -- --no-introspection`). @default true */
+  readonly introspection?: boolean;
 }
 
 export interface AmplifyConfig {
@@ -449,6 +453,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               rootFieldLimits: { 'Mutation.placeOrder': manifest.api.maxOrdersPerRequest },
             },
           }),
+      // Browser pages besides the stack's own: the manifest's (the Apollo explorer) and this run's.
+      corsOrigins: [...(m.api?.corsOrigins ?? []), ...(options.corsOrigins ?? [])],
+      introspection: options.introspection ?? true,
       // Any browser client on this origin can configure Amplify from here, and the web demo's
       // one-click sign-in reads the seeded accounts (the same list as demo-users.json: demo data).
       extraRoutes: (req, res) => clientFiles(req, res) || metrics.route(req, res) || (options.extraRoutes?.(req, res) ?? false),
