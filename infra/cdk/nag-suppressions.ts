@@ -65,7 +65,8 @@ export function acknowledgeNagFindings(t: NagTargets): NagAcknowledgement[] {
     ack(
       fn,
       'AwsSolutions-L1',
-      'Node.js 22 on purpose: the local stack, the tests and the bundles target Node 22 (DESIGN.md), so the deployed runtime is the tested one.',
+      'Node.js 22 on purpose: package.json engines, the local stack that runs these handlers in process, the tests and the esbuild ' +
+        'bundles all target Node 22, so the deployed runtime is the one tested; a newer runtime is a deliberate upgrade, tested first.',
     );
   }
   for (const [name, pattern] of t.queuePrefixGrants ?? []) {
