@@ -116,7 +116,12 @@ export const handler = traced('awaitDelivery', async (event: unknown, log): Prom
     sfn: sfnClient(),
     storeCoordinates: (storeId) => coordinatesOf(stores, storeId),
     route: (from, to) =>
-      estimateRoute(from, to, { apiKey: routingKey(e.ORS_API_KEY_PARAMETER), baseUrl: e.ORS_BASE_URL, fetch: globalThis.fetch, log: log.info }),
+      estimateRoute(from, to, {
+        apiKey: routingKey(e.ORS_API_KEY_PARAMETER),
+        baseUrl: e.ORS_BASE_URL,
+        fetch: globalThis.fetch,
+        log: log.info,
+      }),
     now: () => new Date(),
     log,
   });

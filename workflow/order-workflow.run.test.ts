@@ -36,11 +36,7 @@ afterEach(async () => {
  * and pickup waits at once and leaves the delivery wait unanswered (it times out after 1 s).
  * `status` is what a reload of the order reads.
  */
-async function run(options: {
-  party?: (stage: string, attempt: number, payload: unknown) => void;
-  status: string;
-  cancelStore?: boolean;
-}) {
+async function run(options: { party?: (stage: string, attempt: number, payload: unknown) => void; status: string; cancelStore?: boolean }) {
   const attempts = new Map<string, number>();
   const started = await startKit({
     machines: { Order: definition },
@@ -125,7 +121,8 @@ describe('order workflow (run)', () => {
     const { done, attempts } = await run({
       status: 'DELIVERED',
       party: (stage, attempt) => {
-        if (stage === 'DELIVERY' && attempt === 1) throw Object.assign(new Error('DynamoDB is unavailable'), { name: 'InternalServerError' });
+        if (stage === 'DELIVERY' && attempt === 1)
+          throw Object.assign(new Error('DynamoDB is unavailable'), { name: 'InternalServerError' });
       },
     });
 

@@ -47,11 +47,7 @@ export interface TaskWaitDeps {
  * .attachTaskToken), and returns the order as written; or resumes the workflow from the order's
  * status and returns null when the order no longer waits.
  */
-export async function holdOrResume(
-  wait: TaskWait,
-  deps: TaskWaitDeps,
-  change?: AttributeChange,
-): Promise<OrderRecord | null> {
+export async function holdOrResume(wait: TaskWait, deps: TaskWaitDeps, change?: AttributeChange): Promise<OrderRecord | null> {
   const { token, waitsIn } = WAITS[wait.stage];
   const { stored, order } = await deps.orders.attachTaskToken(wait.orderId, token, wait.taskToken, waitsIn, change);
   if (stored) return order;
