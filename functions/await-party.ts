@@ -9,12 +9,13 @@ import type { OrderRecord } from '../domain/order.js';
 import { documentClient, sfnClient, snsClient } from './lib/clients.js';
 import { lazyEnv } from './lib/config.js';
 import { OrderRepository } from './lib/orders.js';
-import { holdOrResume, type TaskWaitDeps } from './lib/task-wait.js';
+import { holdOrResume, type TaskWaitDeps, type WaitStage } from './lib/task-wait.js';
 import { traced } from './lib/tracer.js';
 
 export const ENV = ['ORDERS_TABLE', 'STORE_TOPIC_ARN', 'DRIVER_TOPIC_ARN'] as const;
 
-export type Stage = 'STORE_DECISION' | 'DRIVER_PICKUP';
+/** The waits that alert a party (the delivery wait is functions/await-delivery.ts). */
+export type Stage = Exclude<WaitStage, 'DELIVERY'>;
 
 export interface AwaitPartyEvent {
   readonly orderId: string;
