@@ -1,24 +1,21 @@
 /**
- * Workflow task (lambda:invoke.waitForTaskToken) for both waits: the store's decision and the
- * driver's pickup. It stores the task token on the order — if the order is still waiting —
- * and alerts the party over SNS; the alert names the order, never the token.
- *
- * If the order has already moved on (the mutation won the race and found no token to resume),
- * this task resumes the workflow itself from the order's status. Exactly one side sees the
- * other's write, because both are conditional writes on the same item.
+ * Workflow task (lambda:invoke.waitForTaskToken) for the waits that alert a party: the store's
+ * decision and the driver's pickup. It stores the task token on the order — if the order is still
+ * waiting — and alerts the party over SNS; the alert names the order, never the token. If the
+ * order has already moved on, it resumes the workflow itself (functions/lib/task-wait.ts).
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import type { OrderRecord, TaskTokenField } from '../domain/order.js';
+import type { OrderRecord } from '../domain/order.js';
 import { documentClient, sfnClient, snsClient } from './lib/clients.js';
 import { lazyEnv } from './lib/config.js';
 import { OrderRepository } from './lib/orders.js';
+import { holdOrResume, type TaskWaitDeps, type WaitStage } from './lib/task-wait.js';
 import { traced } from './lib/tracer.js';
-import { ORDER_CANCELLED_ERROR, resumeTask, type TaskResume } from './lib/workflow.js';
 
 export const ENV = ['ORDERS_TABLE', 'STORE_TOPIC_ARN', 'DRIVER_TOPIC_ARN'] as const;
 
-export type Stage = 'STORE_DECISION' | 'DRIVER_PICKUP' | 'DELIVERY';
+/** The waits that alert a party (the delivery wait is functions/await-delivery.ts). */
+export type Stage = Exclude<WaitStage, 'DELIVERY'>;
 
 export interface AwaitPartyEvent {
   readonly orderId: string;
@@ -41,59 +38,29 @@ export interface PartyAlert {
 export function parseAwaitPartyEvent(event: unknown): AwaitPartyEvent {
   if (typeof event !== 'object' || event === null) throw new Error('AwaitParty expects an object');
   const { orderId, stage, taskToken } = event as Record<string, unknown>;
-  if (
-    typeof orderId !== 'string' ||
-    typeof taskToken !== 'string' ||
-    (stage !== 'STORE_DECISION' && stage !== 'DRIVER_PICKUP' && stage !== 'DELIVERY')
-  ) {
-    throw new Error('AwaitParty expects { orderId, stage: STORE_DECISION | DRIVER_PICKUP | DELIVERY, taskToken }');
+  if (typeof orderId !== 'string' || typeof taskToken !== 'string' || (stage !== 'STORE_DECISION' && stage !== 'DRIVER_PICKUP')) {
+    throw new Error('AwaitParty expects { orderId, stage: STORE_DECISION | DRIVER_PICKUP, taskToken }');
   }
   return { orderId, stage, taskToken };
 }
 
-/** Per wait: where its token is kept, the status it waits in, and whom it alerts (if anyone). */
-const STAGES: Record<
-  Stage,
-  {
-    readonly token: TaskTokenField;
-    readonly waitsIn: OrderRecord['status'];
-    readonly alert?: { readonly type: PartyAlert['type']; readonly topic: 'STORE_TOPIC_ARN' | 'DRIVER_TOPIC_ARN' };
-  }
-> = {
-  STORE_DECISION: { token: 'storeTaskToken', waitsIn: 'PLACED', alert: { type: 'Order.Placed', topic: 'STORE_TOPIC_ARN' } },
-  DRIVER_PICKUP: { token: 'driverTaskToken', waitsIn: 'ACCEPTED', alert: { type: 'Order.ReadyForPickup', topic: 'DRIVER_TOPIC_ARN' } },
-  // The driver already has the order; the customer follows it through the subscription.
-  DELIVERY: { token: 'deliveryTaskToken', waitsIn: 'OUT_FOR_DELIVERY' },
+/** Per wait: whom it alerts, and how. */
+const ALERTS: Record<Stage, { readonly type: PartyAlert['type']; readonly topic: 'STORE_TOPIC_ARN' | 'DRIVER_TOPIC_ARN' }> = {
+  STORE_DECISION: { type: 'Order.Placed', topic: 'STORE_TOPIC_ARN' },
+  DRIVER_PICKUP: { type: 'Order.ReadyForPickup', topic: 'DRIVER_TOPIC_ARN' },
 };
 
-/** How to resume a wait whose order has already left the waiting status. */
-export function resumeFor(stage: Stage, order: OrderRecord): TaskResume {
-  if (order.status === 'CANCELLED')
-    return { kind: 'failure', error: ORDER_CANCELLED_ERROR, cause: order.cancellationReason ?? 'CANCELLED' };
-  if (stage === 'STORE_DECISION') return { kind: 'success', output: { decision: order.status === 'DECLINED' ? 'DECLINE' : 'ACCEPT' } };
-  if (stage === 'DRIVER_PICKUP') return { kind: 'success', output: { driverId: order.driverId ?? '' } };
-  return { kind: 'success', output: { deliveredAt: order.deliveredAt ?? '' } };
-}
-
-export interface AwaitPartyDeps {
-  readonly orders: OrderRepository;
+export interface AwaitPartyDeps extends TaskWaitDeps {
   readonly sns: SNSClient;
-  readonly sfn: SFNClient;
   readonly topics: { readonly STORE_TOPIC_ARN: string; readonly DRIVER_TOPIC_ARN: string };
-  readonly log: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 export async function awaitParty(event: AwaitPartyEvent, deps: AwaitPartyDeps): Promise<{ alerted: boolean }> {
-  const stage = STAGES[event.stage];
-  const { stored, order } = await deps.orders.attachTaskToken(event.orderId, stage.token, event.taskToken, stage.waitsIn);
-  if (!stored) {
-    deps.log('order already moved on; resuming workflow', { orderId: event.orderId, status: order.status });
-    await resumeTask(deps.sfn, event.taskToken, resumeFor(event.stage, order), (m) => deps.log(m, { orderId: event.orderId }));
-    return { alerted: false };
-  }
-  if (stage.alert === undefined) return { alerted: false };
+  const order = await holdOrResume(event, deps);
+  if (order === null) return { alerted: false };
+  const { type, topic } = ALERTS[event.stage];
   const alert: PartyAlert = {
-    type: stage.alert.type,
+    type,
     orderId: order.orderId,
     storeId: order.storeId,
     status: order.status,
@@ -104,7 +71,7 @@ export async function awaitParty(event: AwaitPartyEvent, deps: AwaitPartyDeps): 
   };
   await deps.sns.send(
     new PublishCommand({
-      TopicArn: deps.topics[stage.alert.topic],
+      TopicArn: deps.topics[topic],
       Message: JSON.stringify(alert),
       MessageAttributes: {
         storeId: { DataType: 'String', StringValue: order.storeId },
@@ -112,7 +79,7 @@ export async function awaitParty(event: AwaitPartyEvent, deps: AwaitPartyDeps): 
       },
     }),
   );
-  deps.log('party alerted', { orderId: order.orderId, stage: event.stage });
+  deps.log.info('party alerted', { orderId: order.orderId, stage: event.stage });
   return { alerted: true };
 }
 
@@ -127,6 +94,6 @@ export const handler = traced('awaitParty', async (event: unknown, log): Promise
     sns: snsClient(),
     sfn: sfnClient(),
     topics: e,
-    log: log.info,
+    log,
   });
 });

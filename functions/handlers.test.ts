@@ -11,7 +11,8 @@ import type { OrderRecord } from '../domain/order.js';
 import type { Party } from '../domain/party.js';
 import type { PlaceOrderCommand } from '../domain/validation.js';
 import { orderRecord } from '../test/factories.js';
-import { awaitParty, parseAwaitPartyEvent, resumeFor, type AwaitPartyDeps } from './await-party.js';
+import { awaitDelivery, parseAwaitDeliveryEvent, type AwaitDeliveryDeps } from './await-delivery.js';
+import { awaitParty, parseAwaitPartyEvent, type AwaitPartyDeps } from './await-party.js';
 import { cancelOrder, handler as cancelOrderHandler } from './cancel-order.js';
 import { completeDelivery } from './complete-delivery.js';
 import { decideOrder, handler as decideOrderHandler } from './decide-order.js';
@@ -20,6 +21,7 @@ import type { OrderMutationDeps } from './lib/mutation-handler.js';
 import { OrderRepository } from './lib/orders.js';
 import { failure } from './lib/result.js';
 import { StoreRepository } from './lib/stores.js';
+import { resumeFor } from './lib/task-wait.js';
 import { pickupOrder } from './pickup-order.js';
 import { placeOrder, requestHash, type PlaceOrderDeps } from './place-order.js';
 import { InvalidTransitionError, ValidationError } from '../domain/errors.js';
@@ -133,7 +135,7 @@ describe('awaitParty', () => {
       sns: sns as never,
       sfn: sfn as never,
       topics: { STORE_TOPIC_ARN: 'arn:store', DRIVER_TOPIC_ARN: 'arn:driver' },
-      log: () => undefined,
+      log: quiet,
     };
     return { d, sns, sfn };
   }
@@ -169,8 +171,102 @@ describe('awaitParty', () => {
     });
   });
 
-  it('refuses a malformed workflow event', () => {
+  it('maps a delivery that moved on to its resume', () => {
+    expect(resumeFor('DELIVERY', order({ status: 'DELIVERED', deliveredAt: '2026-11-24T02:00:00.000Z' }))).toEqual({
+      kind: 'success',
+      output: { deliveredAt: '2026-11-24T02:00:00.000Z' },
+    });
+  });
+
+  it('refuses a malformed workflow event, and the delivery wait (awaitDelivery’s)', () => {
     expect(() => parseAwaitPartyEvent({ orderId: 'o1', stage: 'LUNCH', taskToken: 't' })).toThrow(/STORE_DECISION/);
+    expect(() => parseAwaitPartyEvent({ orderId: 'o1', stage: 'DELIVERY', taskToken: 't' })).toThrow(/DRIVER_PICKUP/);
+  });
+});
+
+describe('awaitDelivery', () => {
+  const NOW = new Date('2026-11-24T01:00:00.000Z');
+  const STORE_AT = { latitude: 51.05, longitude: -114.07 };
+  const event = { orderId: 'o1', storeId: 's1', deliveryCoordinates: { latitude: 51.06, longitude: -114.08 }, taskToken: 'secret-token' };
+  const ROUTE = {
+    source: 'ROUTING_SERVICE' as const,
+    durationSeconds: 600,
+    distanceMeters: 4000,
+    steps: [{ instruction: 'Head north', distance: 4000, duration: 600 }],
+  };
+
+  /**
+   * The real repository over a DocumentClient double: the guarded write answers with the order
+   * as written, or, when `movedOn` is given, fails its condition and the read returns `movedOn`.
+   */
+  function deps(options: { movedOn?: OrderRecord; store?: () => Promise<typeof STORE_AT> } = {}) {
+    const { doc, orders } = dynamo((command) => {
+      if (command instanceof GetCommand) return { Item: options.movedOn };
+      if (!(command instanceof UpdateCommand)) throw new Error('unexpected command');
+      if (options.movedOn !== undefined) throw conditionFailed();
+      return { Attributes: order({ status: 'OUT_FOR_DELIVERY', driverId: 'd1', deliveryTaskToken: 'secret-token' }) };
+    });
+    const sfn = fakeClient();
+    const errors: string[] = [];
+    const routed: unknown[] = [];
+    const d: AwaitDeliveryDeps = {
+      orders,
+      sfn: sfn as never,
+      storeCoordinates: options.store ?? (async () => STORE_AT),
+      route: async (from, to) => (routed.push([from, to]), ROUTE),
+      now: () => NOW,
+      log: { info: () => undefined, error: (m) => void errors.push(m) },
+    };
+    return { d, doc, sfn, errors, routed };
+  }
+
+  it('routes from the store to the customer and writes the ETA with the token in one guarded write', async () => {
+    const { d, doc, sfn, routed } = deps();
+    expect(await awaitDelivery(event, d)).toEqual({ estimateSource: 'ROUTING_SERVICE' });
+    expect(routed).toEqual([[STORE_AT, event.deliveryCoordinates]]);
+    expect(doc.sent).toHaveLength(1);
+    const update = doc.sent[0] as UpdateCommand;
+    expect(update.input.ConditionExpression).toBe('attribute_exists(orderId) AND #status = :expected');
+    expect(update.input.ExpressionAttributeValues?.[':expected']).toBe('OUT_FOR_DELIVERY');
+    expect(update.input.ExpressionAttributeNames?.['#token']).toBe('deliveryTaskToken');
+    expect(update.input.ExpressionAttributeValues?.[':token']).toBe('secret-token');
+    // A version of its own: subscribers see the ETA arrive after the pickup.
+    expect(update.input.UpdateExpression).toContain('#version = #version + :one');
+    expect(setAttributes(update)).toEqual({
+      deliveryEstimatedAt: '2026-11-24T01:10:00.000Z',
+      deliverySteps: ROUTE.steps,
+      estimateSource: 'ROUTING_SERVICE',
+    });
+    expect(sfn.sent).toEqual([]);
+  });
+
+  it('resumes the workflow itself when the order was delivered before the token was stored', async () => {
+    const delivered = order({ status: 'DELIVERED', deliveredAt: '2026-11-24T01:05:00.000Z' });
+    const { d, sfn } = deps({ movedOn: delivered });
+    expect(await awaitDelivery(event, d)).toEqual({ estimateSource: null });
+    expect((sfn.sent[0] as SendTaskSuccessCommand).input).toEqual({
+      taskToken: 'secret-token',
+      output: '{"deliveredAt":"2026-11-24T01:05:00.000Z"}',
+    });
+  });
+
+  it('waits without an estimate when the store’s coordinates cannot be read, and logs an error', async () => {
+    const { d, doc, errors, routed } = deps({
+      store: async () => {
+        throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+      },
+    });
+    expect(await awaitDelivery(event, d)).toEqual({ estimateSource: null });
+    expect(routed).toEqual([]);
+    const update = doc.sent[0] as UpdateCommand;
+    expect(update.input.UpdateExpression).toBe('SET #token = :token');
+    expect(errors).toEqual(['no delivery estimate: the store’s coordinates are unavailable']);
+  });
+
+  it('refuses a workflow event without the store or the destination', () => {
+    expect(parseAwaitDeliveryEvent(event)).toEqual(event);
+    expect(() => parseAwaitDeliveryEvent({ ...event, storeId: undefined })).toThrow(/storeId/);
+    expect(() => parseAwaitDeliveryEvent({ ...event, deliveryCoordinates: { latitude: 91, longitude: 0 } })).toThrow(/latitude/);
   });
 });
 

@@ -46,15 +46,22 @@ const throttled = () =>
   new SFNServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
 
 describe('startWorkflow', () => {
-  it("starts each new order's workflow, named by the order id, with the order and the workflow timeouts", async () => {
+  it("starts each new order's workflow, named by the order id, with the order's store and destination and the timeouts", async () => {
     const { deps, started } = fakeSfn();
-    const result = await startWorkflows({ Records: [streamRecord(orderRecord({ orderId: 'o1', storeId: 's1' }), '1')] }, deps);
+    const order = orderRecord({ orderId: 'o1', storeId: 's1' });
+    const deliveryAddress = { ...order.deliveryAddress, coordinates: { latitude: 51.05, longitude: -114.07 } };
+    const result = await startWorkflows({ Records: [streamRecord({ ...order, deliveryAddress }, '1')] }, deps);
     expect(result).toEqual({ batchItemFailures: [] });
     expect(started).toEqual([
       {
         stateMachineArn: 'arn:workflow',
         name: 'o1',
-        input: JSON.stringify({ orderId: 'o1', storeId: 's1', timeouts: TIMEOUTS }),
+        input: JSON.stringify({
+          orderId: 'o1',
+          storeId: 's1',
+          deliveryCoordinates: { latitude: 51.05, longitude: -114.07 },
+          timeouts: TIMEOUTS,
+        }),
       },
     ]);
   });
@@ -82,11 +89,15 @@ describe('startWorkflow', () => {
     });
   });
 
-  it('reports an INSERT whose item has no order id or store id, and calls nothing for it', async () => {
+  it('reports an INSERT whose item has no store id or no delivery coordinates, and calls nothing for it', async () => {
     const { deps, started } = fakeSfn();
-    const record = streamRecord(orderRecord(), '5');
-    delete record.dynamodb?.NewImage?.['storeId'];
-    expect(await startWorkflows({ Records: [record] }, deps)).toEqual({ batchItemFailures: [{ itemIdentifier: '5' }] });
+    const noStore = streamRecord(orderRecord(), '5');
+    delete noStore.dynamodb?.NewImage?.['storeId'];
+    const noLatitude = streamRecord(orderRecord({ orderId: 'o6' }), '6');
+    delete noLatitude.dynamodb?.NewImage?.['deliveryAddress']?.M?.['coordinates']?.M?.['latitude'];
+    expect(await startWorkflows({ Records: [noStore, noLatitude] }, deps)).toEqual({
+      batchItemFailures: [{ itemIdentifier: '5' }, { itemIdentifier: '6' }],
+    });
     expect(started).toEqual([]);
   });
 

@@ -21,6 +21,7 @@
  */
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { parseCoordinates } from '../domain/validation.js';
 import { sfnClient } from './lib/clients.js';
 import { lazyEnv, positiveInt } from './lib/config.js';
 import type { Logger } from './lib/logger.js';
@@ -41,14 +42,28 @@ export class UnreadableOrderRecordError extends Error {
   override readonly name = 'UnreadableOrderRecordError';
 }
 
-/** The workflow input for an INSERT record of an order; throws UnreadableOrderRecordError without orderId or storeId. */
+/**
+ * The workflow input for an INSERT record of an order; throws UnreadableOrderRecordError without
+ * an orderId, a storeId or the delivery address's coordinates.
+ */
 export function workflowInputOf(record: DynamoDBRecord, timeouts: WorkflowInput['timeouts']): WorkflowInput {
   const image = record.dynamodb?.NewImage;
   const orderId = image?.['orderId']?.S;
   const storeId = image?.['storeId']?.S;
-  if (orderId === undefined || orderId === '' || storeId === undefined || storeId === '')
-    throw new UnreadableOrderRecordError(`stream record ${record.eventID ?? '?'} has no order with an orderId and a storeId`);
-  return { orderId, storeId, timeouts };
+  const coordinates = image?.['deliveryAddress']?.M?.['coordinates']?.M;
+  const unreadable = () =>
+    new UnreadableOrderRecordError(`stream record ${record.eventID ?? '?'} has no order with an orderId, a storeId and coordinates`);
+  if (orderId === undefined || orderId === '' || storeId === undefined || storeId === '') throw unreadable();
+  let deliveryCoordinates: WorkflowInput['deliveryCoordinates'];
+  try {
+    deliveryCoordinates = parseCoordinates({
+      latitude: Number(coordinates?.['latitude']?.N),
+      longitude: Number(coordinates?.['longitude']?.N),
+    });
+  } catch {
+    throw unreadable();
+  }
+  return { orderId, storeId, deliveryCoordinates, timeouts };
 }
 
 /**

@@ -86,14 +86,14 @@ describe('planManifest', () => {
       actions: ['sns:Publish'],
       resource: { kind: 'topic', topic: 'StoreAlerts' },
     });
-    const estimate = fn(plan, 'estimateDelivery');
-    expect(estimate.readsSsmParameter).toBe(true);
-    expect(estimate.env.find((e) => e.name === 'ORS_API_KEY_PARAMETER')).toEqual({
+    const delivery = fn(plan, 'awaitDelivery');
+    expect(delivery.readsSsmParameter).toBe(true);
+    expect(delivery.env.find((e) => e.name === 'ORS_API_KEY_PARAMETER')).toEqual({
       name: 'ORS_API_KEY_PARAMETER',
       source: { kind: 'ssmParameterName', parameter: ORS_API_KEY_PARAMETER },
       grant: { actions: ['ssm:GetParameter'], resource: { kind: 'ssmParameter', parameter: ORS_API_KEY_PARAMETER } },
     });
-    expect(estimate.env.find((e) => e.name === 'ORS_BASE_URL')).toEqual({
+    expect(delivery.env.find((e) => e.name === 'ORS_BASE_URL')).toEqual({
       name: 'ORS_BASE_URL',
       source: { kind: 'value', value: 'https://api.openrouteservice.org' },
     });
@@ -155,7 +155,7 @@ describe('planManifest', () => {
   it('resolves each workflow placeholder to the resource it names', () => {
     expect(plan.stateMachines[0]?.substitutions).toEqual([
       { placeholder: 'AwaitPartyFunctionArn', target: { kind: 'function', name: 'awaitParty' } },
-      { placeholder: 'EstimateDeliveryFunctionArn', target: { kind: 'function', name: 'estimateDelivery' } },
+      { placeholder: 'AwaitDeliveryFunctionArn', target: { kind: 'function', name: 'awaitDelivery' } },
       { placeholder: 'OrdersTableName', target: { kind: 'table', name: 'Orders' } },
     ]);
   });

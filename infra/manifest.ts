@@ -89,6 +89,7 @@ export const manifest: Manifest = {
       taskResponse: ORDER_WORKFLOW,
     },
     {
+      // The store's and the driver's waits: stores the task token, alerts the party.
       name: 'awaitParty',
       entry: 'functions/await-party.ts',
       env: {
@@ -99,14 +100,16 @@ export const manifest: Manifest = {
       taskResponse: ORDER_WORKFLOW,
     },
     {
-      name: 'estimateDelivery',
-      entry: 'functions/estimate-delivery.ts',
+      // The delivery wait: routes store → customer, writes the ETA with the task token.
+      name: 'awaitDelivery',
+      entry: 'functions/await-delivery.ts',
       env: {
         ORDERS_TABLE: { table: 'Orders', access: 'readWrite' },
         STORES_TABLE: { table: 'Stores', access: 'read' },
         ORS_API_KEY_PARAMETER: { ssmParameter: ORS_API_KEY_PARAMETER },
         ORS_BASE_URL: { value: 'https://api.openrouteservice.org' },
       },
+      taskResponse: ORDER_WORKFLOW,
     },
     {
       // createStore, setStoreOpen, assignStaff (operators). Onboarding a store creates its alert
@@ -170,7 +173,7 @@ export const manifest: Manifest = {
       definitionFile: 'workflow/order.asl.json',
       substitutions: {
         AwaitPartyFunctionArn: { function: 'awaitParty' },
-        EstimateDeliveryFunctionArn: { function: 'estimateDelivery' },
+        AwaitDeliveryFunctionArn: { function: 'awaitDelivery' },
         OrdersTableName: { table: 'Orders' },
       },
     },

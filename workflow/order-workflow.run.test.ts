@@ -1,6 +1,6 @@
 /**
  * The order workflow (the real ASL) run by the local Step Functions endpoint with scripted
- * parties: a stub awaitParty/estimateDelivery Lambda and a stub DynamoDB that plays the order's
+ * parties: stub awaitParty/awaitDelivery Lambdas and a stub DynamoDB that plays the order's
  * current status. Checks how the workflow reconciles with the guarded writes at its edges.
  */
 import { readFileSync } from 'node:fs';
@@ -16,10 +16,11 @@ const definition: object = JSON.parse(
   ),
 );
 
-function stageOf(payload: unknown): string {
-  return typeof payload === 'object' && payload !== null && 'stage' in payload && typeof payload.stage === 'string'
-    ? payload.stage
-    : 'ESTIMATE';
+/** The wait a Lambda call is for: awaitParty's `stage`, or DELIVERY for the awaitDelivery function. */
+function stageOf(arn: string, payload: unknown): string {
+  if (arn === functionArn('AwaitDeliveryFunctionArn')) return 'DELIVERY';
+  if (typeof payload === 'object' && payload !== null && 'stage' in payload && typeof payload.stage === 'string') return payload.stage;
+  throw new Error(`unexpected call of ${arn}`);
 }
 
 const answers: Record<string, unknown> = { STORE_DECISION: { decision: 'ACCEPT' }, DRIVER_PICKUP: { driverId: 'd1' } };
@@ -35,15 +36,15 @@ afterEach(async () => {
  * and pickup waits at once and leaves the delivery wait unanswered (it times out after 1 s).
  * `status` is what a reload of the order reads.
  */
-async function run(options: { party?: (stage: string, attempt: number) => void; status: string; cancelStore?: boolean }) {
+async function run(options: { party?: (stage: string, attempt: number, payload: unknown) => void; status: string; cancelStore?: boolean }) {
   const attempts = new Map<string, number>();
   const started = await startKit({
     machines: { Order: definition },
-    lambda: async (_arn, payload) => {
-      const stage = stageOf(payload);
+    lambda: async (arn, payload) => {
+      const stage = stageOf(arn, payload);
       const attempt = (attempts.get(stage) ?? 0) + 1;
       attempts.set(stage, attempt);
-      options.party?.(stage, attempt);
+      options.party?.(stage, attempt, payload);
       const answer = answers[stage];
       if (stage === 'STORE_DECISION' && options.cancelStore === true) {
         const token = tokenOf(payload);
@@ -63,7 +64,12 @@ async function run(options: { party?: (stage: string, attempt: number) => void; 
     },
   });
   kit = started;
-  const input = { orderId: 'o1', storeId: 's1', timeouts: { storeDecisionSeconds: 30, pickupSeconds: 30, deliverySeconds: 1 } };
+  const input = {
+    orderId: 'o1',
+    storeId: 's1',
+    deliveryCoordinates: { latitude: 51.05, longitude: -114.07 },
+    timeouts: { storeDecisionSeconds: 30, pickupSeconds: 30, deliverySeconds: 1 },
+  };
   const { executionArn } = await started.sfn.send(
     new StartExecutionCommand({ stateMachineArn: started.arn('Order'), name: 'o1', input: JSON.stringify(input) }),
   );
@@ -94,6 +100,33 @@ describe('order workflow (run)', () => {
     });
 
     expect(attempts.get('STORE_DECISION')).toBe(2);
+    expect(done.status).toBe('SUCCEEDED');
+  }, 15_000);
+
+  it('calls the delivery wait once, with the store and the destination from the execution input', async () => {
+    const payloads: unknown[] = [];
+    const { done, attempts } = await run({
+      status: 'DELIVERED',
+      party: (stage, _attempt, payload) => void (stage === 'DELIVERY' && payloads.push(payload)),
+    });
+
+    expect(done.status).toBe('SUCCEEDED');
+    expect(attempts.get('DELIVERY')).toBe(1);
+    expect(payloads).toEqual([
+      { orderId: 'o1', storeId: 's1', deliveryCoordinates: { latitude: 51.05, longitude: -114.07 }, taskToken: expect.any(String) },
+    ]);
+  });
+
+  it('retries the delivery wait when its function fails, rather than failing the execution', async () => {
+    const { done, attempts } = await run({
+      status: 'DELIVERED',
+      party: (stage, attempt) => {
+        if (stage === 'DELIVERY' && attempt === 1)
+          throw Object.assign(new Error('DynamoDB is unavailable'), { name: 'InternalServerError' });
+      },
+    });
+
+    expect(attempts.get('DELIVERY')).toBe(2);
     expect(done.status).toBe('SUCCEEDED');
   }, 15_000);
 

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { parseAwaitDeliveryEvent } from '../functions/await-delivery.js';
+import { workflowInputOf } from '../functions/start-workflow.js';
+import { orderRecord } from '../test/factories.js';
 
 // asl-validator is CommonJS with no type declarations.
 const validate = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => {
@@ -15,7 +19,7 @@ function substituted(): unknown {
   return JSON.parse(
     text
       .replaceAll('${AwaitPartyFunctionArn}', 'arn:aws:lambda:us-east-1:123456789012:function:awaitParty')
-      .replaceAll('${EstimateDeliveryFunctionArn}', 'arn:aws:lambda:us-east-1:123456789012:function:estimateDelivery')
+      .replaceAll('${AwaitDeliveryFunctionArn}', 'arn:aws:lambda:us-east-1:123456789012:function:awaitDelivery')
       .replaceAll('${OrdersTableName}', 'orders'),
   );
 }
@@ -53,7 +57,34 @@ describe('order workflow (ASL)', () => {
         name,
       ).toBe(true);
       expect(s.Parameters?.Payload?.['taskToken.$']).toBe('$$.Task.Token');
+      // A failing wait task (its Lambda threw, a timeout) is retried before the execution fails.
+      expect(
+        s.Retry?.some((r) => r.ErrorEquals.includes('States.TaskFailed')),
+        name,
+      ).toBe(true);
     }
+  });
+
+  it('hands the delivery wait what it needs from the execution input, so it need not read the order', () => {
+    const image = marshall(orderRecord({ orderId: 'o1', storeId: 's1' }), { removeUndefinedValues: true }) as never;
+    const input = workflowInputOf(
+      { eventID: 'e1', eventName: 'INSERT', dynamodb: { NewImage: image } },
+      { storeDecisionSeconds: 1, pickupSeconds: 1, deliverySeconds: 1 },
+    );
+    const payload = Object.fromEntries(
+      Object.entries(states.AwaitDelivery?.Parameters?.Payload ?? {}).map(([key, path]) => {
+        if (path === '$$.Task.Token') return [key.replace(/\.\$$/, ''), 'token'];
+        const field = /^\$\.(\w+)$/.exec(String(path))?.[1];
+        if (field === undefined || !(field in input)) throw new Error(`AwaitDelivery passes ${String(path)}, not a field of the input`);
+        return [key.replace(/\.\$$/, ''), input[field as keyof typeof input]];
+      }),
+    );
+    expect(parseAwaitDeliveryEvent(payload)).toEqual({
+      orderId: 'o1',
+      storeId: 's1',
+      deliveryCoordinates: { latitude: 1, longitude: 2 },
+      taskToken: 'token',
+    });
   });
 
   it('retries transient Lambda errors on every Lambda task', () => {

@@ -46,6 +46,12 @@ export function idempotencyRecordKey(customerId: string, idempotencyKey: string)
   return `${customerId}#${idempotencyKey}`;
 }
 
+/** Attributes to set on an order at `now`, beside what a write sets anyway. */
+export interface AttributeChange {
+  readonly set: Readonly<Record<string, unknown>>;
+  readonly now: Date;
+}
+
 /** SET clauses for a change: the given attributes, `updatedAt`, and `version + 1`. */
 function changeExpression(set: Readonly<Record<string, unknown>>, now: Date) {
   const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#version': 'version' };
@@ -191,22 +197,28 @@ export class OrderRepository {
    * order (`stored: true`, as written: the caller alerts from it without reading it again), or,
    * when it has already moved on, the order as it is (`stored: false`: the caller then resumes
    * the workflow itself, because the mutation that moved it found no token to use).
+   *
+   * With `change`, its attributes are set in the same write (with `updatedAt` and `version + 1`:
+   * subscribers see them as a version of their own); a token alone is a backend-only change and
+   * keeps the version.
    */
   async attachTaskToken(
     orderId: string,
     attribute: TaskTokenField,
     token: string,
     expectedStatus: OrderRecord['status'],
+    change?: AttributeChange,
   ): Promise<{ stored: boolean; order: OrderRecord }> {
+    const { names, values, sets } = change === undefined ? { names: {}, values: {}, sets: [] } : changeExpression(change.set, change.now);
     try {
       const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.tables.orders,
           Key: { orderId },
-          UpdateExpression: 'SET #token = :token',
+          UpdateExpression: `SET ${['#token = :token', ...sets].join(', ')}`,
           ConditionExpression: 'attribute_exists(orderId) AND #status = :expected',
-          ExpressionAttributeNames: { '#token': attribute, '#status': 'status' },
-          ExpressionAttributeValues: { ':token': token, ':expected': expectedStatus },
+          ExpressionAttributeNames: { ...names, '#token': attribute, '#status': 'status' },
+          ExpressionAttributeValues: { ...values, ':token': token, ':expected': expectedStatus },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -217,19 +229,6 @@ export class OrderRepository {
       if (current === null) throw new NotFoundError('order', orderId);
       return { stored: false, order: current };
     }
-  }
-
-  /** Sets attributes on an order that is still in `expectedStatus` (e.g. the delivery ETA). */
-  async update(
-    orderId: string,
-    set: Readonly<Record<string, unknown>>,
-    expectedStatus: OrderRecord['status'],
-    now: Date,
-  ): Promise<OrderRecord> {
-    const guard = { condition: '#status = :expected', names: { '#status': 'status' }, values: { ':expected': expectedStatus } };
-    return this.guardedUpdate(orderId, set, now, guard, (current) =>
-      current === null ? new NotFoundError('order', orderId) : new InvalidTransitionError(orderId, current.status, 'updated'),
-    );
   }
 
   /**

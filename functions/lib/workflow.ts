@@ -10,10 +10,17 @@ import {
   TaskDoesNotExist,
   type SFNClient,
 } from '@aws-sdk/client-sfn';
+import type { CoordinatesValue } from '../../domain/order.js';
 
+/**
+ * The execution input: what the workflow's tasks need of the order besides its id, so that no
+ * task reads the order for it (the delivery wait routes from the store to `deliveryCoordinates`).
+ * Neither changes after the order is placed.
+ */
 export interface WorkflowInput {
   readonly orderId: string;
   readonly storeId: string;
+  readonly deliveryCoordinates: CoordinatesValue;
   readonly timeouts: { readonly storeDecisionSeconds: number; readonly pickupSeconds: number; readonly deliverySeconds: number };
 }
 

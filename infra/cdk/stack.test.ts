@@ -294,10 +294,16 @@ describe('ServerlessPizzaStack', () => {
           .sort(),
       ).toEqual([...TABLE_ACTIONS.readWrite].sort());
 
-      const estimate = policyStatementsOf(roleOf('estimateDelivery'));
-      const getParameter = estimate.find((st) => actionsOf(st).includes('ssm:GetParameter'));
+      // The delivery wait routes with the key from SSM, reads store coordinates, and resumes the
+      // workflow when the order has already moved on.
+      const delivery = policyStatementsOf(roleOf('awaitDelivery'));
+      expect(delivery).toContainEqual(expect.objectContaining({ Action: [...TASK_RESPONSE_ACTIONS] }));
+      expect(delivery).toContainEqual(
+        expect.objectContaining({ Action: [...TABLE_ACTIONS.read], Resource: { 'Fn::GetAtt': [storesId, 'Arn'] } }),
+      );
+      const getParameter = delivery.find((st) => actionsOf(st).includes('ssm:GetParameter'));
       expect(JSON.stringify(getParameter?.Resource)).toContain(`:parameter${ORS_API_KEY_PARAMETER}`);
-      const decrypt = estimate.find((st) => actionsOf(st).includes('kms:Decrypt'));
+      const decrypt = delivery.find((st) => actionsOf(st).includes('kms:Decrypt'));
       expect(JSON.stringify(decrypt?.Condition)).toContain('kms:ViaService');
       expect(JSON.stringify(decrypt?.Condition)).toContain('kms:EncryptionContext:PARAMETER_ARN');
 
@@ -376,7 +382,7 @@ describe('ServerlessPizzaStack', () => {
         expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': [ordersId, 'Arn'] } }),
         expect.objectContaining({
           Action: 'lambda:InvokeFunction',
-          Resource: { 'Fn::GetAtt': [logicalId(s.stack.functions.get('estimateDelivery')!), 'Arn'] },
+          Resource: { 'Fn::GetAtt': [logicalId(s.stack.functions.get('awaitDelivery')!), 'Arn'] },
         }),
       ]);
     });

@@ -17,7 +17,7 @@ describe('workflowPermissions', () => {
     expect(workflowPermissions(asl)).toEqual([
       { placeholder: 'AwaitPartyFunctionArn', actions: ['lambda:InvokeFunction'] },
       { placeholder: 'OrdersTableName', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
-      { placeholder: 'EstimateDeliveryFunctionArn', actions: ['lambda:InvokeFunction'] },
+      { placeholder: 'AwaitDeliveryFunctionArn', actions: ['lambda:InvokeFunction'] },
     ]);
   });
 

@@ -181,11 +181,14 @@ describe('the order lifecycle', () => {
 
       const { pickupOrder } = await gql<{ pickupOrder: Order }>(driver, PICKUP_ORDER, { input: { orderId } });
       expect(pickupOrder).toMatchObject({ status: 'OUT_FOR_DELIVERY', driverId: driver.sub });
-      await sub.waitFor((e) => e.orderId === orderId && e.status === 'OUT_FOR_DELIVERY', 'OUT_FOR_DELIVERY');
+      const out = await sub.waitFor((e) => e.orderId === orderId && e.status === 'OUT_FOR_DELIVERY', 'OUT_FOR_DELIVERY');
       // Offline there is no routing key, so the labelled straight-line estimate stands in.
       const eta = await sub.waitFor((e) => e.orderId === orderId && e.estimateSource !== null, 'the delivery estimate');
       expect(eta.estimateSource).toBe('STRAIGHT_LINE');
       expect(eta.deliveryEstimatedAt).not.toBeNull();
+      // The ETA (written with the delivery wait's token) is a version of its own, right after the pickup's.
+      expect(out.estimateSource).toBeNull();
+      expect(eta.version).toBe(out.version + 1);
 
       const { getOrder } = await gql<{ getOrder: Order }>(customer, GET_ORDER, { orderId });
       expect(getOrder).toMatchObject({ status: 'OUT_FOR_DELIVERY', driverId: driver.sub, estimateSource: 'STRAIGHT_LINE' });

@@ -6,10 +6,9 @@
  * Step Functions. Pure data and functions (no React), checked against the ASL by a unit test.
  *
  * Simplified: Choice states and the guarded timeout writes (CancelFor*Timeout, ReloadAfter*,
- * *AtTimeout, Ended) are the edges' business, not nodes; EstimateDelivery, a moment's Lambda
- * call, is folded into "out for delivery". What the fields cannot tell: an overdue delivery
- * fails the execution but leaves the order OUT_FOR_DELIVERY, so DeliveryOverdue is drawn but
- * never highlighted (`npm run order` reads the execution itself).
+ * *AtTimeout, Ended) are the edges' business, not nodes. What the fields cannot tell: an overdue
+ * delivery fails the execution but leaves the order OUT_FOR_DELIVERY, so DeliveryOverdue is
+ * drawn but never highlighted (`npm run order` reads the execution itself).
  */
 import type { Order } from '../../generated/graphql.js';
 
@@ -50,14 +49,7 @@ export const WORKFLOW_NODES: readonly WorkflowNode[] = [
     y: ROWS.main,
   },
   { id: 'AwaitPickup', label: 'Waiting for a driver', aslStates: ['AwaitPickup'], end: false, x: COLUMNS[1], y: ROWS.main },
-  {
-    id: 'AwaitDelivery',
-    label: 'Out for delivery',
-    aslStates: ['AwaitDelivery', 'EstimateDelivery'],
-    end: false,
-    x: COLUMNS[2],
-    y: ROWS.main,
-  },
+  { id: 'AwaitDelivery', label: 'Out for delivery', aslStates: ['AwaitDelivery'], end: false, x: COLUMNS[2], y: ROWS.main },
   { id: 'Delivered', label: 'Delivered', aslStates: ['Delivered'], end: true, x: COLUMNS[3], y: ROWS.main },
   { id: 'Declined', label: 'Declined', aslStates: ['Declined'], end: true, x: COLUMNS[0], y: ROWS.top },
   { id: 'Cancelled', label: 'Customer cancelled', aslStates: ['Cancelled'], end: true, x: COLUMNS[0], y: ROWS.bottom },
