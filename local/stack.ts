@@ -127,20 +127,28 @@ export interface AmplifyConfig {
 
 /** The role groups and store groups come from the policy (domain/party.ts); re-exported for callers of this module. */
 export { ROLE_GROUPS, storeGroup };
-export type DemoRole = Role;
+/** The roles demo-users.json lists (issue 7's contract); operators are kept apart, in demo-operators.json. */
+export type DemoRole = Exclude<Role, 'operator'>;
 
-/** A seeded account; `npm start` prints them and writes them to demo-users.json. */
-export interface DemoUser {
+/** A seeded account of demo-users.json: `{ username, password, role, storeId? }`, `storeId` for staff only. */
+export type DemoUser =
+  | { readonly username: string; readonly password: string; readonly role: 'customer' | 'driver' }
+  | { readonly username: string; readonly password: string; readonly role: 'store'; readonly storeId: string };
+
+/** A seeded operator account, written to demo-operators.json (same shape, role `operator`). */
+export interface DemoOperator {
   readonly username: string;
   readonly password: string;
-  readonly role: DemoRole;
-  readonly storeId?: string;
+  readonly role: 'operator';
 }
+
+/** Any seeded account: what `npm start` prints. */
+export type DemoAccount = DemoUser | DemoOperator;
 
 /** One fixed password for every demo account (Cognito's default policy: upper, lower, digit, symbol, ≥ 8). */
 export const DEMO_PASSWORD = 'Pizza-Demo-1';
 
-/** Two customers, one staff account per seeded store, two drivers and one operator. */
+/** Two customers, one staff account per seeded store and two drivers: demo-users.json. */
 export const DEMO_USERS: readonly DemoUser[] = [
   { username: 'customer1@pizza.example', password: DEMO_PASSWORD, role: 'customer' },
   { username: 'customer2@pizza.example', password: DEMO_PASSWORD, role: 'customer' },
@@ -152,8 +160,13 @@ export const DEMO_USERS: readonly DemoUser[] = [
   })),
   { username: 'driver1@pizza.example', password: DEMO_PASSWORD, role: 'driver' },
   { username: 'driver2@pizza.example', password: DEMO_PASSWORD, role: 'driver' },
-  { username: 'operator@pizza.example', password: DEMO_PASSWORD, role: 'operator' },
 ];
+
+/**
+ * The operator, who runs the stores: not a party demo-users.json names (its contract is the
+ * customer, store and driver roles), so it has a file of its own, demo-operators.json.
+ */
+export const DEMO_OPERATORS: readonly DemoOperator[] = [{ username: 'operator@pizza.example', password: DEMO_PASSWORD, role: 'operator' }];
 
 /** The local user pool, as clients and token verifiers are configured with it. */
 export interface LocalUserPool {
@@ -173,8 +186,10 @@ export interface LocalStack {
   readonly region: string;
   readonly amplifyConfig: AmplifyConfig;
   readonly userPool: LocalUserPool;
-  /** The seeded accounts (present whether created now or by an earlier run). */
+  /** The seeded customers, staff and drivers (present whether created now or by an earlier run): demo-users.json. */
   readonly demoUsers: readonly DemoUser[];
+  /** The seeded operators: demo-operators.json. */
+  readonly demoOperators: readonly DemoOperator[];
   readonly endpoints: { readonly dynamodb: string; readonly sfn: string; readonly sns: string; readonly sqs: string; readonly ssm: string };
   tableName(logical: string): string;
   /**
@@ -425,7 +440,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // run, until the stack stops.
     const metrics = startLocalMetrics({ userPool: { issuer: userPool.issuer, clientIds: [userPool.clientId] }, logger: log });
     stops.push(async () => metrics.stop());
-    const clientFiles = jsonFileRoutes({ '/amplify-config.json': () => api.amplifyConfig, '/demo-users.json': () => DEMO_USERS });
+    const clientFiles = jsonFileRoutes({
+      '/amplify-config.json': () => api.amplifyConfig,
+      '/demo-users.json': () => DEMO_USERS,
+      '/demo-operators.json': () => DEMO_OPERATORS,
+    });
     const appsync = await startAppSyncServer({
       schemaSdl,
       resolvers,
@@ -450,7 +469,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             },
           }),
       // Any browser client on this origin can configure Amplify from here, and the web demo's
-      // one-click sign-in reads the seeded accounts (the same list as demo-users.json: demo data).
+      // one-click sign-in reads the seeded accounts (the same lists as demo-users.json and
+      // demo-operators.json: demo data).
       extraRoutes: (req, res) => clientFiles(req, res) || metrics.route(req, res) || (options.extraRoutes?.(req, res) ?? false),
       ...(tls === undefined ? {} : { tls: { cert: tls.certPem, key: tls.keyPem, port: options.tls?.port ?? defaultPort(2) } }),
     });
@@ -531,8 +551,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       new StoreRepository(storesDoc, tableName('Stores')),
       SEED_STORES,
     );
-    for (const user of DEMO_USERS) {
-      const groups = [ROLE_GROUPS[user.role], ...(user.storeId === undefined ? [] : [storeGroup(user.storeId)])];
+    for (const user of [...DEMO_USERS, ...DEMO_OPERATORS]) {
+      const groups = [ROLE_GROUPS[user.role], ...(user.role === 'store' ? [storeGroup(user.storeId)] : [])];
       try {
         await cognito.createUser({ username: user.username, password: user.password, groups, attributes: { email: user.username } });
       } catch (error) {
@@ -540,7 +560,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         if (!(error instanceof CognitoError && error.code === ErrorCode.UsernameExists)) throw error;
       }
     }
-    progress(`${SEED_STORES.length} stores onboarded, ${DEMO_USERS.length} demo accounts`);
+    progress(`${SEED_STORES.length} stores onboarded, ${DEMO_USERS.length + DEMO_OPERATORS.length} demo accounts`);
     // fauxqs's URLs, as rewritten to its endpoint (local/messaging/messaging.ts).
     const localQueueUrl = (name: string) => `${messaging.endpoint}/${LOCAL_ACCOUNT_ID}/${name}`;
     const isStoreQueue = (logical: string) => logical.startsWith(storeQueueName(STORE_QUEUE_PREFIX, ''));
@@ -565,6 +585,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       amplifyConfig,
       userPool,
       demoUsers: DEMO_USERS,
+      demoOperators: DEMO_OPERATORS,
       endpoints: { dynamodb: dynamo.endpoint, sfn: sfn.url, sns: messaging.endpoint, sqs: messaging.endpoint, ssm: ssm.url },
       tableName,
       queueUrl: (logical) => failureQueues.get(logical) ?? (isStoreQueue(logical) ? localQueueUrl(logical) : messaging.queueUrl(logical)),
@@ -627,8 +648,11 @@ export async function writeAmplifyConfig(config: AmplifyConfig, file: string = j
   return file;
 }
 
-/** Writes the demo accounts as `[{ username, password, role, storeId? }]`; the file is git-ignored. */
-export async function writeDemoUsers(users: readonly DemoUser[], file: string): Promise<string> {
+/**
+ * Writes demo accounts as `[{ username, password, role, storeId? }]` (demo-users.json, and
+ * demo-operators.json for the operators), mode 0600; both files are git-ignored.
+ */
+export async function writeDemoUsers(users: readonly DemoAccount[], file: string): Promise<string> {
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(users, null, 2)}\n`, { mode: 0o600 });
   return file;

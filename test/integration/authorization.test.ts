@@ -94,14 +94,16 @@ describe('signing in', () => {
     expect(h.stack.userPool.issuer).toBe(`${h.stack.userPool.endpoint}/${h.stack.userPool.userPoolId}`);
   });
 
-  it('seeds two customers, one staff account per store, two drivers and an operator, each in their groups', () => {
+  it('seeds two customers, one staff account per store, two drivers and (apart) an operator, each in their groups', () => {
     const roles = h.stack.demoUsers.map((u) => u.role);
+    expect(new Set(roles)).toEqual(new Set(['customer', 'store', 'driver']));
     expect(roles.filter((r) => r === 'customer')).toHaveLength(2);
     expect(roles.filter((r) => r === 'driver')).toHaveLength(2);
-    expect(roles.filter((r) => r === 'operator')).toHaveLength(1);
-    const staff = h.stack.demoUsers.filter((u) => u.role === 'store');
-    expect(staff.map((u) => u.storeId).sort()).toEqual(SEED_STORES.map((s) => s.storeId).sort());
-    expect(new Set(h.stack.demoUsers.map((u) => u.username)).size).toBe(h.stack.demoUsers.length);
+    expect(h.stack.demoOperators.map((u) => u.role)).toEqual(['operator']);
+    const staff = h.stack.demoUsers.flatMap((u) => (u.role === 'store' ? [u.storeId] : []));
+    expect(staff.sort()).toEqual(SEED_STORES.map((s) => s.storeId).sort());
+    const usernames = [...h.stack.demoUsers, ...h.stack.demoOperators].map((u) => u.username);
+    expect(new Set(usernames).size).toBe(usernames.length);
 
     // The access tokens the parties signed in with (Amplify's default flow) carry the groups AppSync reads.
     const groups = (name: PartyName) => claimsOf(parties[name].token)['cognito:groups'];

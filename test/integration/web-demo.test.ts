@@ -92,7 +92,9 @@ describe('web demo in a browser', () => {
   }
 
   function demoUser(role: 'customer' | 'store' | 'driver' | 'operator', storeId?: string): string {
-    const user = stack.demoUsers.find((u) => u.role === role && (storeId === undefined || u.storeId === storeId));
+    const user = [...stack.demoUsers, ...stack.demoOperators].find(
+      (u) => u.role === role && (storeId === undefined || (u.role === 'store' && u.storeId === storeId)),
+    );
     if (user === undefined) throw new Error(`no ${role} demo account`);
     return user.username;
   }
