@@ -73,6 +73,8 @@ async function main(): Promise<void> {
       dataDir: request.options.dataDir,
       envOverrides,
       onProgress: say,
+      // No email leaves the machine: a new customer reads their code here (as cognito-local prints it).
+      onConfirmationCode: (username, code) => out.write(`  Confirmation code for ${username}: ${code}`),
       logger: request.options.verbose ? (line) => out.write(`    ${line}`) : undefined,
       extraRoutes: await webDemoRoutes(),
       ...(request.options.tls
@@ -119,7 +121,7 @@ Ready in ${seconds} s.
 ${tls}  API key         ${stack.apiKey}
   Amplify config  ${configFile}
   Mobile configs  ${mobileFiles.outputs} (Gen 2), ${mobileFiles.configuration} (Gen 1) at ${publicHost}${stack.tls === undefined ? '' : ' (https)'}
-  User pool       ${stack.userPool.endpoint} (${stack.userPool.userPoolId}; sign-ups are confirmed at once)
+  User pool       ${stack.userPool.endpoint} (${stack.userPool.userPoolId}; sign-up codes are printed here)
   Demo accounts   ${usersFile} (customers, staff, drivers), ${operatorsFile} (operators)
 ${accounts}
 ${backend}

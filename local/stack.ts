@@ -25,14 +25,14 @@ import { ROLE_GROUPS, storeGroup, type Role } from '../domain/party.js';
 import type { Manifest } from '../infra/manifest-types.js';
 import { SEED_STORES } from '../infra/seed-stores.js';
 import { createFieldResolver, loadResolver, type DataSourceRuntime } from './appsync/runtime/index.js';
-import { startAppSyncServer, type IamPrincipal } from './appsync/server/index.js';
+import { LOCAL_IAM_PRINCIPAL, localCorsPolicy, startAppSyncServer, type CorsPolicy, type IamPrincipal } from './appsync/server/index.js';
 import type { FieldResolver } from './appsync/types.js';
 import { checkpointFile } from './dynamodb/checkpoints.js';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
 import { filteredStreamHandler } from './dynamodb/stream-filter.js';
 import { startStreamPoller } from './dynamodb/stream-poller.js';
 import { ensureTables } from './dynamodb/tables.js';
-import { CognitoError, ErrorCode, startCognitoUserPool } from './cognito/index.js';
+import { CognitoError, ErrorCode, startCognitoUserPool, type AuthFlow } from './cognito/index.js';
 import { createLambdaInvoker } from './lambda/invoker.js';
 import { startMessaging } from './messaging/messaging.js';
 import { startStepFunctionsEndpoint, type TokenBucketRate } from './sfn/index.js';
@@ -99,7 +99,15 @@ export interface LocalStackOptions {
    * `<dataDir>/tls` (in memory: a temp folder). @default off
    */
   readonly tls?: { readonly port?: number; readonly userPoolPort?: number; readonly hosts?: readonly string[] };
+  /**
+   * Called with each sign-up confirmation code the user pool would email (none is sent locally):
+   * `npm start` prints them, tests type them in. The pool logs them through `logger` too.
+   */
+  readonly onConfirmationCode?: (username: string, code: string) => void;
 }
+
+/** The auth flows of the CDK app client (infra/cdk/identity.ts, `authFlows: { userSrp: true }`): SRP and refresh. */
+export const APP_CLIENT_AUTH_FLOWS: readonly AuthFlow[] = ['USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH'];
 
 export interface AmplifyConfig {
   readonly API: {
@@ -284,16 +292,37 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // --- identity: the local Cognito user pool and its demo accounts --------------------------
     // Client-facing (Amplify Auth in the browser talks to it), so it binds `host` like the API.
-    // Sign-ups are confirmed at once (no mailbox locally; see local/cognito/README.md) and join
-    // `customers`, as the PostConfirmation trigger does on AWS. Store groups are created when a
-    // store is onboarded (the seeded ones below), as on AWS.
+    // As strict as the CDK pool and app client: a sign-up is confirmed with the emailed code
+    // (printed by `npm start`: no mail is sent locally), then the manifest's PostConfirmation
+    // trigger (functions/post-confirmation.ts, run by the Lambda invoker below) adds the customer
+    // to `customers`; the app client allows SRP and refresh only; admin calls must be SigV4-signed
+    // by the local credentials (as the handlers' SDK clients sign them); browsers may call it only
+    // from the web demo's origins. Store groups are created when a store is onboarded (the seeded
+    // ones below), as on AWS.
+    const postConfirmation = m.functions.find((fn) => fn.userPoolTrigger === 'postConfirmation');
+    const lambdas: { invoke?: (name: string, event: unknown) => Promise<unknown> } = {};
+    const webDemo: { cors?: CorsPolicy } = {};
     const cognito = await startCognitoUserPool({
       host,
       port: options.userPoolPort ?? defaultPort(1),
       region: LOCAL_REGION,
-      autoConfirm: true,
+      autoConfirm: false,
       groups: Object.values(ROLE_GROUPS),
-      signUpGroups: [ROLE_GROUPS.customer],
+      authFlows: APP_CLIENT_AUTH_FLOWS,
+      iamPrincipals: [LOCAL_IAM_PRINCIPAL],
+      // No origin until the API (which serves the web demo) listens; a request without Origin is no page.
+      cors: { allows: (origin) => origin === undefined || (webDemo.cors?.allows(origin) ?? false) },
+      ...(postConfirmation === undefined
+        ? {}
+        : {
+            triggers: {
+              postConfirmation: async (event) => {
+                if (lambdas.invoke === undefined) throw new Error('the PostConfirmation trigger ran before the functions were ready');
+                return lambdas.invoke(postConfirmation.name, event);
+              },
+            },
+          }),
+      ...(options.onConfirmationCode === undefined ? {} : { onConfirmationCode: options.onConfirmationCode }),
       dataDir: options.inMemory ? undefined : join(dataDir, 'cognito'),
       logger: log,
       ...(tls === undefined ? {} : { tls: { cert: tls.certPem, key: tls.keyPem, port: options.tls?.userPoolPort ?? defaultPort(3) } }),
@@ -357,6 +386,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       accountId: LOCAL_ACCOUNT_ID,
       logger: log,
     });
+    lambdas.invoke = (name, event) => invoker.invoke(name, event);
 
     const envValue = (name: string, source: EnvSource): string => {
       switch (source.kind) {
@@ -476,6 +506,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stops.push(() => appsync.stop());
     api.graphqlUrl = appsync.url;
+    webDemo.cors = webDemoCorsPolicy(appsync.url, appsync.tls?.port);
     const amplifyConfig = amplifyConfigFor(appsync.url, LOCAL_REGION, LOCAL_API_KEY, userPool);
     api.amplifyConfig = amplifyConfig;
     const functionEnv: Record<string, string> = {};
@@ -601,6 +632,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * The origins the web demo is served from: the API's own (it serves the demo), on its plain port
+ * and, with TLS, its HTTPS port, under each loopback name (local/appsync/server/cors.ts's rule).
+ * The user pool answers browsers from these only.
+ */
+export function webDemoCorsPolicy(graphqlUrl: string, tlsPort: number | undefined): CorsPolicy {
+  const api = new URL(graphqlUrl);
+  const tlsOrigins =
+    tlsPort === undefined ? [] : ['127.0.0.1', 'localhost', '[::1]', api.hostname].map((h) => new URL(`https://${h}:${tlsPort}`).origin);
+  return localCorsPolicy(Number(api.port), [api.origin, ...tlsOrigins]);
 }
 
 /**
