@@ -16,7 +16,7 @@ import {
   withHost,
   writeLocalAmplifyFiles,
 } from './client-files.js';
-import { amplifyConfigFor, DEMO_OPERATORS, DEMO_USERS, writeDemoUsers } from './stack.js';
+import { amplifyConfigFor, DEMO_OPERATORS, DEMO_USERS, webDemoCorsPolicy, writeDemoUsers } from './stack.js';
 
 let server: Server;
 let base: string;
@@ -64,6 +64,18 @@ describe('demo-users.json and demo-operators.json (as npm start writes them)', (
 
   it('keeps the operator in a file of its own, in the same shape with role operator', async () => {
     expect(await written(DEMO_OPERATORS)).toEqual([{ username: 'operator@pizza.example', password: 'Pizza-Demo-1', role: 'operator' }]);
+  });
+});
+
+describe("webDemoCorsPolicy (the user pool's browser origins)", () => {
+  it('allows the web demo at each loopback name on the API port and, with TLS, its HTTPS port; nothing else', () => {
+    const policy = webDemoCorsPolicy('http://127.0.0.1:4000/graphql', 4002);
+
+    for (const origin of [undefined, 'http://127.0.0.1:4000', 'http://localhost:4000', 'http://[::1]:4000', 'https://localhost:4002'])
+      expect(policy.allows(origin), origin).toBe(true);
+    for (const origin of ['http://localhost:4001', 'http://localhost:4002', 'https://studio.apollographql.com', 'null'])
+      expect(policy.allows(origin), origin).toBe(false);
+    expect(webDemoCorsPolicy('http://127.0.0.1:4000/graphql', undefined).allows('https://localhost:4002')).toBe(false);
   });
 });
 

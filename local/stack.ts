@@ -21,7 +21,7 @@ import { seedStores, storeDeadLetterQueueName, StoreOnboarding, StoreRepository,
 import { userPoolAdmin } from '../functions/lib/user-pool.js';
 import { manifest as defaultManifest, STORE_QUEUE_PREFIX } from '../infra/manifest.js';
 import { planManifest, type EnvSource } from '../infra/manifest-plan.js';
-import { ROLE_GROUPS, storeGroup, type Role } from '../domain/party.js';
+import { ROLE_GROUPS, storeGroup } from '../domain/party.js';
 import type { Manifest } from '../infra/manifest-types.js';
 import { SEED_STORES } from '../infra/seed-stores.js';
 import { createFieldResolver, loadResolver, type DataSourceRuntime } from './appsync/runtime/index.js';
@@ -135,10 +135,11 @@ export interface AmplifyConfig {
 
 /** The role groups and store groups come from the policy (domain/party.ts); re-exported for callers of this module. */
 export { ROLE_GROUPS, storeGroup };
-/** The roles demo-users.json lists (issue 7's contract); operators are kept apart, in demo-operators.json. */
-export type DemoRole = Exclude<Role, 'operator'>;
-
-/** A seeded account of demo-users.json: `{ username, password, role, storeId? }`, `storeId` for staff only. */
+/**
+ * A seeded account of demo-users.json: `{ username, password, role, storeId? }`, role customer,
+ * store or driver (issue 7's contract), `storeId` for staff only. Operators are kept apart, in
+ * demo-operators.json.
+ */
 export type DemoUser =
   | { readonly username: string; readonly password: string; readonly role: 'customer' | 'driver' }
   | { readonly username: string; readonly password: string; readonly role: 'store'; readonly storeId: string };
