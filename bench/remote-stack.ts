@@ -105,6 +105,7 @@ function remoteStack(info: StackInfo, process: StackProcess, stop: () => Promise
     amplifyConfig: info.amplifyConfig,
     userPool: info.userPool,
     demoUsers: info.demoUsers,
+    demoOperators: info.demoOperators,
     endpoints: info.endpoints,
     tableName: lookup(info.tables, 'table'),
     queueUrl: lookup(info.queues, 'queue'),
@@ -156,7 +157,7 @@ export async function startRemoteHarness(
       party(name) {
         let party = parties.get(name);
         if (party === undefined) {
-          party = signInParty(info.demoUsers, name);
+          party = signInParty([...info.demoUsers, ...info.demoOperators], name);
           parties.set(name, party);
         }
         return party;

@@ -31,6 +31,7 @@ export interface StackInfo {
   readonly amplifyConfig: LocalStack['amplifyConfig'];
   readonly userPool: LocalStack['userPool'];
   readonly demoUsers: LocalStack['demoUsers'];
+  readonly demoOperators: LocalStack['demoOperators'];
   readonly endpoints: LocalStack['endpoints'];
   /** Logical → physical, for every table of the manifest. */
   readonly tables: Readonly<Record<string, string>>;
@@ -69,6 +70,7 @@ function infoOf(stack: LocalStack): StackInfo {
     amplifyConfig: stack.amplifyConfig,
     userPool: stack.userPool,
     demoUsers: stack.demoUsers,
+    demoOperators: stack.demoOperators,
     endpoints: stack.endpoints,
     tables: Object.fromEntries(manifest.tables.map((t) => [t.name, stack.tableName(t.name)])),
     queues: Object.fromEntries(queueNames().map((name) => [name, stack.queueUrl(name)])),

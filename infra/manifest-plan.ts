@@ -51,6 +51,9 @@ export const USER_POOL_GROUP_ADMIN_ACTIONS = [
   'cognito-idp:CreateGroup',
 ] as const;
 
+/** What the pool's PostConfirmation trigger may call: add the confirmed user to a group. */
+export const POST_CONFIRMATION_ACTIONS = ['cognito-idp:AdminAddUserToGroup'] as const;
+
 /** What a function that resumes a workflow's waiting tasks may call on that workflow. */
 export const TASK_RESPONSE_ACTIONS = ['states:SendTaskFailure', 'states:SendTaskHeartbeat', 'states:SendTaskSuccess'] as const;
 
@@ -81,7 +84,12 @@ export type GrantResource =
   | { readonly kind: 'graphqlFields'; readonly typeName: 'Query' | 'Mutation'; readonly fields: readonly string[] }
   /** Every queue whose name starts with the prefix (logical, as in `EnvSource`). */
   | { readonly kind: 'queuePrefix'; readonly prefix: string }
-  | { readonly kind: 'userPool' };
+  | { readonly kind: 'userPool' }
+  /**
+   * The pool whose trigger the function is. Not named by its ARN: the pool's LambdaConfig names
+   * the function, so a grant naming the pool would be a cycle (each target says what it grants).
+   */
+  | { readonly kind: 'triggeringUserPool' };
 
 export interface Grant {
   readonly actions: readonly string[];
@@ -106,6 +114,8 @@ export interface FunctionPlan {
   readonly grants: readonly Grant[];
   /** It reads an SSM parameter (a SecureString). */
   readonly readsSsmParameter: boolean;
+  /** The user-pool trigger it is, if any (FunctionSpec.userPoolTrigger). */
+  readonly userPoolTrigger?: 'postConfirmation';
 }
 
 export type DataSourcePlan =
@@ -316,6 +326,9 @@ export function planManifest(m: Manifest, schemaSdl: string): ManifestPlan {
     if (spec.taskResponse !== undefined) {
       grants.push({ actions: TASK_RESPONSE_ACTIONS, resource: { kind: 'stateMachine', stateMachine: stateMachine(spec.taskResponse) } });
     }
+    if (spec.userPoolTrigger === 'postConfirmation') {
+      grants.push({ actions: POST_CONFIRMATION_ACTIONS, resource: { kind: 'triggeringUserPool' } });
+    }
     if (spec.graphqlIam === true) {
       for (const typeName of ['Query', 'Mutation'] as const) {
         const fields = iam.filter((f) => f.typeName === typeName).map((f) => f.fieldName);
@@ -329,6 +342,7 @@ export function planManifest(m: Manifest, schemaSdl: string): ManifestPlan {
       env,
       grants,
       readsSsmParameter: env.some((e) => e.source.kind === 'ssmParameterName'),
+      ...(spec.userPoolTrigger === undefined ? {} : { userPoolTrigger: spec.userPoolTrigger }),
     };
   });
 

@@ -66,6 +66,12 @@ export interface FunctionSpec {
   readonly taskResponse?: string;
   /** Grants this function permission to call the GraphQL API with IAM auth. */
   readonly graphqlIam?: boolean;
+  /**
+   * The user pool invokes this function as its trigger (CDK: the pool's LambdaConfig; locally the
+   * emulator calls it). `postConfirmation`: after a self sign-up is confirmed; may add users to
+   * the pool's groups (cognito-idp:AdminAddUserToGroup). The pool id comes in the event.
+   */
+  readonly userPoolTrigger?: 'postConfirmation';
 }
 
 export type DataSourceSpec =

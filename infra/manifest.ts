@@ -127,6 +127,13 @@ export const manifest: Manifest = {
       },
     },
     {
+      // The user pool's PostConfirmation trigger: a confirmed self sign-up joins `customers`.
+      name: 'postConfirmation',
+      entry: 'functions/post-confirmation.ts',
+      env: {},
+      userPoolTrigger: 'postConfirmation',
+    },
+    {
       name: 'publishOrderUpdate',
       entry: 'functions/publish-order-update.ts',
       env: { GRAPHQL_URL: { graphqlUrl: true } },

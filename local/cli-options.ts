@@ -35,7 +35,7 @@ Options:
                    One stack at a time per folder (a second start there is refused).
   --amplify-config <file>
                    Where to write the Amplify config. Default ./amplify-config.json.
-                   Written beside it: demo-users.json, and for Amplify's mobile libraries
+                   Written beside it: demo-users.json, demo-operators.json, and for Amplify's mobile libraries
                    amplify_outputs.json (Gen 2) and amplifyconfiguration.json (Gen 1).
   --user-pool-port <n>
                    Port of the local Cognito user pool (env USER_POOL_PORT).

@@ -75,6 +75,8 @@ async function main(): Promise<void> {
       corsOrigins: request.options.corsOrigins,
       introspection: request.options.introspection,
       onProgress: say,
+      // No email leaves the machine: a new customer reads their code here (as cognito-local prints it).
+      onConfirmationCode: (username, code) => out.write(`  Confirmation code for ${username}: ${code}`),
       logger: request.options.verbose ? (line) => out.write(`    ${line}`) : undefined,
       extraRoutes: await webDemoRoutes(),
       ...(request.options.tls
@@ -89,10 +91,12 @@ async function main(): Promise<void> {
   // Every file names the address clients dial (publicHost), never a wildcard the server binds.
   const configFile = await writeAmplifyConfig(amplifyConfigAt(stack.amplifyConfig, publicHost), request.options.amplifyConfig);
   const usersFile = await writeDemoUsers(stack.demoUsers, join(dirname(configFile), 'demo-users.json'));
+  const operatorsFile = await writeDemoUsers(stack.demoOperators, join(dirname(configFile), 'demo-operators.json'));
   const mobileFiles = await writeLocalAmplifyFiles(dirname(configFile), stack, publicHost);
-  const width = Math.max(...stack.demoUsers.map((u) => u.username.length));
-  const accounts = stack.demoUsers
-    .map((u) => `    ${u.username.padEnd(width)}  ${u.password}  ${u.role}${u.storeId === undefined ? '' : ` (${u.storeId})`}`)
+  const everyAccount = [...stack.demoUsers, ...stack.demoOperators];
+  const width = Math.max(...everyAccount.map((u) => u.username.length));
+  const accounts = everyAccount
+    .map((u) => `    ${u.username.padEnd(width)}  ${u.password}  ${u.role}${u.role === 'store' ? ` (${u.storeId})` : ''}`)
     .join('\n');
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const base = stack.graphqlUrl.replace(/\/graphql$/, '');
@@ -119,8 +123,8 @@ Ready in ${seconds} s.
 ${tls}  API key         ${stack.apiKey}
   Amplify config  ${configFile}
   Mobile configs  ${mobileFiles.outputs} (Gen 2), ${mobileFiles.configuration} (Gen 1) at ${publicHost}${stack.tls === undefined ? '' : ' (https)'}
-  User pool       ${stack.userPool.endpoint} (${stack.userPool.userPoolId}; sign-ups are confirmed at once)
-  Demo accounts   ${usersFile}
+  User pool       ${stack.userPool.endpoint} (${stack.userPool.userPoolId}; sign-up codes are printed here)
+  Demo accounts   ${usersFile} (customers, staff, drivers), ${operatorsFile} (operators)
 ${accounts}
 ${backend}
 Press Ctrl-C to stop.

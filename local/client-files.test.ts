@@ -16,7 +16,7 @@ import {
   withHost,
   writeLocalAmplifyFiles,
 } from './client-files.js';
-import { amplifyConfigFor, DEMO_USERS } from './stack.js';
+import { amplifyConfigFor, DEMO_OPERATORS, DEMO_USERS, webDemoCorsPolicy, writeDemoUsers } from './stack.js';
 
 let server: Server;
 let base: string;
@@ -33,6 +33,50 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
+});
+
+describe('demo-users.json and demo-operators.json (as npm start writes them)', () => {
+  /** The file's entries, checked key by key: issue 7's contract is exactly `{ username, password, role, storeId? }`. */
+  async function written(users: Parameters<typeof writeDemoUsers>[0]): Promise<Record<string, unknown>[]> {
+    const dir = await mkdtemp(join(tmpdir(), 'demo-users-'));
+    try {
+      const text = await readFile(await writeDemoUsers(users, join(dir, 'demo.json')), 'utf8');
+      const parsed: unknown = JSON.parse(text);
+      expect(Array.isArray(parsed)).toBe(true);
+      return parsed as Record<string, unknown>[];
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('lists customers, staff and drivers with only username, password, role and (staff only) storeId', async () => {
+    const users = await written(DEMO_USERS);
+    expect(users.length).toBeGreaterThanOrEqual(6);
+    for (const user of users) {
+      expect(['customer', 'store', 'driver']).toContain(user.role);
+      expect(Object.keys(user).sort()).toEqual(
+        user.role === 'store' ? ['password', 'role', 'storeId', 'username'] : ['password', 'role', 'username'],
+      );
+      for (const value of Object.values(user)) expect(typeof value === 'string' && value !== '').toBe(true);
+    }
+    expect(new Set(users.map((u) => u.role))).toEqual(new Set(['customer', 'store', 'driver']));
+  });
+
+  it('keeps the operator in a file of its own, in the same shape with role operator', async () => {
+    expect(await written(DEMO_OPERATORS)).toEqual([{ username: 'operator@pizza.example', password: 'Pizza-Demo-1', role: 'operator' }]);
+  });
+});
+
+describe("webDemoCorsPolicy (the user pool's browser origins)", () => {
+  it('allows the web demo at each loopback name on the API port and, with TLS, its HTTPS port; nothing else', () => {
+    const policy = webDemoCorsPolicy('http://127.0.0.1:4000/graphql', 4002);
+
+    for (const origin of [undefined, 'http://127.0.0.1:4000', 'http://localhost:4000', 'http://[::1]:4000', 'https://localhost:4002'])
+      expect(policy.allows(origin), origin).toBe(true);
+    for (const origin of ['http://localhost:4001', 'http://localhost:4002', 'https://studio.apollographql.com', 'null'])
+      expect(policy.allows(origin), origin).toBe(false);
+    expect(webDemoCorsPolicy('http://127.0.0.1:4000/graphql', undefined).allows('https://localhost:4002')).toBe(false);
+  });
 });
 
 describe('jsonFileRoutes', () => {

@@ -21,18 +21,18 @@ import { seedStores, storeDeadLetterQueueName, StoreOnboarding, StoreRepository,
 import { userPoolAdmin } from '../functions/lib/user-pool.js';
 import { manifest as defaultManifest, STORE_QUEUE_PREFIX } from '../infra/manifest.js';
 import { planManifest, type EnvSource } from '../infra/manifest-plan.js';
-import { ROLE_GROUPS, storeGroup, type Role } from '../domain/party.js';
+import { ROLE_GROUPS, storeGroup } from '../domain/party.js';
 import type { Manifest } from '../infra/manifest-types.js';
 import { SEED_STORES } from '../infra/seed-stores.js';
 import { createFieldResolver, loadResolver, type DataSourceRuntime } from './appsync/runtime/index.js';
-import { startAppSyncServer, type IamPrincipal } from './appsync/server/index.js';
+import { LOCAL_IAM_PRINCIPAL, localCorsPolicy, startAppSyncServer, type CorsPolicy, type IamPrincipal } from './appsync/server/index.js';
 import type { FieldResolver } from './appsync/types.js';
 import { checkpointFile } from './dynamodb/checkpoints.js';
 import { startDynamoDbLocal } from './dynamodb/dynamodb-local.js';
 import { filteredStreamHandler } from './dynamodb/stream-filter.js';
 import { startStreamPoller } from './dynamodb/stream-poller.js';
 import { ensureTables } from './dynamodb/tables.js';
-import { CognitoError, ErrorCode, startCognitoUserPool } from './cognito/index.js';
+import { CognitoError, ErrorCode, startCognitoUserPool, type AuthFlow } from './cognito/index.js';
 import { createLambdaInvoker } from './lambda/invoker.js';
 import { startMessaging } from './messaging/messaging.js';
 import { startStepFunctionsEndpoint, type TokenBucketRate } from './sfn/index.js';
@@ -103,7 +103,15 @@ export interface LocalStackOptions {
   readonly corsOrigins?: readonly string[];
   /** GraphQL introspection; false answers as a deployed stage `prod` does (`npm start -- --no-introspection`). @default true */
   readonly introspection?: boolean;
+  /**
+   * Called with each sign-up confirmation code the user pool would email (none is sent locally):
+   * `npm start` prints them, tests type them in. The pool logs them through `logger` too.
+   */
+  readonly onConfirmationCode?: (username: string, code: string) => void;
 }
+
+/** The auth flows of the CDK app client (infra/cdk/identity.ts, `authFlows: { userSrp: true }`): SRP and refresh. */
+export const APP_CLIENT_AUTH_FLOWS: readonly AuthFlow[] = ['USER_SRP_AUTH', 'REFRESH_TOKEN_AUTH'];
 
 export interface AmplifyConfig {
   readonly API: {
@@ -131,20 +139,29 @@ export interface AmplifyConfig {
 
 /** The role groups and store groups come from the policy (domain/party.ts); re-exported for callers of this module. */
 export { ROLE_GROUPS, storeGroup };
-export type DemoRole = Role;
+/**
+ * A seeded account of demo-users.json: `{ username, password, role, storeId? }`, role customer,
+ * store or driver (issue 7's contract), `storeId` for staff only. Operators are kept apart, in
+ * demo-operators.json.
+ */
+export type DemoUser =
+  | { readonly username: string; readonly password: string; readonly role: 'customer' | 'driver' }
+  | { readonly username: string; readonly password: string; readonly role: 'store'; readonly storeId: string };
 
-/** A seeded account; `npm start` prints them and writes them to demo-users.json. */
-export interface DemoUser {
+/** A seeded operator account, written to demo-operators.json (same shape, role `operator`). */
+export interface DemoOperator {
   readonly username: string;
   readonly password: string;
-  readonly role: DemoRole;
-  readonly storeId?: string;
+  readonly role: 'operator';
 }
+
+/** Any seeded account: what `npm start` prints. */
+export type DemoAccount = DemoUser | DemoOperator;
 
 /** One fixed password for every demo account (Cognito's default policy: upper, lower, digit, symbol, ≥ 8). */
 export const DEMO_PASSWORD = 'Pizza-Demo-1';
 
-/** Two customers, one staff account per seeded store, two drivers and one operator. */
+/** Two customers, one staff account per seeded store and two drivers: demo-users.json. */
 export const DEMO_USERS: readonly DemoUser[] = [
   { username: 'customer1@pizza.example', password: DEMO_PASSWORD, role: 'customer' },
   { username: 'customer2@pizza.example', password: DEMO_PASSWORD, role: 'customer' },
@@ -156,8 +173,13 @@ export const DEMO_USERS: readonly DemoUser[] = [
   })),
   { username: 'driver1@pizza.example', password: DEMO_PASSWORD, role: 'driver' },
   { username: 'driver2@pizza.example', password: DEMO_PASSWORD, role: 'driver' },
-  { username: 'operator@pizza.example', password: DEMO_PASSWORD, role: 'operator' },
 ];
+
+/**
+ * The operator, who runs the stores: not a party demo-users.json names (its contract is the
+ * customer, store and driver roles), so it has a file of its own, demo-operators.json.
+ */
+export const DEMO_OPERATORS: readonly DemoOperator[] = [{ username: 'operator@pizza.example', password: DEMO_PASSWORD, role: 'operator' }];
 
 /** The local user pool, as clients and token verifiers are configured with it. */
 export interface LocalUserPool {
@@ -177,8 +199,10 @@ export interface LocalStack {
   readonly region: string;
   readonly amplifyConfig: AmplifyConfig;
   readonly userPool: LocalUserPool;
-  /** The seeded accounts (present whether created now or by an earlier run). */
+  /** The seeded customers, staff and drivers (present whether created now or by an earlier run): demo-users.json. */
   readonly demoUsers: readonly DemoUser[];
+  /** The seeded operators: demo-operators.json. */
+  readonly demoOperators: readonly DemoOperator[];
   readonly endpoints: { readonly dynamodb: string; readonly sfn: string; readonly sns: string; readonly sqs: string; readonly ssm: string };
   tableName(logical: string): string;
   /**
@@ -273,16 +297,37 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // --- identity: the local Cognito user pool and its demo accounts --------------------------
     // Client-facing (Amplify Auth in the browser talks to it), so it binds `host` like the API.
-    // Sign-ups are confirmed at once (no mailbox locally; see local/cognito/README.md) and join
-    // `customers`, as the PostConfirmation trigger does on AWS. Store groups are created when a
-    // store is onboarded (the seeded ones below), as on AWS.
+    // As strict as the CDK pool and app client: a sign-up is confirmed with the emailed code
+    // (printed by `npm start`: no mail is sent locally), then the manifest's PostConfirmation
+    // trigger (functions/post-confirmation.ts, run by the Lambda invoker below) adds the customer
+    // to `customers`; the app client allows SRP and refresh only; admin calls must be SigV4-signed
+    // by the local credentials (as the handlers' SDK clients sign them); browsers may call it only
+    // from the web demo's origins. Store groups are created when a store is onboarded (the seeded
+    // ones below), as on AWS.
+    const postConfirmation = m.functions.find((fn) => fn.userPoolTrigger === 'postConfirmation');
+    const lambdas: { invoke?: (name: string, event: unknown) => Promise<unknown> } = {};
+    const webDemo: { cors?: CorsPolicy } = {};
     const cognito = await startCognitoUserPool({
       host,
       port: options.userPoolPort ?? defaultPort(1),
       region: LOCAL_REGION,
-      autoConfirm: true,
+      autoConfirm: false,
       groups: Object.values(ROLE_GROUPS),
-      signUpGroups: [ROLE_GROUPS.customer],
+      authFlows: APP_CLIENT_AUTH_FLOWS,
+      iamPrincipals: [LOCAL_IAM_PRINCIPAL],
+      // No origin until the API (which serves the web demo) listens; a request without Origin is no page.
+      cors: { allows: (origin) => origin === undefined || (webDemo.cors?.allows(origin) ?? false) },
+      ...(postConfirmation === undefined
+        ? {}
+        : {
+            triggers: {
+              postConfirmation: async (event) => {
+                if (lambdas.invoke === undefined) throw new Error('the PostConfirmation trigger ran before the functions were ready');
+                return lambdas.invoke(postConfirmation.name, event);
+              },
+            },
+          }),
+      ...(options.onConfirmationCode === undefined ? {} : { onConfirmationCode: options.onConfirmationCode }),
       dataDir: options.inMemory ? undefined : join(dataDir, 'cognito'),
       logger: log,
       ...(tls === undefined ? {} : { tls: { cert: tls.certPem, key: tls.keyPem, port: options.tls?.userPoolPort ?? defaultPort(3) } }),
@@ -346,6 +391,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       accountId: LOCAL_ACCOUNT_ID,
       logger: log,
     });
+    lambdas.invoke = (name, event) => invoker.invoke(name, event);
 
     const envValue = (name: string, source: EnvSource): string => {
       switch (source.kind) {
@@ -429,7 +475,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // run, until the stack stops.
     const metrics = startLocalMetrics({ userPool: { issuer: userPool.issuer, clientIds: [userPool.clientId] }, logger: log });
     stops.push(async () => metrics.stop());
-    const clientFiles = jsonFileRoutes({ '/amplify-config.json': () => api.amplifyConfig, '/demo-users.json': () => DEMO_USERS });
+    const clientFiles = jsonFileRoutes({
+      '/amplify-config.json': () => api.amplifyConfig,
+      '/demo-users.json': () => DEMO_USERS,
+      '/demo-operators.json': () => DEMO_OPERATORS,
+    });
     const appsync = await startAppSyncServer({
       schemaSdl,
       resolvers,
@@ -457,12 +507,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       corsOrigins: [...(m.api?.corsOrigins ?? []), ...(options.corsOrigins ?? [])],
       introspection: options.introspection ?? true,
       // Any browser client on this origin can configure Amplify from here, and the web demo's
-      // one-click sign-in reads the seeded accounts (the same list as demo-users.json: demo data).
+      // one-click sign-in reads the seeded accounts (the same lists as demo-users.json and
+      // demo-operators.json: demo data).
       extraRoutes: (req, res) => clientFiles(req, res) || metrics.route(req, res) || (options.extraRoutes?.(req, res) ?? false),
       ...(tls === undefined ? {} : { tls: { cert: tls.certPem, key: tls.keyPem, port: options.tls?.port ?? defaultPort(2) } }),
     });
     stops.push(() => appsync.stop());
     api.graphqlUrl = appsync.url;
+    webDemo.cors = webDemoCorsPolicy(appsync.url, appsync.tls?.port);
     const amplifyConfig = amplifyConfigFor(appsync.url, LOCAL_REGION, LOCAL_API_KEY, userPool);
     api.amplifyConfig = amplifyConfig;
     const functionEnv: Record<string, string> = {};
@@ -538,8 +590,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       new StoreRepository(storesDoc, tableName('Stores')),
       SEED_STORES,
     );
-    for (const user of DEMO_USERS) {
-      const groups = [ROLE_GROUPS[user.role], ...(user.storeId === undefined ? [] : [storeGroup(user.storeId)])];
+    for (const user of [...DEMO_USERS, ...DEMO_OPERATORS]) {
+      const groups = [ROLE_GROUPS[user.role], ...(user.role === 'store' ? [storeGroup(user.storeId)] : [])];
       try {
         await cognito.createUser({ username: user.username, password: user.password, groups, attributes: { email: user.username } });
       } catch (error) {
@@ -547,7 +599,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         if (!(error instanceof CognitoError && error.code === ErrorCode.UsernameExists)) throw error;
       }
     }
-    progress(`${SEED_STORES.length} stores onboarded, ${DEMO_USERS.length} demo accounts`);
+    progress(`${SEED_STORES.length} stores onboarded, ${DEMO_USERS.length + DEMO_OPERATORS.length} demo accounts`);
     // fauxqs's URLs, as rewritten to its endpoint (local/messaging/messaging.ts).
     const localQueueUrl = (name: string) => `${messaging.endpoint}/${LOCAL_ACCOUNT_ID}/${name}`;
     const isStoreQueue = (logical: string) => logical.startsWith(storeQueueName(STORE_QUEUE_PREFIX, ''));
@@ -572,6 +624,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       amplifyConfig,
       userPool,
       demoUsers: DEMO_USERS,
+      demoOperators: DEMO_OPERATORS,
       endpoints: { dynamodb: dynamo.endpoint, sfn: sfn.url, sns: messaging.endpoint, sqs: messaging.endpoint, ssm: ssm.url },
       tableName,
       queueUrl: (logical) => failureQueues.get(logical) ?? (isStoreQueue(logical) ? localQueueUrl(logical) : messaging.queueUrl(logical)),
@@ -587,6 +640,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * The origins the web demo is served from: the API's own (it serves the demo), on its plain port
+ * and, with TLS, its HTTPS port, under each loopback name (local/appsync/server/cors.ts's rule).
+ * The user pool answers browsers from these only.
+ */
+export function webDemoCorsPolicy(graphqlUrl: string, tlsPort: number | undefined): CorsPolicy {
+  const api = new URL(graphqlUrl);
+  const tlsOrigins =
+    tlsPort === undefined ? [] : ['127.0.0.1', 'localhost', '[::1]', api.hostname].map((h) => new URL(`https://${h}:${tlsPort}`).origin);
+  return localCorsPolicy(Number(api.port), [api.origin, ...tlsOrigins]);
 }
 
 /**
@@ -634,8 +699,11 @@ export async function writeAmplifyConfig(config: AmplifyConfig, file: string = j
   return file;
 }
 
-/** Writes the demo accounts as `[{ username, password, role, storeId? }]`; the file is git-ignored. */
-export async function writeDemoUsers(users: readonly DemoUser[], file: string): Promise<string> {
+/**
+ * Writes demo accounts as `[{ username, password, role, storeId? }]` (demo-users.json, and
+ * demo-operators.json for the operators), mode 0600; both files are git-ignored.
+ */
+export async function writeDemoUsers(users: readonly DemoAccount[], file: string): Promise<string> {
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(users, null, 2)}\n`, { mode: 0o600 });
   return file;

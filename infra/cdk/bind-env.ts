@@ -62,6 +62,11 @@ function envValue(source: EnvSource, targets: BindingTargets): string {
   }
 }
 
+/** The resource of a `triggeringUserPool` grant: every user pool of the stack's account and region. */
+export function triggeringUserPoolArn(stack: Stack): string {
+  return stack.formatArn({ service: 'cognito-idp', resource: 'userpool', resourceName: '*' });
+}
+
 /** Adds the policy statements for one planned grant to `fn`'s role. */
 export function grant(fn: lambda.Function, g: Grant, targets: BindingTargets): void {
   const stack = Stack.of(fn);
@@ -106,6 +111,11 @@ export function grant(fn: lambda.Function, g: Grant, targets: BindingTargets): v
       return;
     case 'userPool':
       allow([targets.userPool.userPoolArn]);
+      return;
+    case 'triggeringUserPool':
+      // Any pool of this account and region (the trigger's own pool cannot be named: it names the
+      // function). Only AdminAddUserToGroup: the nag acknowledgement says why the wildcard is safe.
+      allow([triggeringUserPoolArn(stack)]);
       return;
   }
 }

@@ -13,6 +13,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as appsync from 'aws-cdk-lib/aws-appsync';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ROLE_GROUPS, storeGroup, type Role } from '../../domain/party.js';
 import { OUTPUT } from './outputs.js';
@@ -70,9 +71,9 @@ export class Identity extends Construct {
       deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy: props.removalPolicy,
     });
-    // Self sign-up puts a customer in no group, and a user in no role group *is* a customer
-    // (partyOf() in domain/party.ts), so no post-confirmation trigger adds anyone anywhere.
-    // `customers` exists for completeness of ROLE_GROUPS; membership in it changes nothing.
+    // A confirmed self sign-up joins `customers` through the PostConfirmation trigger (the
+    // manifest's `postConfirmation` function, attached by addTrigger below), so a customer's
+    // token names the role as staff's and drivers' do.
     for (const [role, groupName] of Object.entries(ROLE_GROUPS) as [Role, string][]) {
       this.userPool.addGroup(`${groupName.charAt(0).toUpperCase()}${groupName.slice(1)}Group`, {
         groupName,
@@ -103,5 +104,15 @@ export class Identity extends Construct {
     };
     new CfnOutput(stack, OUTPUT.userPoolId, { value: this.userPool.userPoolId });
     new CfnOutput(stack, OUTPUT.userPoolClientId, { value: this.client.userPoolClientId });
+  }
+
+  /**
+   * Makes `fn` the pool's trigger (its LambdaConfig, and Cognito's permission to invoke it). The
+   * function's own grant on the pool is the manifest plan's (`triggeringUserPool`, bind-env.ts):
+   * a pool ARN in the function's policy would close a cycle, as the pool names the function.
+   */
+  addTrigger(trigger: 'postConfirmation', fn: lambda.IFunction): void {
+    const operation = { postConfirmation: cognito.UserPoolOperation.POST_CONFIRMATION }[trigger];
+    this.userPool.addTrigger(operation, fn);
   }
 }

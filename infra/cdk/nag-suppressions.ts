@@ -31,6 +31,8 @@ export interface NagTargets {
   readonly userPools?: readonly IConstruct[];
   /** Function name → the physical queue-name pattern (`<stack>-store-*`) it may create queues under. */
   readonly queuePrefixGrants?: ReadonlyMap<string, string>;
+  /** Functions the user pool invokes as a trigger, granted AdminAddUserToGroup on `userpool/*`. */
+  readonly userPoolTriggers?: ReadonlySet<string>;
 }
 
 const XRAY =
@@ -78,6 +80,17 @@ export function acknowledgeNagFindings(t: NagTargets): NagAcknowledgement[] {
       'Stores are data: onboarding a store creates its alert queue and dead-letter queue at run time (no deploy), so their names are ' +
         `not known at synth. The grant covers only queues named ${pattern} in this account and region, and only CreateQueue, ` +
         'GetQueueAttributes and SetQueueAttributes (no receive, send or delete).',
+    );
+  }
+  for (const name of t.userPoolTriggers ?? []) {
+    const target = t.functions.get(name);
+    if (target === undefined) continue;
+    ack(
+      target.role,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-idp:<AWS::Region>:<AWS::AccountId>:userpool/*]',
+      "The user pool's PostConfirmation trigger adds the confirmed user to `customers`. The pool names the function in its " +
+        'LambdaConfig, so a policy naming the pool would be a circular dependency; the grant covers the pools of this account ' +
+        'and region, and only cognito-idp:AdminAddUserToGroup (the trigger reads the pool id from the event Cognito sends).',
     );
   }
   for (const { serviceRole, fn } of t.lambdaDataSources) {

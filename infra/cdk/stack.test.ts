@@ -227,9 +227,10 @@ describe('ServerlessPizzaStack', () => {
       for (const spec of manifest.functions) {
         const mod: unknown = await import(join(REPO_ROOT, spec.entry));
         const declared = typeof mod === 'object' && mod !== null && 'ENV' in mod && Array.isArray(mod.ENV) ? mod.ENV.map(String) : [];
-        const vars = (
-          s.json.Resources[logicalId(s.stack.functions.get(spec.name)!)]?.Properties?.Environment as { Variables: Record<string, unknown> }
-        ).Variables;
+        // A function with no variables (the PostConfirmation trigger) has no Environment at all.
+        const environment = s.json.Resources[logicalId(s.stack.functions.get(spec.name)!)]?.Properties?.Environment as
+          { Variables: Record<string, unknown> } | undefined;
+        const vars = environment?.Variables ?? {};
         expect(Object.keys(vars).sort(), spec.name).toEqual([...declared].sort());
         for (const [name, binding] of Object.entries(spec.env)) {
           const value = vars[name];
@@ -605,8 +606,45 @@ describe('ServerlessPizzaStack', () => {
         MfaConfiguration: 'OPTIONAL',
         EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
       });
-      // A self-signed-up user is in no group, which domain/party.ts reads as a customer: no trigger.
-      expect(resourcesOfType('AWS::Cognito::UserPool')[0]?.[1].Properties?.LambdaConfig).toBeUndefined();
+    });
+
+    it("runs the manifest's postConfirmation function as the PostConfirmation trigger, which may only add users to groups", () => {
+      const trigger = s.stack.functions.get('postConfirmation')!;
+      const functionId = logicalId(trigger);
+      // The pool names the function; Cognito may invoke it for this pool only.
+      expect(resourcesOfType('AWS::Cognito::UserPool')[0]?.[1].Properties?.LambdaConfig).toEqual({
+        PostConfirmation: { 'Fn::GetAtt': [functionId, 'Arn'] },
+      });
+      s.template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        Principal: 'cognito-idp.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [poolId(), 'Arn'] },
+      });
+      // Its grant: AdminAddUserToGroup alone, on the account's pools (naming this pool would be a cycle).
+      const statements = policyStatementsOf(logicalId(trigger.role!)).filter((st) =>
+        actionsOf(st).some((a) => a.startsWith('cognito-idp:')),
+      );
+      expect(statements).toEqual([
+        expect.objectContaining({
+          Action: 'cognito-idp:AdminAddUserToGroup',
+          Resource: {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, ':cognito-idp:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':userpool/*'],
+            ],
+          },
+        }),
+      ]);
+      // The wildcard is acknowledged for this function alone, with its reason.
+      const poolAcks = s.stack.nagAcknowledgements.filter((a) => a.id.includes(':cognito-idp:'));
+      expect(poolAcks).toEqual([
+        expect.objectContaining({
+          path: trigger.role!.node.path,
+          id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cognito-idp:<AWS::Region>:<AWS::AccountId>:userpool/*]',
+        }),
+      ]);
+      expect(poolAcks[0]?.reason).toContain('circular dependency');
     });
 
     it('removes the pool with the stack as it does the tables, and keeps a retained one with deletion protection', () => {

@@ -215,6 +215,8 @@ export class ServerlessPizzaStack extends Stack {
     /** Function → the queue-name prefix ARN its role may create queues under (a wildcard by design). */
     const queuePrefixGrants = new Map<string, string>();
     const ssmKeyWildcard = new Set<string>();
+    /** Functions the user pool invokes as a trigger (their grant names any pool of the account: see bind-env.ts). */
+    const userPoolTriggers = new Set<string>();
     for (const spec of m.functions) {
       const cid = pascal(spec.name);
       // Own role and log group: the role may write this group only (no AWSLambdaBasicExecutionRole).
@@ -254,6 +256,10 @@ export class ServerlessPizzaStack extends Stack {
         if (env.source.kind === 'queuePrefix') queuePrefixGrants.set(spec.name, `${this.queueNamePrefix(env.source.prefix)}*`);
       }
       for (const g of spec.grants) grant(fn, g, targets);
+      if (spec.userPoolTrigger !== undefined) {
+        identity.addTrigger(spec.userPoolTrigger, fn);
+        userPoolTriggers.add(spec.name);
+      }
       functions.set(spec.name, fn);
       nagFunctions.set(spec.name, { role, fn });
       if (config.orsApiKeyKmsKeyArn === undefined && spec.readsSsmParameter) ssmKeyWildcard.add(spec.name);
@@ -418,6 +424,7 @@ export class ServerlessPizzaStack extends Stack {
       streamFailureQueues,
       userPools: [identity.userPool],
       queuePrefixGrants,
+      userPoolTriggers,
     });
   }
 

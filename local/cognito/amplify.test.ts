@@ -18,7 +18,10 @@ import {
 } from 'aws-amplify/auth';
 import { cognitoUserPoolsTokenProvider } from 'aws-amplify/auth/cognito';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { handler as postConfirmationHandler } from '../../functions/post-confirmation.js';
+import { LOCAL_CREDENTIALS } from '../util/aws.js';
 import { startCognitoUserPool, type CognitoUserPool } from './index.js';
+import { callPool as callWire, type PoolReply } from './test-kit.js';
 
 const PASSWORD = 'Pizza-Lover-42';
 
@@ -28,11 +31,23 @@ let pool: CognitoUserPool;
 let nextUser = 0;
 const newEmail = () => `customer-${++nextUser}@example.com`;
 
+/** The PostConfirmation trigger's SDK client (functions/post-confirmation.ts) reaches the pool through these. */
+const ENVIRONMENT = ['AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+const previous = Object.fromEntries(ENVIRONMENT.map((name) => [name, process.env[name]]));
+
 beforeAll(async () => {
   pool = await startCognitoUserPool({
+    userPoolId: 'us-east-1_amplifyAuth',
     groups: ['customers', 'store', 'drivers', 'operators'],
     customAttributes: ['storeId'],
-    signUpGroups: ['customers'],
+    // The manifest's trigger, as the local stack runs it: a confirmed sign-up joins `customers`.
+    triggers: { postConfirmation: postConfirmationHandler },
+  });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: pool.endpoint,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: '',
   });
   Amplify.configure({
     Auth: { Cognito: { userPoolId: pool.userPoolId, userPoolClientId: pool.clientId, userPoolEndpoint: pool.endpoint } },
@@ -48,6 +63,10 @@ afterEach(async () => {
   await signOut();
 });
 afterAll(async () => {
+  for (const [name, value] of Object.entries(previous)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
   await pool?.dispose();
 });
 
@@ -78,13 +97,9 @@ function storedRefreshToken(): string | undefined {
   return [...storage.entries()].find(([key]) => key.endsWith('.refreshToken'))?.[1];
 }
 
-async function callPool(operation: string, body: object): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(pool.endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}` },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+/** A raw call (admin operations signed with the local credentials, as an operator's SDK signs them). */
+function callPool(operation: string, body: object): Promise<PoolReply> {
+  return callWire(pool.endpoint, operation, body);
 }
 
 describe('aws-amplify v6 Auth against the local user pool', () => {
@@ -228,9 +243,9 @@ describe('aws-amplify v6 Auth against the local user pool', () => {
       ClientId: pool.clientId,
       AuthParameters: { REFRESH_TOKEN: refreshToken },
     });
-    expect(refreshed).toEqual({ status: 400, body: { __type: 'NotAuthorizedException', message: 'Invalid Refresh Token' } });
+    expect(refreshed).toMatchObject({ status: 400, body: { __type: 'NotAuthorizedException', message: 'Invalid Refresh Token' } });
     const user = await callPool('GetUser', { AccessToken: accessToken });
-    expect(user).toEqual({ status: 400, body: { __type: 'NotAuthorizedException', message: 'Access Token has been revoked' } });
+    expect(user).toMatchObject({ status: 400, body: { __type: 'NotAuthorizedException', message: 'Access Token has been revoked' } });
   });
 
   it('signs in a seeded store account whose tokens carry its group and store id', async () => {

@@ -15,26 +15,15 @@ import {
   type CognitoUserPool,
   type CognitoUserPoolOptions,
 } from './index.js';
+import { callPool, type CallOptions, type PoolReply } from './test-kit.js';
 
 const PASSWORD = 'Pizza-Lover-42';
 
-interface Reply {
-  status: number;
-  errorType: string | null;
-  body: Record<string, unknown>;
-}
+type Reply = PoolReply;
 
-async function call(pool: CognitoUserPool, operation: string, body: object): Promise<Reply> {
-  const response = await fetch(pool.endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}` },
-    body: JSON.stringify(body),
-  });
-  return {
-    status: response.status,
-    errorType: response.headers.get('x-amzn-errortype'),
-    body: (await response.json()) as Record<string, unknown>,
-  };
+/** Admin operations signed with the local credentials, public ones unsigned (test-kit.ts). */
+function call(pool: CognitoUserPool, operation: string, body: object, options?: CallOptions): Promise<Reply> {
+  return callPool(pool.endpoint, operation, body, options);
 }
 
 function decode(token: unknown): Record<string, unknown> {

@@ -47,6 +47,8 @@ export const ErrorCode = {
   UnknownOperation: 'UnknownOperationException',
   Serialization: 'SerializationException',
   InternalError: 'InternalErrorException',
+  /** A Lambda trigger failed (its message follows `<Trigger> failed with error `). */
+  UserLambdaValidation: 'UserLambdaValidationException',
 } as const;
 export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -4,10 +4,11 @@
  *
  * - `POST /` with `X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>`; answers
  *   `application/x-amz-json-1.1`; errors are HTTP 400 `{"__type": "<Code>", "message": …}` with
- *   the `x-amzn-errortype` header. Requests are not signature-checked. The wire protocol, with
- *   the documents and CORS below, is `../util/aws-json-server.ts`'s.
+ *   the `x-amzn-errortype` header. Admin operations need a SigV4 signature from a known principal
+ *   (`iam.ts`), as on AWS; public ones need none. The wire protocol, with the documents and CORS
+ *   below, is `../util/aws-json-server.ts`'s.
  * - `GET /<userPoolId>/.well-known/jwks.json` and `/<userPoolId>/.well-known/openid-configuration`.
- * - CORS open to any origin, so a browser app at `127.0.0.1` or `localhost` can call it.
+ * - CORS open to any origin, or to the origins `cors` allows (the local stack: its web demo's).
  * - With `tls`, the same handler over HTTPS on a second port (`tlsEndpoint`), for mobile
  *   libraries that refuse plain http to a LAN address (iOS's App Transport Security, Android's
  *   cleartext policy). Tokens issued over either name the plain endpoint in their issuer.
@@ -20,9 +21,12 @@
  * is kept beside them (or in `keyFile`), so tokens stay valid across a restart on the same port.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import { dirname, join } from 'node:path';
-import { startAwsJsonServer, type AwsJsonOperation } from '../util/aws-json-server.js';
+import { LOCAL_IAM_PRINCIPAL, type IamPrincipal } from '../appsync/server/auth.js';
+import { startAwsJsonServer, type AwsJsonOperation, type CorsOriginPolicy } from '../util/aws-json-server.js';
 import { assertPortFree } from '../util/ports.js';
+import { iamAuthorizer } from './iam.js';
 import { loadOrCreateSigningKey } from './jwt.js';
 import { CognitoError, ErrorCode, isRecord, Operation, TARGET_PREFIX } from './protocol.js';
 import { parseRevokedSession, parseStoredGroup, parseStoredRefreshToken, parseStoredUser, type PoolState } from './state.js';
@@ -54,10 +58,18 @@ export interface CognitoUserPoolOptions {
   readonly customAttributes?: readonly string[];
   /** Attributes SignUp must carry. @default ['email'] */
   readonly requiredAttributes?: readonly string[];
-  /** Groups a self-signed-up user joins on confirmation (a PostConfirmation trigger's job on AWS). @default [] */
-  readonly signUpGroups?: readonly string[];
-  /** The app client's auth flows. @default all three */
+  /**
+   * The pool's Lambda triggers, as functions of Cognito's event (the local stack passes the
+   * manifest's trigger handlers). `postConfirmation` runs after ConfirmSignUp and
+   * AdminConfirmSignUp (see user-pool.ts). @default none
+   */
+  readonly triggers?: { readonly postConfirmation?: (event: PostConfirmationTriggerEvent) => Promise<unknown> };
+  /** The app client's auth flows (the CDK app client enables SRP and refresh only). @default all three */
   readonly authFlows?: readonly AuthFlow[];
+  /** Who may call the admin operations (SigV4, service `cognito-idp`). @default [LOCAL_IAM_PRINCIPAL] */
+  readonly iamPrincipals?: readonly IamPrincipal[];
+  /** Which browser origins may call the pool (others: no CORS headers, 403). @default any origin */
+  readonly cors?: CorsOriginPolicy;
   readonly tokenValidity?: Partial<TokenValidity>;
   /** Directory for `cognito-user-pool.json` and, unless `keyFile` is set, `cognito-signing-key.pem`; absent = in memory. */
   readonly dataDir?: string;
@@ -131,7 +143,12 @@ export async function startCognitoUserPool(options: CognitoUserPoolOptions = {})
       [`/${userPoolId}/.well-known/jwks.json`, () => ({ keys: [key.jwk] })],
       [`/${userPoolId}/.well-known/openid-configuration`, (url: string) => openIdConfiguration(`${url}/${userPoolId}`)],
     ]),
-    cors: true,
+    cors: options.cors ?? true,
+    authorize: iamAuthorizer({
+      region,
+      principals: options.iamPrincipals ?? [LOCAL_IAM_PRINCIPAL],
+      now: options.now ?? Date.now,
+    }),
     host,
     port: options.port ?? 0,
     logger: log,
@@ -145,6 +162,7 @@ export async function startCognitoUserPool(options: CognitoUserPoolOptions = {})
   let writing = Promise.resolve();
   const pool = createUserPool(
     {
+      region,
       userPoolId,
       clientId,
       issuer,
@@ -153,7 +171,7 @@ export async function startCognitoUserPool(options: CognitoUserPoolOptions = {})
       groups: options.groups ?? [],
       customAttributes: options.customAttributes ?? [],
       requiredAttributes: options.requiredAttributes ?? ['email'],
-      signUpGroups: options.signUpGroups ?? [],
+      postConfirmation: options.triggers?.postConfirmation,
       authFlows: options.authFlows ?? DEFAULT_FLOWS,
       tokenValidity: { accessSeconds: 3600, idSeconds: 3600, refreshSeconds: 30 * 86400, ...options.tokenValidity },
       now: options.now ?? Date.now,

@@ -33,10 +33,12 @@ import {
 import { checkAttributes, checkPassword, checkUsername } from './schema.js';
 import { issueTokens, type TokenValidity } from './tokens.js';
 import type { PoolState, StoredGroup, StoredRefreshToken, StoredUser, UserStatus } from './state.js';
+import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 
 export type AuthFlow = 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH' | 'REFRESH_TOKEN_AUTH';
 
 export interface UserPoolConfig {
+  readonly region: string;
   readonly userPoolId: string;
   readonly clientId: string;
   /** `iss` of every token: `<endpoint>/<userPoolId>`. */
@@ -48,7 +50,13 @@ export interface UserPoolConfig {
   /** Names without the `custom:` prefix. Writable by admin operations only. */
   readonly customAttributes: readonly string[];
   readonly requiredAttributes: readonly string[];
-  readonly signUpGroups: readonly string[];
+  /**
+   * The PostConfirmation trigger: run after ConfirmSignUp and AdminConfirmSignUp, as Cognito runs
+   * its Lambda (never for users an admin created, nor for a sign-up `autoConfirm` confirmed, as a
+   * PreSignUp trigger's auto-confirmation runs none on AWS). What it throws fails the call with
+   * `UserLambdaValidationException`; the user stays confirmed.
+   */
+  readonly postConfirmation?: ((event: PostConfirmationTriggerEvent) => Promise<unknown>) | undefined;
   readonly authFlows: readonly AuthFlow[];
   readonly tokenValidity: TokenValidity;
   /** Epoch milliseconds. */
@@ -192,13 +200,37 @@ export function createUserPool(
     return codeDeliveryDetails(user.attributes.email ?? user.username);
   };
 
-  /** Confirmation, with what a PostConfirmation trigger would do on AWS (join `signUpGroups`). */
   const confirm = (user: StoredUser, verifyEmail: boolean) => {
     user.status = 'CONFIRMED';
     user.confirmation = undefined;
     if (verifyEmail && user.attributes.email !== undefined) user.attributes.email_verified = 'true';
-    for (const group of config.signUpGroups) if (!user.groups.includes(group)) user.groups.push(group);
     user.updatedAt = now();
+  };
+
+  /** Runs the PostConfirmation trigger, if any, with Cognito's event, once the confirmation is kept. */
+  const afterConfirmation = async (user: StoredUser, clientId: string | undefined) => {
+    if (config.postConfirmation === undefined) return;
+    const event: PostConfirmationTriggerEvent = {
+      version: '1',
+      region: config.region,
+      userPoolId: config.userPoolId,
+      userName: user.username,
+      callerContext: { awsSdkVersion: 'local', clientId: clientId ?? 'CLIENT_ID_NOT_APPLICABLE' },
+      triggerSource: 'PostConfirmation_ConfirmSignUp',
+      request: { userAttributes: { ...attributesOf(user), 'cognito:user_status': user.status } },
+      response: {},
+    };
+    try {
+      await config.postConfirmation(event);
+    } catch (error) {
+      config.log(
+        `[cognito] PostConfirmation trigger failed for ${user.username}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      throw new CognitoError(
+        ErrorCode.UserLambdaValidation,
+        `PostConfirmation failed with error ${error instanceof Error ? error.message : String(error)}.`,
+      );
+    }
   };
 
   const tokensFor = (user: StoredUser, clientId: string, authTime: number, originJti: string) =>
@@ -332,6 +364,7 @@ export function createUserPool(
       if (pending.expiresAt <= now()) throw new CognitoError(ErrorCode.ExpiredCode, 'Invalid code provided, please request a code again.');
       confirm(user, true);
       await changed();
+      await afterConfirmation(user, config.clientId);
       return {};
     },
 
@@ -580,6 +613,7 @@ export function createUserPool(
         throw new CognitoError(ErrorCode.NotAuthorized, `User cannot be confirmed. Current status is ${user.status}`);
       confirm(user, false);
       await changed();
+      await afterConfirmation(user, undefined);
       return {};
     },
 

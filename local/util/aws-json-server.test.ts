@@ -19,7 +19,7 @@ afterEach(async () => {
 async function start(
   operations: Record<string, AwsJsonOperation>,
   maxBodyBytes?: number,
-  extras: Pick<AwsJsonServerOptions<Record<string, unknown>>, 'documents' | 'cors'> = {},
+  extras: Pick<AwsJsonServerOptions<Record<string, unknown>>, 'documents' | 'cors' | 'authorize'> = {},
 ): Promise<AwsJsonServer> {
   server = await startAwsJsonServer({
     service: 'Things',
@@ -177,6 +177,60 @@ describe('startAwsJsonServer', () => {
       expect(response.headers.get('access-control-allow-origin')).toBe('*');
       expect(response.headers.get('access-control-expose-headers')).toContain('x-amzn-errortype');
     }
+  });
+
+  it('with a cors policy, names an allowed origin and refuses another with 403 before the operation runs', async () => {
+    const ran: unknown[] = [];
+    const { url } = await start({ PutThing: (request) => void ran.push(request) }, undefined, {
+      cors: { allows: (origin) => origin === undefined || origin === 'http://127.0.0.1:4000' },
+    });
+    const from = (origin: string) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Things_20240101.PutThing' },
+        body: '{"Id":"t1"}',
+      });
+
+    const allowed = await from('http://127.0.0.1:4000');
+    const foreign = await from('https://elsewhere.example');
+    const preflight = await fetch(url, { method: 'OPTIONS', headers: { origin: 'https://elsewhere.example' } });
+
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:4000');
+    expect(allowed.headers.get('vary')).toBe('origin');
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await foreign.json()).toMatchObject({ __type: 'ForbiddenException' });
+    expect(preflight.status).toBe(403);
+    expect(ran).toEqual([{ Id: 't1' }]);
+  });
+
+  it('lets authorize refuse a request, given what a signature covers, before the operation runs', async () => {
+    const seen: unknown[] = [];
+    const ran: unknown[] = [];
+    const { url } = await start({ PutThing: (request) => void ran.push(request) }, undefined, {
+      authorize: (request) => {
+        seen.push({ ...request, headers: { target: request.headers['x-amz-target'] } });
+        return { code: 'AccessDeniedException', message: 'no' };
+      },
+    });
+
+    const refused = await call(`${url}/?a=1`, 'Things_20240101.PutThing', '{"Id":"t1"}');
+
+    expect(refused).toMatchObject({ status: 400, json: { __type: 'AccessDeniedException', message: 'no' } });
+    expect(refused.headers.get('x-amzn-errortype')).toBe('AccessDeniedException');
+    expect(seen).toEqual([
+      {
+        operation: 'PutThing',
+        headers: { target: 'Things_20240101.PutThing' },
+        method: 'POST',
+        path: '/',
+        query: 'a=1',
+        body: '{"Id":"t1"}',
+        remoteAddress: expect.any(String),
+      },
+    ]);
+    expect(ran).toEqual([]);
   });
 
   it('without cors, adds no CORS header and does not answer a preflight', async () => {

@@ -3,11 +3,13 @@
  * SSM 1.1): `POST /` with `X-Amz-Target: <prefix><Operation>` and a JSON object body; answers
  * `application/x-amz-json-<version>`. Errors are `{"__type": "<Code>", "message": "..."}` with the
  * same code in the `x-amzn-errortype` header, which is how the SDK v3 picks its exception class.
- * Requests are not SigV4-verified (any credentials work).
+ * Requests are not SigV4-verified (any credentials work) unless `authorize` verifies them.
  *
  * Optional extras: `documents` serves fixed JSON documents on `GET <path>` (e.g. an OpenID
- * issuer's `/.well-known/*`), and `cors` opens every response to any origin and answers the
- * `OPTIONS` preflight (204), for a browser app on loopback.
+ * issuer's `/.well-known/*`); `cors` answers the `OPTIONS` preflight (204) and adds CORS headers
+ * for any origin (`true`) or for the origins a policy allows, for a browser app on loopback
+ * (another origin gets no CORS headers and a 403 `ForbiddenException`, so not even a simple
+ * request runs); `authorize` sees each request before its operation runs and may refuse it.
  *
  * Protocol errors the server answers itself (a handler never sees these requests):
  *
@@ -17,6 +19,8 @@
  * | body over `maxBodyBytes`        | 413    | ValidationException       |
  * | target not in `operations`      | 400    | UnknownOperationException |
  * | body not JSON / not an object   | 400    | SerializationException    |
+ * | origin the `cors` policy refuses| 403    | ForbiddenException        |
+ * | refused by `authorize`          | its    | its code                  |
  * | handler throws an unmapped error| 500    | `internalErrorCode`       |
  */
 import { randomUUID } from 'node:crypto';
@@ -30,6 +34,27 @@ export interface AwsErrorResponse {
   readonly message: string;
   /** @default 400 */
   readonly status?: number;
+}
+
+/** Which browser origins may call; a request without `Origin` (not a page) is always allowed. */
+export interface CorsOriginPolicy {
+  allows(origin: string | undefined): boolean;
+}
+
+/** A request as a signature covers it: what `authorize` is given. */
+export interface AwsJsonRequest {
+  /** The operation named by `X-Amz-Target` (one of `operations`). */
+  readonly operation: string;
+  /** Lower-cased names. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly method: string;
+  /** Still percent-encoded, without the query. */
+  readonly path: string;
+  /** Without `?`; '' for none. */
+  readonly query: string;
+  /** The body exactly as received (UTF-8). */
+  readonly body: string;
+  readonly remoteAddress: string | undefined;
 }
 
 /** One operation: the parsed request object in, the response object out. */
@@ -59,10 +84,16 @@ export interface AwsJsonServerOptions<Request extends Record<string, unknown>> {
    */
   readonly documents?: ReadonlyMap<string, (url: string) => unknown>;
   /**
-   * Add CORS headers for any origin to every response and answer `OPTIONS` preflights with 204,
-   * allowing whatever request headers the preflight asks for. @default false
+   * Answer `OPTIONS` preflights with 204, allowing whatever request headers the preflight asks
+   * for, and add CORS headers to every response: for any origin (`true`), or for the origins the
+   * policy allows (each named in `access-control-allow-origin`; others are refused). @default false
    */
-  readonly cors?: boolean;
+  readonly cors?: boolean | CorsOriginPolicy;
+  /**
+   * Checks a request before its operation runs (e.g. a SigV4 signature); an answer refuses it
+   * with that error. @default every request is let through
+   */
+  readonly authorize?: (request: AwsJsonRequest) => AwsErrorResponse | undefined;
   /** @default 'InternalFailure' */
   readonly internalErrorCode?: string;
   /** @default '127.0.0.1' */
@@ -90,7 +121,6 @@ export interface AwsJsonServer {
 
 const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 const CORS_HEADERS: Readonly<Record<string, string>> = {
-  'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, OPTIONS',
   'access-control-allow-headers': 'content-type, x-amz-target, x-amz-user-agent, cache-control, authorization',
   'access-control-expose-headers': 'x-amzn-errortype, x-amzn-requestid',
@@ -105,14 +135,22 @@ export async function startAwsJsonServer<Request extends Record<string, unknown>
   const log = (line: string) => logger(`[${options.logTag ?? options.service}] ${line}`);
   const contentType = `application/x-amz-json-${options.protocol}`;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const corsHeaders = options.cors === true ? CORS_HEADERS : {};
+  const cors = options.cors ?? false;
+  /** The CORS headers for this request's origin; null when a policy refuses that origin. */
+  const corsHeadersFor = (req: IncomingMessage): Readonly<Record<string, string>> | null => {
+    if (cors === false) return {};
+    if (cors === true) return { ...CORS_HEADERS, 'access-control-allow-origin': '*' };
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    if (!cors.allows(origin)) return null;
+    return origin === undefined ? { vary: 'origin' } : { ...CORS_HEADERS, 'access-control-allow-origin': origin, vary: 'origin' };
+  };
   const documents = options.documents ?? new Map<string, (url: string) => unknown>();
   let url = '';
 
   const send = (res: ServerResponse, status: number, body: unknown, errorType?: string, type = contentType): void => {
     const text = JSON.stringify(body);
     res.writeHead(status, {
-      ...corsHeaders,
+      ...(corsHeadersFor(res.req) ?? {}),
       'content-type': type,
       'content-length': Buffer.byteLength(text),
       'x-amzn-requestid': randomUUID(),
@@ -124,9 +162,16 @@ export async function startAwsJsonServer<Request extends Record<string, unknown>
     send(res, error.status ?? 400, { __type: error.code, message: error.message }, error.code);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const corsHeaders = corsHeadersFor(req);
+    if (corsHeaders === null) {
+      req.resume();
+      log(`refused a request from origin ${String(req.headers.origin)}`);
+      sendError(res, { code: 'ForbiddenException', message: 'Origin not allowed.', status: 403 });
+      return;
+    }
     if (req.method !== 'POST') {
       req.resume();
-      if (req.method === 'OPTIONS' && options.cors === true) {
+      if (req.method === 'OPTIONS' && cors !== false) {
         const requested = req.headers['access-control-request-headers'];
         res.writeHead(204, { ...corsHeaders, ...(typeof requested === 'string' ? { 'access-control-allow-headers': requested } : {}) });
         res.end();
@@ -156,6 +201,21 @@ export async function startAwsJsonServer<Request extends Record<string, unknown>
         code: 'UnknownOperationException',
         message: `The local ${options.service} endpoint does not support ${String(target)}.`,
       });
+      return;
+    }
+    const requestUrl = new URL(req.url ?? '/', 'http://path.only');
+    const refused = options.authorize?.({
+      operation: name ?? '',
+      headers: req.headers,
+      method: req.method,
+      path: (req.url ?? '/').split('?')[0] ?? '/',
+      query: requestUrl.search.replace(/^\?/, ''),
+      body,
+      remoteAddress: req.socket.remoteAddress,
+    });
+    if (refused !== undefined) {
+      log(`refused ${name ?? ''}: ${refused.code} (${refused.message})`);
+      sendError(res, refused);
       return;
     }
     const request = body.trim() === '' ? options.parseRequest({}) : parseRequest(body, options.parseRequest);

@@ -15,7 +15,7 @@ import { GetQueueAttributesCommand, ListQueuesCommand } from '@aws-sdk/client-sq
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { generateClient } from 'aws-amplify/api';
-import { signIn, signOut, signUp } from 'aws-amplify/auth';
+import { confirmSignUp, fetchAuthSession, signIn, signOut, signUp } from 'aws-amplify/auth';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -66,8 +66,14 @@ let h: Harness;
 const parties = {} as Record<PartyName, Party>;
 const SIGNED_IN: readonly PartyName[] = ['customer1', 'customer2', 'store1', 'store2', 'driver1', 'driver2', 'operator'];
 
+/** The sign-up codes the local pool would have emailed, by username. */
+const confirmationCodes = new Map<string, string>();
+
 beforeAll(async () => {
-  h = await startHarness({ extraIamPrincipals: [UNGRANTED] });
+  h = await startHarness({
+    extraIamPrincipals: [UNGRANTED],
+    onConfirmationCode: (username, code) => confirmationCodes.set(username, code),
+  });
   for (const name of SIGNED_IN) parties[name] = await h.party(name);
   expect(parties.store1.storeId).toBe(SEED_STORE_ID);
 });
@@ -94,14 +100,16 @@ describe('signing in', () => {
     expect(h.stack.userPool.issuer).toBe(`${h.stack.userPool.endpoint}/${h.stack.userPool.userPoolId}`);
   });
 
-  it('seeds two customers, one staff account per store, two drivers and an operator, each in their groups', () => {
+  it('seeds two customers, one staff account per store, two drivers and (apart) an operator, each in their groups', () => {
     const roles = h.stack.demoUsers.map((u) => u.role);
+    expect(new Set(roles)).toEqual(new Set(['customer', 'store', 'driver']));
     expect(roles.filter((r) => r === 'customer')).toHaveLength(2);
     expect(roles.filter((r) => r === 'driver')).toHaveLength(2);
-    expect(roles.filter((r) => r === 'operator')).toHaveLength(1);
-    const staff = h.stack.demoUsers.filter((u) => u.role === 'store');
-    expect(staff.map((u) => u.storeId).sort()).toEqual(SEED_STORES.map((s) => s.storeId).sort());
-    expect(new Set(h.stack.demoUsers.map((u) => u.username)).size).toBe(h.stack.demoUsers.length);
+    expect(h.stack.demoOperators.map((u) => u.role)).toEqual(['operator']);
+    const staff = h.stack.demoUsers.flatMap((u) => (u.role === 'store' ? [u.storeId] : []));
+    expect(staff.sort()).toEqual(SEED_STORES.map((s) => s.storeId).sort());
+    const usernames = [...h.stack.demoUsers, ...h.stack.demoOperators].map((u) => u.username);
+    expect(new Set(usernames).size).toBe(usernames.length);
 
     // The access tokens the parties signed in with (Amplify's default flow) carry the groups AppSync reads.
     const groups = (name: PartyName) => claimsOf(parties[name].token)['cognito:groups'];
@@ -118,12 +126,20 @@ describe('signing in', () => {
     expect(new Set(SIGNED_IN.map((name) => parties[name].sub)).size).toBe(SIGNED_IN.length);
   });
 
-  it("lets a new customer sign up, confirmed at once, sign in, and use the API in Amplify's userPool mode", async () => {
+  it("lets a new customer sign up, confirm the emailed code, sign in in customers (the PostConfirmation trigger), and use the API in Amplify's userPool mode", async () => {
     const email = `new-customer-${process.pid}-${Date.now()}@example.com`;
     const signedUp = await signUp({ username: email, password: 'Fresh-Pie-42', options: { userAttributes: { email } } });
-    expect(signedUp).toMatchObject({ isSignUpComplete: true, nextStep: { signUpStep: 'DONE' } });
+    expect(signedUp).toMatchObject({ isSignUpComplete: false, nextStep: { signUpStep: 'CONFIRM_SIGN_UP' } });
+    expect(await signIn({ username: email, password: 'Fresh-Pie-42' })).toMatchObject({
+      isSignedIn: false,
+      nextStep: { signInStep: 'CONFIRM_SIGN_UP' },
+    });
+    const confirmed = await confirmSignUp({ username: email, confirmationCode: confirmationCodes.get(email) ?? '' });
+    expect(confirmed).toMatchObject({ isSignUpComplete: true });
     expect((await signIn({ username: email, password: 'Fresh-Pie-42' })).isSignedIn).toBe(true);
     try {
+      const { tokens } = await fetchAuthSession();
+      expect(tokens?.accessToken.payload['cognito:groups']).toEqual(['customers']);
       const client = generateClient({ authMode: 'userPool' });
       const { data } = (await client.graphql({ query: MY_ORDERS })) as { data: { myOrders: { items: unknown[] } } };
       expect(data.myOrders.items).toEqual([]);

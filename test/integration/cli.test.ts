@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Amplify } from 'aws-amplify';
+import { confirmSignUp, signUp } from 'aws-amplify/auth';
 import { describe, it, type onTestFinished } from 'vitest';
 import type { Order } from '../../generated/graphql.js';
 import { SEED_STORE_ID } from '../../infra/seed-stores.js';
@@ -110,6 +111,12 @@ describe('npm run order', { timeout: 180_000 }, () => {
     expect(s.output()).toMatch(/Metrics\s+http:\/\/127\.0\.0\.1:\d+\/local\/metrics\s/);
     Amplify.configure(JSON.parse(await readFile(join(tmp, 'amplify-config.json'), 'utf8')));
     const users = JSON.parse(await readFile(join(tmp, 'demo-users.json'), 'utf8')) as DemoUser[];
+    // demo-users.json lists customers, staff and drivers; the operator is in a file of its own, and both are printed.
+    expect(new Set(users.map((u) => u.role))).toEqual(new Set(['customer', 'store', 'driver']));
+    expect(JSON.parse(await readFile(join(tmp, 'demo-operators.json'), 'utf8'))).toEqual([
+      { username: 'operator@pizza.example', password: 'Pizza-Demo-1', role: 'operator' },
+    ]);
+    expect(s.output()).toMatch(/operator@pizza\.example\s+Pizza-Demo-1\s+operator/);
     const customer = await signInParty(users, 'customer1');
     const { placeOrder: order } = await gql<{ placeOrder: Order }>(customer, PLACE_ORDER, {
       input: orderInput({ storeId: SEED_STORE_ID }),
@@ -137,5 +144,12 @@ describe('npm run order', { timeout: 180_000 }, () => {
     expect(shown.stdout).toContain('storeTaskToken');
     expect(shown.stdout).not.toMatch(/[A-Za-z0-9+/=]{100,}/);
     expect(inspect(['no-such-order'], env)).toMatchObject({ status: 1, stderr: expect.stringContaining('no order no-such-order') });
+
+    // A new customer's sign-up code is printed (no mail leaves the machine) and confirms the account.
+    const email = `cli-${Date.now()}@example.com`;
+    await signUp({ username: email, password: 'Fresh-Pie-42', options: { userAttributes: { email } } });
+    const printed = new RegExp(`Confirmation code for ${email.replace(/[.]/g, '\\.')}: (\\d{6})`);
+    const code = await waitFor(() => printed.exec(s.output())?.[1] ?? false, { what: 'the printed code', timeoutMs: 10_000 });
+    expect(await confirmSignUp({ username: email, confirmationCode: code })).toMatchObject({ isSignUpComplete: true });
   });
 });

@@ -12,12 +12,12 @@ import { generateClient } from 'aws-amplify/api';
 import { fetchAuthSession, signIn, signOut } from 'aws-amplify/auth';
 import type { PlaceOrderInput } from '../../generated/graphql.js';
 import { SEED_STORE_ID } from '../../infra/seed-stores.js';
-import { startLocalStack, type DemoUser, type LocalStack, type LocalStackOptions } from '../../local/stack.js';
+import { startLocalStack, type DemoAccount, type LocalStack, type LocalStackOptions } from '../../local/stack.js';
 import { LOCAL_CREDENTIALS } from '../../local/util/aws.js';
 import { waitFor } from '../../local/util/wait.js';
 import { ON_ORDER_UPDATED } from './operations.js';
 
-/** The demo accounts by the part of their username before the `@` (local/stack.ts DEMO_USERS). */
+/** The demo accounts by the part of their username before the `@` (local/stack.ts DEMO_USERS and DEMO_OPERATORS). */
 export type PartyName = 'customer1' | 'customer2' | 'store1' | 'store2' | 'store3' | 'driver1' | 'driver2' | 'operator';
 
 /** Something that sends GraphQL as one caller. `graphql` is untyped on purpose: Amplify's model typing is for Gen 2 schemas. */
@@ -30,7 +30,7 @@ export interface Client {
 export interface Party extends Client {
   readonly name: PartyName;
   readonly username: string;
-  readonly role: DemoUser['role'];
+  readonly role: DemoAccount['role'];
   /** Staff only: the store they work for. */
   readonly storeId?: string;
   /** The user's id (the token's `sub`): the customerId of their orders, the driverId of their deliveries. */
@@ -72,7 +72,7 @@ export async function startHarness(options: LocalStackOptions = {}): Promise<Har
     party(name) {
       let party = parties.get(name);
       if (party === undefined) {
-        party = signInParty(stack.demoUsers, name);
+        party = signInParty([...stack.demoUsers, ...stack.demoOperators], name);
         parties.set(name, party);
       }
       return party;
@@ -109,7 +109,7 @@ let signInTurn: Promise<unknown> = Promise.resolve();
  * sends, except that userPool mode reads the token of the one signed-in user. The server cannot
  * tell the two apart and verifies the token as a user-pool token.
  */
-export function signInParty(users: readonly DemoUser[], name: PartyName): Promise<Party> {
+export function signInParty(users: readonly DemoAccount[], name: PartyName): Promise<Party> {
   const user = users.find((u) => u.username.split('@')[0] === name);
   if (user === undefined) throw new Error(`no demo account ${name} in ${users.map((u) => u.username).join(', ')}`);
   const turn = signInTurn.then(async (): Promise<Party> => {
@@ -126,7 +126,7 @@ export function signInParty(users: readonly DemoUser[], name: PartyName): Promis
         name,
         username: user.username,
         role: user.role,
-        ...(user.storeId === undefined ? {} : { storeId: user.storeId }),
+        ...(user.role === 'store' ? { storeId: user.storeId } : {}),
         sub,
         token,
         graphql: client.graphql.bind(client),

@@ -1,7 +1,8 @@
 /**
  * The web demo in a real browser (Debian's chromium, driven by playwright-core) against the
  * real local stack, every party signed in through the page (one-click demo accounts, a typed
- * email and password, a sign-up): a customer places an order, the store's staff see it arrive
+ * email and password, a sign-up confirmed with the emailed code, read from the local pool as
+ * `npm start` prints it): a customer places an order, the store's staff see it arrive
  * live and accept it, a driver sees it offered live, picks it up and delivers it, and the
  * customer's tracker follows along without a reload. Some pages are opened at localhost, whose
  * amplify-config.json names 127.0.0.1 (API, socket and user pool are then other origins). The
@@ -39,9 +40,16 @@ describe('web demo in a browser', () => {
   /** Page errors of the current test's views; each test opens and closes its own. */
   const pageErrors: string[] = [];
   const contexts: BrowserContext[] = [];
+  /** The codes the local pool would have emailed, by username (no mail is sent locally). */
+  const confirmationCodes = new Map<string, string>();
 
   beforeAll(async () => {
-    stack = await startLocalStack({ inMemory: true, port: 0, extraRoutes: await webDemoRoutes() });
+    stack = await startLocalStack({
+      inMemory: true,
+      port: 0,
+      extraRoutes: await webDemoRoutes(),
+      onConfirmationCode: (username, code) => confirmationCodes.set(username, code),
+    });
     baseUrl = stack.graphqlUrl.replace(/\/graphql$/, '');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   });
@@ -92,7 +100,9 @@ describe('web demo in a browser', () => {
   }
 
   function demoUser(role: 'customer' | 'store' | 'driver' | 'operator', storeId?: string): string {
-    const user = stack.demoUsers.find((u) => u.role === role && (storeId === undefined || u.storeId === storeId));
+    const user = [...stack.demoUsers, ...stack.demoOperators].find(
+      (u) => u.role === role && (storeId === undefined || (u.role === 'store' && u.storeId === storeId)),
+    );
     if (user === undefined) throw new Error(`no ${role} demo account`);
     return user.username;
   }
@@ -188,7 +198,8 @@ describe('web demo in a browser', () => {
   });
 
   it("signs a new customer up on localhost, shows a rejected placement's errorType, and relays a decline reason", async () => {
-    // Arrange: staff watch; a new customer signs up at localhost (the local pool confirms at once).
+    // Arrange: staff watch; a new customer signs up at localhost and confirms the emailed code
+    // (a wrong one first), as on AWS; the PostConfirmation trigger puts them in `customers`.
     const store = await openPage('store');
     await signInAsDemo(store, demoUser('store', SEED_STORE_ID));
     await store.getByText('Live updates on').waitFor({ timeout: LIVE_TIMEOUT_MS });
@@ -198,6 +209,15 @@ describe('web demo in a browser', () => {
     await signUp.getByLabel('Email').fill(email);
     await signUp.getByLabel('Choose a password').fill('Pizza-Lover-42');
     await signUp.getByRole('button', { name: 'Create account' }).click();
+    const confirm = customer.getByRole('region', { name: 'Confirm your email' });
+    await confirm.waitFor({ timeout: LIVE_TIMEOUT_MS });
+    const code = confirmationCodes.get(email) ?? '';
+    expect(code).toMatch(/^\d{6}$/);
+    await confirm.getByLabel('Code').fill(code === '000000' ? '111111' : '000000');
+    await confirm.getByRole('button', { name: 'Confirm and sign in' }).click();
+    expect(await textOf(confirm.getByRole('alert'))).toMatch(/^CodeMismatchException/);
+    await confirm.getByLabel('Code').fill(code);
+    await confirm.getByRole('button', { name: 'Confirm and sign in' }).click();
     await expectSignedIn(customer, `${email} · customer`);
     expect(await textOf(customer.getByText('No orders yet.'))).toBe('No orders yet.');
     await customer.getByLabel('Store', { exact: true }).selectOption({ label: storeName });

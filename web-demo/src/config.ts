@@ -2,7 +2,8 @@
  * The demo's only configuration is `/amplify-config.json` on its own origin: the local stack
  * serves it, and the same file is written from a deployed stack's outputs. It is checked here
  * before it reaches `Amplify.configure()`, so a wrong file fails with a message, not later.
- * Locally `/demo-users.json` lists the seeded accounts for one-click sign-in.
+ * Locally `/demo-users.json` (customers, staff, drivers) and `/demo-operators.json` list the
+ * seeded accounts for one-click sign-in.
  */
 import type { ResourcesConfig } from 'aws-amplify';
 
@@ -84,7 +85,10 @@ export interface DemoUser {
 
 const ROLES: readonly DemoUser['role'][] = ['customer', 'store', 'driver', 'operator'];
 
-/** The `[{ username, password, role, storeId? }]` of `/demo-users.json`; entries of another shape are skipped. */
+/**
+ * The `[{ username, password, role, storeId? }]` of `/demo-users.json` or `/demo-operators.json`;
+ * entries of another shape are skipped.
+ */
 export function parseDemoUsers(raw: unknown): DemoUser[] {
   if (!Array.isArray(raw)) throw new ConfigError('demo users must be an array');
   return raw.flatMap((entry: unknown): DemoUser[] => {
@@ -96,15 +100,22 @@ export function parseDemoUsers(raw: unknown): DemoUser[] {
   });
 }
 
-/** The demo accounts beside the config; an empty list where there are none (a deployed stack answers 404). */
-export async function loadDemoUsers(url = '/demo-users.json'): Promise<DemoUser[]> {
-  try {
-    const response = await fetch(url, { cache: 'no-store' });
-    if (!response.ok) return [];
-    return parseDemoUsers(await response.json());
-  } catch {
-    return [];
-  }
+/** The files of seeded accounts, in the order the sign-in page lists them. */
+export const DEMO_ACCOUNT_FILES = ['/demo-users.json', '/demo-operators.json'] as const;
+
+/** The demo accounts beside the config; none from a file that is missing (a deployed stack answers 404) or malformed. */
+export async function loadDemoUsers(urls: readonly string[] = DEMO_ACCOUNT_FILES): Promise<DemoUser[]> {
+  const lists = await Promise.all(
+    urls.map(async (url) => {
+      try {
+        const response = await fetch(url, { cache: 'no-store' });
+        return response.ok ? parseDemoUsers(await response.json()) : [];
+      } catch {
+        return [];
+      }
+    }),
+  );
+  return lists.flat();
 }
 
 export async function loadAmplifyConfig(url = '/amplify-config.json'): Promise<ResourcesConfig> {

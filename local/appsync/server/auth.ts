@@ -88,6 +88,8 @@ export interface AuthenticateOptions extends AuthConfig {
   readonly remoteAddress?: string | undefined;
   /** What a SigV4 signature must cover; without it a SigV4 request is refused. */
   readonly request?: SignedRequest | undefined;
+  /** Services a SigV4 credential scope may name. @default AppSync's: `appsync`, `execute-api` */
+  readonly sigV4Services?: ReadonlySet<string> | undefined;
 }
 
 /**
@@ -228,12 +230,22 @@ function accountOf(arn: string): string {
   return account !== undefined && /^\d{12}$/.test(account) ? account : LOCAL_ACCOUNT_ID;
 }
 
-function authenticateSigV4(authorization: string, headers: Readonly<Record<string, string>>, options: AuthenticateOptions): AuthResult {
+/**
+ * Verifies a SigV4 `Authorization` header (well-formed, this region, a service of
+ * `sigV4Services`, `x-amz-date` within the skew, a known principal, the signature over
+ * `request`). Exported for the other local endpoints that check signatures (local/cognito).
+ */
+export function authenticateSigV4(
+  authorization: string,
+  headers: Readonly<Record<string, string>>,
+  options: AuthenticateOptions,
+): AuthResult {
   const m = SIGV4.exec(authorization.trim());
   if (!m) return { ok: false, reason: 'malformed SigV4 Authorization header' };
   const [, accessKeyId = '', credentialDate = '', region = '', service = '', signedHeaders = '', signature = ''] = m;
   if (region !== options.region) return { ok: false, reason: `SigV4 credential scope names region ${region}, not ${options.region}` };
-  if (!SIGV4_SERVICES.has(service)) return { ok: false, reason: `SigV4 credential scope names service ${service}` };
+  if (!(options.sigV4Services ?? SIGV4_SERVICES).has(service))
+    return { ok: false, reason: `SigV4 credential scope names service ${service}` };
   const amzDate = headers['x-amz-date'];
   const date = amzDate === undefined ? null : AMZ_DATE.exec(amzDate);
   if (amzDate === undefined || !date) return { ok: false, reason: 'SigV4 request without a valid x-amz-date' };

@@ -299,14 +299,18 @@ function AuthBar({ users }: { users: DemoUser[] }) {
 async function main(): Promise<void> {
   const root = document.getElementById('graphiql');
   if (!root) return;
-  const [amplifyConfig, users] = await Promise.all([fetchJson('/amplify-config.json'), fetchJson('/demo-users.json')]);
+  const [amplifyConfig, users, operators] = await Promise.all([
+    fetchJson('/amplify-config.json'),
+    fetchJson('/demo-users.json'),
+    fetchJson('/demo-operators.json'),
+  ]);
   if (typeof amplifyConfig === 'object' && amplifyConfig !== null && 'Auth' in amplifyConfig) {
     Amplify.configure(amplifyConfig as Parameters<typeof Amplify.configure>[0]);
     authConfigured = true;
   }
   createRoot(root).render(
     <div className="explorer">
-      {authConfigured && <AuthBar users={demoUsers(users)} />}
+      {authConfigured && <AuthBar users={[...demoUsers(users), ...demoUsers(operators)]} />}
       <GraphiQL fetcher={fetcher} defaultTabs={config.tabs} defaultQuery={config.tabs[0]?.query ?? ''} />
     </div>,
   );

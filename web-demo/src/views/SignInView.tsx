@@ -1,8 +1,8 @@
 /**
  * Signed out: sign in with email and password (Amplify's default SRP flow), create a customer
- * account (on AWS confirmed with an emailed code; the local pool confirms at once), or, where
- * the server lists demo accounts (`/demo-users.json`, local stack only), sign in as one with a
- * click. The public store list is shown too: it is the one thing the API key may read.
+ * account (confirmed with the emailed code; locally `npm start` prints it), or, where
+ * the server lists demo accounts (`/demo-users.json` and `/demo-operators.json`, local stack
+ * only), sign in as one with a click. The public store list is shown too: it is the one thing the API key may read.
  */
 import { confirmSignUp, signIn, signOut, signUp } from 'aws-amplify/auth';
 import { useEffect, useState, type FormEvent } from 'react';
