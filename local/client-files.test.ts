@@ -1,5 +1,5 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir, type NetworkInterfaceInfo } from 'node:os';
 import { join } from 'node:path';
@@ -71,11 +71,14 @@ describe("webDemoCorsPolicy (the user pool's browser origins)", () => {
   it('allows the web demo at each loopback name on the API port and, with TLS, its HTTPS port; nothing else', () => {
     const policy = webDemoCorsPolicy('http://127.0.0.1:4000/graphql', 4002);
 
+    // A page's request to the user pool: its Origin, and the pool's own address as Host.
+    const from = (origin: string | undefined) =>
+      ({ headers: { origin, host: '127.0.0.1:4001' }, socket: {} }) as unknown as IncomingMessage;
     for (const origin of [undefined, 'http://127.0.0.1:4000', 'http://localhost:4000', 'http://[::1]:4000', 'https://localhost:4002'])
-      expect(policy.allows(origin), origin).toBe(true);
+      expect(policy.allows(from(origin)), origin).toBe(true);
     for (const origin of ['http://localhost:4001', 'http://localhost:4002', 'https://studio.apollographql.com', 'null'])
-      expect(policy.allows(origin), origin).toBe(false);
-    expect(webDemoCorsPolicy('http://127.0.0.1:4000/graphql', undefined).allows('https://localhost:4002')).toBe(false);
+      expect(policy.allows(from(origin)), origin).toBe(false);
+    expect(webDemoCorsPolicy('http://127.0.0.1:4000/graphql', undefined).allows(from('https://localhost:4002'))).toBe(false);
   });
 });
 

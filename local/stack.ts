@@ -316,7 +316,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       authFlows: APP_CLIENT_AUTH_FLOWS,
       iamPrincipals: [LOCAL_IAM_PRINCIPAL],
       // No origin until the API (which serves the web demo) listens; a request without Origin is no page.
-      cors: { allows: (origin) => origin === undefined || (webDemo.cors?.allows(origin) ?? false) },
+      cors: { allows: (req) => webDemo.cors?.allows(req) ?? false },
       ...(postConfirmation === undefined
         ? {}
         : {

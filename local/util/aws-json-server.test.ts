@@ -182,7 +182,7 @@ describe('startAwsJsonServer', () => {
   it('with a cors policy, names an allowed origin and refuses another with 403 before the operation runs', async () => {
     const ran: unknown[] = [];
     const { url } = await start({ PutThing: (request) => void ran.push(request) }, undefined, {
-      cors: { allows: (origin) => origin === undefined || origin === 'http://127.0.0.1:4000' },
+      cors: { allows: (req) => req.headers.origin === 'http://127.0.0.1:4000' },
     });
     const from = (origin: string) =>
       fetch(url, {

@@ -36,9 +36,13 @@ export interface AwsErrorResponse {
   readonly status?: number;
 }
 
-/** Which browser origins may call; a request without `Origin` (not a page) is always allowed. */
+/**
+ * Which browser pages may call, judged from the request (its Origin, and its Host for a rule such
+ * as local/appsync/server/cors.ts's own-address one); a request without `Origin` (not a page) is
+ * always allowed.
+ */
 export interface CorsOriginPolicy {
-  allows(origin: string | undefined): boolean;
+  allows(req: IncomingMessage): boolean;
 }
 
 /** A request as a signature covers it: what `authorize` is given. */
@@ -141,7 +145,7 @@ export async function startAwsJsonServer<Request extends Record<string, unknown>
     if (cors === false) return {};
     if (cors === true) return { ...CORS_HEADERS, 'access-control-allow-origin': '*' };
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
-    if (!cors.allows(origin)) return null;
+    if (origin !== undefined && !cors.allows(req)) return null;
     return origin === undefined ? { vary: 'origin' } : { ...CORS_HEADERS, 'access-control-allow-origin': origin, vary: 'origin' };
   };
   const documents = options.documents ?? new Map<string, (url: string) => unknown>();
