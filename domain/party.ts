@@ -8,7 +8,9 @@
  * - `operators` → operator (sees everything);
  * - `stores` plus exactly one `store:<storeId>` → that store's staff (in two store groups: no party);
  * - `drivers` → driver (the driver id is the user's `sub`);
- * - in none of those → customer (the customer id is the user's `sub`). Self sign-up needs no group.
+ * - in none of those → customer (the customer id is the user's `sub`). A confirmed self sign-up
+ *   also joins `customers` (the PostConfirmation trigger, functions/post-confirmation.ts), but the
+ *   party does not depend on it: a user the trigger missed is still a customer.
  * A user in several role groups takes the first of operators, stores, drivers.
  *
  * Written in the APPSYNC_JS subset (esbuild bundles it into resolver code): no classes, no

@@ -4,6 +4,7 @@
  * the server lists demo accounts (`/demo-users.json` and `/demo-operators.json`, local stack
  * only), sign in as one with a click. The public store list is shown too: it is the one thing the API key may read.
  */
+import { Amplify } from 'aws-amplify';
 import { confirmSignUp, signIn, signOut, signUp } from 'aws-amplify/auth';
 import { useEffect, useState, type FormEvent } from 'react';
 import { ErrorList, storeLabel } from '../components.js';
@@ -182,6 +183,12 @@ function ConfirmForm({
     <section className="panel" aria-labelledby="confirm-title">
       <h2 id="confirm-title">Confirm your email</h2>
       <p>We sent a code to {account.username}. Enter it to finish creating your account.</p>
+      {/* A user-pool endpoint of its own means the local emulator, which sends no email. */}
+      {Amplify.getConfig().Auth?.Cognito.userPoolEndpoint !== undefined && (
+        <p className="muted">
+          On the local stack no email is sent: the terminal running <code>npm start</code> prints the code.
+        </p>
+      )}
       <form onSubmit={submit}>
         <div className="field">
           <label htmlFor="confirm-code">Code</label>
