@@ -118,7 +118,7 @@ Ready in ${seconds} s.
   Web demo        ${base}/
   GraphQL         ${stack.graphqlUrl}
   Realtime        ${stack.realtimeUrl}
-  Explorer        ${stack.explorerUrl}
+  Explorer        ${stack.explorerUrl}${request.options.introspection === false ? '  (introspection off, as on a prod deploy: the explorer gets no schema)' : ''}
   Metrics         ${base}${METRICS_PATH}  (operators' access token; the web demo's operator view shows it)
 ${tls}  API key         ${stack.apiKey}
   Amplify config  ${configFile}
