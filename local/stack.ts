@@ -346,6 +346,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       accountId: LOCAL_ACCOUNT_ID,
       logger: log,
     });
+    stops.push(() => invoker.close());
 
     const envValue = (name: string, source: EnvSource): string => {
       switch (source.kind) {

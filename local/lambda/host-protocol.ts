@@ -1,0 +1,70 @@
+/**
+ * What the invoker (the stack's main thread) and the Lambda host (a worker thread, host.ts) say
+ * to each other. One port, so messages arrive in the order they were sent: an invocation's
+ * console lines reach the main thread before its reply.
+ */
+
+/** The console methods the host forwards (those the stack's log sink routes, log-sink.ts). */
+export const CONSOLE_METHODS = ['log', 'info', 'debug', 'warn', 'error'] as const;
+export type ConsoleMethod = (typeof CONSOLE_METHODS)[number];
+
+/** The Lambda context's plain fields; the host adds the methods (`getRemainingTimeInMillis`). */
+export interface ContextFields {
+  readonly functionName: string;
+  readonly functionVersion: string;
+  readonly invokedFunctionArn: string;
+  readonly memoryLimitInMB: string;
+  readonly awsRequestId: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+}
+
+/** main → host */
+export interface InvokeMessage {
+  readonly type: 'invoke';
+  readonly id: number;
+  /** The function's name: the host keeps one loaded handler per function, as Lambda a container. */
+  readonly name: string;
+  /** The manifest's entry, for error messages. */
+  readonly entry: string;
+  /** The handler module's file URL. */
+  readonly url: string;
+  readonly event: unknown;
+  readonly context: ContextFields;
+  /** The function's timeout, for `getRemainingTimeInMillis` (the main thread enforces it). */
+  readonly timeoutMs: number;
+}
+
+/** host → main: the handler is loaded and called; its timeout starts (init is not counted, as on Lambda). */
+export interface StartedMessage {
+  readonly type: 'started';
+  readonly id: number;
+}
+
+/** host → main: one console call, formatted as Node's console formats it. */
+export interface ConsoleMessage {
+  readonly type: 'console';
+  readonly method: ConsoleMethod;
+  readonly text: string;
+}
+
+/** host → main: the handler's result, as JSON (`undefined` as `null`). */
+export interface ResultMessage {
+  readonly type: 'result';
+  readonly id: number;
+  readonly json: string;
+}
+
+/**
+ * host → main: the invocation failed. `phase: 'init'` is the module's load (Runtime.ImportModuleError,
+ * Runtime.HandlerNotFound); `'handler'` is the handler throwing or rejecting.
+ */
+export interface ErrorMessage {
+  readonly type: 'error';
+  readonly id: number;
+  readonly phase: 'init' | 'handler';
+  readonly errorType: string;
+  readonly errorMessage: string;
+}
+
+export type HostMessage = StartedMessage | ConsoleMessage | ResultMessage | ErrorMessage;
