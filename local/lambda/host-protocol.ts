@@ -1,7 +1,8 @@
 /**
  * What the invoker (the stack's main thread) and the Lambda host (a worker thread, host.ts) say
- * to each other. One port, so messages arrive in the order they were sent: an invocation's
- * console lines reach the main thread before its reply.
+ * to each other: one InvokeMessage per invocation; HostMessages back, in arrays (one per
+ * event-loop turn of the host). One port, so messages arrive in the order they were sent: an
+ * invocation's console lines reach the main thread before its reply.
  */
 
 /** The console methods the host forwards (those the stack's log sink routes, log-sink.ts). */
@@ -33,9 +34,17 @@ export interface InvokeMessage {
   readonly context: ContextFields;
   /** The function's timeout, for `getRemainingTimeInMillis` (the main thread enforces it). */
   readonly timeoutMs: number;
+  /**
+   * Whether to send a StartedMessage once the handler is loaded and called: the main thread asks
+   * until the function has answered once in this host, as its module may still be loading.
+   */
+  readonly announceStart: boolean;
 }
 
-/** host → main: the handler is loaded and called; its timeout starts (init is not counted, as on Lambda). */
+/**
+ * host → main, when asked (`announceStart`): the handler is loaded and called, and its timeout
+ * starts (init is not counted, as on Lambda). A warm function's timeout runs from the invoke message.
+ */
 export interface StartedMessage {
   readonly type: 'started';
   readonly id: number;

@@ -26,7 +26,18 @@ class InitError extends Error {
 
 const port = parentPort;
 if (port === null) throw new Error('local/lambda/host.ts runs as a worker thread (invoker.ts starts it)');
-const send = (message: HostMessage): void => port.postMessage(message);
+/**
+ * Messages go out in one batch per event-loop turn: the main thread takes a batch in one
+ * callback, where one message each would cost it a callback per log line.
+ */
+let outbox: HostMessage[] = [];
+const flush = (): void => {
+  port.postMessage(outbox);
+  outbox = [];
+};
+const send = (message: HostMessage): void => {
+  if (outbox.push(message) === 1) setImmediate(flush);
+};
 
 for (const method of CONSOLE_METHODS) {
   console[method] = (...args: unknown[]) => send({ type: 'console', method, text: format(...args) });
@@ -75,7 +86,7 @@ async function invoke(message: InvokeMessage): Promise<void> {
     fail: () => undefined,
     succeed: () => undefined,
   };
-  send({ type: 'started', id });
+  if (message.announceStart) send({ type: 'started', id });
   try {
     const result = await handler(message.event, context);
     // Lambda returns JSON: what cannot be serialized does not reach the caller.

@@ -79,10 +79,11 @@ interface Pending {
   timer?: NodeJS.Timeout;
 }
 
-/** The worker thread and its invocations in flight. */
+/** The worker thread, its invocations in flight, and the functions it has loaded. */
 interface Host {
   readonly worker: Worker;
   readonly pending: Map<number, Pending>;
+  readonly warm: Set<string>;
 }
 
 export function createLambdaInvoker(options: LambdaInvokerOptions): LambdaInvoker {
@@ -117,11 +118,8 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): LambdaInvoke
     const p = h.pending.get(message.id);
     if (p === undefined) return; // timed out already: Lambda drops a late answer
     if (message.type === 'started') {
-      const timeoutMs = timeoutMsOf(p.spec);
-      p.timer = setTimeout(() => {
-        settle(h, message.id);
-        p.reject(new LambdaFunctionError('Sandbox.Timedout', `Task timed out after ${timeoutMs / 1000} seconds`));
-      }, timeoutMs);
+      h.warm.add(p.spec.name);
+      p.timer = timeoutOf(h, message.id, p);
       return;
     }
     settle(h, message.id);
@@ -135,6 +133,14 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): LambdaInvoke
     }
   }
 
+  function timeoutOf(h: Host, id: number, p: Pending): NodeJS.Timeout {
+    const timeoutMs = timeoutMsOf(p.spec);
+    return setTimeout(() => {
+      settle(h, id);
+      p.reject(new LambdaFunctionError('Sandbox.Timedout', `Task timed out after ${timeoutMs / 1000} seconds`));
+    }, timeoutMs);
+  }
+
   /** Forgets an invocation; the host stops holding the process open when none is left. */
   function settle(h: Host, id: number): void {
     clearTimeout(h.pending.get(id)?.timer);
@@ -144,9 +150,11 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): LambdaInvoke
 
   function start(): Host {
     const worker = new Worker(HOST_ENTRY, { env: SHARE_ENV, execArgv: ['--import', TSX], name: 'lambda-host' });
-    const h: Host = { worker, pending: new Map() };
+    const h: Host = { worker, pending: new Map(), warm: new Set() };
     let failure = '';
-    worker.on('message', (message: HostMessage) => onMessage(h, message));
+    worker.on('message', (batch: readonly HostMessage[]) => {
+      for (const message of batch) onMessage(h, message);
+    });
     worker.on('error', (error) => {
       failure = `${error.name}: ${error.message}`;
     });
@@ -183,11 +191,14 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): LambdaInvoke
         event,
         context,
         timeoutMs: timeoutMsOf(spec),
+        announceStart: !h.warm.has(spec.name),
       };
       const json = await new Promise<string>((resolve, reject) => {
         h.worker.postMessage(message);
         if (h.pending.size === 0) h.worker.ref();
-        h.pending.set(id, { spec, resolve, reject });
+        const p: Pending = { spec, resolve, reject };
+        if (!message.announceStart) p.timer = timeoutOf(h, id, p);
+        h.pending.set(id, p);
       });
       return JSON.parse(json) as unknown;
     },
