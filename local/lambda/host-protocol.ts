@@ -4,10 +4,7 @@
  * event-loop turn of the host). One port, so messages arrive in the order they were sent: an
  * invocation's console lines reach the main thread before its reply.
  */
-
-/** The console methods the host forwards (those the stack's log sink routes, log-sink.ts). */
-export const CONSOLE_METHODS = ['log', 'info', 'debug', 'warn', 'error'] as const;
-export type ConsoleMethod = (typeof CONSOLE_METHODS)[number];
+import type { ConsoleMethod } from './log-sink.js';
 
 /** The Lambda context's plain fields; the host adds the methods (`getRemainingTimeInMillis`). */
 export interface ContextFields {

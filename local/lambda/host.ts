@@ -11,7 +11,8 @@
 import { format } from 'node:util';
 import { parentPort } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
-import { CONSOLE_METHODS, type HostMessage, type InvokeMessage } from './host-protocol.js';
+import type { HostMessage, InvokeMessage } from './host-protocol.js';
+import { CONSOLE_METHODS } from './log-sink.js';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
