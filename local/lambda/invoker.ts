@@ -72,6 +72,15 @@ export class InvokerClosedError extends Error {
 const HOST_ENTRY = new URL('./host.ts', import.meta.url);
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
+/**
+ * tsx, and the CPU profiler's flags when this process has them (`npm run bench` with
+ * BENCH_STACK_CPU_PROF: the host writes a profile of its own). A worker given `execArgv` inherits
+ * none of the process's.
+ */
+function hostExecArgv(): string[] {
+  return ['--import', TSX, ...process.execArgv.filter((arg) => arg.startsWith('--cpu-prof'))];
+}
+
 interface Pending {
   readonly spec: FunctionSpec;
   readonly resolve: (json: string) => void;
@@ -149,7 +158,7 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): LambdaInvoke
   }
 
   function start(): Host {
-    const worker = new Worker(HOST_ENTRY, { env: SHARE_ENV, execArgv: ['--import', TSX], name: 'lambda-host' });
+    const worker = new Worker(HOST_ENTRY, { env: SHARE_ENV, execArgv: hostExecArgv(), name: 'lambda-host' });
     const h: Host = { worker, pending: new Map(), warm: new Set() };
     let failure = '';
     worker.on('message', (batch: readonly HostMessage[]) => {
