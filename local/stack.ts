@@ -392,6 +392,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       logger: log,
     });
     lambdas.invoke = (name, event) => invoker.invoke(name, event);
+    stops.push(() => invoker.close());
 
     const envValue = (name: string, source: EnvSource): string => {
       switch (source.kind) {

@@ -1,17 +1,27 @@
 /**
- * Runs the Lambda handlers in this process, as Lambda would: a Lambda-shaped event and
- * context, the function's timeout, and errors reported as `{ errorType, errorMessage }` (the
- * rejection is a LambdaFunctionError whose `name` is the errorType, which is what Step
- * Functions' Catch and AppSync's `ctx.error` see).
+ * Runs the Lambda handlers as Lambda would: a Lambda-shaped event and context, the function's
+ * timeout, and errors reported as `{ errorType, errorMessage }` (the rejection is a
+ * LambdaFunctionError whose `name` is the errorType, which is what Step Functions' Catch and
+ * AppSync's `ctx.error` see).
  *
- * All handlers share one process, so they share `process.env`: the local stack sets the union
- * of every function's variables (names mean the same resource for every function).
+ * The handlers run in one worker thread, the Lambda host (host.ts), started at the first
+ * invocation: their CPU work (Powertools, the SDK's serialize, sign, HTTP and parse; a third of
+ * the stack's main thread under load) then runs on another core than the emulators' event
+ * loop. One thread, not one per function: each holds its own copy of the SDK. Invocations run
+ * concurrently inside it, as async handlers do in one process. A host that dies fails its
+ * invocations in flight (Runtime.ExitError) and is replaced at the next invocation.
+ *
+ * The host shares `process.env` with the stack (SHARE_ENV): the stack sets the union of every
+ * function's variables (names mean the same resource for every function), and handlers see
+ * changes live. Their console lines are replayed on this thread's console (host-protocol.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import type { Context } from 'aws-lambda';
+import { SHARE_ENV, Worker } from 'node:worker_threads';
 import type { FunctionSpec } from '../../infra/manifest-types.js';
+import type { ContextFields, HostMessage, InvokeMessage } from './host-protocol.js';
 
 /** @default 10 s, as in the manifest. */
 export const DEFAULT_TIMEOUT_SECONDS = 10;
@@ -35,8 +45,6 @@ export class UnknownFunctionError extends Error {
   }
 }
 
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
-
 export interface LambdaInvokerOptions {
   readonly functions: readonly FunctionSpec[];
   readonly rootDir: string;
@@ -49,12 +57,50 @@ export interface LambdaInvoker {
   arn(name: string): string;
   /** Accepts a function name or ARN; resolves with the handler's result. */
   invoke(nameOrArn: string, event: unknown): Promise<unknown>;
+  /** Ends the host thread; invocations in flight fail (Runtime.ExitError), later ones are refused. Idempotent. */
+  close(): Promise<void>;
+}
+
+export class InvokerClosedError extends Error {
+  override readonly name = 'InvokerClosedError';
+  constructor() {
+    super('the Lambda invoker is closed');
+  }
+}
+
+/** The worker's entry, and tsx (by absolute URL, whatever the working folder) to load it and the handlers. */
+const HOST_ENTRY = new URL('./host.ts', import.meta.url);
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/**
+ * tsx, and the CPU profiler's flags when this process has them (`npm run bench` with
+ * BENCH_STACK_CPU_PROF: the host writes a profile of its own). A worker given `execArgv` inherits
+ * none of the process's.
+ */
+function hostExecArgv(): string[] {
+  return ['--import', TSX, ...process.execArgv.filter((arg) => arg.startsWith('--cpu-prof'))];
+}
+
+interface Pending {
+  readonly spec: FunctionSpec;
+  readonly resolve: (json: string) => void;
+  readonly reject: (error: Error) => void;
+  timer?: NodeJS.Timeout;
+}
+
+/** The worker thread, its invocations in flight, and the functions it has loaded. */
+interface Host {
+  readonly worker: Worker;
+  readonly pending: Map<number, Pending>;
+  readonly warm: Set<string>;
 }
 
 export function createLambdaInvoker(options: LambdaInvokerOptions): LambdaInvoker {
   const byName = new Map(options.functions.map((f) => [f.name, f]));
-  const handlers = new Map<string, Promise<Handler>>();
   const arn = (name: string) => `arn:aws:lambda:${options.region}:${options.accountId}:function:${name}`;
+  let host: Host | undefined;
+  let closed = false;
+  let nextId = 0;
 
   function specFor(nameOrArn: string): FunctionSpec {
     const name = nameOrArn.startsWith('arn:') ? (nameOrArn.split(':')[6] ?? '') : nameOrArn;
@@ -63,41 +109,80 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): LambdaInvoke
     return spec;
   }
 
-  /** Lambda's init phase: an import that fails is `Runtime.ImportModuleError`, and is retried next time. */
-  async function load(spec: FunctionSpec): Promise<Handler> {
-    let mod: unknown;
-    try {
-      mod = await import(pathToFileURL(resolve(options.rootDir, spec.entry)).href);
-    } catch (error) {
-      handlers.delete(spec.name);
-      throw new LambdaFunctionError(
-        'Runtime.ImportModuleError',
-        `${spec.entry}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+  const timeoutMsOf = (spec: FunctionSpec) => (spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
+
+  function failAll(h: Host, message: string): void {
+    for (const p of h.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new LambdaFunctionError('Runtime.ExitError', message));
     }
-    const handler = typeof mod === 'object' && mod !== null && 'handler' in mod ? mod.handler : undefined;
-    if (typeof handler !== 'function') {
-      handlers.delete(spec.name);
-      throw new LambdaFunctionError('Runtime.HandlerNotFound', `${spec.entry} does not export a handler function`);
+    h.pending.clear();
+  }
+
+  function onMessage(h: Host, message: HostMessage): void {
+    if (message.type === 'console') {
+      console[message.method](message.text);
+      return;
     }
-    return handler as Handler;
+    const p = h.pending.get(message.id);
+    if (p === undefined) return; // timed out already: Lambda drops a late answer
+    if (message.type === 'started') {
+      h.warm.add(p.spec.name);
+      p.timer = timeoutOf(h, message.id, p);
+      return;
+    }
+    settle(h, message.id);
+    if (message.type === 'result') {
+      p.resolve(message.json);
+    } else if (message.phase === 'init') {
+      p.reject(new LambdaFunctionError(message.errorType, message.errorMessage));
+    } else {
+      options.logger?.(`[${p.spec.name}] ${message.errorType}: ${message.errorMessage}`);
+      p.reject(new LambdaFunctionError(message.errorType, message.errorMessage));
+    }
+  }
+
+  function timeoutOf(h: Host, id: number, p: Pending): NodeJS.Timeout {
+    const timeoutMs = timeoutMsOf(p.spec);
+    return setTimeout(() => {
+      settle(h, id);
+      p.reject(new LambdaFunctionError('Sandbox.Timedout', `Task timed out after ${timeoutMs / 1000} seconds`));
+    }, timeoutMs);
+  }
+
+  /** Forgets an invocation; the host stops holding the process open when none is left. */
+  function settle(h: Host, id: number): void {
+    clearTimeout(h.pending.get(id)?.timer);
+    h.pending.delete(id);
+    if (h.pending.size === 0) h.worker.unref();
+  }
+
+  function start(): Host {
+    const worker = new Worker(HOST_ENTRY, { env: SHARE_ENV, execArgv: hostExecArgv(), name: 'lambda-host' });
+    const h: Host = { worker, pending: new Map(), warm: new Set() };
+    let failure = '';
+    worker.on('message', (batch: readonly HostMessage[]) => {
+      for (const message of batch) onMessage(h, message);
+    });
+    worker.on('error', (error) => {
+      failure = `${error.name}: ${error.message}`;
+    });
+    worker.on('exit', (code) => {
+      if (host === h) host = undefined;
+      failAll(h, `Runtime exited with error: exit status ${code}${failure === '' ? '' : ` (${failure})`}`);
+    });
+    return h;
   }
 
   return {
     arn,
     async invoke(nameOrArn, event) {
       const spec = specFor(nameOrArn);
-      let loading = handlers.get(spec.name);
-      if (loading === undefined) {
-        loading = load(spec);
-        handlers.set(spec.name, loading);
-      }
-      const handler = await loading;
-      const timeoutMs = (spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
-      const deadline = Date.now() + timeoutMs;
+      if (closed) throw new InvokerClosedError();
+      const h = (host ??= start());
+      const id = nextId++;
       const requestId = randomUUID();
-      const context: Context = {
-        callbackWaitsForEmptyEventLoop: true,
+      const context: ContextFields = {
         functionName: spec.name,
         functionVersion: '$LATEST',
         invokedFunctionArn: arn(spec.name),
@@ -105,31 +190,34 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): LambdaInvoke
         awsRequestId: requestId,
         logGroupName: `/aws/lambda/${spec.name}`,
         logStreamName: `local/${requestId}`,
-        getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-        done: () => undefined,
-        fail: () => undefined,
-        succeed: () => undefined,
       };
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new LambdaFunctionError('Sandbox.Timedout', `Task timed out after ${timeoutMs / 1000} seconds`)),
-          timeoutMs,
-        );
+      const message: InvokeMessage = {
+        type: 'invoke',
+        id,
+        name: spec.name,
+        entry: spec.entry,
+        url: pathToFileURL(resolve(options.rootDir, spec.entry)).href,
+        event,
+        context,
+        timeoutMs: timeoutMsOf(spec),
+        announceStart: !h.warm.has(spec.name),
+      };
+      const json = await new Promise<string>((resolve, reject) => {
+        h.worker.postMessage(message);
+        if (h.pending.size === 0) h.worker.ref();
+        const p: Pending = { spec, resolve, reject };
+        if (!message.announceStart) p.timer = timeoutOf(h, id, p);
+        h.pending.set(id, p);
       });
-      try {
-        const result = await Promise.race([handler(event, context), timeout]);
-        // Lambda returns JSON: what cannot be serialized does not reach the caller.
-        return result === undefined ? null : JSON.parse(JSON.stringify(result));
-      } catch (error) {
-        if (error instanceof LambdaFunctionError) throw error;
-        const errorType = error instanceof Error ? error.name : 'Error';
-        const message = error instanceof Error ? error.message : String(error);
-        options.logger?.(`[${spec.name}] ${errorType}: ${message}`);
-        throw new LambdaFunctionError(errorType, message);
-      } finally {
-        clearTimeout(timer);
-      }
+      return JSON.parse(json) as unknown;
+    },
+    async close() {
+      closed = true;
+      const h = host;
+      host = undefined;
+      if (h === undefined) return;
+      failAll(h, 'Runtime exited: the local stack stopped');
+      await h.worker.terminate();
     },
   };
 }

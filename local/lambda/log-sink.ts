@@ -127,13 +127,14 @@ export function createLineSink(stream: LineStream, options: LineSinkOptions = {}
   };
 }
 
-type ConsoleMethod = 'log' | 'info' | 'debug' | 'warn' | 'error';
-const CONSOLE_METHODS: readonly ConsoleMethod[] = ['log', 'info', 'debug', 'warn', 'error'];
+/** The console methods routed here, and those the Lambda host forwards to this thread (host.ts). */
+export const CONSOLE_METHODS = ['log', 'info', 'debug', 'warn', 'error'] as const;
+export type ConsoleMethod = (typeof CONSOLE_METHODS)[number];
 
 /**
  * Sends `console.*` to sinks (stdout's for log/info/debug, stderr's for warn/error), formatted
- * as Node's console does. The in-process Lambda handlers log through `console`; the local stack's
- * entry point calls this once. Returns a function that puts the original methods back.
+ * as Node's console does. The Lambda handlers log through `console` (their host replays each call
+ * on this thread's console: host.ts); the local stack's entry point calls this once. Returns a function that puts the original methods back.
  */
 export function routeConsoleTo(out: LineSink, err: LineSink = out): () => void {
   const original = Object.fromEntries(CONSOLE_METHODS.map((m) => [m, console[m]])) as Record<ConsoleMethod, (...args: unknown[]) => void>;

@@ -1,8 +1,9 @@
 /**
- * Reads what the in-process Lambdas log, without changing where it goes. Powertools Metrics
- * writes each EMF document as one string through `console.log` of the global console (the local
- * stack sets POWERTOOLS_DEV, which makes it use that console rather than one of its own), and
- * looks `log` up on every call, so wrapping `console.log` sees every document; the wrapped
+ * Reads what the Lambdas log, without changing where it goes. The handlers run on the Lambda
+ * host's thread (local/lambda/invoker.ts), which replays each console call on the main thread's
+ * console, in order. Powertools Metrics writes each EMF document as one string through
+ * `console.log` of the global console (the local stack sets POWERTOOLS_DEV, which makes it use
+ * that console rather than one of its own), and looks `log` up on every call, so wrapping `console.log` sees every document; the wrapped
  * function (stdout, the CLI's log sink, a test's capture) still gets every call unchanged.
  */
 
