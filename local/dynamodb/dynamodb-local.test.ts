@@ -11,7 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableSpec } from '../../infra/manifest-types.js';
 import { findFreePort, PortInUseError } from '../util/ports.js';
 import { waitFor } from '../util/wait.js';
-import { checkJava, isDynamoDbLocalOn, JavaNotFoundError, JVM_ARGS_ENV, PID_FILE, startDynamoDbLocal } from './dynamodb-local.js';
+import {
+  checkJava,
+  DEFAULT_JVM_GC,
+  DEFAULT_JVM_HEAP,
+  isDynamoDbLocalOn,
+  JavaNotFoundError,
+  JVM_ARGS_ENV,
+  PID_FILE,
+  startDynamoDbLocal,
+} from './dynamodb-local.js';
 import { startStreamPoller } from './stream-poller.js';
 import { ensureTables } from './tables.js';
 import { LOCAL_CREDENTIALS } from '../util/aws.js';
@@ -96,6 +105,8 @@ describe('startDynamoDbLocal', () => {
         const cmdline = (await readFile(`/proc/${second.pid}/cmdline`, 'utf8')).split('\0');
         expect(process.env[JVM_ARGS_ENV]).toBe('-XX:TieredStopAtLevel=1');
         expect(cmdline).toContain('-XX:TieredStopAtLevel=1');
+        // And the defaults no flag replaced: the capped heap and the serial collector.
+        expect(cmdline).toEqual(expect.arrayContaining([DEFAULT_JVM_HEAP, DEFAULT_JVM_GC]));
         const again = await ensureTables(client2, [orders], (n) => `test-${n}`);
         expect(again.get('Orders')).toEqual(tables.get('Orders'));
         const item = await client2.send(new GetItemCommand({ TableName: 'test-Orders', Key: { orderId: { S: 'o-1' } } }));
